@@ -1,0 +1,100 @@
+"""Region tree, users with a role and a region scope, and the append-only audit trail."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from doudi.core.roles import Role
+
+
+class Region(models.Model):
+    """One node of the 行政区划 tree; its code is a prefix of every code below it."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省"
+        CITY = "city", "市"
+        COUNTY = "county", "县"
+        TOWNSHIP = "township", "乡镇"
+        VILLAGE = "village", "村"
+
+    code = models.CharField("区划代码", max_length=12, primary_key=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.CharField("级别", max_length=10, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class User(AbstractUser):
+    """A staff member: one role, one region whose subtree is everything they may see."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.VILLAGE_HELPER)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="管辖区划")
+    full_name = models.CharField("姓名", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    @property
+    def scope_code(self) -> str | None:
+        """Prefix of every region code this user may see; None means nothing."""
+        if self.is_superuser:
+            return ""
+        return self.region_id if self.region_id else None
+
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class AppendOnly(models.Model):
+    """Rows that are written once and never changed or removed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录只能追加，不能删除")
+
+
+class AuditEntry(AppendOnly):
+    """Who changed what, from what to what, and why (DESIGN §1.4)."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, verbose_name="操作人")
+    role = models.CharField("角色", max_length=20, blank=True)
+    action = models.CharField("动作", max_length=16)
+    entity = models.CharField("对象类型", max_length=16)
+    entity_key = models.CharField("对象", max_length=64)
+    household_code = models.CharField("户编号", max_length=32, db_index=True, blank=True)
+    changes = models.JSONField("变更", default=dict)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    batch = models.CharField("批次", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "变更记录"
+        ordering = ["-at", "-id"]
+
+
+class UnmaskLog(AppendOnly):
+    """Every view of an unmasked ID number or bank account (个人信息保护法)."""
+
+    at = models.DateTimeField("时间", auto_now_add=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, verbose_name="查看人")
+    role = models.CharField("角色", max_length=20)
+    person_id_number = models.CharField("对象身份证号", max_length=18, db_index=True)
+    field = models.CharField("字段", max_length=16)
+    ip = models.GenericIPAddressField("来源地址", null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "敏感信息查看记录"
+        ordering = ["-at"]

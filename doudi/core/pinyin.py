@@ -1,0 +1,17 @@
+"""Pinyin initials for searching names by 首字母 (张三 → zs). Cached per character so a
+million names cost a dictionary lookup per character."""
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+
+@lru_cache(maxsize=50000)
+def _initial(char: str) -> str:
+    if char.isascii():
+        return char.lower() if char.isalnum() else ""
+    letters = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
+    return letters[0].lower() if letters else ""
+
+
+def initials(name: str) -> str:
+    return "".join(_initial(c) for c in name)

@@ -1,0 +1,2 @@
+"""Registry import (SPEC §4): read → validate every row → diff against the register →
+write in one transaction, or write nothing and report every error."""

@@ -1,0 +1,168 @@
+"""The three sheets of SPEC §4: their Chinese headers, the model field each fills, and
+how a cell is parsed. A parser returns the value or raises CellError with a message."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Callable
+
+from doudi.core import codes, idnumber
+
+
+class CellError(ValueError):
+    pass
+
+
+def text(value: str) -> str:
+    return value.strip()
+
+
+def money(value: str) -> Decimal:
+    raw = value.strip().replace(",", "")
+    if not raw:
+        return Decimal("0.00")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise CellError("应为数字") from None
+    if not amount.is_finite() or amount < 0:
+        raise CellError("应为不小于0的数字")
+    if amount >= Decimal("1e10"):
+        raise CellError("数值过大")
+    return amount.quantize(Decimal("0.01"))
+
+
+def count(value: str) -> int:
+    raw = value.strip()
+    if not raw:
+        return 0
+    if raw.endswith(".0"):
+        raw = raw[:-2]
+    if not raw.isdigit():
+        raise CellError("应为不小于0的整数")
+    return int(raw)
+
+
+def yes_no(value: str) -> bool:
+    raw = value.strip()
+    if raw in ("是", "Y", "y", "1", "TRUE", "true", "有"):
+        return True
+    if raw in ("否", "N", "n", "0", "FALSE", "false", "无", ""):
+        return False
+    raise CellError("应填“是”或“否”")
+
+
+def date(value: str) -> dt.date:
+    raw = value.strip().replace("/", "-").replace(".", "-")
+    raw = raw.split(" ")[0].split("T")[0]
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise CellError("应为日期，格式如 2024-03-01") from None
+
+
+def id_number(value: str) -> str:
+    try:
+        return idnumber.normalize(value)
+    except idnumber.InvalidIdNumber as exc:
+        raise CellError(exc.message) from None
+
+
+def choice(table: dict, label: str, *, blank: str | None = None) -> Callable[[str], str]:
+    allowed = "、".join(str(v) for v in table.values())
+
+    def parse(value: str) -> str:
+        raw = value.strip()
+        if not raw and blank is not None:
+            return blank
+        code = codes.lookup(table, raw)
+        if code is None:
+            raise CellError(f"{label}应为：{allowed}")
+        return code
+
+    return parse
+
+
+def category(value: str) -> str:
+    code = codes.lookup(codes.CATEGORY_SHORT, value, codes.CATEGORIES)
+    if code is None:
+        raise CellError("未知的保障类别，应为：" + "、".join(codes.CATEGORY_SHORT.values()))
+    return code
+
+
+def level(value: str) -> int | None:
+    raw = value.strip()
+    if not raw:
+        return None
+    for number, label in codes.DISABILITY_LEVELS.items():
+        if raw in (str(number), label, label[0], f"{number}级"):
+            return number
+    raise CellError("残疾等级应为一级至四级（或1至4）")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    parse: Callable[[str], object]
+    required: bool = False
+
+
+HOUSEHOLD_COLUMNS = [
+    Column("户编号", "code", text, True),
+    Column("行政区划代码", "region", text, True),
+    Column("户籍性质(城镇/农村)", "hukou", choice(codes.HUKOU, "户籍性质"), True),
+    Column("详细地址", "address", text),
+    Column("金融资产", "financial_assets", money),
+    Column("机动车数量", "vehicle_count", count),
+    Column("机动车价值", "vehicle_value", money),
+    Column("房产套数", "property_count", count),
+    Column("市场主体数量", "business_count", count),
+    Column("近12月医疗自付", "medical_expense_12m", money),
+    Column("近12月教育支出", "education_expense_12m", money),
+]
+MEMBER_COLUMNS = [
+    Column("户编号", "household", text, True),
+    Column("姓名", "name", text, True),
+    Column("身份证号", "id_number", id_number, True),
+    Column("与户主关系", "relation", choice(codes.RELATIONS, "与户主关系"), True),
+    Column("残疾类别", "disability_kind", choice(codes.DISABILITY_KINDS, "残疾类别", blank="")),
+    Column("残疾等级", "disability_level", level),
+    Column("是否重病", "serious_illness", yes_no),
+    Column("自理能力", "self_care", choice(codes.SELF_CARE, "自理能力", blank="full")),
+    Column("是否就业", "employed", yes_no),
+    Column("在校阶段", "school_stage", choice(codes.SCHOOL_STAGES, "在校阶段", blank="")),
+    Column("月工资性收入", "income_wage", money),
+    Column("月经营净收入", "income_business", money),
+    Column("月财产性收入", "income_property", money),
+    Column("月转移性收入", "income_transfer", money),
+    Column("月豁免收入", "income_exempt", money),
+    Column("有履行能力的法定义务人(是/否)", "capable_supporter", yes_no),
+    Column("联系电话", "phone", text),
+    Column("开户银行", "bank_name", text),
+    Column("银行账号", "bank_account", text),
+]
+BENEFIT_COLUMNS = [
+    Column("户编号", "household", text, True),
+    Column("身份证号(个人类别填写)", "id_number", text),
+    Column("保障类别", "category", category, True),
+    Column("开始日期", "since", date, True),
+    Column("月保障金额", "monthly_amount", money),
+    Column("供养方式(分散/集中)", "support_mode", choice(codes.SUPPORT_MODES, "供养方式", blank="")),
+    Column("供养机构", "institution", text),
+]
+SHEETS = {"家庭": HOUSEHOLD_COLUMNS, "成员": MEMBER_COLUMNS, "保障": BENEFIT_COLUMNS}
+
+# Headers people actually type for the long ones: accepted as the same column.
+HEADER_ALIASES = {
+    "户籍性质": "户籍性质(城镇/农村)",
+    "有履行能力的法定义务人": "有履行能力的法定义务人(是/否)",
+    "身份证号": "身份证号(个人类别填写)",
+    "供养方式": "供养方式(分散/集中)",
+}
+
+
+def canonical_header(header: str) -> str:
+    cleaned = "".join(str(header).split()).replace("（", "(").replace("）", ")")
+    return cleaned

@@ -1,0 +1,139 @@
+"""The register: households, their members, and the benefits they currently hold."""
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from doudi.core import codes
+from doudi.core.models import Region, User
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": 0}
+
+
+def _choices(table: dict) -> list[tuple]:
+    return list(table.items())
+
+
+class Household(models.Model):
+    code = models.CharField("户编号", max_length=32, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="行政区划", db_index=True)
+    hukou = models.CharField("户籍性质", max_length=8, choices=_choices(codes.HUKOU))
+    address = models.CharField("详细地址", max_length=200, blank=True)
+    financial_assets = models.DecimalField("金融资产", **MONEY)
+    vehicle_count = models.PositiveIntegerField("机动车数量", default=0)
+    vehicle_value = models.DecimalField("机动车价值", **MONEY)
+    property_count = models.PositiveIntegerField("房产套数", default=0)
+    business_count = models.PositiveIntegerField("市场主体数量", default=0)
+    medical_expense_12m = models.DecimalField("近12月医疗自付", **MONEY)
+    education_expense_12m = models.DecimalField("近12月教育支出", **MONEY)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Person(models.Model):
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    name = models.CharField("姓名", max_length=32, db_index=True)
+    name_initials = models.CharField("姓名拼音首字母", max_length=32, db_index=True, blank=True)
+    sex = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
+    birth_date = models.DateField("出生日期")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name="所在家庭")
+    relation = models.CharField("与户主关系", max_length=12, choices=_choices(codes.RELATIONS))
+    disability_kind = models.CharField("残疾类别", max_length=12, blank=True, choices=_choices(codes.DISABILITY_KINDS))
+    disability_level = models.PositiveSmallIntegerField("残疾等级", null=True, blank=True, choices=_choices(codes.DISABILITY_LEVELS))
+    serious_illness = models.BooleanField("是否重病", default=False)
+    self_care = models.CharField("自理能力", max_length=8, choices=_choices(codes.SELF_CARE), default="full")
+    employed = models.BooleanField("是否就业", default=False)
+    school_stage = models.CharField("在校阶段", max_length=12, blank=True, choices=_choices(codes.SCHOOL_STAGES))
+    income_wage = models.DecimalField("月工资性收入", **MONEY)
+    income_business = models.DecimalField("月经营净收入", **MONEY)
+    income_property = models.DecimalField("月财产性收入", **MONEY)
+    income_transfer = models.DecimalField("月转移性收入", **MONEY)
+    income_exempt = models.DecimalField("月豁免收入", **MONEY)
+    capable_supporter = models.BooleanField("有履行能力的法定义务人", default=False)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    bank_name = models.CharField("开户银行", max_length=40, blank=True)
+    bank_account = models.CharField("银行账号", max_length=32, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员"
+        ordering = ["household_id", "id"]
+        indexes = [models.Index(fields=["household", "relation"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Benefit(models.Model):
+    """A benefit a household (person empty) or a person holds, from `since` until `until`."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="benefits", verbose_name="家庭")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="benefits", verbose_name="个人")
+    category = models.CharField("保障类别", max_length=24, choices=_choices(codes.CATEGORIES), db_index=True)
+    since = models.DateField("开始日期")
+    until = models.DateField("终止日期", null=True, blank=True)
+    monthly_amount = models.DecimalField("月保障金额", **MONEY)
+    support_mode = models.CharField("供养方式", max_length=12, blank=True, choices=_choices(codes.SUPPORT_MODES))
+    institution = models.CharField("供养机构", max_length=100, blank=True)
+    # id_number of the person, or "" for a household benefit: lets one unique constraint
+    # cover both kinds on SQLite and PostgreSQL alike.
+    person_key = models.CharField(max_length=18, blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "保障待遇"
+        ordering = ["household_id", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "person_key", "category"],
+                condition=Q(until__isnull=True),
+                name="one_active_benefit_per_holder_and_category",
+            ),
+        ]
+
+    @property
+    def category_label(self) -> str:
+        return codes.CATEGORY_SHORT.get(self.category, self.category)
+
+
+class HouseholdMove(models.Model):
+    """A person leaving one household for another: the membership history."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="moves")
+    from_household = models.ForeignKey(Household, null=True, on_delete=models.PROTECT, related_name="+")
+    to_household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    from_relation = models.CharField(max_length=12, blank=True)
+    to_relation = models.CharField(max_length=12)
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭成员变动"
+
+
+class ImportBatch(models.Model):
+    """One registry import: the file, who loaded it, and what it changed."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "已导入"
+        UNCHANGED = "unchanged", "无变化"
+        REJECTED = "rejected", "被拒绝"
+
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "台账导入批次"
+        ordering = ["-at"]
