@@ -88,3 +88,9 @@ def small_registry(tmp_path):
          benefit_row("H003", "低保边缘", amount="0")],
     )
     return {"folder": folder, "ids": {"张三": zhang, "李四": li, "王五": wang, "赵六": zhao}}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is right for production and slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

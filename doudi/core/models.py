@@ -72,7 +72,8 @@ class AuditEntry(AppendOnly):
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, verbose_name="操作人")
     role = models.CharField("角色", max_length=20, blank=True)
-    action = models.CharField("动作", max_length=16)
+    ACTIONS = [("create", "新建"), ("update", "修改"), ("move", "迁移"), ("end", "终止"), ("delete", "删除")]
+    action = models.CharField("动作", max_length=16, choices=ACTIONS)
     entity = models.CharField("对象类型", max_length=16)
     entity_key = models.CharField("对象", max_length=64)
     household_code = models.CharField("户编号", max_length=32, db_index=True, blank=True)

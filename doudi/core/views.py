@@ -1,7 +1,17 @@
+"""Home page: counts by category and township for the user's region."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+
+from doudi.core.roles import VIEW_REGISTRY, can
+from doudi.registry import selectors
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {})
+    context = {}
+    if can(request.user, VIEW_REGISTRY):
+        context = {
+            "categories": selectors.counts_by_category(request.user),
+            "townships": selectors.counts_by_township(request.user),
+        }
+    return render(request, "core/home.html", context)

@@ -71,6 +71,10 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def income_total(self):
+        return self.income_wage + self.income_business + self.income_property + self.income_transfer
+
 
 class Benefit(models.Model):
     """A benefit a household (person empty) or a person holds, from `since` until `until`."""

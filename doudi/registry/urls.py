@@ -1,3 +1,14 @@
 from django.urls import path
 
-urlpatterns = []
+from doudi.registry import views, views_import
+
+urlpatterns = [
+    path("households/", views.household_list, name="household_list"),
+    path("households/<str:code>/", views.household_detail, name="household_detail"),
+    path("persons/", views.person_search, name="person_search"),
+    path("persons/<int:pk>/", views.person_detail, name="person_detail"),
+    path("persons/<int:pk>/unmask/<str:field>/", views.person_unmask, name="person_unmask"),
+    path("import/", views_import.upload, name="import_upload"),
+    path("import/<str:token>/", views_import.preview, name="import_preview"),
+    path("import/<str:token>/errors.xlsx", views_import.errors_xlsx, name="import_errors"),
+]

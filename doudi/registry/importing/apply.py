@@ -138,7 +138,7 @@ class RegistryWriter:
             old = self.old_persons.get(number)
             if old is None:
                 new_rows.append([values[f] for f in fields] + [1])
-                self._log("create", "person", number, values["household"], {"name": values["name"]})
+                self._log("create", "person", number, values["household"], {})
                 continue
             self._update_person(old, values)
         insert_rows(Person, [*fields, "version"], new_rows)
@@ -180,7 +180,7 @@ class RegistryWriter:
             old = existing.get(key)
             if old is None:
                 new_rows.append((key[0], person_ids.get(v["id_number"]), v["category"], v["id_number"], *[v[f] for f in BENEFIT_FIELDS]))
-                self._log("create", "benefit", f"{codes.CATEGORY_SHORT[v['category']]}", v["household"], {"金额": str(v["monthly_amount"])})
+                self._log("create", "benefit", codes.CATEGORY_SHORT[v["category"]], v["household"], {"monthly_amount": [None, str(v["monthly_amount"])]})
                 continue
             changes = _diff(old, v, BENEFIT_FIELDS)
             if not changes:

@@ -1,0 +1,136 @@
+"""Reads of the register, already scoped to the user's region subtree."""
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from doudi.core import codes, idnumber, pinyin
+from doudi.core.models import AuditEntry, Region
+from doudi.core.scoping import scope
+from doudi.registry.models import Benefit, Household, Person
+
+SORTS = {"code": "code", "-code": "-code", "region": "region_id", "-region": "-region_id", "updated": "updated_at", "-updated": "-updated_at"}
+
+
+def households_for(user) -> QuerySet:
+    return scope(Household.objects.all(), user)
+
+
+def persons_for(user) -> QuerySet:
+    return scope(Person.objects.all(), user, "household__region__code")
+
+
+def benefits_for(user) -> QuerySet:
+    return scope(Benefit.objects.filter(until__isnull=True), user, "household__region__code")
+
+
+def _person_match(q: str) -> Q:
+    """ID number (exact, after normalisation), name prefix, or pinyin initials prefix."""
+    number, _ = idnumber.try_normalize(q)
+    if number:
+        return Q(id_number=number)
+    if q.isascii() and q.isalpha():
+        return Q(name_initials__startswith=q.lower())
+    return Q(name__startswith=q)
+
+
+def household_search(user, *, q: str = "", region: str = "", category: str = "", sort: str = "code") -> QuerySet:
+    households = households_for(user).select_related("region")
+    if region:
+        households = households.filter(region__code__startswith=region)
+    if category in codes.CATEGORIES:
+        households = households.filter(Exists(Benefit.objects.filter(household=OuterRef("pk"), category=category, until__isnull=True)))
+    q = q.strip()
+    if q:
+        matches = Person.objects.filter(_person_match(q)).values("household_id")
+        households = households.filter(Q(pk__in=matches) | Q(code=q))
+    return households.order_by(SORTS.get(sort, "code"))
+
+
+def person_search(user, *, q: str) -> QuerySet:
+    q = q.strip()
+    if not q:
+        return persons_for(user).none()
+    return persons_for(user).filter(_person_match(q)).select_related("household", "household__region").order_by("name", "id")
+
+
+def household_get(user, code: str) -> Household:
+    """Out-of-scope and missing look the same (404), so codes cannot be probed."""
+    household = households_for(user).select_related("region", "region__parent").filter(code=code).first()
+    if household is None:
+        raise Http404("没有找到该家庭，或不在您的管辖范围内")
+    return household
+
+
+def person_get(user, pk: int) -> Person:
+    person = persons_for(user).select_related("household", "household__region").filter(pk=pk).first()
+    if person is None:
+        raise Http404("没有找到该人员，或不在您的管辖范围内")
+    return person
+
+
+def household_history(household: Household) -> QuerySet:
+    return AuditEntry.objects.filter(household_code=household.code).select_related("user")
+
+
+def counts_by_category(user) -> list[dict]:
+    """Active holdings per category: households and persons covered."""
+    rows = benefits_for(user).values("category").annotate(households=Count("household_id", distinct=True), holdings=Count("id"))
+    by_code = {r["category"]: r for r in rows}
+    persons = dict(
+        persons_for(user).filter(household__benefits__category__in=codes.HOUSEHOLD_CATEGORIES, household__benefits__until__isnull=True)
+        .values_list("household__benefits__category").annotate(n=Count("id", distinct=True))
+    )
+    result = []
+    for code, label in codes.CATEGORY_SHORT.items():
+        row = by_code.get(code)
+        if row:
+            people = persons.get(code, 0) if code in codes.HOUSEHOLD_CATEGORIES else row["holdings"]
+            result.append({"code": code, "label": label, "households": row["households"], "persons": people})
+    return result
+
+
+def counts_by_township(user) -> list[dict]:
+    townships = scope(Region.objects.filter(level=Region.Level.TOWNSHIP), user, "code")
+    if getattr(user, "scope_code", None) and len(user.scope_code) > 9:
+        townships = Region.objects.filter(code=user.scope_code[:9])
+    names = dict(townships.values_list("code", "name"))
+    result = {code: {"code": code, "name": name, "households": 0, "persons": 0} for code, name in names.items()}
+    for household in households_for(user).values("region_id").annotate(n=Count("id", distinct=True), p=Count("members")):
+        row = result.get(household["region_id"][:9])
+        if row:
+            row["households"] += household["n"]
+            row["persons"] += household["p"]
+    return sorted(result.values(), key=lambda r: r["code"])
+
+
+def villages_for(user) -> QuerySet:
+    return scope(Region.objects.filter(level=Region.Level.VILLAGE), user, "code").select_related("parent")
+
+
+def household_rows(households, chunk: int = 500):
+    """Households with head, size, categories and township name, fetched per chunk."""
+    township_names = {}
+    batch = []
+    for household in households:
+        batch.append(household)
+        if len(batch) >= chunk:
+            yield from _decorate(batch, township_names)
+            batch = []
+    if batch:
+        yield from _decorate(batch, township_names)
+
+
+def _decorate(batch, township_names):
+    ids = [h.pk for h in batch]
+    heads = {p.household_id: p for p in Person.objects.filter(household_id__in=ids, relation="head")}
+    sizes = dict(Person.objects.filter(household_id__in=ids).values_list("household_id").annotate(n=Count("id")))
+    categories: dict[int, list[str]] = {}
+    for household_id, category in Benefit.objects.filter(household_id__in=ids, until__isnull=True).values_list("household_id", "category").distinct():
+        categories.setdefault(household_id, []).append(category)
+    missing = {h.region_id[:9] for h in batch} - township_names.keys()
+    township_names.update(Region.objects.filter(code__in=missing).values_list("code", "name"))
+    for h in batch:
+        yield {"household": h, "head": heads.get(h.pk), "size": sizes.get(h.pk, 0),
+               "categories": sorted(categories.get(h.pk, []), key=list(codes.CATEGORIES).index),
+               "township": township_names.get(h.region_id[:9], "")}

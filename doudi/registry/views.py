@@ -1,0 +1,82 @@
+"""Register pages: household list and search, household and person pages, unmasking."""
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseForbidden
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from doudi.core import codes, idnumber
+from doudi.core.exports import xlsx_response
+from doudi.core.permissions import require
+from doudi.core.roles import UNMASK_BANK, UNMASK_ID, VIEW_AUDIT, VIEW_REGISTRY, can
+from doudi.registry import selectors, services
+
+PAGE_SIZE = 50
+EXPORT_HEADERS = ["户编号", "乡镇", "村(社区)", "户籍性质", "户主", "户主身份证号", "人数", "保障类别", "详细地址"]
+
+
+def _filters(request) -> dict:
+    return {key: request.GET.get(key, "").strip() for key in ("q", "region", "category", "sort")}
+
+
+@require(VIEW_REGISTRY)
+def household_list(request):
+    filters = _filters(request)
+    households = selectors.household_search(request.user, **{k: v for k, v in filters.items() if k != "sort"}, sort=filters["sort"] or "code")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("家庭台账.xlsx", "家庭台账", EXPORT_HEADERS, _export_rows(households))
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/household_list.html", {
+        "page": page, "filters": filters, "categories": codes.CATEGORY_SHORT,
+        "villages": selectors.villages_for(request.user)[:2000], "rows": selectors.household_rows(page.object_list),
+    })
+
+
+def _export_rows(households):
+    for row in selectors.household_rows(households.iterator(chunk_size=2000), chunk=2000):
+        head = row["head"]
+        yield [row["household"].code, row["township"], row["household"].region.name, codes.HUKOU.get(row["household"].hukou, ""),
+               head.name if head else "", idnumber.mask(head.id_number) if head else "", row["size"],
+               "、".join(codes.CATEGORY_SHORT[c] for c in row["categories"]), row["household"].address]
+
+
+@require(VIEW_REGISTRY)
+def household_detail(request, code):
+    household = selectors.household_get(request.user, code)
+    return render(request, "registry/household_detail.html", {
+        "household": household,
+        "members": sorted(household.members.all(), key=lambda m: (m.relation != "head", m.birth_date)),
+        "benefits": selectors.benefits_for(request.user).filter(household=household).select_related("person"),
+        "history": selectors.household_history(household)[:200] if can(request.user, VIEW_AUDIT) else None,
+        "can_unmask": can(request.user, UNMASK_ID),
+    })
+
+
+@require(VIEW_REGISTRY)
+def person_detail(request, pk):
+    person = selectors.person_get(request.user, pk)
+    return render(request, "registry/person_detail.html", {
+        "person": person, "benefits": person.benefits.filter(until__isnull=True),
+        "can_unmask_id": can(request.user, UNMASK_ID), "can_unmask_bank": can(request.user, UNMASK_BANK),
+        "moves": person.moves.select_related("from_household", "to_household").order_by("-at"),
+    })
+
+
+@require_POST
+@require(VIEW_REGISTRY)
+def person_unmask(request, pk, field):
+    person = selectors.person_get(request.user, pk)
+    if field not in ("id_number", "bank_account"):
+        return HttpResponse(status=404)
+    try:
+        value = services.person_unmask(user=request.user, person=person, field=field, ip=request.META.get("REMOTE_ADDR"))
+    except PermissionError as exc:
+        return HttpResponseForbidden(str(exc))
+    return HttpResponse(f'<span class="unmasked">{value}</span>')
+
+
+@require(VIEW_REGISTRY)
+def person_search(request):
+    q = request.GET.get("q", "").strip()
+    people = selectors.person_search(request.user, q=q)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/person_search.html", {"page": page, "q": q})
