@@ -39,19 +39,40 @@ def regions_load(*, path: str | Path) -> int:
             rows.append((code, name, level, parent))
     known = {code for code, *_ in rows} | set(Region.objects.values_list("code", flat=True))
     for number, (code, _name, _level, parent) in enumerate(rows, start=2):
-        if parent and parent not in known and len(parent) > 2:
+        # A county's own file may leave out its province and city: they are created.
+        if parent and parent not in known and len(parent) > 4:
             errors.append(RowError(path.name, "", number, "上级区划代码", parent, "上级区划不存在"))
     if errors:
         raise ImportRejected(errors[:2000], len(errors))
     with transaction.atomic():
         existing = set(Region.objects.values_list("code", flat=True))
         for code, name, level, parent in sorted(rows, key=lambda r: len(r[0])):
-            if parent and parent not in existing:
-                Region.objects.create(code=parent, name=parent, level=regions.level_of(parent), parent_id=regions.parent_code(parent))
-                existing.add(parent)
+            for ancestor in _missing_ancestors(parent, existing):
+                Region.objects.create(code=ancestor, name=_official_name(ancestor), level=regions.level_of(ancestor),
+                                      parent_id=regions.parent_code(ancestor))
+                existing.add(ancestor)
             Region.objects.update_or_create(code=code, defaults={"name": name, "level": level, "parent_id": parent})
             existing.add(code)
     return len(rows)
+
+
+def _missing_ancestors(code: str | None, existing: set[str]) -> list[str]:
+    chain = []
+    while code and code not in existing:
+        chain.append(code)
+        code = regions.parent_code(code)
+    return list(reversed(chain))
+
+
+def _official_name(code: str) -> str:
+    """Province and city names from python-stdnum's table of division codes."""
+    from stdnum import numdb
+
+    for _part, props in numdb.get("cn/loc").info(code.ljust(6, "0"))[1:]:
+        name = props.get("province") or props.get("county", "")
+        if name:
+            return name.split("]")[-1].split(",")[0]
+    return code
 
 
 def user_create(*, username: str, password: str, role: str, region_code: str | None, full_name: str = "") -> User:

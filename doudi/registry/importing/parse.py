@@ -30,6 +30,7 @@ def _map_headers(table: Table, header: list[str], errors: ErrorList) -> list[tup
     known = {c.header: c for c in columns}
     cleaned = [canonical_header(h) for h in header]
     positions: dict[str, int] = {}
+    before = errors.total
     for index, name in enumerate(cleaned):
         name = name if name in known else HEADER_ALIASES.get(name, name)
         if not name:
@@ -43,7 +44,7 @@ def _map_headers(table: Table, header: list[str], errors: ErrorList) -> list[tup
     missing = [c.header for c in columns if c.header not in positions]
     if missing:
         errors.add(RowError(table.file, table.sheet, 1, "", "", f"缺少列：{'、'.join(missing)}"))
-    if missing or errors:
+    if missing or errors.total > before:
         return None
     return [(positions[c.header], c) for c in columns]
 
