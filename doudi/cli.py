@@ -10,6 +10,10 @@ def main(argv: list[str] | None = None) -> None:
 
     if len(argv) < 2:
         argv.append("help")
+    if argv[1] == "demo" and "DOUDI_DEMO_DATABASE_URL" not in os.environ:
+        # The demo always runs on the embedded database, whatever DATABASE_URL says.
+        data_dir = os.environ.get("DOUDI_DATA_DIR", os.path.join(os.getcwd(), "data"))
+        os.environ["DATABASE_URL"] = "sqlite:///" + os.path.abspath(os.path.join(data_dir, "demo.sqlite3"))
     execute_from_command_line(argv)
 
 

@@ -72,3 +72,38 @@ def person_unmask(*, user, person: Person, field: str, ip: str | None = None) ->
         raise PermissionError("您的角色无权查看完整信息")
     UnmaskLog.objects.create(user=user, role=user.role, person_id_number=person.id_number, field=field, ip=ip)
     return getattr(person, field)
+
+
+class ConcurrentEdit(Exception):
+    """Someone saved the record after this form was opened."""
+
+
+EDITABLE_PERSON_FIELDS = ["name", "relation", "disability_kind", "disability_level", "serious_illness", "self_care", "employed",
+                          "school_stage", "income_wage", "income_business", "income_property", "income_transfer", "income_exempt",
+                          "capable_supporter", "phone", "bank_name", "bank_account"]
+
+
+def person_update(*, user, person: Person, changes: dict, reason: str, expected_version: int) -> dict:
+    """Corrects a person's record; returns {field: [old, new]}. The version check makes two
+    clerks editing the same person at once end with one save and one clear refusal."""
+    from django.db.models import F
+
+    from doudi.core import pinyin
+    from doudi.core.models import AuditEntry
+    from doudi.core.roles import EDIT_REGISTRY
+
+    if not can(user, EDIT_REGISTRY):
+        raise PermissionError("您的角色无权修改台账")
+    diff = {f: [str(getattr(person, f)), str(v)] for f, v in changes.items() if f in EDITABLE_PERSON_FIELDS and getattr(person, f) != v}
+    if not diff:
+        return {}
+    update = {f: changes[f] for f in diff}
+    if "name" in update:
+        update["name_initials"] = pinyin.initials(update["name"])
+    with transaction.atomic():
+        saved = Person.objects.filter(pk=person.pk, version=expected_version).update(**update, version=F("version") + 1)
+        if not saved:
+            raise ConcurrentEdit("此人员信息已被他人修改，请刷新页面后重新填写")
+        AuditEntry.objects.create(user=user, role=user.role, action="update", entity="person", entity_key=person.id_number,
+                                  household_code=person.household.code, changes=diff, reason=reason)
+    return diff

@@ -7,6 +7,7 @@ urlpatterns = [
     path("households/<str:code>/", views.household_detail, name="household_detail"),
     path("persons/", views.person_search, name="person_search"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/unmask/<str:field>/", views.person_unmask, name="person_unmask"),
     path("import/", views_import.upload, name="import_upload"),
     path("import/<str:token>/", views_import.preview, name="import_preview"),

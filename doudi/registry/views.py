@@ -1,13 +1,14 @@
 """Register pages: household list and search, household and person pages, unmasking."""
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseForbidden
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doudi.core import codes, idnumber
 from doudi.core.exports import xlsx_response
 from doudi.core.permissions import require
-from doudi.core.roles import UNMASK_BANK, UNMASK_ID, VIEW_AUDIT, VIEW_REGISTRY, can
+from doudi.core.roles import EDIT_REGISTRY, UNMASK_BANK, UNMASK_ID, VIEW_AUDIT, VIEW_REGISTRY, can
 from doudi.registry import selectors, services
 
 PAGE_SIZE = 50
@@ -57,6 +58,7 @@ def person_detail(request, pk):
     return render(request, "registry/person_detail.html", {
         "person": person, "benefits": person.benefits.filter(until__isnull=True),
         "can_unmask_id": can(request.user, UNMASK_ID), "can_unmask_bank": can(request.user, UNMASK_BANK),
+        "can_edit": can(request.user, EDIT_REGISTRY),
         "moves": person.moves.select_related("from_household", "to_household").order_by("-at"),
     })
 
@@ -80,3 +82,26 @@ def person_search(request):
     people = selectors.person_search(request.user, q=q)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/person_search.html", {"page": page, "q": q})
+
+
+@require(EDIT_REGISTRY)
+def person_edit(request, pk):
+    from doudi.registry.forms import PersonCorrectionForm
+
+    person = selectors.person_get(request.user, pk)
+    if request.method != "POST":
+        form = PersonCorrectionForm(instance=person, initial={"version": person.version})
+        return render(request, "registry/person_edit.html", {"person": person, "form": form})
+    # A fresh copy for the form, so the rejected values stay in the form and `person` keeps the saved ones.
+    form = PersonCorrectionForm(request.POST, instance=selectors.person_get(request.user, pk))
+    if form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in services.EDITABLE_PERSON_FIELDS}
+        try:
+            diff = services.person_update(user=request.user, person=person, changes=changes,
+                                          reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
+        except services.ConcurrentEdit as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已保存，修改了 {len(diff)} 项。" if diff else "没有修改任何内容。")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "registry/person_edit.html", {"person": person, "form": form}, status=400)

@@ -1,0 +1,66 @@
+"""`doudi demo`: builds (or reuses) the synthetic demo county on the embedded database,
+creates one login per role and serves the web app."""
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+
+from doudi.core.management.base import DoudiCommand, Progress
+from doudi.core.management.commands.serve import serve
+from doudi.core.models import Region
+from doudi.core.roles import Role
+from doudi.core.services import regions_load, user_create
+from doudi.registry.models import Household
+from doudi.registry.services import registry_import
+
+DEMO_COUNTY = "140521"
+DEMO_PASSWORD = "doudi2026"
+REGISTRY_FILES = ("家庭.csv", "成员.csv", "保障.csv")
+
+
+class Command(DoudiCommand):
+    help = "生成（或复用）演示县数据并启动网页服务"
+    needs_database = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+
+    def handle(self, *args, host, port, seed, no_serve, **options):
+        call_command("migrate", verbosity=0)
+        if not Household.objects.exists():
+            self._build(seed)
+        logins = demo_users()
+        self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        for username, role, region in logins:
+            self.stdout.write(f"  {username:<12} {role:<16} {region}")
+        if not no_serve:
+            serve(host=host, port=port, threads=8, stdout=self.stdout)
+
+    def _build(self, seed: int) -> None:
+        folder = Path(settings.DATA_DIR) / f"demo-county-{seed}"
+        if not all((folder / name).exists() for name in REGISTRY_FILES):
+            self.stderr.write("[进度] 生成演示县合成数据……")
+            subprocess.run([sys.executable, "-m", "doudi.synth", "--scale", "county", "--seed", str(seed), "--out", str(folder)], check=True)
+        regions_file = next(p for p in sorted(folder.glob("*.csv")) if p.name not in REGISTRY_FILES)
+        regions_load(path=regions_file)
+        summary = registry_import(paths=[folder], progress=Progress(self.stderr._out), label="演示县合成数据")
+        self.stdout.write(f"演示县已建好：{summary['households_new']} 户，{summary['persons_new']} 人，{summary['benefits_new']} 项保障")
+
+
+def demo_users() -> list[tuple[str, str, str]]:
+    """One login per role; township clerks for the first two townships."""
+    county = Region.objects.get(code=DEMO_COUNTY)
+    townships = list(Region.objects.filter(parent=county).order_by("code")[:2])
+    village = Region.objects.filter(parent=townships[0]).order_by("code").first()
+    plan = [("admin", Role.COUNTY_ADMIN, county), ("staff", Role.COUNTY_STAFF, county),
+            ("clerk1", Role.TOWNSHIP_CLERK, townships[0]), ("clerk2", Role.TOWNSHIP_CLERK, townships[1]),
+            ("helper1", Role.VILLAGE_HELPER, village), ("finance", Role.FINANCE, county),
+            ("supervisor", Role.SUPERVISOR, county), ("uploader", Role.DEPT_UPLOADER, county)]
+    for username, role, region in plan:
+        user_create(username=username, password=DEMO_PASSWORD, role=role, region_code=region.code)
+    return [(u, Role(r).label, f"{reg.name}（{reg.code}）") for u, r, reg in plan]
