@@ -10,6 +10,11 @@ def main(argv: list[str] | None = None) -> None:
 
     if len(argv) < 2:
         argv.append("help")
+    if argv[1] == "assess":
+        # Pure rules evaluation: no Django, no database (SPEC §3).
+        from doudi.rules.cli import assess_main
+
+        sys.exit(assess_main(argv[2:]))
     if argv[1] == "demo" and "DOUDI_DEMO_DATABASE_URL" not in os.environ:
         # The demo always runs on the embedded database, whatever DATABASE_URL says.
         data_dir = os.environ.get("DOUDI_DATA_DIR", os.path.join(os.getcwd(), "data"))

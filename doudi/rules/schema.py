@@ -1,0 +1,101 @@
+"""The known parameters: name → unit, item kind, Chinese description.
+
+A parameter file may only set names listed here, with the unit listed here; the national
+root must set every one of them (so a rule never meets a missing value). Which notice
+governs each value is recorded per value in the YAML files (`ref`, the 文号).
+"""
+from dataclasses import dataclass
+
+UNITS = ("yuan", "ratio", "months", "count", "years", "bool", "list", "choice")
+
+# Allowed items for list-valued parameters.
+ITEM_KINDS = {
+    "income_component": ("wage", "business", "property", "transfer", "exempt"),
+    "expense_kind": ("medical", "education"),
+    "vehicle_kind": ("car", "truck", "motorcycle", "tricycle", "disability_vehicle", "farm_machine"),
+    "category": (
+        "dibao", "dibao_single", "dibao_edge", "tekun", "orphan", "unsupported_child",
+        "disability_living", "disability_care", "elderly_age", "elderly_care", "low_income",
+    ),
+    # "kind:level" with kind from SPEC §2 or "any", level 1-4 or a range "1-3".
+    "disability": (),
+}
+ROUNDING_MODES = ("yuan_half_up", "yuan_ceiling", "yuan_floor", "jiao_half_up", "fen_half_up")
+
+
+@dataclass(frozen=True)
+class Spec:
+    unit: str
+    zh: str
+    items: str | None = None  # item kind for unit "list"
+    choices: tuple = ()  # allowed values for unit "choice"
+
+
+def _p(unit, zh, items=None, choices=()):
+    return Spec(unit, zh, items, choices)
+
+
+PARAMETERS: dict[str, Spec] = {
+    "rounding.mode": _p("choice", "金额取整方式", choices=ROUNDING_MODES),
+    # Income (收入核算)
+    "income.exempt_components": _p("list", "不计入家庭收入的收入项", "income_component"),
+    "income.employment_deduction.enabled": _p("bool", "是否实行就业成本扣减"),
+    "income.employment_deduction.ratio": _p("ratio", "就业成本扣减比例（占工资性收入）"),
+    "income.employment_deduction.cap": _p("yuan", "就业成本扣减每人每月上限（0为不设上限）"),
+    "income.rigid_deduction.enabled": _p("bool", "是否实行刚性支出扣减"),
+    "income.rigid_deduction.kinds": _p("list", "可扣减的刚性支出种类", "expense_kind"),
+    "income.rigid_deduction.cap": _p("yuan", "刚性支出扣减每户每月上限（0为不设上限）"),
+    # Assets (财产状况)
+    "assets.financial_months": _p("months", "人均金融资产上限（相当于几个月低保标准）"),
+    "assets.vehicle_exempt_kinds": _p("list", "不计入的机动车种类", "vehicle_kind"),
+    "assets.vehicle_value_exempt_max": _p("yuan", "价值不超过此数的机动车不计入"),
+    "assets.property_max": _p("count", "允许拥有的房产套数上限"),
+    "assets.business_max": _p("count", "允许拥有的市场主体数量上限"),
+    # 低保
+    "dibao.standard.urban": _p("yuan", "城市低保标准（元/人·月）"),
+    "dibao.standard.rural": _p("yuan", "农村低保标准（元/人·月）"),
+    "dibao.increment.disability_list": _p("list", "分类施保：重度残疾加发范围", "disability"),
+    "dibao.increment.severe_disability": _p("yuan", "分类施保：重度残疾每人每月加发"),
+    "dibao.increment.elderly_age": _p("years", "分类施保：老年人加发起始年龄"),
+    "dibao.increment.elderly": _p("yuan", "分类施保：老年人每人每月加发"),
+    "dibao.increment.minor_age": _p("years", "分类施保：未成年人年龄上限（不含）"),
+    "dibao.increment.minor": _p("yuan", "分类施保：未成年人每人每月加发"),
+    "dibao.taper.months": _p("months", "低保渐退期（月，0为不实行渐退）"),
+    "dibao_single.disability_list": _p("list", "单人保：残疾类别和等级", "disability"),
+    "dibao_single.serious_illness": _p("bool", "单人保：是否包括重病患者"),
+    "dibao_edge.ratio": _p("ratio", "低保边缘：人均收入低于低保标准的倍数"),
+    # 特困
+    "tekun.elderly_age": _p("years", "特困：视为无劳动能力的年龄下限"),
+    "tekun.minor_age": _p("years", "特困：未成年人年龄上限（不含）"),
+    "tekun.disability_list": _p("list", "特困：视为无劳动能力的残疾类别和等级", "disability"),
+    "tekun.basic_ratio": _p("ratio", "特困基本生活标准相当于低保标准的倍数"),
+    "tekun.care.full": _p("yuan", "特困照料护理标准：全自理"),
+    "tekun.care.partial": _p("yuan", "特困照料护理标准：半失能"),
+    "tekun.care.none": _p("yuan", "特困照料护理标准：全失能"),
+    # 孤儿、事实无人抚养儿童
+    "child.max_age": _p("years", "儿童年龄上限（不含）"),
+    "orphan.centralized": _p("yuan", "孤儿基本生活费：集中养育"),
+    "orphan.dispersed": _p("yuan", "孤儿基本生活费：散居（事实无人抚养儿童参照）"),
+    # 残疾人两项补贴
+    "disability_living.amount": _p("yuan", "困难残疾人生活补贴（元/人·月）"),
+    "disability_living.include_edge": _p("bool", "困难残疾人生活补贴是否扩大到低保边缘家庭"),
+    "disability_care.disability_list": _p("list", "重度残疾人护理补贴范围", "disability"),
+    "disability_care.amount": _p("yuan", "重度残疾人护理补贴（元/人·月）"),
+    # 老年人
+    "elderly_age.tier1_age": _p("years", "高龄津贴第一档起始年龄"),
+    "elderly_age.tier1_amount": _p("yuan", "高龄津贴第一档（元/人·月）"),
+    "elderly_age.tier2_age": _p("years", "高龄津贴第二档起始年龄"),
+    "elderly_age.tier2_amount": _p("yuan", "高龄津贴第二档（元/人·月）"),
+    "elderly_age.tier3_age": _p("years", "高龄津贴第三档起始年龄"),
+    "elderly_age.tier3_amount": _p("yuan", "高龄津贴第三档（元/人·月）"),
+    "elderly_care.min_age": _p("years", "失能老年人补贴起始年龄"),
+    "elderly_care.partial": _p("yuan", "经济困难失能老年人补贴：半失能"),
+    "elderly_care.none": _p("yuan", "经济困难失能老年人补贴：全失能"),
+    "elderly_care.include_edge": _p("bool", "失能老年人补贴是否包括低保边缘家庭"),
+    # 低收入人口
+    "low_income.ratio": _p("ratio", "低收入人口：人均收入低于低保标准的倍数"),
+    "low_income.rigid_share": _p("ratio", "刚性支出困难：近12月刚性支出不低于家庭年收入的比例"),
+    # 重叠与排斥
+    "overlap.tekun_excludes": _p("list", "特困人员不再享受的类别", "category"),
+    "overlap.orphan_excludes": _p("list", "孤儿不再享受的类别", "category"),
+}
