@@ -49,8 +49,7 @@ test-pg: pg-start $(BIN)/.installed
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(BIN)/.installed pg-start
-	$(BIN)/pip install -q -e '.[bench]'
-	PG_URL=$(PG_URL) $(BIN)/python -m bench.run_all
+	PG_URL=$(PG_URL) $(BIN)/python -m bench.import_bench
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -36,9 +36,14 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], chunk: i
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            json_columns = [i for i, f in enumerate(fields) if model._meta.get_field(f).get_internal_type() == "JSONField"]
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([_pg_value(v) for v in row])
+                    if json_columns:
+                        row = list(row)
+                        for index in json_columns:
+                            row[index] = _pg_value(row[index])
+                    copy.write_row(row)
                     written += 1
             return written
         marks = ", ".join(["%s"] * len(fields))
@@ -53,3 +58,40 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], chunk: i
 def chunked(items: Sequence, size: int = 2000):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def fetch_by_keys(model, key: str, keys, fields: Sequence[str]) -> list[dict]:
+    """Rows of `model` whose `key` is in `keys`, as dicts. On PostgreSQL one array
+    parameter per 50,000 keys; elsewhere the ORM's IN lists."""
+    keys = sorted(keys)
+    if connection.vendor != "postgresql":
+        found = []
+        for part in chunked(keys, 2000):
+            found.extend(model.objects.filter(**{f"{key}__in": part}).values(*fields))
+        return found
+    meta = model._meta
+    columns = [meta.get_field(f).column for f in fields]
+    select = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = (f"SELECT {select} FROM {connection.ops.quote_name(meta.db_table)} "
+           f"WHERE {connection.ops.quote_name(meta.get_field(key).column)} = ANY(%s)")
+    found = []
+    with connection.cursor() as cursor:
+        for part in chunked(keys, 50000):
+            cursor.execute(sql, [list(part)])
+            found.extend(dict(zip(fields, row)) for row in cursor.fetchall())
+    return found
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """Primary keys for `count` rows about to be inserted, so that children can point at
+    them without reading them back. The caller holds the (write) transaction."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))

@@ -41,9 +41,10 @@ def household_search(user, *, q: str = "", region: str = "", category: str = "",
     if category in codes.CATEGORIES:
         households = households.filter(Exists(Benefit.objects.filter(household=OuterRef("pk"), category=category, until__isnull=True)))
     q = q.strip()
-    if q:
-        matches = Person.objects.filter(_person_match(q)).values("household_id")
-        households = households.filter(Q(pk__in=matches) | Q(code=q))
+    if q and households.filter(code=q).exists():
+        households = households.filter(code=q)
+    elif q:
+        households = households.filter(pk__in=Person.objects.filter(_person_match(q)).values("household_id"))
     return households.order_by(SORTS.get(sort, "code"))
 
 

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from doudi.core import codes, idnumber, pinyin
-from doudi.core.bulk import chunked, insert_rows
+from doudi.core.bulk import fetch_by_keys, insert_rows, reserve_ids
 from doudi.core.models import AuditEntry
 from doudi.registry.importing.columns import BENEFIT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 from doudi.registry.importing.errors import ErrorList, RowError
@@ -20,11 +20,7 @@ BENEFIT_FIELDS = [c.field for c in BENEFIT_COLUMNS if c.field not in ("household
 
 
 def _fetch(model, key: str, keys, fields: list[str]) -> dict[str, dict]:
-    found = {}
-    for part in chunked(sorted(keys), 2000):
-        for row in model.objects.filter(**{f"{key}__in": part}).values("id", key, *fields):
-            found[row[key]] = row
-    return found
+    return {row[key]: row for row in fetch_by_keys(model, key, keys, ["id", key, *fields])}
 
 
 def _diff(old: dict, new: dict, fields: list[str]) -> dict:
@@ -54,7 +50,10 @@ class RegistryWriter:
         self.old_households = _fetch(Household, "code", wanted, HOUSEHOLD_FIELDS)
         known = set(p.households) | set(self.old_households)
         ids = set(p.members) | {r.values["id_number"] for r in p.benefits if r.values["id_number"]}
-        self.old_persons = _fetch(Person, "id_number", ids, PERSON_FIELDS + ["household__code", "name", "household_id"])
+        self.old_persons = _fetch(Person, "id_number", ids, PERSON_FIELDS + ["household_id"])
+        homes = {row["id"]: row["code"] for row in fetch_by_keys(Household, "id", {p["household_id"] for p in self.old_persons.values()}, ["id", "code"])}
+        for person in self.old_persons.values():
+            person["household__code"] = homes[person["household_id"]]
         self._check_refs(p.files["成员"], p.members.values(), known, errors)
         self._check_refs(p.files["保障"], p.benefits, known, errors)
         self._check_heads(errors)
@@ -118,11 +117,15 @@ class RegistryWriter:
             self._log("update", "household", code, code, changes)
             self.summary["households_changed"] += 1
         self.progress("家庭", len(new_rows), len(new_rows))
-        insert_rows(Household, ["code", *HOUSEHOLD_FIELDS, "version", "created_at", "updated_at"], new_rows)
+        ids = reserve_ids(Household, len(new_rows))
+        insert_rows(Household, ["id", "code", *HOUSEHOLD_FIELDS, "version", "created_at", "updated_at"],
+                    ((pk, *row) for pk, row in zip(ids, new_rows)))
         self.summary["households_new"] = len(new_rows)
         self.household_ids = {code: row["id"] for code, row in self.old_households.items()}
         created = [r[0] for r in new_rows]
-        self.household_ids.update(_ids(Household, "code", created))
+        # A new household's members and benefits are covered by its one creation entry.
+        self.created_households = set(created)
+        self.household_ids.update(zip(created, ids))
 
     def _person_values(self, record) -> dict:
         values = dict(record.values)
@@ -138,10 +141,14 @@ class RegistryWriter:
             old = self.old_persons.get(number)
             if old is None:
                 new_rows.append([values[f] for f in fields] + [1])
-                self._log("create", "person", number, values["household"], {})
+                if values["household"] not in self.created_households:
+                    self._log("create", "person", number, values["household"], {})
                 continue
             self._update_person(old, values)
-        insert_rows(Person, [*fields, "version"], new_rows)
+        ids = reserve_ids(Person, len(new_rows))
+        insert_rows(Person, ["id", *fields, "version"], ([pk, *row] for pk, row in zip(ids, new_rows)))
+        self.person_ids = {number: row["id"] for number, row in self.old_persons.items()}
+        self.person_ids.update((row[0], pk) for pk, row in zip(ids, new_rows))
         self.summary["persons_new"] = len(new_rows)
         self.progress("成员", len(new_rows), len(self.parsed.members))
 
@@ -165,13 +172,16 @@ class RegistryWriter:
         self._log("update", "person", number, household, changes)
         self.summary["persons_changed"] += 1
 
+    def created_households_ids(self):
+        return (self.household_ids[code] for code in self.created_households)
+
     def _write_benefits(self):
-        holder_ids = {r.values["id_number"] for r in self.parsed.benefits if r.values["id_number"]}
-        person_ids = _ids(Person, "id_number", holder_ids)
+        person_ids = self.person_ids
         household_ids = {self.household_ids[r.values["household"]] for r in self.parsed.benefits}
         existing = {}
-        for part in chunked(sorted(household_ids), 2000):
-            for row in Benefit.objects.filter(household_id__in=part, until__isnull=True).values("id", "household_id", "person_key", "category", *BENEFIT_FIELDS):
+        for row in fetch_by_keys(Benefit, "household_id", household_ids - set(self.created_households_ids()),
+                                 ["id", "household_id", "person_key", "category", "until", *BENEFIT_FIELDS]):
+            if row["until"] is None:
                 existing[(row["household_id"], row["person_key"], row["category"])] = row
         new_rows = []
         for record in self.parsed.benefits:
@@ -180,7 +190,8 @@ class RegistryWriter:
             old = existing.get(key)
             if old is None:
                 new_rows.append((key[0], person_ids.get(v["id_number"]), v["category"], v["id_number"], *[v[f] for f in BENEFIT_FIELDS]))
-                self._log("create", "benefit", codes.CATEGORY_SHORT[v["category"]], v["household"], {"monthly_amount": [None, str(v["monthly_amount"])]})
+                if v["household"] not in self.created_households:
+                    self._log("create", "benefit", codes.CATEGORY_SHORT[v["category"]], v["household"], {"monthly_amount": [None, str(v["monthly_amount"])]})
                 continue
             changes = _diff(old, v, BENEFIT_FIELDS)
             if not changes:
@@ -192,9 +203,3 @@ class RegistryWriter:
         insert_rows(Benefit, ["household_id", "person_id", "category", "person_key", *BENEFIT_FIELDS], new_rows)
         self.summary["benefits_new"] = len(new_rows)
 
-
-def _ids(model, key: str, keys) -> dict[str, int]:
-    found = {}
-    for part in chunked(sorted(keys), 2000):
-        found.update(model.objects.filter(**{f"{key}__in": part}).values_list(key, "id"))
-    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
@@ -18,6 +19,7 @@ def text(value: str) -> str:
     return value.strip()
 
 
+@lru_cache(maxsize=65536)  # cells repeat a lot (0.00, 是/否, dates); values are immutable
 def money(value: str) -> Decimal:
     raw = value.strip().replace(",", "")
     if not raw:
@@ -33,6 +35,7 @@ def money(value: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+@lru_cache(maxsize=65536)
 def count(value: str) -> int:
     raw = value.strip()
     if not raw:
@@ -44,6 +47,7 @@ def count(value: str) -> int:
     return int(raw)
 
 
+@lru_cache(maxsize=65536)
 def yes_no(value: str) -> bool:
     raw = value.strip()
     if raw in ("是", "Y", "y", "1", "TRUE", "true", "有"):
@@ -53,6 +57,7 @@ def yes_no(value: str) -> bool:
     raise CellError("应填“是”或“否”")
 
 
+@lru_cache(maxsize=65536)
 def date(value: str) -> dt.date:
     raw = value.strip().replace("/", "-").replace(".", "-")
     raw = raw.split(" ")[0].split("T")[0]
