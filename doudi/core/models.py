@@ -76,7 +76,7 @@ class AuditEntry(AppendOnly):
     action = models.CharField("动作", max_length=16, choices=ACTIONS)
     entity = models.CharField("对象类型", max_length=16)
     entity_key = models.CharField("对象", max_length=64)
-    household_code = models.CharField("户编号", max_length=32, db_index=True, blank=True)
+    household_code = models.CharField("户编号", max_length=32, blank=True)
     changes = models.JSONField("变更", default=dict)
     reason = models.CharField("原因", max_length=200, blank=True)
     batch = models.CharField("批次", max_length=40, blank=True)
@@ -84,6 +84,7 @@ class AuditEntry(AppendOnly):
     class Meta:
         verbose_name = verbose_name_plural = "变更记录"
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["household_code"])]
 
 
 class UnmaskLog(AppendOnly):

@@ -15,7 +15,7 @@ def _choices(table: dict) -> list[tuple]:
 
 
 class Household(models.Model):
-    code = models.CharField("户编号", max_length=32, unique=True)
+    code = models.CharField("户编号", max_length=32)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="行政区划", db_index=True)
     hukou = models.CharField("户籍性质", max_length=8, choices=_choices(codes.HUKOU))
     address = models.CharField("详细地址", max_length=200, blank=True)
@@ -33,18 +33,21 @@ class Household(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "家庭"
         ordering = ["code"]
+        # Constraints rather than unique=True: no extra LIKE index on PostgreSQL, which
+        # exact-match keys never use and every bulk import would have to maintain.
+        constraints = [models.UniqueConstraint(fields=["code"], name="household_code_unique")]
 
     def __str__(self) -> str:
         return self.code
 
 
 class Person(models.Model):
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    id_number = models.CharField("身份证号", max_length=18)
     name = models.CharField("姓名", max_length=32, db_index=True)
     name_initials = models.CharField("姓名拼音首字母", max_length=32, db_index=True, blank=True)
     sex = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
     birth_date = models.DateField("出生日期")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name="所在家庭")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name="所在家庭", db_index=False)
     relation = models.CharField("与户主关系", max_length=12, choices=_choices(codes.RELATIONS))
     disability_kind = models.CharField("残疾类别", max_length=12, blank=True, choices=_choices(codes.DISABILITY_KINDS))
     disability_level = models.PositiveSmallIntegerField("残疾等级", null=True, blank=True, choices=_choices(codes.DISABILITY_LEVELS))
@@ -66,7 +69,8 @@ class Person(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "人员"
         ordering = ["household_id", "id"]
-        indexes = [models.Index(fields=["household", "relation"])]
+        indexes = [models.Index(fields=["household", "relation"])]  # also serves household_id alone
+        constraints = [models.UniqueConstraint(fields=["id_number"], name="person_id_number_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -81,7 +85,7 @@ class Benefit(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="benefits", verbose_name="家庭")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="benefits", verbose_name="个人")
-    category = models.CharField("保障类别", max_length=24, choices=_choices(codes.CATEGORIES), db_index=True)
+    category = models.CharField("保障类别", max_length=24, choices=_choices(codes.CATEGORIES))
     since = models.DateField("开始日期")
     until = models.DateField("终止日期", null=True, blank=True)
     monthly_amount = models.DecimalField("月保障金额", **MONEY)
@@ -94,6 +98,7 @@ class Benefit(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "保障待遇"
         ordering = ["household_id", "category"]
+        indexes = [models.Index(fields=["category"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "person_key", "category"],
