@@ -23,6 +23,10 @@ INSTALLED_APPS = [
     "axes",
     "doudi.core",
     "doudi.registry",
+    "doudi.assessment",
+    "doudi.datasets",
+    "doudi.comparison",
+    "doudi.payments",
 ]
 
 MIDDLEWARE = [

@@ -5,4 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("doudi.core.urls")),
     path("", include("doudi.registry.urls")),
+    path("assessment/", include("doudi.assessment.urls")),
+    path("datasets/", include("doudi.datasets.urls")),
+    path("comparison/", include("doudi.comparison.urls")),
+    path("payments/", include("doudi.payments.urls")),
 ]

@@ -22,8 +22,10 @@ def require(permission: str):
 
 
 def nav_context(request):
-    """Template context: which menu entries the user may open."""
+    """Template context: the menu entries the user may open, in menu order."""
+    from doudi.core.navigation import visible_entries
     from doudi.core.roles import IMPORT_REGISTRY, VIEW_REGISTRY
 
     user = request.user
-    return {"perms_import": can(user, IMPORT_REGISTRY), "perms_registry": can(user, VIEW_REGISTRY)}
+    return {"perms_import": can(user, IMPORT_REGISTRY), "perms_registry": can(user, VIEW_REGISTRY),
+            "nav_entries": visible_entries(user)}

@@ -19,16 +19,35 @@ UNMASK_ID = "unmask_id"
 UNMASK_BANK = "unmask_bank"
 VIEW_AUDIT = "view_audit"
 MANAGE_USERS = "manage_users"
+# Rules (issue 3): one-household 测算, monthly batch evaluation, 政策测算 simulation.
+ASSESS = "assess"
+RUN_EVALUATION = "run_evaluation"
+SIMULATE_POLICY = "simulate_policy"
+# Finding people (issue 4): department data, comparison, warnings, 人情保 register.
+UPLOAD_DATASET = "upload_dataset"
+RUN_COMPARISON = "run_comparison"
+VIEW_WARNINGS = "view_warnings"
+HANDLE_WARNINGS = "handle_warnings"
+VIEW_CADRE_REGISTER = "view_cadre_register"
+# Money (issue 5): payroll runs, finance approval, bank files, funds.
+VIEW_PAYROLL = "view_payroll"
+BUILD_PAYROLL = "build_payroll"
+APPROVE_PAYROLL = "approve_payroll"
+MANAGE_PRICE_SUBSIDY = "manage_price_subsidy"
 
 _REGISTRY_READ = {VIEW_REGISTRY, VIEW_AUDIT}
+_CASEWORK = {ASSESS, VIEW_WARNINGS, HANDLE_WARNINGS, VIEW_PAYROLL}
+_COUNTY_WORK = _CASEWORK | {RUN_EVALUATION, SIMULATE_POLICY, UPLOAD_DATASET, RUN_COMPARISON, BUILD_PAYROLL,
+                            MANAGE_PRICE_SUBSIDY}
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COUNTY_ADMIN: frozenset(_REGISTRY_READ | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID, UNMASK_BANK, MANAGE_USERS}),
-    Role.COUNTY_STAFF: frozenset(_REGISTRY_READ | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID}),
-    Role.TOWNSHIP_CLERK: frozenset(_REGISTRY_READ | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID}),
-    Role.VILLAGE_HELPER: frozenset({VIEW_REGISTRY}),
-    Role.FINANCE: frozenset({VIEW_REGISTRY, UNMASK_BANK}),
-    Role.SUPERVISOR: frozenset(_REGISTRY_READ),
-    Role.DEPT_UPLOADER: frozenset(),
+    Role.COUNTY_ADMIN: frozenset(_REGISTRY_READ | _COUNTY_WORK | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID, UNMASK_BANK,
+                                                                 MANAGE_USERS, VIEW_CADRE_REGISTER}),
+    Role.COUNTY_STAFF: frozenset(_REGISTRY_READ | _COUNTY_WORK | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID}),
+    Role.TOWNSHIP_CLERK: frozenset(_REGISTRY_READ | _CASEWORK | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID}),
+    Role.VILLAGE_HELPER: frozenset({VIEW_REGISTRY, VIEW_WARNINGS, ASSESS}),
+    Role.FINANCE: frozenset({VIEW_REGISTRY, UNMASK_BANK, VIEW_PAYROLL, APPROVE_PAYROLL}),
+    Role.SUPERVISOR: frozenset(_REGISTRY_READ | {VIEW_WARNINGS, VIEW_CADRE_REGISTER, VIEW_PAYROLL}),
+    Role.DEPT_UPLOADER: frozenset({UPLOAD_DATASET}),
 }
 
 

@@ -5,3 +5,11 @@ class RegistryConfig(AppConfig):
     name = "doudi.registry"
     label = "registry"
     verbose_name = "困难群众台账"
+
+    def ready(self):
+        from doudi.core.navigation import add_menu_entry
+        from doudi.core.roles import IMPORT_REGISTRY, VIEW_REGISTRY
+
+        add_menu_entry(10, "家庭台账", "household_list", VIEW_REGISTRY)
+        add_menu_entry(11, "人员查询", "person_search", VIEW_REGISTRY)
+        add_menu_entry(12, "台账导入", "import_upload", IMPORT_REGISTRY)
