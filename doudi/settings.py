@@ -25,7 +25,7 @@ INSTALLED_APPS = [
     "doudi.registry",
     "doudi.assessment",
     "doudi.datasets",
-    "doudi.comparison",
+    "doudi.monitoring",
     "doudi.payments",
 ]
 

@@ -7,6 +7,6 @@ urlpatterns = [
     path("", include("doudi.registry.urls")),
     path("assessment/", include("doudi.assessment.urls")),
     path("datasets/", include("doudi.datasets.urls")),
-    path("comparison/", include("doudi.comparison.urls")),
+    path("monitoring/", include("doudi.monitoring.urls")),
     path("payments/", include("doudi.payments.urls")),
 ]

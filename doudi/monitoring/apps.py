@@ -1,9 +1,9 @@
 from django.apps import AppConfig
 
 
-class ComparisonConfig(AppConfig):
-    name = "doudi.comparison"
-    label = "comparison"
+class MonitoringConfig(AppConfig):
+    name = "doudi.monitoring"
+    label = "monitoring"
     verbose_name = "数据比对与预警"
 
     def ready(self):
