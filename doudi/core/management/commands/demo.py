@@ -1,6 +1,7 @@
 """`doudi demo`: builds (or reuses) the synthetic demo county on the embedded database,
 creates one login per role and serves the web app."""
 import subprocess
+from importlib import import_module
 import sys
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from doudi.registry.services import registry_import
 DEMO_COUNTY = "140521"
 DEMO_PASSWORD = "doudi2026"
 REGISTRY_FILES = ("家庭.csv", "成员.csv", "保障.csv")
+# Apps with a demo.py defining build_demo(seed, stdout, stderr), run in this order.
+DEMO_STEPS: list[str] = []
 
 
 class Command(DoudiCommand):
@@ -34,6 +37,9 @@ class Command(DoudiCommand):
         call_command("migrate", verbosity=0)
         if not Household.objects.exists():
             self._build(seed)
+        for app in DEMO_STEPS:
+            # Each app adds its own demo data (idempotent: a reused demo database is topped up).
+            import_module(f"doudi.{app}.demo").build_demo(seed=seed, stdout=self.stdout, stderr=self.stderr)
         logins = demo_users()
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, role, region in logins:
