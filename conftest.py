@@ -94,3 +94,16 @@ def small_registry(tmp_path):
 def _fast_password_hashing(settings):
     # Argon2 is right for production and slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session per test run (about 5 s to start; DESIGN.md §3)."""
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("doudi-tests")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+               .config("spark.sql.session.timeZone", "Asia/Shanghai").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
