@@ -107,3 +107,8 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_inline(settings):
+    settings.DOUDI_JOBS_SYNC = True

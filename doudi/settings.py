@@ -106,6 +106,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Registry uploads larger than this are refused with a message, not read.
 DOUDI_MAX_IMPORT_BYTES = int(os.environ.get("DOUDI_MAX_IMPORT_BYTES", 40 * 1024 * 1024))
+# Background jobs run inline instead of in a thread (tests; see core/jobs.py).
+DOUDI_JOBS_SYNC = os.environ.get("DOUDI_JOBS_SYNC") == "1"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

@@ -100,3 +100,52 @@ class UnmaskLog(AppendOnly):
     class Meta:
         verbose_name = verbose_name_plural = "敏感信息查看记录"
         ordering = ["-at"]
+
+
+class Job(models.Model):
+    """A background job started by a user (core/jobs.py runs it)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "运行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("类型", max_length=32)
+    label = models.CharField("名称", max_length=120)
+    target = models.CharField("执行函数", max_length=120)
+    params = models.JSONField("参数", default=dict)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveBigIntegerField("已完成", default=0)
+    total = models.PositiveBigIntegerField("总量", null=True, blank=True)
+    message = models.CharField("进度说明", max_length=200, blank=True)
+    result = models.JSONField("结果", default=dict)
+    error = models.CharField("错误", max_length=500, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, verbose_name="发起人")
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    updated_at = models.DateTimeField("最近更新", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台任务"
+        ordering = ["-id"]
+
+    # A running job whose thread died (server restart) stops updating; say so instead of
+    # showing a progress bar forever.
+    STALE_AFTER_SECONDS = 600
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def is_stale(self) -> bool:
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return False
+        last = self.updated_at or self.created_at
+        from django.utils import timezone
+
+        return (timezone.now() - last).total_seconds() > self.STALE_AFTER_SECONDS
