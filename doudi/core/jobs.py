@@ -14,7 +14,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from doudi.core.models import Job
@@ -60,7 +60,7 @@ def _run_in_thread(job_id: int) -> None:
     try:
         run_job(job_id)
     finally:
-        close_old_connections()
+        connections.close_all()  # the thread ends: its connections must not linger
 
 
 def run_job(job_id: int) -> None:
