@@ -1,0 +1,1 @@
+"""Batch evaluation on DuckDB or Spark: engines, set-based rules, registry inputs."""
