@@ -98,4 +98,21 @@ PARAMETERS: dict[str, Spec] = {
     # 重叠与排斥
     "overlap.tekun_excludes": _p("list", "特困人员不再享受的类别", "category"),
     "overlap.orphan_excludes": _p("list", "孤儿不再享受的类别", "category"),
+    # 数据比对与预警 (doudi/monitoring/rules.py; docs/monitoring.md)
+    "compare.paid_categories": _p("list", "比对：视为“在享受待遇”的类别（死亡、服刑、重复享受、人情保）", "category"),
+    "compare.means_tested_categories": _p("list", "比对：经济状况核对的类别（车辆、市场主体、财政供养、养老金、房产）", "category"),
+    "compare.missed_categories": _p("list", "比对：漏保排查的家庭类别（低保边缘、低收入）", "category"),
+    "compare.vehicle.red_count": _p("count", "比对：非豁免车辆达到此数量为红色预警"),
+    "compare.business.capital_exempt_max": _p("yuan", "比对：注册资本不超过此数（元）的市场主体不预警（0为不豁免）"),
+    "compare.business.red_capital": _p("yuan", "比对：注册资本达到此数（元）为红色预警"),
+    "compare.pension.ratio": _p("ratio", "比对：含养老金的人均月收入高于低保标准的倍数时预警"),
+    "compare.pension.red_ratio": _p("ratio", "比对：含养老金的人均月收入高于低保标准的倍数时为红色预警"),
+    "compare.real_estate.red_excess": _p("count", "比对：房产超出允许套数达到此数为红色预警"),
+    "compare.high_medical.categories": _p("list", "比对：大额医疗自付排查的家庭类别", "category"),
+    "compare.high_medical.months": _p("months", "比对：医疗自付累计的月数"),
+    "compare.high_medical.self_pay_min": _p("yuan", "比对：家庭医疗自付累计达到此数预警"),
+    "compare.high_medical.red_min": _p("yuan", "比对：家庭医疗自付累计达到此数为红色预警"),
+    "compare.deadline_days.red": _p("count", "预警核查期限（天）：红色"),
+    "compare.deadline_days.orange": _p("count", "预警核查期限（天）：橙色"),
+    "compare.deadline_days.yellow": _p("count", "预警核查期限（天）：黄色"),
 }
