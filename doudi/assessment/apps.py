@@ -7,4 +7,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = "测算与批量评估"
 
     def ready(self):
-        pass  # menu entries: doudi.core.navigation.add_menu_entry(...)
+        from doudi.core.navigation import add_menu_entry
+        from doudi.core.roles import ASSESS
+
+        add_menu_entry(20, "测算", "assess", ASSESS)
