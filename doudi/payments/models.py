@@ -1,0 +1,204 @@
+"""Money (DOMAIN §6): payroll runs and their lines, the runs' transition trail, bank
+return files, price indices, overpayments.
+
+A payment line pays one holder (a household or a person) one item (a category, a campaign
+or the price subsidy) for one month. The partial unique constraint on (item, holder,
+month) over lines that have not failed is what makes "never pay twice" a property of the
+database, whatever path (rebuild, early payment, re-issue, overlapping regions) wrote them
+(DESIGN §1.4, 晋民发〔2022〕38号).
+"""
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from doudi.core.models import AppendOnly, Region, User
+from doudi.registry.models import Household, Person
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
+
+
+class PayrollRun(models.Model):
+    """发放花名册: one item, one period, one region. Built idempotently (build.py)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        CHECKED = "checked", "已复核"
+        APPROVED = "approved", "财政已审批"
+        SENT = "sent", "已报送银行"
+        RECONCILED = "reconciled", "已对账"
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "按月（季）发放"
+        CAMPAIGN = "campaign", "一次性发放"
+        PRICE_SUBSIDY = "price_subsidy", "价格临时补贴"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.REGULAR)
+    item = models.CharField("发放项目", max_length=40)  # category code, campaign code or price_subsidy
+    period = models.CharField("期次", max_length=7)  # YYYY-MM: the first month paid
+    through = models.CharField("截至月份", max_length=7)  # last month paid (early payment, quarters)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="区划")
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.DRAFT)
+    due = models.DateField("应发放日期", null=True, blank=True)
+    lines = models.PositiveIntegerField("明细行数", default=0)
+    holders = models.PositiveIntegerField("发放对象数", default=0)
+    people = models.PositiveIntegerField("人数", default=0)
+    households = models.PositiveIntegerField("户数", default=0)
+    amount = models.DecimalField("金额", **MONEY)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发放花名册"
+        ordering = ["-period", "item", "region_id"]
+        constraints = [models.UniqueConstraint(fields=["item", "period", "region"], name="payroll_run_key")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.period} {self.region_id}"
+
+
+class RunTransition(AppendOnly):
+    """Who moved a run from which state to which, as what role, and why."""
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="transitions")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, verbose_name="操作人")
+    role = models.CharField("角色", max_length=20, blank=True)
+    from_state = models.CharField("原状态", max_length=12, blank=True)
+    to_state = models.CharField("新状态", max_length=12)
+    reason = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "花名册状态变更"
+        ordering = ["id"]
+
+
+class PaymentLine(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发放"
+        SENT = "sent", "已报送"
+        PAID = "paid", "已到账"
+        FAILED = "failed", "发放失败"
+
+    class Payee(models.TextChoices):
+        HEAD = "head", "户主账户"
+        PERSON = "person", "本人账户"
+        INSTITUTION = "institution", "供养机构"
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="payment_lines", db_index=False)
+    item = models.CharField("发放项目", max_length=40)
+    month = models.CharField("所属月份", max_length=7)
+    holder_key = models.CharField("发放对象", max_length=32)  # household code or ID number
+    household = models.ForeignKey(Household, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    person = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    name = models.CharField("姓名", max_length=100, blank=True)
+    township = models.CharField("乡镇", max_length=9, blank=True)
+    village = models.CharField("村(社区)", max_length=12, blank=True)
+    payee = models.CharField("收款方", max_length=12, choices=Payee.choices)
+    payee_name = models.CharField("收款人", max_length=100, blank=True)
+    bank_name = models.CharField("开户银行", max_length=40, blank=True)
+    bank_account = models.CharField("银行账号", max_length=32, blank=True)
+    people = models.PositiveIntegerField("人数", default=1)
+    amount = models.DecimalField("金额", **MONEY)
+    fund = models.CharField("资金来源", max_length=24)
+    group_code = models.CharField("对象类别", max_length=24, blank=True)  # price subsidy: the covered group
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    failure = models.CharField("失败原因", max_length=200, blank=True)
+    reissue_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissue")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发放明细"
+        indexes = [models.Index(fields=["run", "holder_key"]), models.Index(fields=["holder_key", "item"])]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "holder_key", "month"], condition=~Q(status="failed"),
+                                    name="one_live_payment_per_item_holder_month"),
+        ]
+
+
+class BankReturn(AppendOnly):
+    """One bank return file applied to a run (回盘文件)."""
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="bank_returns")
+    at = models.DateTimeField("导入时间", auto_now_add=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT)
+    file_name = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField(max_length=64)
+    paid = models.PositiveIntegerField("成功笔数", default=0)
+    failed = models.PositiveIntegerField("失败笔数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "银行回盘"
+        constraints = [models.UniqueConstraint(fields=["run", "sha256"], name="bank_return_once")]
+
+
+class PriceIndex(models.Model):
+    """A month's CPI and food-CPI year-on-year rise (percent) for the region whose index applies."""
+
+    month = models.CharField("月份", max_length=7)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="指数适用区划")
+    cpi = models.DecimalField("CPI同比涨幅(%)", max_digits=5, decimal_places=2)
+    food = models.DecimalField("食品CPI同比涨幅(%)", max_digits=5, decimal_places=2)
+    released_on = models.DateField("指数发布日期")
+    entered_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT)
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "价格指数"
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["month", "region"], name="price_index_month_region")]
+
+
+class ExternalRecipient(models.Model):
+    """People covered by the price subsidy whom our registry does not hold (失业保险金领取人员,
+    优抚对象 …), from department lists (price.py `external_recipients_load`)."""
+
+    group = models.CharField("对象类别", max_length=24)
+    month = models.CharField("月份", max_length=7)
+    id_number = models.CharField("身份证号", max_length=18)
+    name = models.CharField("姓名", max_length=32)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT)
+    hukou = models.CharField("户籍性质", max_length=8, default="urban")
+    bank_name = models.CharField("开户银行", max_length=40, blank=True)
+    bank_account = models.CharField("银行账号", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门名单人员"
+        constraints = [models.UniqueConstraint(fields=["group", "month", "id_number"], name="external_recipient_once")]
+
+
+class Overpayment(models.Model):
+    """Money paid after a benefit should have stopped (e.g. a death found later) and its recovery."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "待追回"
+        PARTIAL = "partial", "部分追回"
+        RECOVERED = "recovered", "已追回"
+        WAIVED = "waived", "核销"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField("保障类别", max_length=24)
+    from_month = models.CharField("起始月份", max_length=7)
+    reason = models.CharField("原因", max_length=200)
+    amount = models.DecimalField("多发金额", **MONEY)
+    recovered = models.DecimalField("已追回", **MONEY)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    township = models.CharField("乡镇", max_length=9)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "多发待追回"
+        constraints = [models.UniqueConstraint(fields=["person", "category", "from_month"], name="overpayment_once")]
+
+
+class Recovery(AppendOnly):
+    overpayment = models.ForeignKey(Overpayment, on_delete=models.PROTECT, related_name="recoveries")
+    amount = models.DecimalField("追回金额", **MONEY)
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "追回记录"

@@ -1,0 +1,108 @@
+"""Monthly and quarterly payrolls (发放花名册) from the benefits held (晋民发〔2022〕38号:
+低保 by the 10th of each month; 分散供养特困 within the first 10 days of each quarter,
+集中供养 paid to the institution), with early payment before the Spring Festival
+(沁政办发〔2021〕7号) and re-issue of payments the bank returned as failed.
+
+Enrolments are the registry's Benefit rows in force in a month: `since` on or before the
+month's last day and `until` empty or on or after its first day.
+"""
+from __future__ import annotations
+
+from doudi.core import codes
+from doudi.payments import months, params
+from doudi.payments.models import PayrollRun
+from doudi.payments.runs import LINE_COLUMNS, LINES, PayrollError, execute, run_build, sql_date, target_regions, totals
+from doudi.registry.models import Benefit, Household, Person
+
+B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
+_IN_FORCE = "b.category = %s AND b.since <= %s AND (b.until IS NULL OR b.until >= %s) AND b.monthly_amount > 0"
+_UNPAID = (f"NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = b.category AND l.holder_key = {{key}} "
+           f"AND l.month = %s AND l.status <> 'failed')")
+
+HOUSEHOLD_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
+SELECT %s, b.category, %s, h.code, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id, 'head', p.name,
+       p.bank_name, p.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), b.monthly_amount, %s,
+       '', 'pending', ''
+FROM {B} b JOIN {H} h ON h.id = b.household_id JOIN {P} p ON p.household_id = h.id AND p.relation = 'head'
+WHERE b.person_id IS NULL AND {_IN_FORCE} AND h.region_id LIKE %s AND {_UNPAID.format(key="h.code")}"""
+
+PERSON_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
+SELECT %s, b.category, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id,
+       CASE WHEN b.support_mode = 'centralized' THEN 'institution' ELSE 'person' END,
+       CASE WHEN b.support_mode = 'centralized' THEN b.institution ELSE p.name END,
+       CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_name END,
+       CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_account END,
+       1, b.monthly_amount, %s, '', 'pending', ''
+FROM {B} b JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id
+WHERE b.person_id IS NOT NULL AND {_IN_FORCE} AND h.region_id LIKE %s AND {_UNPAID.format(key="p.id_number")}"""
+
+# A failed line is paid again once, in the next run of its item, to the account the
+# registry holds now (the clerk has corrected it); never if that month got paid otherwise.
+REISSUE_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS}, reissue_of_id)
+SELECT %s, f.item, f.month, f.holder_key, f.household_id, f.person_id, f.name, f.township, f.village, f.payee,
+       CASE WHEN f.payee = 'institution' THEN f.payee_name ELSE COALESCE(p.name, f.payee_name) END,
+       CASE WHEN f.payee = 'institution' THEN f.bank_name ELSE COALESCE(p.bank_name, f.bank_name) END,
+       CASE WHEN f.payee = 'institution' THEN f.bank_account ELSE COALESCE(p.bank_account, f.bank_account) END,
+       f.people, f.amount, f.fund, f.group_code, 'pending', '', f.id
+FROM {LINES} f LEFT JOIN {P} p ON p.id = f.person_id
+WHERE f.item = %s AND f.status = 'failed' AND f.village LIKE %s AND f.run_id <> %s
+  AND NOT EXISTS (SELECT 1 FROM {LINES} r WHERE r.reissue_of_id = f.id)
+  AND NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = f.item AND l.holder_key = f.holder_key
+                  AND l.month = f.month AND l.status <> 'failed')"""
+
+
+def reissue_failed(run: PayrollRun) -> int:
+    return execute(REISSUE_SQL, [run.pk, run.item, run.region_id + "%", run.pk])
+
+
+def _fill(category: str):
+    sql = HOUSEHOLD_SQL if category in codes.HOUSEHOLD_CATEGORIES else PERSON_SQL
+
+    def fill(run: PayrollRun) -> None:
+        reissue_failed(run)
+        fund = params.value(f"fund.{category}", run.region_id, months.first_day(run.period))
+        for month in months.span(run.period, run.through):
+            first, last = sql_date(months.first_day(month)), sql_date(months.last_day(month))
+            execute(sql, [run.pk, month, fund, category, last, first, run.region_id + "%", month])
+
+    return fill
+
+
+def due_date(schedule: params.Schedule, period: str, through: str):
+    due = months.first_day(period).replace(day=schedule.due_day)
+    if through > months.add(period, schedule.months - 1) and period[5:] == "01":
+        # January–February (or the first quarter) paid early, before the Spring Festival.
+        eve = months.spring_festival_eve(int(period[:4]))
+        if eve:
+            return min(eve, due)
+    return due
+
+
+def payroll_build(*, period: str, category: str | None = None, region: str | None = None, through: str | None = None,
+                  user=None, progress=None) -> list[dict]:
+    """Builds every due run of the period; returns the control totals of each (SPEC §1)."""
+    try:
+        period = months.parse(period, "期次 --period")
+        through = months.parse(through, "截至月份 --through") if through else None
+    except months.BadMonth as exc:
+        raise PayrollError(str(exc)) from None
+    if through and through < period:
+        raise PayrollError(f"截至月份 {through} 早于期次 {period}")
+    if category and category not in params.PAID_CATEGORIES:
+        raise PayrollError(f"保障类别 {category!r} 不按月发放或未知（可用：{', '.join(params.PAID_CATEGORIES)}）")
+    categories = [category] if category else list(params.PAID_CATEGORIES)
+    results = []
+    regions = target_regions(region)
+    for index, code in enumerate(regions):
+        for cat in categories:
+            schedule = params.value(f"schedule.{cat}", code, months.first_day(period))
+            if not through and not schedule.is_due(period):
+                continue
+            end = through or months.add(period, schedule.months - 1)
+            run = run_build(kind=PayrollRun.Kind.REGULAR, item=cat, period=period, through=end, region=code,
+                            due=due_date(schedule, period, end), user=user, fill=_fill(cat))
+            if run is not None:
+                results.append(totals(run))
+        if progress:
+            progress("生成花名册", index + 1, len(regions))
+    return results

@@ -1,0 +1,76 @@
+"""Payroll build: amounts from held benefits, schedules, idempotency, early payment."""
+from decimal import Decimal
+
+import pytest
+
+from doudi.payments.models import PaymentLine, PayrollRun, RunTransition
+from doudi.payments.payroll import payroll_build
+from doudi.payments.runs import PayrollError
+from doudi.registry.models import Benefit
+
+pytestmark = pytest.mark.django_db
+
+
+def by_item(results):
+    return {r["category"]: r for r in results}
+
+
+def test_monthly_dibao_and_quarterly_tekun(county):
+    runs = by_item(payroll_build(period="2025-01"))
+    assert set(runs) == {"dibao", "tekun"}  # the edge household is not paid
+    assert runs["dibao"] | {} == runs["dibao"]
+    assert (runs["dibao"]["people"], runs["dibao"]["households"], runs["dibao"]["amount"]) == (2, 1, "900.00")
+    assert runs["tekun"]["through"] == "2025-03" and runs["tekun"]["amount"] == "3840.00" and runs["tekun"]["people"] == 1
+    run = PayrollRun.objects.get(item="dibao", period="2025-01")
+    assert run.due.isoformat() == "2025-01-10" and run.region_id == "140521"
+    line = PaymentLine.objects.get(run=run)
+    assert (line.holder_key, line.payee, line.payee_name, line.amount) == ("H001", "head", "张三", Decimal("900"))
+    assert RunTransition.objects.filter(run=run, from_state="", to_state="draft").count() == 1
+    # February: dibao again, no tekun run (quarterly).
+    assert set(by_item(payroll_build(period="2025-02"))) == {"dibao"}
+
+
+def test_rebuild_gives_the_same_lines_never_a_second_copy(county):
+    first = payroll_build(period="2025-01")
+    lines = sorted(PaymentLine.objects.values_list("item", "holder_key", "month", "amount"))
+    again = payroll_build(period="2025-01")
+    assert again == first or [dict(r, **{"state": "draft"}) for r in again] == first
+    assert sorted(PaymentLine.objects.values_list("item", "holder_key", "month", "amount")) == lines
+    assert PayrollRun.objects.count() == 2 and RunTransition.objects.count() == 2
+
+
+def test_township_run_does_not_pay_what_the_county_run_paid(county):
+    payroll_build(period="2025-01", category="dibao")
+    assert payroll_build(period="2025-01", category="dibao", region="140521100") == []
+    assert PaymentLine.objects.filter(item="dibao", month="2025-01").count() == 1
+
+
+def test_stopped_benefit_is_not_paid_after_its_end(county):
+    Benefit.objects.filter(category="dibao").update(until="2025-01-31")
+    assert by_item(payroll_build(period="2025-01"))["dibao"]["amount"] == "900.00"
+    assert "dibao" not in by_item(payroll_build(period="2025-02"))
+
+
+def test_early_payment_before_spring_festival_and_february_knows(county):
+    runs = by_item(payroll_build(period="2025-01", category="dibao", through="2025-02"))
+    assert runs["dibao"]["amount"] == "1800.00" and runs["dibao"]["people"] == 2
+    run = PayrollRun.objects.get(item="dibao", period="2025-01")
+    assert run.due.isoformat() == "2025-01-10"  # Spring Festival 2025 began 28 January: the 10th is earlier
+    assert payroll_build(period="2025-02", category="dibao") == []
+    assert PaymentLine.objects.filter(item="dibao", month="2025-02").count() == 1
+
+
+def test_early_payment_due_before_an_early_spring_festival(county):
+    payroll_build(period="2026-01", category="dibao", through="2026-03")
+    run = PayrollRun.objects.get(item="dibao", period="2026-01")
+    assert run.through == "2026-03" and run.due.isoformat() == "2026-01-10"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"period": "2025-13"}, "应为 YYYY-MM"), ({"period": "2025-01", "category": "price"}, "保障类别"),
+    ({"period": "2025-01", "region": "999999"}, "未知区划"), ({"period": "2025-03", "through": "2025-01"}, "早于"),
+])
+def test_bad_input_is_refused_in_chinese(county, kwargs, message):
+    with pytest.raises(PayrollError, match=message):
+        payroll_build(**kwargs)
+    assert not PayrollRun.objects.exists()
