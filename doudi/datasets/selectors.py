@@ -82,7 +82,7 @@ def registry_persons(region_code: str = "", chunk: int = 100_000) -> pa.Table:
 
     query = Person.objects.order_by("id")
     if region_code:
-        query = query.filter(household__region_id__startswith=region_code)
+        query = query.filter(household__region__code__startswith=region_code)
     fields = ("id", "id_number", "name", "birth_date", "household__region_id", "household__code")
     batches, last = [], 0
     while True:
