@@ -162,7 +162,7 @@ class CurrentForm(IdNumberMixin, RowForm):
     category = forms.ChoiceField(label="保障类别", choices=list(MONTHLY_CATEGORIES.items()))
     person = forms.CharField(label="享受人身份证号（全户类别不填）", max_length=24, required=False)
     person_ref = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    since = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}),
+    since = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                             error_messages={"required": "请填写开始日期", "invalid": "日期应为 YYYY-MM-DD"})
     monthly_amount = money("月保障金额（元）", required=True)
     mode = forms.ChoiceField(label="供养方式", choices=_blank(codes.SUPPORT_MODES), required=False)

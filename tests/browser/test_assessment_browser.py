@@ -1,0 +1,56 @@
+"""Issue #3's browser tests: a clerk opens 测算 from a household, adds and removes rows
+without a reload, changes an income and reads the decision with its 文号."""
+import pytest
+
+from doudi.registry.services import registry_import
+from tests.browser.conftest import login, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def county(users, small_registry):
+    registry_import(paths=[small_registry["folder"]])
+    return small_registry
+
+
+def test_clerk_assesses_a_household_from_the_register(page, live_server, county):
+    base = live_server.url
+    login(page, base, "clerk_a", "pass-clerk_a")
+    page.goto(f"{base}/households/H001/")
+    page.click("#assess-link")
+    page.wait_for_selector("#assess-form")
+    assert page.input_value("#id_members-1-name") == "李四"
+    page.fill("#id_month", "2025-01")
+
+    # Rows come and go without a page reload (htmx); the marker survives only if no reload happens.
+    page.evaluate("window.__noReload = true")
+    page.click("#add-vehicles")
+    page.wait_for_selector("#id_vehicles-0-value")
+    page.fill("#id_vehicles-0-value", "80000")
+    page.click("#add-members")
+    page.wait_for_selector("#id_members-2-name")
+    page.locator("#members-2 legend button").click()
+    assert page.locator("#id_members-2-name").count() == 0
+    assert page.evaluate("window.__noReload") is True
+
+    page.click("#assess-submit")
+    page.wait_for_selector("#assess-result")
+    assert "城乡最低生活保障" in page.inner_text("#refused") and "拥有不予豁免的机动车" in page.inner_text("#refused")
+
+    page.locator("#vehicles-0 button").click()
+    page.fill("#id_members-0-income_wage", "2000")
+    page.click("#assess-submit")
+    page.wait_for_load_state()
+    print("DEBUG", page.locator(".field-error, .msg.error").all_inner_texts())
+    page.wait_for_selector("#assess-result")
+    # H001 already holds dibao: income now above the standard starts the 渐退 (taper) period.
+    assert "渐退第 1 / 3 个月" in page.inner_text("#granted")
+    assert "本人月收入不低于低保标准，视为有收入来源" in page.inner_text("#refused")
+    explain = page.inner_text("#explain")
+    assert "农村低保标准" in explain and "沁民发〔2024〕21号（演示）" in explain
+    assert page.input_value("#id_members-0-income_wage") == "2000"
+    shoot(page, "assess-result")
+
+    page.emulate_media(media="print")
+    assert not page.locator("#assess-form").is_visible() and page.locator("#explain").is_visible()
