@@ -8,6 +8,7 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         from doudi.core.navigation import add_menu_entry
-        from doudi.core.roles import ASSESS
+        from doudi.core.roles import ASSESS, SIMULATE_POLICY
 
         add_menu_entry(20, "测算", "assess", ASSESS)
+        add_menu_entry(21, "政策测算", "simulate", SIMULATE_POLICY)

@@ -208,3 +208,70 @@ MemberFormSet = _formset(MemberForm, "members")
 VehicleFormSet = _formset(VehicleForm, "vehicles")
 CurrentFormSet = _formset(CurrentForm, "current")
 FORMSETS = {"members": MemberFormSet, "vehicles": VehicleFormSet, "current": CurrentFormSet}
+
+
+# 政策测算 (what-if simulation) --------------------------------------------------------
+NUMERIC_UNITS = ("yuan", "ratio", "months", "count", "years")
+WHOLE_UNITS = ("months", "count", "years")
+
+
+def simulation_parameters() -> list[tuple[str, str]]:
+    from doudi.rules.schema import PARAMETERS
+
+    return [(name, f"{spec.zh}（{name}）") for name, spec in PARAMETERS.items() if spec.unit in NUMERIC_UNITS]
+
+
+class SimulationForm(forms.Form):
+    region = forms.ChoiceField(label="测算范围", error_messages={"invalid_choice": "所选区划不在您的管辖范围内"})
+    month = month_field("测算月份")
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [(r.code, f"{r.name}（{r.code}）") for r in regions]
+
+    def clean_month(self):
+        return clean_month(self.cleaned_data["month"])
+
+
+class ChangeForm(RowForm):
+    parameter = forms.ChoiceField(label="参数", error_messages={"invalid_choice": "未知参数", "required": "请选择参数"})
+    how = forms.ChoiceField(label="调整方式", choices=[("percent", "按百分比调整（%）"), ("value", "改为新数值")])
+    amount = forms.DecimalField(label="调整幅度或新数值", max_digits=12, decimal_places=4,
+                                error_messages={"invalid": "请输入数字，如 5 或 700", "required": "请填写调整幅度或新数值"})
+    start = month_field("生效月份")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parameter"].choices = [("", "请选择"), *simulation_parameters()]
+
+    def clean_start(self):
+        return clean_month(self.cleaned_data["start"])
+
+    def clean(self):
+        from doudi.rules.schema import PARAMETERS
+
+        data = super().clean()
+        spec = PARAMETERS.get(data.get("parameter"))
+        amount = data.get("amount")
+        if spec is None or amount is None:
+            return data
+        if data["how"] == "percent" and amount <= -100:
+            self.add_error("amount", "下调幅度不能达到或超过 100%")
+        elif data["how"] == "value" and amount < 0:
+            self.add_error("amount", "新数值不能为负数")
+        elif data["how"] == "value" and spec.unit in WHOLE_UNITS and amount != amount.to_integral_value():
+            self.add_error("amount", f"{spec.zh}应为整数")
+        elif data["how"] == "percent" and spec.unit in WHOLE_UNITS:
+            self.add_error("how", f"{spec.zh}是整数（月数、个数或年龄），请直接填写新数值")
+        return data
+
+    def change(self) -> dict:
+        """The service's change: {"parameter", "from": "YYYY-MM-01", "value", "percent"} (Decimal as text for JSON)."""
+        data = self.cleaned_data
+        amount = format(data["amount"].normalize(), "f")
+        return {"parameter": data["parameter"], "from": f"{data['start']}-01",
+                "value": amount if data["how"] == "value" else None,
+                "percent": amount if data["how"] == "percent" else None}
+
+
+ChangeFormSet = _formset(ChangeForm, "changes")

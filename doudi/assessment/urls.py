@@ -1,8 +1,11 @@
 from django.urls import path
 
-from doudi.assessment import views
+from doudi.assessment import views, views_simulate
 
 urlpatterns = [
     path("", views.assess_page, name="assess"),
     path("row/<str:kind>/", views.assess_row, name="assess_row"),
+    path("simulate/", views_simulate.simulate, name="simulate"),
+    path("simulate/row/", views_simulate.simulate_row, name="simulate_row"),
+    path("simulate/<int:pk>/", views_simulate.simulation_result, name="simulation_result"),
 ]

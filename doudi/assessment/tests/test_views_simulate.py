@@ -1,0 +1,70 @@
+"""The 政策测算 page: who may use it, what the form refuses, which jobs a user sees."""
+import pytest
+
+from conftest import COUNTY
+from doudi.core.models import Job, User
+
+URL = "/assessment/simulate/"
+
+
+def login(client, name):
+    client.force_login(User.objects.get(username=name))
+    return client
+
+
+def form_data(**changes):
+    data = {"region": COUNTY, "month": "2025-02", "changes-TOTAL_FORMS": "1", "changes-INITIAL_FORMS": "0",
+            "changes-0-parameter": "dibao.standard.rural", "changes-0-how": "percent", "changes-0-amount": "5",
+            "changes-0-start": "2025-02"}
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_only_county_roles_may_simulate(client, users):
+    for name in ("clerk_a", "helper_a1", "finance", "supervisor"):
+        assert login(client, name).get(URL).status_code == 403, name
+    html = login(client, "staff").get(URL).content.decode()
+    assert "政策测算" in html and "农村低保标准（元/人·月）（dibao.standard.rural）" in html
+    assert 'value="140521"' in html
+
+
+@pytest.mark.django_db
+def test_bad_changes_are_refused_and_input_kept(client, users):
+    data = form_data(**{"changes-0-amount": "-100", "month": "2025-13", "changes-TOTAL_FORMS": "2",
+                        "changes-1-parameter": "dibao.taper.months", "changes-1-how": "value", "changes-1-amount": "2.5",
+                        "changes-1-start": "2025-02"})
+    response = login(client, "staff").post(URL, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "下调幅度不能达到或超过 100%" in html and "应为 YYYY-MM 格式" in html and "低保渐退期（月，0为不实行渐退）应为整数" in html
+    assert 'value="2.5"' in html and 'value="-100"' in html
+    assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_no_change_and_foreign_region_are_refused(client, users):
+    data = form_data(**{"changes-TOTAL_FORMS": "1"})
+    for key in [k for k in data if k.startswith("changes-0-")]:
+        del data[key]
+    html = login(client, "staff").post(URL, data).content.decode()
+    assert "请至少填写一项参数调整" in html
+    html = client.post(URL, form_data(region="500240")).content.decode()
+    assert "所选区划不在您的管辖范围内" in html and not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_results_of_other_counties_jobs_are_hidden(client, users):
+    from doudi.core.models import Region
+
+    Region.objects.create(code="500240", name="石柱县", level="county", parent=None)
+    other = User.objects.create(username="cq", role="county_staff", region_id="500240")
+    job = Job.objects.create(kind="simulation", label="石柱县 测算", target="x:y", created_by=other, status="done")
+    assert login(client, "staff").get(f"{URL}{job.pk}/").status_code == 404
+    assert "石柱县 测算" not in client.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_row_endpoint_adds_a_change_row(client, users):
+    html = login(client, "staff").get(f"{URL}row/", {"changes-TOTAL_FORMS": "1", "month": "2025-03"}).content.decode()
+    assert 'name="changes-1-parameter"' in html and 'value="2025-03"' in html and 'value="2"' in html
