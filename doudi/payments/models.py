@@ -86,6 +86,7 @@ class PaymentLine(models.Model):
         HEAD = "head", "户主账户"
         PERSON = "person", "本人账户"
         INSTITUTION = "institution", "供养机构"
+        VOUCHER = "voucher", "消费券"
 
     run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="payment_lines", db_index=False)
     item = models.CharField("发放项目", max_length=40)
@@ -106,6 +107,7 @@ class PaymentLine(models.Model):
     group_code = models.CharField("对象类别", max_length=24, blank=True)  # price subsidy: the covered group
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
     failure = models.CharField("失败原因", max_length=200, blank=True)
+    bank_ref = models.CharField("银行流水号", max_length=48, blank=True)  # set when the line goes into a bank file
     reissue_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissue")
 
     class Meta:

@@ -159,7 +159,7 @@ def parse_file(path: Path) -> tuple[str, dict[str, tuple[Entry, ...]]]:
 def load_tree(root: str = str(ROOT)) -> dict[str, dict[str, tuple[Entry, ...]]]:
     tree = {}
     for path in sorted(Path(root).glob("*.yaml")):
-        if path.name != "campaigns.yaml":
+        if path.stem == "national" or path.stem.isdigit():  # region files; campaigns and layouts live beside them
             region, entries = parse_file(path)
             tree[region] = entries
     if NATIONAL not in tree:

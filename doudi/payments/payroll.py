@@ -22,7 +22,7 @@ _UNPAID = (f"NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = b.category AND l
 HOUSEHOLD_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
 SELECT %s, b.category, %s, h.code, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id, 'head', p.name,
        p.bank_name, p.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), b.monthly_amount, %s,
-       '', 'pending', ''
+       '', 'pending', '', ''
 FROM {B} b JOIN {H} h ON h.id = b.household_id JOIN {P} p ON p.household_id = h.id AND p.relation = 'head'
 WHERE b.person_id IS NULL AND {_IN_FORCE} AND h.region_id LIKE %s AND {_UNPAID.format(key="h.code")}"""
 
@@ -32,7 +32,7 @@ SELECT %s, b.category, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 
        CASE WHEN b.support_mode = 'centralized' THEN b.institution ELSE p.name END,
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_name END,
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_account END,
-       1, b.monthly_amount, %s, '', 'pending', ''
+       1, b.monthly_amount, %s, '', 'pending', '', ''
 FROM {B} b JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id
 WHERE b.person_id IS NOT NULL AND {_IN_FORCE} AND h.region_id LIKE %s AND {_UNPAID.format(key="p.id_number")}"""
 
@@ -43,7 +43,7 @@ SELECT %s, f.item, f.month, f.holder_key, f.household_id, f.person_id, f.name, f
        CASE WHEN f.payee = 'institution' THEN f.payee_name ELSE COALESCE(p.name, f.payee_name) END,
        CASE WHEN f.payee = 'institution' THEN f.bank_name ELSE COALESCE(p.bank_name, f.bank_name) END,
        CASE WHEN f.payee = 'institution' THEN f.bank_account ELSE COALESCE(p.bank_account, f.bank_account) END,
-       f.people, f.amount, f.fund, f.group_code, 'pending', '', f.id
+       f.people, f.amount, f.fund, f.group_code, 'pending', '', '', f.id
 FROM {LINES} f LEFT JOIN {P} p ON p.id = f.person_id
 WHERE f.item = %s AND f.status = 'failed' AND f.village LIKE %s AND f.run_id <> %s
   AND NOT EXISTS (SELECT 1 FROM {LINES} r WHERE r.reissue_of_id = f.id)

@@ -18,7 +18,7 @@ from doudi.payments.models import PaymentLine, PayrollRun, RunTransition
 
 LINES = PaymentLine._meta.db_table
 LINE_COLUMNS = ("run_id, item, month, holder_key, household_id, person_id, name, township, village, payee, payee_name, "
-                "bank_name, bank_account, people, amount, fund, group_code, status, failure")
+                "bank_name, bank_account, people, amount, fund, group_code, status, failure, bank_ref")
 CENT = Decimal("0.01")
 
 
