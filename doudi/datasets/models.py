@@ -69,3 +69,19 @@ class DatasetRowIssue(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "部门数据问题行"
         ordering = ["dataset_import", "row_no", "id"]
+
+
+class ApiToken(models.Model):
+    """A department system's key for POST /api/datasets/{kind}. Only its SHA-256 is
+    stored; the key is shown once when created (`doudi dataset_token USERNAME`). The
+    token acts as its user: same role, same region scope."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="dataset_tokens", verbose_name="用户")
+    label = models.CharField("用途", max_length=60, blank=True)
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked = models.BooleanField("已停用", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"

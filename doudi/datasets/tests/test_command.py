@@ -44,3 +44,20 @@ def test_import_dataset_command_refuses_bad_arguments(regions, args, message):
     with pytest.raises(CommandError) as caught:
         _run(*args)
     assert message in str(caught.value)
+
+
+@pytest.mark.django_db
+def test_dataset_token_command(users):
+    from doudi.datasets.api import key_digest
+    from doudi.datasets.models import ApiToken
+
+    key, _ = (lambda out, err: (out.getvalue().strip(), err))(*_token("uploader"))
+    assert ApiToken.objects.get().key_sha256 == key_digest(key) and key.startswith("dd_")
+    with pytest.raises(CommandError, match="无权报送部门数据"):
+        _token("clerk_a")
+
+
+def _token(username):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("dataset_token", username, stdout=out, stderr=err)
+    return out, err
