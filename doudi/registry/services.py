@@ -107,3 +107,27 @@ def person_update(*, user, person: Person, changes: dict, reason: str, expected_
         AuditEntry.objects.create(user=user, role=user.role, action="update", entity="person", entity_key=person.id_number,
                                   household_code=person.household.code, changes=diff, reason=reason)
     return diff
+
+
+def benefit_stop(*, benefit, until, reason: str, user) -> None:
+    """Ends a benefit on `until` (its last day in force), audited. Used when a warning is
+    confirmed (doudi.monitoring) and by anything else that stops a payment."""
+    from doudi.core import codes
+    from doudi.core.models import AuditEntry
+    from doudi.registry.models import Benefit
+
+    if not reason.strip():
+        raise ValueError("停发待遇必须填写原因")
+    with transaction.atomic():
+        locked = Benefit.objects.select_for_update().select_related("household").get(pk=benefit.pk)
+        if locked.until is not None:
+            raise ValueError(f"该待遇已于 {locked.until} 终止")
+        if until < locked.since:
+            raise ValueError(f"终止日期 {until} 早于开始日期 {locked.since}")
+        locked.until = until
+        locked.save(update_fields=["until"])
+        AuditEntry.objects.create(user=user if getattr(user, "pk", None) else None, role=getattr(user, "role", ""),
+                                  action="end", entity="benefit", entity_key=codes.CATEGORY_SHORT[locked.category],
+                                  household_code=locked.household.code, changes={"until": [None, until.isoformat()]},
+                                  reason=reason[:200])
+    benefit.until = until

@@ -1,0 +1,229 @@
+"""Writes for data comparison and warnings: store a comparison run, record a door-to-door
+check, confirm (stop the benefit) or dismiss a warning. Every status change is an
+append-only WarningTransition (who, role, from, to, why, when)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from doudi.core.roles import HANDLE_WARNINGS, can
+from doudi.core.scoping import in_scope
+from doudi.monitoring.models import ComparisonRun, VisitPhoto, Warning, WarningTransition, WarningVisit
+from doudi.monitoring.rules import RULES
+from doudi.monitoring.runner import Finding, compute_findings
+
+ENGINES = ("duckdb", "spark")
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+NEXT = {Warning.Status.OPEN: {Warning.Status.CHECKING, Warning.Status.CONFIRMED, Warning.Status.DISMISSED},
+        Warning.Status.CHECKING: {Warning.Status.CONFIRMED, Warning.Status.DISMISSED}}
+
+
+class ComparisonError(Exception):
+    """A reason the comparison cannot run, in Chinese, for the person who asked."""
+
+
+class WorkflowError(Exception):
+    """A warning cannot move as asked (wrong state, missing reason, bad photo …)."""
+
+
+def comparison_check(*, as_of, engine: str) -> dt.date:
+    """The as-of date, or ComparisonError: unknown engine, future date, no datasets."""
+    from doudi.datasets.models import DatasetImport
+
+    if engine not in ENGINES:
+        raise ComparisonError(f"未知的计算引擎「{engine}」，应为 duckdb 或 spark")
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise ComparisonError(f"比对日期「{as_of}」格式不对，应为 YYYY-MM-DD") from None
+    if as_of > timezone.localdate():
+        raise ComparisonError(f"比对日期 {as_of} 晚于今天，不能比对未来的日期")
+    if not DatasetImport.objects.filter(as_of__lte=as_of).exists():
+        raise ComparisonError(f"尚未导入截至 {as_of} 或更早的部门数据，请先运行 doudi import dataset KIND FILE --as-of YYYY-MM-DD")
+    return as_of
+
+
+def comparison_run(*, as_of, engine: str = "duckdb", user=None, region_code: str = "", progress=None,
+                   spark_session=None) -> tuple[ComparisonRun, list[Finding]]:
+    """Runs every rule, stores the warnings; returns the run and the findings it reports
+    (new or still open; a finding whose evidence was already dismissed or confirmed is left out)."""
+    as_of = comparison_check(as_of=as_of, engine=engine)
+    started = timezone.now()
+    findings, inputs = compute_findings(as_of=as_of, engine_name=engine, region_code=region_code, progress=progress,
+                                        spark_session=spark_session)
+    with transaction.atomic():
+        run = ComparisonRun.objects.create(as_of=as_of, engine=engine, region_code=region_code, started_at=started,
+                                           user=user if getattr(user, "pk", None) else None, inputs=inputs)
+        kept, counts = _store(run, findings, user)
+        run.counts, run.finished_at = counts, timezone.now()
+        run.save(update_fields=["counts", "finished_at"])
+    return run, kept
+
+
+def _prior(findings: list[Finding]) -> dict[tuple[str, int], list[Warning]]:
+    prior: dict[tuple[str, int], list[Warning]] = {}
+    ids = sorted({f.person_id for f in findings})
+    for start in range(0, len(ids), 5000):
+        for warning in Warning.objects.filter(person_id__in=ids[start:start + 5000]).order_by("id"):
+            prior.setdefault((warning.rule, warning.person_id), []).append(warning)
+    return prior
+
+
+def _store(run: ComparisonRun, findings: list[Finding], user) -> tuple[list[Finding], dict]:
+    prior = _prior(findings)
+    counts = {code: {"found": 0, "new": 0, "open": 0, "suppressed": 0} for code in RULES}
+    kept, new, refreshed = [], [], []
+    deadlines = _DeadlineDays(run.as_of)
+    today = timezone.localdate()
+    for finding in findings:
+        count = counts[finding.rule]
+        count["found"] += 1
+        earlier = prior.get((finding.rule, finding.person_id), [])
+        active = next((w for w in earlier if w.is_active), None)
+        if active is not None:
+            active.level, active.detail, active.fingerprint, active.last_run = (
+                finding.level, finding.detail, finding.fingerprint, run)
+            refreshed.append(active)
+            count["open"] += 1
+        elif any(w.fingerprint == finding.fingerprint for w in earlier):
+            count["suppressed"] += 1
+            continue
+        else:
+            new.append(Warning(
+                rule=finding.rule, person_id=finding.person_id, household_id=finding.household_id,
+                region_code=finding.village, township_code=finding.township, level=finding.level,
+                detail=finding.detail, fingerprint=finding.fingerprint, first_run=run, last_run=run,
+                deadline=today + dt.timedelta(days=deadlines.get(finding.county, finding.level))))
+            count["new"] += 1
+        kept.append(finding)
+    Warning.objects.bulk_update(refreshed, ["level", "detail", "fingerprint", "last_run"], batch_size=1000)
+    Warning.objects.bulk_create(new, batch_size=1000)
+    WarningTransition.objects.bulk_create(
+        [WarningTransition(warning=w, user=_user(user), role=getattr(user, "role", ""), to_status=w.status,
+                           reason=f"数据比对发现（截至 {run.as_of}）", data={"run": run.pk}) for w in new],
+        batch_size=1000)
+    return kept, counts
+
+
+class _DeadlineDays:
+    """Days allowed for the check, by level, from each county's dated parameters."""
+
+    def __init__(self, as_of: dt.date):
+        self.as_of, self.cache = as_of, {}
+
+    def get(self, county: str, level: str) -> int:
+        from doudi.rules.policy import load_policy
+
+        if county not in self.cache:
+            self.cache[county] = load_policy(county[:2]).resolve(county, self.as_of)
+        return int(self.cache[county][f"compare.deadline_days.{level}"].value)
+
+
+def _user(user):
+    return user if getattr(user, "pk", None) else None
+
+
+def _guard(user, warning: Warning) -> None:
+    if not can(user, HANDLE_WARNINGS) or not in_scope(user, warning.region_code):
+        raise PermissionError("您的角色或管辖范围无权处理该预警")
+
+
+def _move(warning: Warning, user, to: str, reason: str, data: dict | None = None, **fields) -> None:
+    """One status change, refused if another clerk moved the warning first."""
+    before = warning.status
+    if to not in NEXT.get(before, set()):
+        raise WorkflowError(f"预警当前为「{warning.get_status_display()}」，不能改为「{Warning.Status(to).label}」")
+    updated = Warning.objects.filter(pk=warning.pk, status=before, version=warning.version).update(
+        status=to, version=warning.version + 1, **fields)
+    if not updated:
+        raise WorkflowError("该预警已被他人处理，请刷新页面后查看")
+    WarningTransition.objects.create(warning=warning, user=_user(user), role=getattr(user, "role", ""),
+                                     from_status=before, to_status=to, reason=reason[:500], data=data or {})
+    warning.refresh_from_db()
+
+
+def _photo_type(upload) -> str:
+    if upload.size > MAX_PHOTO_BYTES:
+        raise WorkflowError(f"照片「{upload.name}」超过 {MAX_PHOTO_BYTES // (1024 * 1024)}MB")
+    head = upload.read(8)
+    upload.seek(0)
+    kind = next((t for magic, t in PHOTO_TYPES.items() if head.startswith(magic)), None)
+    if kind is None:
+        raise WorkflowError(f"照片「{upload.name}」不是 JPEG 或 PNG 图片")
+    return kind
+
+
+def warning_visit_record(*, warning: Warning, user, visited_on: dt.date, notes: str, photos=()) -> WarningVisit:
+    """Records a 入户核查 with notes and photos; an open warning becomes 核查中."""
+    _guard(user, warning)
+    if not warning.is_active:
+        raise WorkflowError("该预警已办结，不能再登记核查")
+    if not notes.strip():
+        raise WorkflowError("请填写核查情况")
+    if visited_on > timezone.localdate():
+        raise WorkflowError("核查日期不能晚于今天")
+    kinds = [_photo_type(p) for p in photos]
+    with transaction.atomic():
+        visit = WarningVisit.objects.create(warning=warning, visited_on=visited_on, visitor=user, role=user.role, notes=notes)
+        for upload, kind in zip(photos, kinds):
+            VisitPhoto.objects.create(visit=visit, file=upload, content_type=kind, size=upload.size)
+        if warning.status == Warning.Status.OPEN:
+            _move(warning, user, Warning.Status.CHECKING, "登记入户核查", {"visit": visit.pk})
+    return visit
+
+
+def warning_dismiss(*, warning: Warning, user, reason: str) -> Warning:
+    """Dismissed with a reason; the same evidence will not raise it again."""
+    _guard(user, warning)
+    if not reason.strip():
+        raise WorkflowError("排除预警必须填写原因")
+    with transaction.atomic():
+        _move(warning, user, Warning.Status.DISMISSED, reason, closed_at=timezone.now(), outcome_note=reason[:500])
+    return warning
+
+
+def warning_confirm(*, warning: Warning, user, outcome: str, reason: str, benefits=(), stop_on: dt.date | None = None) -> Warning:
+    """Confirmed after the check. outcome "stop" ends the chosen benefits (registry
+    service, audited) and records the overpayment where the payments app offers it."""
+    from doudi.registry.services import benefit_stop
+
+    _guard(user, warning)
+    if outcome not in Warning.Outcome.values:
+        raise WorkflowError("请选择处理结果")
+    if not reason.strip():
+        raise WorkflowError("确认预警必须填写处理说明")
+    benefits = list(benefits)
+    if outcome == Warning.Outcome.STOP and not benefits:
+        raise WorkflowError("停发待遇时请至少选择一项待遇")
+    if any(b.household_id != warning.household_id or b.until is not None for b in benefits):
+        raise WorkflowError("只能停发该户当前享受的待遇")
+    stop_on = stop_on or timezone.localdate()
+    label = RULES[warning.rule].name
+    with transaction.atomic():
+        for benefit in benefits if outcome == Warning.Outcome.STOP else ():
+            benefit_stop(benefit=benefit, until=stop_on, reason=f"预警确认（{label}）：{reason}", user=user)
+        data = {"benefits": [b.pk for b in benefits], "stop_on": stop_on.isoformat()}
+        data["overpayment"] = _record_overpayment(warning, user, reason)
+        _move(warning, user, Warning.Status.CONFIRMED, reason, data, outcome=outcome, outcome_note=reason[:500],
+              closed_at=timezone.now())
+    return warning
+
+
+def _record_overpayment(warning: Warning, user, reason: str) -> str | None:
+    """Hands the overpaid amount to payments.overpayment_record when that service exists."""
+    amount = warning.detail.get("overpaid_amount")
+    if not amount:
+        return None
+    try:
+        from doudi.payments.services import overpayment_record
+    except ImportError:
+        return "未记录：收支模块尚未提供多发追回登记（overpayment_record）"
+    from decimal import Decimal
+
+    overpayment_record(person=warning.person, amount=Decimal(amount), reason=f"预警确认：{reason}", user=user,
+                       source=f"warning:{warning.pk}")
+    return amount
