@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length
 from django.http import Http404
 
 from doudi.core import codes, idnumber, pinyin
@@ -52,7 +53,10 @@ def person_search(user, *, q: str) -> QuerySet:
     q = q.strip()
     if not q:
         return persons_for(user).none()
-    return persons_for(user).filter(_person_match(q)).select_related("household", "household__region").order_by("name", "id")
+    # Shortest names first puts an exact match above longer ones; it also keeps PostgreSQL
+    # from walking the whole name index in order when it misjudges a common prefix.
+    return (persons_for(user).filter(_person_match(q)).select_related("household", "household__region")
+            .order_by(Length("name"), "name", "id"))
 
 
 def household_get(user, code: str) -> Household:
