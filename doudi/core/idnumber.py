@@ -7,6 +7,7 @@ reported with a reason, never guessed.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ def normalize(raw: str | None, *, today: dt.date | None = None) -> str:
         raise InvalidIdNumber("bad_birth_date", str(raw)) from None
     if birth > (today or _today(int(time.time() // 600))) or birth.year < 1880:
         raise InvalidIdNumber("future_birth_date" if birth.year >= 1880 else "bad_birth_date", str(raw))
-    if number[-1] != ric.calc_check_digit(number):
+    if number[-1] != _check_digit(number):
         raise InvalidIdNumber("bad_check_digit", str(raw))
     if not _known_region(number[:6]):
         raise InvalidIdNumber("bad_region", str(raw))
@@ -117,8 +118,18 @@ def try_normalize(raw: str | None) -> tuple[str | None, str | None]:
 
 
 def with_check_digit(first17: str) -> str:
-    # stdnum's calc_check_digit expects the number with a (placeholder) check digit.
-    return first17 + ric.calc_check_digit(first17 + "0")
+    return first17 + _check_digit(first17)
+
+
+_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]  # GB 11643 ISO 7064 MOD 11-2 weights
+_ASCII_ZERO_TOTAL = 48 * sum(_WEIGHTS)
+
+
+def _check_digit(number: str) -> str:
+    """Check digit of the first 17 digits. Same result as stdnum's ric.calc_check_digit
+    (a test compares them), computed on bytes: it runs once per row of every import."""
+    total = sum(map(operator.mul, number[:17].encode(), _WEIGHTS)) - _ASCII_ZERO_TOTAL
+    return "10X98765432"[total % 11]
 
 
 def mask(number: str) -> str:

@@ -43,8 +43,8 @@ class Household(models.Model):
 
 class Person(models.Model):
     id_number = models.CharField("身份证号", max_length=18)
-    name = models.CharField("姓名", max_length=32, db_index=True)
-    name_initials = models.CharField("姓名拼音首字母", max_length=32, db_index=True, blank=True)
+    name = models.CharField("姓名", max_length=32)
+    name_initials = models.CharField("姓名拼音首字母", max_length=32, blank=True)
     sex = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
     birth_date = models.DateField("出生日期")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name="所在家庭", db_index=False)
@@ -69,7 +69,13 @@ class Person(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "人员"
         ordering = ["household_id", "id"]
-        indexes = [models.Index(fields=["household", "relation"])]  # also serves household_id alone
+        indexes = [
+            models.Index(fields=["household", "relation"]),  # also serves household_id alone
+            # Searches are by prefix (LIKE '王文%'): one pattern index each, not the two
+            # (plain + _like) that db_index=True makes on PostgreSQL — fewer to maintain on import.
+            models.Index(fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="person_initials_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [models.UniqueConstraint(fields=["id_number"], name="person_id_number_unique")]
 
     def __str__(self) -> str:
