@@ -318,3 +318,19 @@ def rule_sql(rule: Rule, *, as_of, as_of_month: int, as_of_ymd: int) -> str:
     if not rule.ctes:
         return body
     return "WITH " + ",\n".join(c.format(**values) for c in rule.ctes) + "\n" + body
+
+
+# Chinese labels of the detail keys, for screens and exports.
+DETAIL_LABELS = {
+    "death_date": "死亡日期", "months_overpaid": "多发月数", "overpaid_amount": "多发金额（元）",
+    "plate": "号牌号码", "vehicle_type": "车辆类型", "registered": "登记日期", "household_vehicles": "全户非豁免车辆数",
+    "entity_name": "主体名称", "role": "身份", "capital": "注册资本（元）", "founded": "成立日期",
+    "household_businesses": "全户市场主体数", "employer": "单位名称", "hired": "入职日期",
+    "pension": "月养老金（元）", "household_income": "全户月收入（元）", "members": "家庭人数", "standard": "低保标准（元）",
+    "admitted": "入监日期", "released": "刑满日期", "location": "坐落", "area": "建筑面积",
+    "household_properties": "全户房产套数", "category": "外地保障类别", "region": "外地区划",
+    "start_date": "开始日期", "end_date": "终止日期", "relation": "关系", "cadre_id_number": "干部身份证号",
+    "cadre_name": "干部姓名", "cadre_region": "任职区划", "post": "职务", "disability": "残疾类别:等级",
+    "issued": "发证日期", "monitor_type": "监测类型", "enrolled": "纳入日期", "reason": "无劳动能力原因",
+    "household_self_pay": "全户医疗自付（元）", "self_pay": "本人医疗自付（元）", "settlements": "结算次数",
+}

@@ -1,0 +1,208 @@
+"""Pages: start a comparison, warnings list and detail with the check workflow, the
+low-income population database with each household's assistance chain, the 人情保 register."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from doudi.core import codes, idnumber
+from doudi.core.exports import xlsx_response
+from doudi.core.jobs import job_start
+from doudi.core.permissions import require
+from doudi.core.roles import HANDLE_WARNINGS, RUN_COMPARISON, VIEW_CADRE_REGISTER, VIEW_REGISTRY, VIEW_WARNINGS, can
+from doudi.monitoring import selectors, services
+from doudi.monitoring.forms import CompareForm, ConfirmForm, DismissForm, VisitForm
+from doudi.monitoring.models import VisitPhoto, Warning
+from doudi.monitoring.rules import LEVELS, RULES
+from doudi.registry import selectors as registry_selectors
+
+PAGE_SIZE = 50
+FILTERS = ("rule", "township", "level", "status", "age", "sort")
+EXPORT_HEADERS = ["预警编号", "规则", "等级", "状态", "姓名", "身份证号", "户编号", "责任乡镇", "核查期限", "是否逾期", "详情", "处理说明"]
+
+
+@require(RUN_COMPARISON)
+def compare_start(request):
+    form = CompareForm(request.POST or None, initial={"engine": "duckdb"})
+    if request.method == "POST" and form.is_valid():
+        as_of, engine = form.cleaned_data["as_of"], form.cleaned_data["engine"]
+        job = job_start(kind="comparison", label=f"部门数据比对（截至 {as_of}）", target="doudi.monitoring.jobs:compare_job",
+                        params={"as_of": as_of.isoformat(), "engine": engine, "region_code": request.user.scope_code or "",
+                                "user_id": request.user.pk}, user=request.user)
+        return redirect("job_detail", pk=job.pk)
+    return render(request, "monitoring/compare_start.html", {
+        "form": form, "runs": selectors.recent_runs(request.user), "rules": RULES.values()})
+
+
+@require(VIEW_WARNINGS)
+def warning_list(request):
+    filters = {key: request.GET.get(key, "").strip() for key in FILTERS}
+    filters["status"] = request.GET.get("status", "active")
+    warnings = selectors.warning_search(request.user, **filters)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("预警清单.xlsx", "数据比对预警", EXPORT_HEADERS, _export_rows(warnings))
+    page = Paginator(warnings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "monitoring/warning_list.html", {
+        "page": page, "filters": filters, "rules": RULES, "levels": LEVELS, "statuses": Warning.Status.choices,
+        "ages": selectors.AGES, "townships": selectors.townships_for(request.user),
+        "summary": selectors.counts_by_township(request.user), "overdue": selectors.overdue_count(request.user),
+    })
+
+
+def _export_rows(warnings):
+    for w in warnings.iterator(chunk_size=2000):
+        yield [w.pk, w.get_rule_display(), w.get_level_display(), w.get_status_display(), w.person.name,
+               idnumber.mask(w.person.id_number), w.household.code, w.township_name or w.township_code, w.deadline.isoformat(),
+               "是" if w.is_overdue else "", _detail_text(w.detail), w.outcome_note]
+
+
+def _detail_text(detail: dict) -> str:
+    items = detail.get("items")
+    facts = "；".join(f"{k}={v}" for k, v in detail.items() if k != "items")
+    listed = "；".join("，".join(f"{k}={v}" for k, v in item.items()) for item in items or [])
+    return "；".join(x for x in (facts, listed) if x)
+
+
+@require(VIEW_WARNINGS)
+def warning_detail(request, pk):
+    warning = selectors.warning_get(request.user, pk)
+    transitions, visits = selectors.warning_history(warning)
+    benefits = list(selectors.benefits_in_force(warning))
+    return render(request, "monitoring/warning_detail.html", {
+        "warning": warning, "rule": RULES[warning.rule], "transitions": transitions, "visits": visits,
+        "can_handle": can(request.user, HANDLE_WARNINGS) and warning.is_active,
+        "visit_form": VisitForm(initial={"visited_on": _today()}), "confirm_form": ConfirmForm(benefits=benefits),
+        "dismiss_form": DismissForm(), "detail_text": _detail_text(warning.detail),
+    })
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _handle(request, pk, action):
+    """Runs one workflow action; its Chinese refusal is shown on the warning's page."""
+    warning = selectors.warning_get(request.user, pk)
+    try:
+        message = action(warning)
+    except (services.WorkflowError, PermissionError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect("warning_detail", pk=warning.pk)
+
+
+def _form_error(form) -> services.WorkflowError:
+    return services.WorkflowError("；".join(f"{form.fields[f].label if f in form.fields else ''}{' '.join(e)}"
+                                           for f, e in form.errors.items()))
+
+
+@require_POST
+@require(HANDLE_WARNINGS)
+def warning_visit(request, pk):
+    def action(warning):
+        form = VisitForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise _form_error(form)
+        services.warning_visit_record(warning=warning, user=request.user, visited_on=form.cleaned_data["visited_on"],
+                                      notes=form.cleaned_data["notes"], photos=form.cleaned_data["photos"])
+        return "已登记入户核查"
+    return _handle(request, pk, action)
+
+
+@require_POST
+@require(HANDLE_WARNINGS)
+def warning_confirm(request, pk):
+    def action(warning):
+        form = ConfirmForm(request.POST, benefits=list(selectors.benefits_in_force(warning)))
+        if not form.is_valid():
+            raise _form_error(form)
+        services.warning_confirm(warning=warning, user=request.user, outcome=form.cleaned_data["outcome"],
+                                 reason=form.cleaned_data["reason"], benefits=form.chosen_benefits(),
+                                 stop_on=form.cleaned_data["stop_on"])
+        return "预警已确认并办结"
+    return _handle(request, pk, action)
+
+
+@require_POST
+@require(HANDLE_WARNINGS)
+def warning_dismiss(request, pk):
+    def action(warning):
+        form = DismissForm(request.POST)
+        if not form.is_valid():
+            raise services.WorkflowError("排除预警必须填写原因")
+        services.warning_dismiss(warning=warning, user=request.user, reason=form.cleaned_data["reason"])
+        return "预警已排除"
+    return _handle(request, pk, action)
+
+
+@require(VIEW_WARNINGS)
+def visit_photo(request, pk):
+    photo = VisitPhoto.objects.select_related("visit__warning").filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    selectors.warning_get(request.user, photo.visit.warning_id)  # scope check: 404 outside the region
+    return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+
+
+@require(VIEW_REGISTRY)
+def low_income_list(request):
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "category", "township")}
+    households = selectors.low_income_households(request.user, **filters)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("低收入人口库.xlsx", "低收入人口库", LOW_INCOME_HEADERS, _low_income_rows(households))
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "monitoring/low_income_list.html", {
+        "page": page, "filters": filters, "categories": codes.CATEGORY_SHORT,
+        "townships": selectors.townships_for(request.user), "rows": registry_selectors.household_rows(page.object_list),
+    })
+
+
+LOW_INCOME_HEADERS = ["户编号", "乡镇", "村(社区)", "户主", "户主身份证号", "人数", "保障类别"]
+
+
+def _low_income_rows(households):
+    for row in registry_selectors.household_rows(households.iterator(chunk_size=2000), chunk=2000):
+        head = row["head"]
+        yield [row["household"].code, row["township"], row["household"].region.name, head.name if head else "",
+               idnumber.mask(head.id_number) if head else "", row["size"],
+               "、".join(codes.CATEGORY_SHORT[c] for c in row["categories"])]
+
+
+@require(VIEW_REGISTRY)
+def household_chain(request, code):
+    household = registry_selectors.household_get(request.user, code)
+    return render(request, "monitoring/household_chain.html", {
+        "household": household, "events": selectors.household_chain(household),
+        "members": household.members.order_by("id"),
+    })
+
+
+@require(VIEW_CADRE_REGISTER)
+def cadre_register(request):
+    status = request.GET.get("status", "")
+    rows = selectors.cadre_register(request.user, status=status)
+    if request.GET.get("export") == "xlsx":
+        headers = ["姓名", "身份证号", "户编号", "关系", "干部姓名", "职务", "任职区划", "备案状态", "复核结果"]
+        return xlsx_response("人情保关系保备案.xlsx", "人情保关系保备案登记", headers, _cadre_rows(rows.iterator()))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "monitoring/cadre_register.html", {
+        "page": page, "rows": list(_cadre_entries(page.object_list)), "status": status, "statuses": selectors.FILING})
+
+
+def _cadre_entries(warnings):
+    for w in warnings:
+        item = (w.detail.get("items") or [{}])[0]
+        yield {"warning": w, "item": item, "relation": "本人" if item.get("relation") == "self" else "近亲属",
+               "filing": selectors.FILING[w.status],
+               "review": w.get_outcome_display() + (f"：{w.outcome_note}" if w.outcome_note else "") if w.outcome or w.outcome_note else ""}
+
+
+def _cadre_rows(warnings):
+    for e in _cadre_entries(warnings):
+        w, item = e["warning"], e["item"]
+        yield [w.person.name, idnumber.mask(w.person.id_number), w.household.code, e["relation"], item.get("cadre_name", ""),
+               item.get("post", ""), item.get("cadre_region", ""), e["filing"], e["review"]]
