@@ -76,12 +76,13 @@ def id_number(value: str) -> str:
 
 def choice(table: dict, label: str, *, blank: str | None = None) -> Callable[[str], str]:
     allowed = "、".join(str(v) for v in table.values())
+    by_text = {**{label: code for code, label in table.items()}, **{code: code for code in table}}
 
     def parse(value: str) -> str:
         raw = value.strip()
         if not raw and blank is not None:
             return blank
-        code = codes.lookup(table, raw)
+        code = by_text.get(raw)
         if code is None:
             raise CellError(f"{label}应为：{allowed}")
         return code
@@ -89,6 +90,7 @@ def choice(table: dict, label: str, *, blank: str | None = None) -> Callable[[st
     return parse
 
 
+@lru_cache(maxsize=256)
 def category(value: str) -> str:
     code = codes.lookup(codes.CATEGORY_SHORT, value, codes.CATEGORIES)
     if code is None:
