@@ -1,1 +1,18 @@
-urlpatterns: list = []
+from django.urls import path
+
+from doudi.payments import views, views_funds
+
+urlpatterns = [
+    path("runs/", views.run_list, name="payroll_list"),
+    path("runs/build/", views.run_build, name="payroll_build"),
+    path("runs/<int:pk>/", views.run_detail, name="payroll_detail"),
+    path("runs/<int:pk>/action/<str:action>/", views.run_action, name="payroll_action"),
+    path("runs/<int:pk>/bank-file/<str:layout>/", views.run_bank_file, name="payroll_bank_file"),
+    path("runs/<int:pk>/return/", views.run_return, name="payroll_return"),
+    path("price-subsidy/", views_funds.price_screen, name="price_subsidy"),
+    path("campaigns/", views_funds.campaign_list, name="campaign_list"),
+    path("campaigns/<str:code>/build/", views_funds.campaign_run, name="campaign_build"),
+    path("ledger/", views_funds.fund_ledger, name="fund_ledger"),
+    path("overpayments/", views_funds.overpayment_list, name="overpayment_list"),
+    path("overpayments/<int:pk>/recover/", views_funds.overpayment_recover, name="overpayment_recover"),
+]

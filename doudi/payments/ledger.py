@@ -1,0 +1,106 @@
+"""Fund ledger (DOMAIN §6: every yuan has a fund source) and overpayments.
+
+A line carries a fund code; the dated `fund_shares.<code>` parameter splits it between
+sources (central, province, city, county, unemployment fund, donations), so a report by
+source is the lines' sums per fund times the shares in force in the line's month.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+
+from doudi.core.models import AuditEntry, Region
+from doudi.payments import months, params
+from doudi.payments.models import Overpayment, PaymentLine, Recovery
+from doudi.payments.runs import CENT, PayrollError
+
+SPENT = (PaymentLine.Status.PAID, PaymentLine.Status.SENT)
+
+
+def control_totals(lines) -> list[dict]:
+    """Per township and fund: holders, people, amount (failed lines that were re-issued
+    elsewhere still count here: this is the run as built)."""
+    names = dict(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", "name"))
+    per_holder = (lines.values("township", "fund", "holder_key")
+                  .annotate(p=Max("people"), amount=Sum("amount")).order_by())
+    table: dict[tuple, dict] = {}
+    for row in per_holder.iterator(chunk_size=20000):
+        key = (row["township"], row["fund"])
+        entry = table.setdefault(key, {"township": row["township"], "township_name": names.get(row["township"], ""),
+                                       "fund": row["fund"], "holders": 0, "people": 0, "amount": Decimal(0)})
+        entry["holders"] += 1
+        entry["people"] += row["p"]
+        entry["amount"] += row["amount"]
+    return [table[k] for k in sorted(table)]
+
+
+def spending(lines, *, by: tuple[str, ...] = ("source", "item", "township", "month")) -> list[dict]:
+    """Money spent (sent to the bank or paid), by fund source and any of item, township, month."""
+    grouped = (lines.filter(status__in=SPENT).values("fund", "item", "township", "month")
+               .annotate(amount=Sum("amount"), n=Count("id")).order_by())
+    out: dict[tuple, Decimal] = defaultdict(Decimal)
+    for row in grouped:
+        shares = params.fund_shares(row["fund"], months.first_day(row["month"]), row["township"] or params.NATIONAL)
+        for source, share in shares.items():
+            values = {"source": source, "item": row["item"], "township": row["township"], "month": row["month"]}
+            out[tuple(values[k] for k in by)] += row["amount"] * share
+    return [dict(zip(by, key), amount=amount.quantize(CENT)) for key, amount in sorted(out.items())]
+
+
+def overpayment_record(*, person, category: str, from_month: str, reason: str, user) -> Overpayment:
+    """Records money paid for `person`'s `category` from `from_month` on (a stop found late,
+    e.g. a death): the sum of the lines that already went to the bank. Calling it again
+    for the same stop refreshes the amount, never a second record."""
+    try:
+        from_month = months.parse(from_month, "起始月份")
+    except months.BadMonth as exc:
+        raise PayrollError(str(exc)) from None
+    if not reason.strip():
+        raise PayrollError("登记多发须说明原因")
+    holder = person.household.code if category in _household_items() else person.id_number
+    amount = (PaymentLine.objects.filter(item=category, holder_key=holder, month__gte=from_month, status__in=SPENT)
+              .aggregate(s=Sum("amount"))["s"] or Decimal(0))
+    with transaction.atomic():
+        record, created = Overpayment.objects.select_for_update().get_or_create(
+            person=person, category=category, from_month=from_month,
+            defaults={"reason": reason[:200], "amount": amount, "township": person.household.region_id[:9], "created_by": user})
+        if not created and record.amount != amount:
+            record.amount = amount
+            record.state = _state(record)
+            record.save(update_fields=["amount", "state"])
+        AuditEntry.objects.create(user=user, role=getattr(user, "role", ""), action="create" if created else "update",
+                                  entity="overpayment", entity_key=str(record.pk), household_code=person.household.code,
+                                  changes={"category": category, "from_month": from_month, "amount": str(amount)}, reason=reason[:200])
+    return record
+
+
+def _household_items() -> frozenset:
+    from doudi.core.codes import HOUSEHOLD_CATEGORIES
+
+    return HOUSEHOLD_CATEGORIES
+
+
+def _state(record: Overpayment) -> str:
+    if record.recovered <= 0:
+        return Overpayment.State.OPEN
+    return Overpayment.State.RECOVERED if record.recovered >= record.amount else Overpayment.State.PARTIAL
+
+
+def recovery_record(*, overpayment: Overpayment, amount, user, note: str = "") -> Overpayment:
+    amount = Decimal(str(amount)).quantize(CENT)
+    with transaction.atomic():
+        record = Overpayment.objects.select_for_update().get(pk=overpayment.pk)
+        if amount <= 0 or record.recovered + amount > record.amount:
+            raise PayrollError(f"追回金额应大于 0 且不超过未追回的 {record.amount - record.recovered} 元")
+        Recovery.objects.create(overpayment=record, amount=amount, user=user, note=note[:200])
+        record.recovered += amount
+        record.state = _state(record)
+        record.save(update_fields=["recovered", "state"])
+        AuditEntry.objects.create(user=user, role=getattr(user, "role", ""), action="update", entity="overpayment",
+                                  entity_key=str(record.pk), household_code=record.person.household.code,
+                                  changes={"recovered": [str(record.recovered - amount), str(record.recovered)]}, reason=note[:200])
+    return record
+

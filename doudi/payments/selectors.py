@@ -1,0 +1,51 @@
+"""Reads of runs and lines, scoped to the user's region subtree (DESIGN §1.5).
+
+A county run is seen by a township clerk of that county, but only their township's
+lines and totals; a township run is invisible to any other township's clerk.
+"""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from doudi.core.scoping import scope
+from doudi.payments.models import Overpayment, PaymentLine, PayrollRun
+
+LINE_SORTS = {"township": ("township", "holder_key", "month"), "amount": ("-amount", "holder_key"),
+              "name": ("name", "holder_key", "month"), "status": ("status", "township", "holder_key")}
+
+
+def runs_for(user) -> QuerySet:
+    code = getattr(user, "scope_code", None) if getattr(user, "is_authenticated", False) else None
+    if code is None:
+        return PayrollRun.objects.none()
+    if code == "":
+        return PayrollRun.objects.all()
+    ancestors = [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
+    return PayrollRun.objects.filter(Q(region__code__startswith=code) | Q(region_id__in=ancestors))
+
+
+def run_get(user, pk: int) -> PayrollRun:
+    run = runs_for(user).select_related("region", "created_by").filter(pk=pk).first()
+    if run is None:
+        raise Http404("没有找到该花名册，或不在您的管辖范围内")
+    return run
+
+
+def lines_for(user) -> QuerySet:
+    return scope(PaymentLine.objects.all(), user, "village")
+
+
+def run_lines(user, run: PayrollRun, *, township: str = "", status: str = "", q: str = "", sort: str = "township") -> QuerySet:
+    lines = lines_for(user).filter(run=run)
+    if township:
+        lines = lines.filter(township=township)
+    if status in PaymentLine.Status.values:
+        lines = lines.filter(status=status)
+    if q.strip():
+        lines = lines.filter(Q(name__startswith=q.strip()) | Q(holder_key=q.strip()))
+    return lines.order_by(*LINE_SORTS.get(sort, LINE_SORTS["township"]))
+
+
+def overpayments_for(user) -> QuerySet:
+    return scope(Overpayment.objects.select_related("person", "person__household"), user, "township")

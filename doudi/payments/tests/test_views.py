@@ -1,0 +1,70 @@
+"""Pages: build through a job, workflow buttons, scoping, exports."""
+import pytest
+from django.test import Client
+
+from doudi.core.models import AuditEntry
+from doudi.payments.models import PayrollRun
+from doudi.payments.payroll import payroll_build
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _sync_jobs(settings):
+    settings.DOUDI_JOBS_SYNC = True
+
+
+def test_staff_builds_checks_finance_approves_and_file_is_audited(money_county, users):
+    staff = client_for(users["staff"])
+    response = staff.post("/payments/runs/build/", {"period": "2025-01", "category": "dibao"}, follow=True)
+    assert "生成 1 个花名册" in response.content.decode()
+    run = PayrollRun.objects.get(item="dibao")
+    page = staff.get(f"/payments/runs/{run.pk}/").content.decode()
+    assert "复核通过" in page and "龙港镇" in page and "财政审批通过" not in page
+    staff.post(f"/payments/runs/{run.pk}/action/check/")
+    finance = client_for(users["finance"])
+    assert "财政审批通过" in finance.get(f"/payments/runs/{run.pk}/").content.decode()
+    finance.post(f"/payments/runs/{run.pk}/action/approve/")
+    refused = staff.post(f"/payments/runs/{run.pk}/action/approve/", follow=True).content.decode()
+    assert "无权审批" in refused
+    staff.post(f"/payments/runs/{run.pk}/action/send/")
+    download = staff.get(f"/payments/runs/{run.pk}/bank-file/generic/")
+    assert download.status_code == 200 and "户主1".encode("utf-8") in b"".join(download.streaming_content)
+    assert AuditEntry.objects.filter(entity="bank_file", entity_key=str(run.pk), user=users["staff"]).exists()
+    assert staff.get(f"/payments/runs/{run.pk}/?export=xlsx")["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_township_clerks_see_only_their_township(money_county, users):
+    payroll_build(period="2025-01", category="dibao")
+    payroll_build(period="2025-02", category="dibao", region="140521100")  # a township A run
+    county_run = PayrollRun.objects.get(period="2025-01")
+    township_run = PayrollRun.objects.get(period="2025-02")
+    clerk_b = client_for(users["clerk_b"])
+    page = clerk_b.get(f"/payments/runs/{county_run.pk}/").content.decode()
+    assert "户主4" in page and "户主1" not in page and "复核通过" not in page
+    assert clerk_b.get(f"/payments/runs/{township_run.pk}/").status_code == 404
+    assert clerk_b.post(f"/payments/runs/{township_run.pk}/action/check/").status_code in (403, 404)
+    listing = clerk_b.get("/payments/runs/").content.decode()
+    assert "2025-01" in listing and "2025-02" not in listing
+    clerk_a = client_for(users["clerk_a"])
+    assert clerk_a.get(f"/payments/runs/{township_run.pk}/").status_code == 200
+
+
+def test_price_screen_campaigns_ledger_pages(money_county, users):
+    staff = client_for(users["staff"])
+    staff.post("/payments/price-subsidy/", {"month": "2022-07", "cpi": "2.7", "food": "6.3", "released": "2022-08-10"})
+    page = staff.get("/payments/price-subsidy/").content.decode()
+    assert "已启动" in page and "2022-08-31" in page and "6.30" in page
+    bad = staff.post("/payments/price-subsidy/", {"month": "2022/07", "cpi": "x", "food": "1"}).content.decode()
+    assert "月份应为 YYYY-MM" in bad
+    staff.post("/payments/campaigns/jmf2022_38_subsidy/build/")
+    assert "2022年困难群众一次性生活补贴" in staff.get("/payments/campaigns/").content.decode()
+    assert PayrollRun.objects.filter(item="jmf2022_38_subsidy").exists()
+    assert staff.get("/payments/ledger/").status_code == 200
+    assert client_for(users["helper_a1"]).get("/payments/runs/").status_code == 403
