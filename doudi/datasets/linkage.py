@@ -19,8 +19,11 @@ line did not match anyone. Methods, tried in this order:
   adjacent digits. GB 11643's check digit catches every such slip, so a number with a
   valid check digit is never "repaired" into someone else;
 - `name_birth_region` no usable number: name (pinyin-equal, or one character off in a
-  name of three or more characters with the same surname) + birth date + region (when
-  the row has one) fit exactly one person;
+  name of three or more characters with the same surname) + birth date + region fit
+  exactly one person. Region: 所在区划代码 when the row has one; and when the broken
+  number is long enough to be a number (15+ characters) its first six digits must be
+  the person's county (of the number or of the household) — a stranger from elsewhere
+  who shares a name and birthday with a registry person is not taken for them;
 - `ambiguous`  the repair or the name stage found several candidates: reported, never guessed.
 
 `matched_id_numbers(kind, rows, region_code)` is the shortcut doudi.monitoring uses: an
@@ -102,6 +105,8 @@ WHERE (p.name_key = r.name_key
        OR (length(r.name) >= 3 AND length(p.name) = length(r.name) AND substr(p.name, 1, 1) = substr(r.name, 1, 1)
            AND levenshtein(p.name, r.name) = 1))
   AND (r.region_code IS NULL OR r.region_code = '' OR p.region_code LIKE r.region_code || '%')
+  AND (length(r.id_clean) < 15 OR substr(r.id_clean, 1, 6) = substr(p.id_number, 1, 6)
+       OR substr(r.id_clean, 1, 6) = substr(p.region_code, 1, 6))
 GROUP BY r.import_id, r.row_no"""
 
 

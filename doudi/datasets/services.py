@@ -63,7 +63,8 @@ class _Counts:
                 "legacy_ids": self.legacy_ids, "duplicates": self.duplicates, "issue_total": self.issue_total}
 
 
-def _read(kind, path: Path, file: str, writer, progress) -> _Counts:
+def read_rows(kind, path: Path, file: str, writer, progress=None) -> _Counts:
+    """Parses the file's rows into `writer` (None: a dry run); whole-file problems raise."""
     rows = open_rows(path)
     header = next(rows, None)
     if header is None or not any(cell.strip() for cell in header):
@@ -117,7 +118,7 @@ def dataset_import(*, kind: str, path, as_of, user=None, channel: str = "cli", d
     temp = storage.folder(spec.code) / f".tmp-{uuid.uuid4().hex}.parquet"
     writer = None if dry_run else storage.RowWriter(spec, temp)
     try:
-        counts = _read(spec, path, file, writer, progress)
+        counts = read_rows(spec, path, file, writer, progress)
         if dry_run:
             return {"status": "preview", "kind": spec.code, "label": spec.label, "as_of": as_of.isoformat(),
                     "file_name": file, **counts.summary(), "issues": _issue_dicts(counts.issues[:ISSUES_SHOWN])}

@@ -2,7 +2,10 @@
 
 Writes 区划.csv (the region tree) and the SPEC §4 registry files 家庭.csv, 成员.csv,
 保障.csv into DIR — a folder `doudi import registry DIR` accepts as it is (it ignores
-区划.csv). `--xlsx` also writes 登记名册.xlsx, for small outputs. Progress goes to stderr.
+区划.csv). `--xlsx` also writes 登记名册.xlsx, for small outputs. `--datasets` also writes
+the SPEC §5 department files with planted cases into DIR/部门数据 (doudi/synth/datasets.py;
+`--dataset-rows` strangers in total, default 30 000 for a county, 30 000 000 for a
+province). Progress goes to stderr.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from doudi.synth.generate import COUNTY_PERSONS, PROVINCE_PERSONS, generate
+from doudi.synth.generate import AS_OF, COUNTY_PERSONS, PROVINCE_PERSONS, generate
 from doudi.synth.regions import county_regions, province_regions, write_regions_csv
 from doudi.synth.writers import write_registry_csv, write_registry_xlsx
 
@@ -28,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--persons", type=int, help="低收入人口总数（默认按规模）")
     parser.add_argument("--xlsx", action="store_true", help="另写 登记名册.xlsx（仅适合小规模）")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="数据基准日期 YYYY-MM-DD（默认 2025-01-01）")
+    parser.add_argument("--datasets", action="store_true", help="另写部门比对数据（含预置的真实案例和近似案例）到 部门数据/")
+    parser.add_argument("--dataset-rows", type=int, default=None, help="部门数据中非台账人员的行数（默认县 3万、省 3000万）")
+    parser.add_argument("--plant-rate", type=float, default=0.08, help="预置案例的家庭比例（默认 0.08）")
     return parser
 
 
@@ -36,6 +42,23 @@ def _progress(target: int, started: float):
         elapsed = time.monotonic() - started
         print(f"  {persons:>9,} / {target:,} 人  {households:>9,} 户  {elapsed:6.1f}s", file=sys.stderr, flush=True)
     return report
+
+
+def _planter(args):
+    from doudi.synth.datasets import DatasetPlanter
+
+    return DatasetPlanter(args.out / "部门数据", seed=args.seed, as_of=args.as_of or AS_OF, plant_rate=args.plant_rate)
+
+
+def _finish_datasets(args, planter, started: float) -> None:
+    rows = args.dataset_rows if args.dataset_rows is not None else (30_000 if args.scale == "county" else 30_000_000)
+
+    def report(kind: str, count: int) -> None:
+        print(f"  部门数据 {kind}: {count:,} 行  {time.monotonic() - started:6.1f}s", file=sys.stderr, flush=True)
+
+    manifest = planter.close(background_rows=rows, progress=report)
+    print(f"部门数据：预置真实案例 {manifest['true_cases']:,}、近似案例 {manifest['near_misses']:,}；"
+          f"非台账人员 {sum(manifest['background_rows'].values()):,} 行 → {args.out / '部门数据'}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,8 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"区划.csv: {count:,} 个区划  {time.monotonic() - started:.1f}s", file=sys.stderr)
     options = {"as_of": args.as_of} if args.as_of else {}
     every = 10_000 if persons > 200_000 else 2_000
-    counts = write_registry_csv(args.out, generate(args.seed, regions, persons, **options),
+    households = generate(args.seed, regions, persons, **options)
+    planter = _planter(args) if args.datasets else None
+    counts = write_registry_csv(args.out, planter.tap(households) if planter else households,
                                 progress=_progress(persons, started), every=every * 5)
+    if planter:
+        _finish_datasets(args, planter, started)
     if args.xlsx:
         write_registry_xlsx(args.out / "登记名册.xlsx", generate(args.seed, regions, persons, **options),
                             progress=_progress(persons, time.monotonic()), every=every)
