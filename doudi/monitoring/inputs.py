@@ -9,7 +9,8 @@ Registry snapshot (as of the comparison date):
 Parameters, one row per county present in the register:
   params(county, vehicle_red_count, business_max, …)   numbers (see PARAM_COLUMNS)
   param_items(county, name, item)                      list parameters (see LIST_PARAMS)
-Department data (doudi.datasets; rows linked to registry persons, person_id null if not):
+Department data (doudi.datasets, newest snapshot per kind; linked to registry persons by
+doudi.datasets.linkage, person_id null when unmatched or ambiguous):
   ds_<kind>(person_id, …)   renamed columns, see DATASET_VIEWS
   ds_cadre_relative(row_id, relative_id_number)         one row per listed close relative
 """
@@ -21,7 +22,7 @@ from decimal import Decimal
 import pyarrow as pa
 from django.db import connection
 
-from doudi.monitoring.linking import linked_rows
+from doudi.monitoring.linking import load_link_persons, load_linked
 from doudi.rules.policy import load_policy
 
 MONEY = pa.decimal128(14, 2)
@@ -169,12 +170,11 @@ def load_inputs(engine, *, as_of: dt.date, region_code: str = "", progress=None)
     for name, table in parameter_tables(persons.column("county").to_pylist(), as_of).items():
         engine.load(name, table)
     used = {}
+    load_link_persons(engine, region_code)
     for kind, columns in DATASET_VIEWS.items():
         progress(f"读取并匹配部门数据：{kind}")
-        rows, imports = linked_rows(kind, as_of=as_of, region_code=region_code, persons=persons)
+        rows, imports = load_linked(engine, kind, columns, as_of=as_of, region_code=region_code)
         used[kind] = {"imports": imports, "rows": rows.num_rows}
-        engine.load(f"raw_{kind}", rows)
-        engine.view(f"ds_{kind}", f"SELECT person_id, {columns} FROM raw_{kind}")
         if kind == "cadre":
             engine.load("ds_cadre_relative", _cadre_relatives(rows))
     return {"persons": persons, "datasets": used}
