@@ -30,10 +30,13 @@ def control_totals(lines) -> list[dict]:
     for row in per_holder.iterator(chunk_size=20000):
         key = (row["township"], row["fund"])
         entry = table.setdefault(key, {"township": row["township"], "township_name": names.get(row["township"], ""),
-                                       "fund": row["fund"], "holders": 0, "people": 0, "amount": Decimal(0)})
+                                       "fund": row["fund"], "fund_label": params.FUND_LABELS.get(row["fund"], row["fund"]),
+                                       "holders": 0, "people": 0, "amount": Decimal(0)})
         entry["holders"] += 1
         entry["people"] += row["p"]
         entry["amount"] += row["amount"]
+    for entry in table.values():
+        entry["amount"] = entry["amount"].quantize(CENT)
     return [table[k] for k in sorted(table)]
 
 

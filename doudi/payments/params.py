@@ -25,6 +25,10 @@ EXTERNAL_GROUPS = {"youfu": "优抚对象", "unemployment": "失业保险金领�
 PRICE_GROUPS = REGISTRY_GROUPS + tuple(EXTERNAL_GROUPS)
 SOURCES = {"central": "中央", "province": "省级", "city": "市级", "county": "县级", "unemployment_fund": "失业保险基金",
            "donation": "社会捐赠"}
+# Display names of the shipped fund codes; a code added in a parameter file shows as itself.
+FUND_LABELS = {"assistance": "困难群众基本生活救助补助资金", "disability": "残疾人两项补贴资金", "county": "县级财政资金",
+               "province6_county4": "省、县按6:4分担", "unemployment": "失业保险基金", "youfu_province": "省级资金（县级垫付）",
+               "donation": "社会捐赠资金"}
 ROUNDING = ("yuan_half_up", "yuan_ceiling", "yuan_floor", "jiao_half_up", "fen_half_up")
 
 

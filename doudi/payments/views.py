@@ -17,9 +17,9 @@ from doudi.core.exports import xlsx_response
 from doudi.core.jobs import job_start
 from doudi.core.models import AuditEntry, Region
 from doudi.core.permissions import require
-from doudi.core.roles import APPROVE_PAYROLL, BUILD_PAYROLL, VIEW_PAYROLL, can
+from doudi.core.roles import APPROVE_PAYROLL, BUILD_PAYROLL, VIEW_PAYROLL, Role, can
 from doudi.core.scoping import in_scope
-from doudi.payments import bankfiles, campaigns, ledger, selectors
+from doudi.payments import bankfiles, campaigns, ledger, params, selectors
 from doudi.payments.forms import BuildForm, ReturnForm
 from doudi.payments.models import PayrollRun
 from doudi.payments.runs import PayrollError
@@ -90,7 +90,7 @@ def run_detail(request, pk):
     return render(request, "payments/run_detail.html", {
         "run": run, "label": item_label(run.item), "filters": filters,
         "page": Paginator(lines.select_related(None), PAGE_SIZE).get_page(request.GET.get("page")),
-        "totals": ledger.control_totals(scoped), "transitions": run.transitions.select_related("user"),
+        "totals": ledger.control_totals(scoped), "transitions": _transitions(run),
         "townships": Region.objects.filter(code__in=scoped.values("township").distinct()).order_by("code"),
         "statuses": bankfiles.PaymentLine.Status.choices,
         "can_check": acting and can(request.user, BUILD_PAYROLL) and run.state == "draft",
@@ -103,6 +103,14 @@ def run_detail(request, pk):
     })
 
 
+def _transitions(run):
+    states = dict(PayrollRun.State.choices)
+    for t in run.transitions.select_related("user"):
+        t.role_label = Role(t.role).label if t.role in Role.values else t.role
+        t.from_label, t.to_label = states.get(t.from_state, "—"), states.get(t.to_state, t.to_state)
+        yield t
+
+
 def _bad_accounts(lines) -> int:
     """Lines whose card would be refused at sending: shown before approval so they get fixed."""
     pending = lines.filter(status="pending").exclude(payee__in=bankfiles.OFF_BANK).values_list("bank_account", flat=True)
@@ -113,7 +121,7 @@ def _line_rows(lines):
     for line in lines.iterator(chunk_size=5000):
         yield [line.township, line.holder_key, line.name, line.get_payee_display(), line.payee_name, line.bank_name,
                ("*" * max(len(line.bank_account) - 4, 0)) + line.bank_account[-4:], line.month, line.people, str(line.amount),
-               line.fund, line.get_status_display(), line.failure]
+               params.FUND_LABELS.get(line.fund, line.fund), line.get_status_display(), line.failure]
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doudi.core.exports import xlsx_response
+from doudi.core.models import Region
 from doudi.core.permissions import require
 from doudi.core.roles import BUILD_PAYROLL, MANAGE_PRICE_SUBSIDY, VIEW_PAYROLL, can
 from doudi.payments import campaigns, ledger, params, price, selectors
@@ -63,7 +64,7 @@ def price_screen(request):
 @require(VIEW_PAYROLL)
 def campaign_list(request):
     lines = selectors.lines_for(request.user)
-    rows = [campaigns.progress(c, lines) | {"campaign": c} for c in campaigns.campaigns().values()
+    rows = [campaigns.progress(c, lines) | {"campaign": c, "fund_label": params.FUND_LABELS.get(c.fund, c.fund)} for c in campaigns.campaigns().values()
             if (request.user.scope_code or "").startswith(c.region) or c.region.startswith(request.user.scope_code or "")]
     return render(request, "payments/campaigns.html", {"rows": rows, "can_build": can(request.user, BUILD_PAYROLL)
                                                        and _build_region(request.user) is not None})
@@ -94,7 +95,9 @@ def fund_ledger(request):
     if end:
         lines = lines.filter(month__lte=end)
     rows = ledger.spending(lines, by=by)
+    names = dict(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", "name"))
     for row in rows:
+        row["township_label"] = names.get(row.get("township"), row.get("township", ""))
         row["source_label"] = params.SOURCES.get(row.get("source"), "")
         row["item_label"] = item_label(row["item"]) if "item" in row else ""
     headers = {"source": "资金来源", "item": "发放项目", "township": "乡镇", "month": "月份"}
