@@ -3,17 +3,19 @@ township × category, chart it and export it. The computing lives in services.py
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from doudi.assessment.forms import ChangeFormSet, SimulationForm
-from doudi.assessment.labels import MONTHLY_CATEGORIES
+from doudi.assessment.labels import MONTHLY_CATEGORIES, value_label
 from doudi.core.jobs import job_start
 from doudi.core.models import Job, Region
 from doudi.core.permissions import require
 from doudi.core.roles import SIMULATE_POLICY
 from doudi.core.scoping import scope
+from doudi.rules.schema import PARAMETERS
 
 JOB_KIND = "simulation"
 JOB_TARGET = "doudi.assessment.services:simulation_job"
@@ -90,11 +92,49 @@ def simulation_result(request, pk: int):
     job = scoped_job(request.user, pk, JOB_KIND)
     if job.status != Job.Status.DONE:
         return redirect("job_detail", pk=job.pk)
-    from doudi.assessment import services
-
     result = job.result
     if request.GET.get("export") == "xlsx":
+        from doudi.assessment import services
+
         return services.simulation_xlsx(result)
+    table = simulation_table(result)
     return render(request, "assessment/simulation_result.html", {
-        "job": job, "result": result, "categories": MONTHLY_CATEGORIES,
-    })
+        "job": job, "result": result, "changes": [describe_change(c) for c in job.params.get("changes", [])], **table})
+
+
+def describe_change(change: dict) -> dict:
+    """{"label": 农村低保标准…, "text": 提高 5% / 改为 700 元, "from": 2025-02-01}."""
+    spec = PARAMETERS.get(change["parameter"])
+    if change.get("percent") is not None:
+        percent = Decimal(str(change["percent"]))
+        text = f"{'提高' if percent >= 0 else '降低'} {abs(percent)}%"
+    else:
+        text = f"改为 {value_label(Decimal(str(change['value'])), spec.unit if spec else None)}"
+    return {"label": spec.zh if spec else change["parameter"], "text": text, "from": change["from"]}
+
+
+COUNTS = ("persons_before", "persons_after", "entering", "leaving")
+MONEY = ("budget_before", "budget_after")
+
+
+def _total(rows: list[dict], **label) -> dict:
+    total = {key: sum(int(r[key]) for r in rows) for key in COUNTS}
+    total.update({key: sum((Decimal(str(r[key])) for r in rows), Decimal(0)) for key in MONEY})
+    return {**label, **total, "budget_change": total["budget_after"] - total["budget_before"]}
+
+
+def simulation_table(result: dict) -> dict:
+    """Rows by township × category, subtotals per category, the grand total and chart data."""
+    order = list(MONTHLY_CATEGORIES)
+    rows = sorted(result.get("rows", []), key=lambda r: (r["township"], order.index(r["category"]) if r["category"] in order else 99))
+    shown = [_total([r], township=r["township"], township_name=r.get("township_name") or r["township"],
+                    category=MONTHLY_CATEGORIES.get(r["category"], r["category"])) for r in rows]
+    by_category = [_total([r for r in rows if r["category"] == c], category=label)
+                   for c, label in MONTHLY_CATEGORIES.items() if any(r["category"] == c for r in rows)]
+    townships = {}
+    for row in shown:
+        townships.setdefault(row["township"], []).append(row)
+    chart = {"labels": [rs[0]["township_name"] for rs in townships.values()],
+             "before": [float(sum(r["budget_before"] for r in rs)) for rs in townships.values()],
+             "after": [float(sum(r["budget_after"] for r in rs)) for rs in townships.values()]}
+    return {"rows": shown, "by_category": by_category, "total": _total(rows, category="合计"), "chart": chart}

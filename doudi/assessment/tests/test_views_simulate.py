@@ -68,3 +68,26 @@ def test_results_of_other_counties_jobs_are_hidden(client, users):
 def test_row_endpoint_adds_a_change_row(client, users):
     html = login(client, "staff").get(f"{URL}row/", {"changes-TOTAL_FORMS": "1", "month": "2025-03"}).content.decode()
     assert 'name="changes-1-parameter"' in html and 'value="2025-03"' in html and 'value="2"' in html
+
+
+@pytest.mark.django_db
+def test_result_page_shows_table_totals_and_chart_data(client, users):
+    rows = [
+        {"township": "140521100", "township_name": "龙港镇", "category": "dibao", "persons_before": 10, "persons_after": 12,
+         "entering": 3, "leaving": 1, "budget_before": "4900.00", "budget_after": "6120.50"},
+        {"township": "140521101", "township_name": "中村镇", "category": "dibao", "persons_before": 5, "persons_after": 5,
+         "entering": 0, "leaving": 0, "budget_before": "2000.00", "budget_after": "2100.00"},
+        {"township": "140521101", "township_name": "中村镇", "category": "tekun", "persons_before": 2, "persons_after": 2,
+         "entering": 0, "leaving": 0, "budget_before": "2560.00", "budget_after": "2688.00"},
+    ]
+    job = Job.objects.create(kind="simulation", label="沁水县 2025-02 政策测算", target="x:y", created_by=users["staff"],
+                             status="done", params={"region_code": COUNTY, "month": "2025-02", "changes": [
+                                 {"parameter": "dibao.standard.rural", "from": "2025-02-01", "value": None, "percent": "5"}]},
+                             result={"rows": rows})
+    html = login(client, "admin").get(f"{URL}{job.pk}/").content.decode()
+    assert "农村低保标准（元/人·月）：提高 5%，自 2025-02-01 起" in html
+    table = html[html.index('id="sim-table"'):]
+    assert "龙港镇" in table and "特困" in table
+    total = table[table.index('class="total"'):]
+    assert ">17<" in total and ">19<" in total and ">9460.00<" in total and ">10908.50<" in total and ">1448.50<" in total
+    assert '"labels": ["\\u9f99\\u6e2f\\u9547", "\\u4e2d\\u6751\\u9547"]' in html and "4788.0" in html
