@@ -94,3 +94,22 @@ def sections(explained: dict, names: dict) -> dict:
         "not_candidates": [codes.CATEGORY_SHORT[c] for c in MONTHLY_CATEGORIES if c not in candidates],
     }
 
+
+
+def inputs_summary(household: dict, members: list[dict], vehicles: list[dict], region_names: dict) -> dict:
+    """What was assessed, for the printed sheet (the form itself is not printed)."""
+    return {
+        "region": region_names.get(household["region"], household["region"]),
+        "hukou": codes.HUKOU[household["hukou"]],
+        "financial": household.get("financial") or 0, "properties": household.get("properties") or 0,
+        "businesses": household.get("businesses") or 0, "vehicles": len(vehicles),
+        "vehicle_value": sum((v["value"] for v in vehicles), 0),
+        "medical": household.get("medical") or 0, "education": household.get("education") or 0,
+        "members": [{
+            "name": m["name"], "id": idnumber.mask(m["id_number"]), "relation": codes.RELATIONS[m["relation"]],
+            "disability": (codes.DISABILITY_KINDS[m["disability_kind"]] + codes.DISABILITY_LEVELS[m["disability_level"]])
+            if m.get("disability_kind") else "—",
+            "self_care": codes.SELF_CARE[m["self_care"]],
+            "income": sum((m.get(f"income_{k}") or 0 for k in ("wage", "business", "property", "transfer", "exempt")), 0),
+        } for m in members],
+    }

@@ -67,6 +67,8 @@ def _run(household, formsets) -> dict:
     explained = explain(data, household.cleaned_data["region"][:6], month)
     names = names_by_id(members)
     return {"month": month, "decision": explanation.decision(explained["result"], names),
+            "inputs": explanation.inputs_summary(household.cleaned_data, members, formsets["vehicles"].rows(),
+                                                 dict(household.fields["region"].choices)),
             "sections": explanation.sections(explained, names), "files": explained["parameter_files"]}
 
 

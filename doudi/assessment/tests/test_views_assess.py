@@ -69,6 +69,8 @@ def test_dibao_decision_with_amount_reasons_and_wenhao(client, users):
     explain = html[html.index('id="explain"'):]
     assert "农村低保标准（元/人·月）" in explain and "沁民发〔2024〕21号（演示）" in explain and "640 元" in explain
     assert "「tekun」" not in html
+    summary = html[html.index('id="assess-inputs"'):html.index('id="granted"')]
+    assert "龙港镇 东关村，农村户籍" in summary and ZHANG[:6] + "********" + ZHANG[-4:] in summary
 
 
 @pytest.mark.django_db
