@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
@@ -30,6 +31,7 @@ def _text(value: str) -> str:
     return " ".join(value.split())
 
 
+@lru_cache(maxsize=65536)  # dates and amounts repeat across rows; values are immutable
 def _date(value: str) -> dt.date:
     raw = value.strip().replace("/", "-").replace(".", "-").split(" ")[0].split("T")[0]
     if len(raw) == 8 and raw.isdigit():  # 20240301, common in department exports
@@ -40,6 +42,7 @@ def _date(value: str) -> dt.date:
         raise CellError("应为日期，格式如 2024-03-01") from None
 
 
+@lru_cache(maxsize=65536)
 def _money(value: str) -> Decimal:
     raw = value.strip().replace(",", "").replace("，", "")
     try:

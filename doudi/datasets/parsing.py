@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 from doudi.core import idnumber
-from doudi.datasets.kinds import KINDS, CellError, Column, Kind, canonical_header, kind_of_headers
+from doudi.datasets.kinds import KINDS, PARSERS, CellError, Column, Kind, canonical_header, kind_of_headers
 from doudi.datasets.names import clean_name, name_key
 # Shared with the registry importer: the same cell rendering and CSV error messages.
 from doudi.registry.importing.errors import ImportRejected, RowError
@@ -100,19 +101,27 @@ def _date_digits(clean: str) -> dt.date | None:
 
 def identity(raw_id: str, raw_name: str, given_birth: dt.date | None) -> tuple[dict, str | None]:
     """The base columns of a row and, when the ID is unusable, the reason."""
-    raw = raw_id.strip()
-    clean = _clean_id(raw_id)
-    name = clean_name(raw_name)
-    values = {"id_raw": raw_id, "id_clean": clean, "name": name, "name_key": name_key(name)}
+    name, key = _name(raw_name)
+    values = {"id_raw": raw_id, "name": name, "name_key": key}
+    if len(raw_id) == 18 and raw_id.isascii() and raw_id[:17].isdigit() and raw_id[17] in "0123456789X":  # clean: the common case
+        clean, status = raw_id, "valid"
+    else:
+        clean = _clean_id(raw_id)
+        status = "legacy15" if len(_digits(raw_id)) == 15 else "normalised"
     try:
-        number = idnumber.normalize(raw_id)
+        number = idnumber.normalize(clean)
     except idnumber.InvalidIdNumber as exc:
-        values.update(id_number=None, id_status="invalid",
-                      birth_date=given_birth or _date_digits(clean))
+        values.update(id_number=None, id_clean=clean, id_status="invalid", birth_date=given_birth or _date_digits(clean))
         return values, exc.message
-    status = "valid" if raw == number else "legacy15" if len(clean) == 18 and len(_digits(raw)) == 15 else "normalised"
-    values.update(id_number=number, id_status=status, id_clean=number, birth_date=idnumber.facts(number).birth_date)
+    values.update(id_number=number, id_status=status, id_clean=number,
+                  birth_date=dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])))
     return values, None
+
+
+@lru_cache(maxsize=200_000)  # names repeat a great deal in a province's files
+def _name(raw: str) -> tuple[str, str]:
+    name = clean_name(raw)
+    return name, name_key(name)
 
 
 def _digits(raw: str) -> str:
@@ -126,13 +135,12 @@ class RowParser:
         self.kind = kind
         self.id_at = next(i for i, c in mapping if c == "id")
         self.name_at = next(i for i, c in mapping if c == "name")
-        self.columns = [(i, c) for i, c in mapping if isinstance(c, Column)]
-        self.present = {c.field for _, c in self.columns}
+        self.columns = [(i, c, c.parser or PARSERS[c.type]) for i, c in mapping if isinstance(c, Column)]
 
     def parse(self, row_no: int, cells: list[str]) -> tuple[dict | None, list[Issue]]:
         issues: list[Issue] = []
         values: dict = {"row_no": row_no}
-        for index, column in self.columns:
+        for index, column, parse in self.columns:
             raw = cells[index].strip() if index < len(cells) else ""
             if not raw:
                 if column.required:
@@ -140,7 +148,7 @@ class RowParser:
                 values[column.field] = None
                 continue
             try:
-                values[column.field] = column.parse(raw)
+                values[column.field] = parse(raw)
             except CellError as exc:
                 issues.append(Issue(row_no, column.header, raw[:60], str(exc), False))
         raw_id = cells[self.id_at] if self.id_at < len(cells) else ""

@@ -81,7 +81,8 @@ def read_rows(kind, path: Path, file: str, writer, progress=None) -> _Counts:
             continue
         seen[key] = row_no
         values, issues = parser.parse(row_no, cells)
-        counts.note(issues)
+        if issues:
+            counts.note(issues)
         if values is None:
             counts.rejected += 1
             continue
