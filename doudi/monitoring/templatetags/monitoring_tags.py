@@ -32,3 +32,10 @@ def detail_items(detail: dict) -> list:
 @register.filter
 def level_class(level: str) -> str:
     return {"red": "level-red", "orange": "level-orange"}.get(level, "level-yellow")
+
+
+@register.filter
+def status_label(code: str) -> str:
+    from doudi.monitoring.models import Warning
+
+    return Warning.Status(code).label if code in Warning.Status.values else (code or "—")
