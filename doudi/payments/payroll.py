@@ -11,7 +11,8 @@ from __future__ import annotations
 from doudi.core import codes
 from doudi.payments import months, params
 from doudi.payments.models import PayrollRun
-from doudi.payments.runs import LINE_COLUMNS, LINES, PayrollError, execute, run_build, sql_date, target_regions, totals
+from doudi.payments.runs import (LINE_COLUMNS, LINES, PayrollError, execute, run_build, sql_date, subtree, target_regions,
+                                 totals)
 from doudi.registry.models import Benefit, Household, Person
 
 B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
@@ -24,7 +25,7 @@ SELECT %s, b.category, %s, h.code, h.id, p.id, p.name, substr(h.region_id, 1, 9)
        p.bank_name, p.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), b.monthly_amount, %s,
        '', 'pending', '', ''
 FROM {B} b JOIN {H} h ON h.id = b.household_id JOIN {P} p ON p.household_id = h.id AND p.relation = 'head'
-WHERE b.person_id IS NULL AND {_IN_FORCE} AND h.region_id LIKE %s AND {_UNPAID.format(key="h.code")}"""
+WHERE b.person_id IS NULL AND {_IN_FORCE} AND h.region_id BETWEEN %s AND %s AND {_UNPAID.format(key="h.code")}"""
 
 PERSON_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
 SELECT %s, b.category, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id,
@@ -34,7 +35,7 @@ SELECT %s, b.category, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_account END,
        1, b.monthly_amount, %s, '', 'pending', '', ''
 FROM {B} b JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id
-WHERE b.person_id IS NOT NULL AND {_IN_FORCE} AND h.region_id LIKE %s AND {_UNPAID.format(key="p.id_number")}"""
+WHERE b.person_id IS NOT NULL AND {_IN_FORCE} AND h.region_id BETWEEN %s AND %s AND {_UNPAID.format(key="p.id_number")}"""
 
 # A failed line is paid again once, in the next run of its item, to the account the
 # registry holds now (the clerk has corrected it); never if that month got paid otherwise.
@@ -45,14 +46,14 @@ SELECT %s, f.item, f.month, f.holder_key, f.household_id, f.person_id, f.name, f
        CASE WHEN f.payee = 'institution' THEN f.bank_account ELSE COALESCE(p.bank_account, f.bank_account) END,
        f.people, f.amount, f.fund, f.group_code, 'pending', '', '', f.id
 FROM {LINES} f LEFT JOIN {P} p ON p.id = f.person_id
-WHERE f.item = %s AND f.status = 'failed' AND f.village LIKE %s AND f.run_id <> %s
+WHERE f.item = %s AND f.status = 'failed' AND f.village BETWEEN %s AND %s AND f.run_id <> %s
   AND NOT EXISTS (SELECT 1 FROM {LINES} r WHERE r.reissue_of_id = f.id)
   AND NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = f.item AND l.holder_key = f.holder_key
                   AND l.month = f.month AND l.status <> 'failed')"""
 
 
 def reissue_failed(run: PayrollRun) -> int:
-    return execute(REISSUE_SQL, [run.pk, run.item, run.region_id + "%", run.pk])
+    return execute(REISSUE_SQL, [run.pk, run.item, *subtree(run.region_id), run.pk])
 
 
 def _fill(category: str):
@@ -63,7 +64,7 @@ def _fill(category: str):
         fund = params.value(f"fund.{category}", run.region_id, months.first_day(run.period))
         for month in months.span(run.period, run.through):
             first, last = sql_date(months.first_day(month)), sql_date(months.last_day(month))
-            execute(sql, [run.pk, month, fund, category, last, first, run.region_id + "%", month])
+            execute(sql, [run.pk, month, fund, category, last, first, *subtree(run.region_id), month])
 
     return fill
 

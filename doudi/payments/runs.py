@@ -42,6 +42,13 @@ def sql_date(day):
     return day.isoformat() if connection.vendor == "sqlite" else day
 
 
+def subtree(code: str) -> tuple[str, str]:
+    """Bounds of every region code in `code`'s subtree, for `BETWEEN`: all digits, so the
+    range holds in any collation and a plain B-tree index serves it (LIKE 'x%' needs
+    pattern operators on PostgreSQL)."""
+    return code, code.ljust(12, "9")
+
+
 def execute(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -1,0 +1,60 @@
+"""Demo money for the demo county (idempotent): last month's 低保 payroll taken through
+check, finance approval, the bank file and a return file with two failures, so this
+month's build shows them re-issued; the 2022-07 price index (food +6.3%); the two
+晋民发〔2022〕38号 campaigns as drafts."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+
+from doudi.core.models import Region, User
+from doudi.payments import bankfiles, months
+from doudi.payments.campaigns import campaign_build
+from doudi.payments.models import PayrollRun
+from doudi.payments.payroll import payroll_build
+from doudi.payments.price import price_subsidy_run
+from doudi.payments.workflow import run_transition
+
+DEMO_COUNTY = "140521"
+
+
+def build_demo(*, seed: int, stdout, stderr) -> None:
+    if not Region.objects.filter(code=DEMO_COUNTY).exists():
+        return
+    from doudi.core.management.commands.demo import demo_users
+
+    demo_users()
+    staff, finance = User.objects.get(username="staff"), User.objects.get(username="finance")
+    last_month = months.add(months.of(dt.date.today()), -1)
+    if not PayrollRun.objects.filter(item="dibao", period=last_month, region_id=DEMO_COUNTY).exists():
+        stderr.write(f"[进度] 演示：{last_month} 低保花名册、代发文件和回盘\n")
+        payroll_build(period=last_month, category="dibao", region=DEMO_COUNTY, user=staff)
+        run = PayrollRun.objects.get(item="dibao", period=last_month, region_id=DEMO_COUNTY)
+        _through_the_bank(run, staff, finance)
+    if not PayrollRun.objects.filter(item="price_subsidy", period="2022-07").exists():
+        price_subsidy_run(month="2022-07", cpi="2.7", food="6.3", region=DEMO_COUNTY, released=dt.date(2022, 8, 10), user=staff)
+    for code in ("jmf2022_38_subsidy", "jmf2022_38_voucher"):
+        if not PayrollRun.objects.filter(item=code).exists():
+            campaign_build(code=code, region=DEMO_COUNTY, user=staff)
+    stdout.write(f"资金发放演示数据已就绪：{last_month} 低保花名册已对账（2笔失败待补发），2022-07 价格临时补贴、两项一次性发放已生成。\n")
+
+
+def _through_the_bank(run: PayrollRun, staff, finance) -> None:
+    run_transition(run=run, action="check", user=staff, reason="演示：已复核")
+    run_transition(run=run, action="approve", user=finance, reason="演示：同意拨付")
+    bankfiles.bank_send(run=run, user=staff)
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "send.csv"
+        bankfiles.bank_file(run=run, layout="generic", target=target)
+        with target.open(encoding="utf-8-sig") as handle:
+            refs = [row["流水号"] for row in csv.DictReader(handle)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["流水号", "处理结果", "失败原因"])
+    reasons = {1: "账户已销户", 2: "户名与账号不符"}
+    for index, ref in enumerate(refs):
+        writer.writerow([ref, "失败" if index in reasons else "成功", reasons.get(index, "")])
+    bankfiles.return_import(run=run, layout="generic", name="演示回盘.csv", content=buffer.getvalue().encode("utf-8"), user=staff)
