@@ -1,6 +1,7 @@
 """Issue #2's browser test: a township clerk finds a household and sees masked IDs;
 another township's clerk is refused."""
 import pytest
+from playwright.sync_api import expect
 
 from doudi.core.models import UnmaskLog
 from doudi.registry.services import registry_import
@@ -25,8 +26,9 @@ def test_clerk_finds_household_sees_masked_id_and_other_clerk_is_refused(page, l
     page.click("text=家庭台账")
     page.fill("#q", "张三")
     page.click("#household-search button[type=submit]")
+    page.wait_for_url("**/households/?q=*")
     rows = page.locator("#household-table tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)  # waits for the results page instead of racing it
     rows.first.locator("a").click()
     page.wait_for_url(f"{base}/households/H001/")
     members = page.inner_text("#members")
