@@ -46,9 +46,13 @@ def kind_fields(kind: Kind) -> list[Column]:
     return [c for c in kind.columns if c.field != "region_code"]
 
 
+def field_type(column: Column) -> pa.DataType:
+    return _ARROW[_TYPES[column.type]]
+
+
 def schema(kind: Kind | str) -> pa.Schema:
     kind = KINDS[kind] if isinstance(kind, str) else kind
-    fields = BASE_FIELDS + [(c.field, _ARROW[_TYPES[c.type]]) for c in kind_fields(kind)]
+    fields = BASE_FIELDS + [(c.field, field_type(c)) for c in kind_fields(kind)]
     return pa.schema(fields)
 
 
@@ -81,6 +85,13 @@ class RowWriter:
         if len(self.columns["row_no"]) >= self.batch_rows:
             self.flush()
 
+    def add_table(self, table: pa.Table) -> None:
+        """Rows already in this schema, e.g. from the vectorised parser."""
+        if table.num_rows:
+            self.flush()
+            self.writer.write_table(table)
+            self.count += table.num_rows
+
     def flush(self) -> None:
         if self.columns["row_no"]:
             self.writer.write_table(pa.Table.from_pydict(self.columns, schema=self.schema))
@@ -89,6 +100,13 @@ class RowWriter:
     def close(self) -> None:
         self.flush()
         self.writer.close()
+
+    def reset(self) -> None:
+        """Starts the file again, empty (the caller re-reads its source)."""
+        self.discard()
+        self.columns = {n: [] for n in self.names}
+        self.count = 0
+        self.writer = pq.ParquetWriter(str(self.path), self.schema, compression="zstd")
 
     def discard(self) -> None:
         try:
