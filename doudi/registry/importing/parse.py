@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from doudi.core import codes, idnumber, regions
 from doudi.registry.importing.columns import HEADER_ALIASES, SHEETS, CellError, Column, canonical_header
 from doudi.registry.importing.errors import ErrorList, RowError
+from doudi.registry.importing.parallel import parse_in_parallel, worth_forking
 from doudi.registry.importing.reader import Table
 
 
@@ -49,7 +50,7 @@ def _map_headers(table: Table, header: list[str], errors: ErrorList) -> list[tup
     return [(positions[c.header], c) for c in columns]
 
 
-def _parse_rows(table: Table, errors: ErrorList) -> list[Record]:
+def parse_rows(table: Table, errors: ErrorList) -> list[Record]:
     rows = iter(table.rows)
     header = next(rows, None)
     if header is None or not any(cell.strip() for cell in header):
@@ -89,10 +90,12 @@ def _parse_rows(table: Table, errors: ErrorList) -> list[Record]:
 def parse_tables(tables: list[Table], known_regions: set[str] | None, errors: ErrorList) -> ParsedRegistry:
     """Parses the three tables; known_regions=None skips the region check (dry read)."""
     parsed = ParsedRegistry()
-    by_sheet = {}
     for table in tables:
         parsed.files[table.sheet_name] = (table.file, table.sheet)
-        by_sheet[table.sheet_name] = _parse_rows(table, errors)
+    if worth_forking(tables):
+        by_sheet = parse_in_parallel(tables, errors)
+    else:
+        by_sheet = {table.sheet_name: parse_rows(table, errors) for table in tables}
     _index_households(parsed, by_sheet["家庭"], known_regions, errors)
     _index_members(parsed, by_sheet["成员"], errors)
     parsed.benefits = by_sheet["保障"]
