@@ -207,23 +207,29 @@ def warning_confirm(*, warning: Warning, user, outcome: str, reason: str, benefi
         for benefit in benefits if outcome == Warning.Outcome.STOP else ():
             benefit_stop(benefit=benefit, until=stop_on, reason=f"预警确认（{label}）：{reason}", user=user)
         data = {"benefits": [b.pk for b in benefits], "stop_on": stop_on.isoformat()}
-        data["overpayment"] = _record_overpayment(warning, user, reason)
+        if outcome == Warning.Outcome.STOP:
+            data["overpayment"] = _record_overpayment(warning, benefits, user, reason)
         _move(warning, user, Warning.Status.CONFIRMED, reason, data, outcome=outcome, outcome_note=reason[:500],
               closed_at=timezone.now())
     return warning
 
 
-def _record_overpayment(warning: Warning, user, reason: str) -> str | None:
-    """Hands the overpaid amount to payments.overpayment_record when that service exists."""
-    amount = warning.detail.get("overpaid_amount")
-    if not amount:
+def _record_overpayment(warning: Warning, benefits, user, reason: str):
+    """For a confirmed death, the money paid after it, per stopped benefit, goes to the
+    payments ledger (payments.ledger.overpayment_record sums the lines sent to the bank)."""
+    death = warning.detail.get("death_date")
+    if warning.rule != "deceased" or not death or not benefits:
         return None
     try:
-        from doudi.payments.services import overpayment_record
+        from doudi.payments.ledger import overpayment_record
+        from doudi.payments.runs import PayrollError
     except ImportError:
-        return "未记录：收支模块尚未提供多发追回登记（overpayment_record）"
-    from decimal import Decimal
-
-    overpayment_record(person=warning.person, amount=Decimal(amount), reason=f"预警确认：{reason}", user=user,
-                       source=f"warning:{warning.pk}")
-    return amount
+        return "未记录：收支模块未提供多发登记（overpayment_record）"
+    day = dt.date.fromisoformat(death)
+    from_month = f"{day.year + day.month // 12}-{day.month % 12 + 1:02d}"  # the month after the death
+    try:
+        records = [overpayment_record(person=warning.person, category=b.category, from_month=from_month,
+                                      reason=f"预警确认：{reason}", user=user) for b in benefits]
+    except PayrollError as exc:
+        raise WorkflowError(str(exc)) from None
+    return [{"overpayment": r.pk, "category": r.category, "amount": str(r.amount)} for r in records]

@@ -64,6 +64,10 @@ def test_confirm_stops_the_benefit_with_audit_and_transitions(planted, users):
     steps = list(WarningTransition.objects.filter(warning=death).values_list("from_status", "to_status"))
     assert steps == [("", "open"), ("open", "checking"), ("checking", "confirmed")]
     assert death.visits.get().photos.get().content_type == "image/png"
+    from doudi.payments.models import Overpayment
+
+    owed = Overpayment.objects.get(person=death.person)  # amount: what payrolls sent after the death (none here)
+    assert (owed.category, owed.from_month) == ("dibao", "2025-02")
     with pytest.raises(WorkflowError):
         warning_dismiss(warning=_warning("deceased"), user=users["clerk_a"], reason="重复")
 
