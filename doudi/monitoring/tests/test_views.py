@@ -86,3 +86,10 @@ def test_overdue_alert_low_income_list_and_cadre_register(client, planted, users
     register = _login(client, users, "supervisor").get(reverse("cadre_register")).content.decode()
     assert "郑一" in register and "冯二" in register and "待备案" in register
     assert _login(client, users, "clerk_a").get(reverse("cadre_register")).status_code == 403
+
+
+def test_home_shows_overdue_warnings_in_scope(client, planted, users):
+    comparison_run(as_of=planted["as_of"])
+    Warning.objects.filter(rule="deceased").update(deadline=dt.date.today() - dt.timedelta(days=3))  # township A
+    assert "有 1 条数据比对预警已超过核查期限" in _login(client, users, "clerk_a").get(reverse("home")).content.decode()
+    assert "超过核查期限" not in _login(client, users, "clerk_b").get(reverse("home")).content.decode()
