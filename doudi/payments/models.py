@@ -92,8 +92,12 @@ class PaymentLine(models.Model):
     item = models.CharField("发放项目", max_length=40)
     month = models.CharField("所属月份", max_length=7)
     holder_key = models.CharField("发放对象", max_length=32)  # household code or ID number
-    household = models.ForeignKey(Household, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
-    person = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Snapshots of who was paid: no constraint to check per inserted line (a province's
+    # payroll is a million lines), and the payroll keeps its history whatever the register does.
+    household = models.ForeignKey(Household, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                                  db_constraint=False)
+    person = models.ForeignKey(Person, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                               db_constraint=False)
     name = models.CharField("姓名", max_length=100, blank=True)
     township = models.CharField("乡镇", max_length=9, blank=True)
     village = models.CharField("村(社区)", max_length=12, blank=True)
@@ -112,7 +116,8 @@ class PaymentLine(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "发放明细"
-        indexes = [models.Index(fields=["run", "holder_key"]), models.Index(fields=["holder_key", "item"])]
+        # Lookups by item and holder use the partial unique index below.
+        indexes = [models.Index(fields=["run", "holder_key"])]
         constraints = [
             models.UniqueConstraint(fields=["item", "holder_key", "month"], condition=~Q(status="failed"),
                                     name="one_live_payment_per_item_holder_month"),

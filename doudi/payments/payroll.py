@@ -11,7 +11,7 @@ from __future__ import annotations
 from doudi.core import codes
 from doudi.payments import months, params
 from doudi.payments.models import PayrollRun
-from doudi.payments.runs import (LINE_COLUMNS, LINES, PayrollError, execute, run_build, sql_date, subtree, target_regions,
+from doudi.payments.runs import (LINE_COLUMNS, LINES, PayrollError, execute, run_join, runs_build, sql_date, target_regions,
                                  totals)
 from doudi.registry.models import Benefit, Household, Person
 
@@ -20,53 +20,67 @@ _IN_FORCE = "b.category = %s AND b.since <= %s AND (b.until IS NULL OR b.until >
 _UNPAID = (f"NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = b.category AND l.holder_key = {{key}} "
            f"AND l.month = %s AND l.status <> 'failed')")
 
+# {join} attaches each row to the run of its region (runs.run_join): one statement builds
+# the runs of every county at once.
 HOUSEHOLD_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
-SELECT %s, b.category, %s, h.code, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id, 'head', p.name,
+SELECT r.id, b.category, %s, h.code, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id, 'head', p.name,
        p.bank_name, p.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), b.monthly_amount, %s,
        '', 'pending', '', ''
-FROM {B} b JOIN {H} h ON h.id = b.household_id JOIN {P} p ON p.household_id = h.id AND p.relation = 'head'
-WHERE b.person_id IS NULL AND {_IN_FORCE} AND h.region_id BETWEEN %s AND %s AND {_UNPAID.format(key="h.code")}"""
+FROM {B} b JOIN {H} h ON h.id = b.household_id JOIN {P} p ON p.household_id = h.id AND p.relation = 'head' {{join}}
+WHERE b.person_id IS NULL AND {_IN_FORCE} AND {_UNPAID.format(key="h.code")}"""
 
 PERSON_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
-SELECT %s, b.category, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id,
+SELECT r.id, b.category, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id,
        CASE WHEN b.support_mode = 'centralized' THEN 'institution' ELSE 'person' END,
        CASE WHEN b.support_mode = 'centralized' THEN b.institution ELSE p.name END,
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_name END,
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_account END,
        1, b.monthly_amount, %s, '', 'pending', '', ''
-FROM {B} b JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id
-WHERE b.person_id IS NOT NULL AND {_IN_FORCE} AND h.region_id BETWEEN %s AND %s AND {_UNPAID.format(key="p.id_number")}"""
+FROM {B} b JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id {{join}}
+WHERE b.person_id IS NOT NULL AND {_IN_FORCE} AND {_UNPAID.format(key="p.id_number")}"""
 
 # A failed line is paid again once, in the next run of its item, to the account the
 # registry holds now (the clerk has corrected it); never if that month got paid otherwise.
 REISSUE_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS}, reissue_of_id)
-SELECT %s, f.item, f.month, f.holder_key, f.household_id, f.person_id, f.name, f.township, f.village, f.payee,
+SELECT r.id, f.item, f.month, f.holder_key, f.household_id, f.person_id, f.name, f.township, f.village, f.payee,
        CASE WHEN f.payee = 'institution' THEN f.payee_name ELSE COALESCE(p.name, f.payee_name) END,
        CASE WHEN f.payee = 'institution' THEN f.bank_name ELSE COALESCE(p.bank_name, f.bank_name) END,
        CASE WHEN f.payee = 'institution' THEN f.bank_account ELSE COALESCE(p.bank_account, f.bank_account) END,
        f.people, f.amount, f.fund, f.group_code, 'pending', '', '', f.id
-FROM {LINES} f LEFT JOIN {P} p ON p.id = f.person_id
-WHERE f.item = %s AND f.status = 'failed' AND f.village BETWEEN %s AND %s AND f.run_id <> %s
-  AND NOT EXISTS (SELECT 1 FROM {LINES} r WHERE r.reissue_of_id = f.id)
+FROM {LINES} f LEFT JOIN {P} p ON p.id = f.person_id {{join}}
+WHERE f.item = %s AND f.status = 'failed' AND f.run_id <> r.id
+  AND NOT EXISTS (SELECT 1 FROM {LINES} x WHERE x.reissue_of_id = f.id)
   AND NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = f.item AND l.holder_key = f.holder_key
                   AND l.month = f.month AND l.status <> 'failed')"""
 
 
-def reissue_failed(run: PayrollRun) -> int:
-    return execute(REISSUE_SQL, [run.pk, run.item, *subtree(run.region_id), run.pk])
+def reissue_failed(runs: list[PayrollRun]) -> int:
+    join, join_params = run_join(runs, "f.village")
+    return execute(REISSUE_SQL.format(join=join), [*join_params, runs[0].item])
 
 
 def _fill(category: str):
     sql = HOUSEHOLD_SQL if category in codes.HOUSEHOLD_CATEGORIES else PERSON_SQL
 
-    def fill(run: PayrollRun) -> None:
-        reissue_failed(run)
-        fund = params.value(f"fund.{category}", run.region_id, months.first_day(run.period))
-        for month in months.span(run.period, run.through):
+    def fill(runs: list[PayrollRun]) -> None:
+        reissue_failed(runs)
+        first_run = runs[0]
+        fund = params.value(f"fund.{category}", first_run.region_id, months.first_day(first_run.period))
+        join, join_params = run_join(runs, "h.region_id")
+        for month in months.span(first_run.period, first_run.through):
             first, last = sql_date(months.first_day(month)), sql_date(months.last_day(month))
-            execute(sql, [run.pk, month, fund, category, last, first, *subtree(run.region_id), month])
+            execute(sql.format(join=join), [month, fund, *join_params, category, last, first, month])
 
     return fill
+
+
+def _by_parameters(category: str, regions: list[str], first) -> dict[tuple, list[str]]:
+    """Regions sharing the category's schedule and fund are built in one statement."""
+    groups: dict[tuple, list[str]] = {}
+    for code in regions:
+        key = (params.value(f"schedule.{category}", code, first), params.value(f"fund.{category}", code, first))
+        groups.setdefault(key, []).append(code)
+    return groups
 
 
 def due_date(schedule: params.Schedule, period: str, through: str):
@@ -94,16 +108,15 @@ def payroll_build(*, period: str, category: str | None = None, region: str | Non
     categories = [category] if category else list(params.PAID_CATEGORIES)
     results = []
     regions = target_regions(region)
-    for index, code in enumerate(regions):
-        for cat in categories:
-            schedule = params.value(f"schedule.{cat}", code, months.first_day(period))
+    first = months.first_day(period)
+    for cat in categories:
+        for (schedule, _fund), codes_ in _by_parameters(cat, regions, first).items():
             if not through and not schedule.is_due(period):
                 continue
             end = through or months.add(period, schedule.months - 1)
-            run = run_build(kind=PayrollRun.Kind.REGULAR, item=cat, period=period, through=end, region=code,
-                            due=due_date(schedule, period, end), user=user, fill=_fill(cat))
-            if run is not None:
-                results.append(totals(run))
+            runs = runs_build(kind=PayrollRun.Kind.REGULAR, item=cat, period=period, through=end, regions=codes_,
+                              due=due_date(schedule, period, end), user=user, fill=_fill(cat))
+            results.extend(totals(run) for run in runs)
         if progress:
-            progress("生成花名册", index + 1, len(regions))
+            progress(f"生成花名册：{codes.CATEGORY_SHORT[cat]}", categories.index(cat) + 1, len(categories))
     return results

@@ -11,12 +11,13 @@ import os
 from decimal import Decimal
 from typing import Callable
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from doudi.core.models import Region
 from doudi.payments.models import PaymentLine, PayrollRun, RunTransition
 
 LINES = PaymentLine._meta.db_table
+RUNS = PayrollRun._meta.db_table
 LINE_COLUMNS = ("run_id, item, month, holder_key, household_id, person_id, name, township, village, payee, payee_name, "
                 "bank_name, bank_account, people, amount, fund, group_code, status, failure, bank_ref")
 CENT = Decimal("0.01")
@@ -24,10 +25,6 @@ CENT = Decimal("0.01")
 
 class PayrollError(Exception):
     """A user's mistake (bad period, unknown region or category): a Chinese message."""
-
-
-class _Empty(Exception):
-    """A new run with nothing to pay: rolled back, so no empty runs pile up."""
 
 
 _built_in_process = 0
@@ -49,15 +46,30 @@ def subtree(code: str) -> tuple[str, str]:
     return code, code.ljust(12, "9")
 
 
+def run_join(runs: list[PayrollRun], region_column: str) -> tuple[str, list]:
+    """SQL joining a row to its run by region (`r`), for building many runs in one
+    statement, and its parameters: the runs' ids and the span of their subtrees (so a
+    single county still uses the region index)."""
+    lengths = {len(r.region_id) for r in runs}
+    if len(lengths) != 1:
+        raise PayrollError("一次生成的花名册区划级别应相同")
+    codes = sorted(r.region_id for r in runs)
+    marks = ", ".join(["%s"] * len(runs))
+    sql = (f"JOIN {RUNS} r ON r.region_id = substr({region_column}, 1, {lengths.pop()}) AND r.id IN ({marks}) "
+           f"AND {region_column} BETWEEN %s AND %s")
+    return sql, [r.pk for r in runs] + [subtree(codes[0])[0], subtree(codes[-1])[1]]
+
+
 def execute(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
 
-def _fault_hook(run: PayrollRun) -> None:
-    """DOUDI_PAYROLL_CRASH_AT=N: the process dies inside the Nth run built, after its lines
-    are written and before they commit. Used by the crash tests; unset in production."""
+def _fault_hook() -> None:
+    """DOUDI_PAYROLL_CRASH_AT=N: the process dies inside the Nth build (one item, every
+    region asked for), after its lines are written and before they commit. Used by the
+    crash tests; unset in production."""
     global _built_in_process
     _built_in_process += 1
     target = os.environ.get("DOUDI_PAYROLL_CRASH_AT")
@@ -73,56 +85,71 @@ def _lock(item: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"payroll:{item}"])
 
 
-def _run_for_update(*, kind, item, period, through, region, due, user) -> tuple[PayrollRun, bool]:
-    run = PayrollRun.objects.select_for_update().filter(item=item, period=period, region_id=region).first()
-    if run:
-        return run, False
-    try:
-        with transaction.atomic():
-            run = PayrollRun.objects.create(kind=kind, item=item, period=period, through=through, region_id=region,
-                                            due=due, created_by=user)
-    except IntegrityError:  # built at the same moment by someone else: use theirs
-        return PayrollRun.objects.select_for_update().get(item=item, period=period, region_id=region), False
-    return run, True
+def _runs_for_update(*, kind, item, period, through, regions, due, user) -> tuple[list[PayrollRun], set[int]]:
+    """The runs of `regions`, locked; those missing are created (their ids returned)."""
+    found = {r.region_id: r for r in PayrollRun.objects.select_for_update().filter(item=item, period=period, region_id__in=regions)}
+    fresh = [PayrollRun(kind=kind, item=item, period=period, through=through, region_id=code, due=due, created_by=user)
+             for code in regions if code not in found]
+    PayrollRun.objects.bulk_create(fresh)  # the item's lock keeps two builders from both creating
+    created = {r.pk for r in PayrollRun.objects.filter(item=item, period=period, region_id__in=[r.region_id for r in fresh])}
+    runs = list(PayrollRun.objects.filter(item=item, period=period, region_id__in=regions).order_by("region_id"))
+    return runs, created
+
+
+def runs_build(*, kind: str, item: str, period: str, through: str, regions: list[str], due, user,
+               fill: Callable[[list[PayrollRun]], None]) -> list[PayrollRun]:
+    """Builds (or rebuilds, those still in draft) the runs of one item and period for
+    `regions`, in one transaction; new runs with nothing to pay are not kept."""
+    with transaction.atomic():
+        _lock(item)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")  # compiling costs more than these plain joins gain
+        runs, created = _runs_for_update(kind=kind, item=item, period=period, through=through, regions=regions,
+                                         due=due, user=user)
+        drafts = [r for r in runs if r.state == PayrollRun.State.DRAFT]
+        PaymentLine.objects.filter(run__in=[r for r in drafts if r.pk not in created]).delete()
+        for run in drafts:
+            run.through, run.due = through, due
+        if drafts:
+            fill(drafts)
+        _fault_hook()
+        refresh_totals(drafts)
+        empty = [r.pk for r in drafts if r.pk in created and r.lines == 0]
+        PayrollRun.objects.filter(pk__in=empty).delete()
+        role = getattr(user, "role", "system") or "system"
+        RunTransition.objects.bulk_create([RunTransition(run=r, user=user, role=role, from_state="", to_state=r.state,
+                                                         reason="生成花名册") for r in drafts if r.pk in created and r.pk not in empty])
+        return [r for r in runs if r.pk not in empty]
 
 
 def run_build(*, kind: str, item: str, period: str, through: str, region: str, due, user,
               fill: Callable[[PayrollRun], None]) -> PayrollRun | None:
-    """Builds (or rebuilds, if still a draft) the run; None when a new run would be empty."""
-    try:
-        with transaction.atomic():
-            _lock(item)
-            run, created = _run_for_update(kind=kind, item=item, period=period, through=through, region=region,
-                                           due=due, user=user)
-            if run.state != PayrollRun.State.DRAFT:
-                return run
-            if not created:
-                PaymentLine.objects.filter(run=run).delete()
-                run.through, run.due = through, due
-            fill(run)
-            _fault_hook(run)
-            refresh_totals(run)
-            if created and run.lines == 0:
-                raise _Empty
-            if created:
-                RunTransition.objects.create(run=run, user=user, role=getattr(user, "role", "system") or "system",
-                                             from_state="", to_state=run.state, reason="生成花名册")
-            return run
-    except _Empty:
-        return None
+    """One run: `fill` called with it; None when a new run would be empty."""
+    runs = runs_build(kind=kind, item=item, period=period, through=through, regions=[region], due=due, user=user,
+                      fill=lambda drafts: fill(drafts[0]))
+    return runs[0] if runs else None
 
 
-def refresh_totals(run: PayrollRun) -> None:
+def refresh_totals(runs: list[PayrollRun]) -> None:
+    """Lines, holders, people, households and amount of each run, in two grouped queries."""
+    if not runs:
+        return
+    ids = [r.pk for r in runs]
+    marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), COALESCE(SUM(amount), 0), COUNT(DISTINCT household_id) FROM {LINES} WHERE run_id = %s",
-                       [run.pk])
-        lines, amount, households = cursor.fetchone()
-        cursor.execute(f"SELECT COUNT(*), COALESCE(SUM(p), 0) FROM (SELECT holder_key, MAX(people) AS p FROM {LINES} "
-                       f"WHERE run_id = %s GROUP BY holder_key) AS x", [run.pk])
-        holders, people = cursor.fetchone()
-    run.lines, run.amount, run.households, run.holders, run.people = lines, money(amount), households, holders, int(people)
-    run.version += 1
-    run.save()
+        cursor.execute(f"SELECT run_id, COUNT(*), COALESCE(SUM(amount), 0), COUNT(DISTINCT household_id) FROM {LINES} "
+                       f"WHERE run_id IN ({marks}) GROUP BY run_id", ids)
+        first = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(f"SELECT run_id, COUNT(*), COALESCE(SUM(p), 0) FROM (SELECT run_id, holder_key, MAX(people) AS p "
+                       f"FROM {LINES} WHERE run_id IN ({marks}) GROUP BY run_id, holder_key) AS x GROUP BY run_id", ids)
+        second = {row[0]: row[1:] for row in cursor.fetchall()}
+    for run in runs:
+        lines, amount, households = first.get(run.pk, (0, 0, 0))
+        holders, people = second.get(run.pk, (0, 0))
+        run.lines, run.amount, run.households, run.holders, run.people = lines, money(amount), households, holders, int(people)
+        run.version += 1
+    PayrollRun.objects.bulk_update(runs, ["lines", "amount", "households", "holders", "people", "version", "through", "due"])
 
 
 def totals(run: PayrollRun) -> dict:

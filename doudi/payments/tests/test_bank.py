@@ -171,3 +171,10 @@ def test_two_finance_officers_approving_at_once(money_county, users):
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert RunTransition.objects.filter(run=run, to_state="approved").count() == 1
+
+
+def test_account_check_agrees_with_stdnum():
+    from stdnum import luhn
+
+    for account in ("6228480012345678901", card(1), card(777), "622848000000000001", "12345", "6222abc000000000000", ""):
+        assert bankfiles.valid_account(account) == (account.isdigit() and 16 <= len(account) <= 19 and luhn.is_valid(account))
