@@ -24,7 +24,7 @@ EXPORT_HEADERS = ["预警编号", "规则", "等级", "状态", "姓名", "身�
 
 @require(RUN_COMPARISON)
 def compare_start(request):
-    form = CompareForm(request.POST or None, initial={"engine": "duckdb"})
+    form = CompareForm(request.POST or None, initial={"engine": "duckdb", "as_of": _today()})
     if request.method == "POST" and form.is_valid():
         as_of, engine = form.cleaned_data["as_of"], form.cleaned_data["engine"]
         job = job_start(kind="comparison", label=f"部门数据比对（截至 {as_of}）", target="doudi.monitoring.jobs:compare_job",

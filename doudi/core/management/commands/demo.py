@@ -20,7 +20,7 @@ DEMO_COUNTY = "140521"
 DEMO_PASSWORD = "doudi2026"
 REGISTRY_FILES = ("家庭.csv", "成员.csv", "保障.csv")
 # Apps with a demo.py defining build_demo(seed, stdout, stderr), run in this order.
-DEMO_STEPS: list[str] = ["datasets", "payments"]
+DEMO_STEPS: list[str] = ["datasets", "monitoring", "payments"]
 
 
 class Command(DoudiCommand):
