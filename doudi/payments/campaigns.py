@@ -125,7 +125,7 @@ def progress(campaign: Campaign, lines=None, today: dt.date | None = None) -> di
     """Paid against the deadline, over the campaign's lines (`lines`: already scoped)."""
     today = today or dt.date.today()
     lines = (PaymentLine.objects.all() if lines is None else lines).filter(item=campaign.code)
-    total = lines.exclude(status=PaymentLine.Status.FAILED, reissue__isnull=False).count()
+    total = lines.exclude(status=PaymentLine.Status.FAILED, reissues__isnull=False).count()
     paid = lines.filter(status=PaymentLine.Status.PAID).count()
     return {"code": campaign.code, "name": campaign.name, "deadline": campaign.deadline, "lines": total, "paid": paid,
             "percent": round(paid * 100 / total) if total else 0, "days_left": (campaign.deadline - today).days,

@@ -88,12 +88,15 @@ class PaymentLine(models.Model):
         INSTITUTION = "institution", "供养机构"
         VOUCHER = "voucher", "消费券"
 
-    run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="payment_lines", db_index=False)
+    # No database-level foreign keys on lines: a per-row constraint check costs more than the
+    # rest of the insert at province scale; lines are written only by runs.runs_build, inside
+    # the transaction that holds their run.
+    run = models.ForeignKey(PayrollRun, on_delete=models.DO_NOTHING, related_name="payment_lines", db_index=False,
+                            db_constraint=False)
     item = models.CharField("发放项目", max_length=40)
     month = models.CharField("所属月份", max_length=7)
     holder_key = models.CharField("发放对象", max_length=32)  # household code or ID number
-    # Snapshots of who was paid: no constraint to check per inserted line (a province's
-    # payroll is a million lines), and the payroll keeps its history whatever the register does.
+    # Snapshots of who was paid: the payroll keeps its history whatever the register does.
     household = models.ForeignKey(Household, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
                                   db_constraint=False)
     person = models.ForeignKey(Person, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
@@ -112,7 +115,8 @@ class PaymentLine(models.Model):
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
     failure = models.CharField("失败原因", max_length=200, blank=True)
     bank_ref = models.CharField("银行流水号", max_length=48, blank=True)  # set when the line goes into a bank file
-    reissue_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissue")
+    reissue_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="reissues",
+                                   db_constraint=False, db_index=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "发放明细"
@@ -121,6 +125,8 @@ class PaymentLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "holder_key", "month"], condition=~Q(status="failed"),
                                     name="one_live_payment_per_item_holder_month"),
+            # A failed line is re-issued once (payroll.REISSUE_SQL); only re-issues are indexed.
+            models.UniqueConstraint(fields=["reissue_of"], condition=Q(reissue_of__isnull=False), name="reissued_once"),
         ]
 
 

@@ -1,5 +1,6 @@
 """Workflow states by role, bank file, return file with failures, re-issue next month."""
 import csv
+import io
 import threading
 
 import pytest
@@ -178,3 +179,24 @@ def test_account_check_agrees_with_stdnum():
 
     for account in ("6228480012345678901", card(1), card(777), "622848000000000001", "12345", "6222abc000000000000", ""):
         assert bankfiles.valid_account(account) == (account.isdigit() and 16 <= len(account) <= 19 and luhn.is_valid(account))
+
+
+def test_postgres_copy_writes_what_the_python_writer_writes(money_county, users, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY path is PostgreSQL's")
+    payroll_build(period="2025-01", category="tekun", through="2025-06")  # months "2025-01至2025-06"
+    run = PayrollRun.objects.get(item="tekun")
+    run_transition(run=run, action="check", user=users["staff"])
+    run_transition(run=run, action="approve", user=users["finance"])
+    approved = approved_run()
+    texts = []
+    for r in (run, approved):
+        target = send_and_export(r, tmp_path)
+        texts.append(target.read_text(encoding="utf-8-sig"))
+        layout = bankfiles.layout_get("generic")
+        expected = io.StringIO()
+        writer = csv.writer(expected, lineterminator="\n")
+        writer.writerow([c["header"] for c in layout.columns])
+        writer.writerows([row[c["field"]] for c in layout.columns] for row in bankfiles.bank_rows(r))
+        assert texts[-1] == expected.getvalue()
+    assert "特困甲" in texts[0] and ",7800.00,特困,2025-01至2025-06," in texts[0]
