@@ -68,3 +68,30 @@ def test_price_screen_campaigns_ledger_pages(money_county, users):
     assert PayrollRun.objects.filter(item="jmf2022_38_subsidy").exists()
     assert staff.get("/payments/ledger/").status_code == 200
     assert client_for(users["helper_a1"]).get("/payments/runs/").status_code == 403
+
+
+def test_return_upload_with_two_failures_then_reissued(money_county, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from doudi.payments import bankfiles
+    from doudi.payments.models import PaymentLine
+    from doudi.payments.workflow import run_transition
+
+    payroll_build(period="2025-01", category="dibao")
+    run = PayrollRun.objects.get(item="dibao")
+    run_transition(run=run, action="check", user=users["staff"])
+    run_transition(run=run, action="approve", user=users["finance"])
+    bankfiles.bank_send(run=run, user=users["staff"])
+    refs = list(PaymentLine.objects.filter(run=run).order_by("holder_key").values_list("bank_ref", flat=True))
+    body = "流水号,处理结果,失败原因\n" + "".join(f"{ref},{'失败,卡已挂失' if i < 2 else '成功,'}\n" for i, ref in enumerate(refs))
+    upload = SimpleUploadedFile("回盘.csv", body.encode("utf-8"))
+    clerk = client_for(users["clerk_a"])  # may look, may not act
+    assert clerk.post(f"/payments/runs/{run.pk}/return/", {"layout": "generic", "file": upload}).status_code == 403
+    upload.seek(0)
+    page = client_for(users["staff"]).post(f"/payments/runs/{run.pk}/return/", {"layout": "generic", "file": upload},
+                                           follow=True).content.decode()
+    assert "成功 4 笔，失败 2 笔" in page and "已对账" in page
+    payroll_build(period="2025-02", category="dibao")
+    feb = PayrollRun.objects.get(period="2025-02")
+    page = client_for(users["staff"]).get(f"/payments/runs/{feb.pk}/").content.decode()
+    assert page.count("（补发）") == 2
