@@ -122,6 +122,7 @@ class MemberForm(IdNumberMixin, RowForm):
                                               required=False, empty_value=None)
     self_care = forms.ChoiceField(label="自理能力", choices=list(codes.SELF_CARE.items()), initial="full")
     student = forms.ChoiceField(label="在校阶段", choices=_blank(codes.SCHOOL_STAGES, "不在校"), required=False)
+    support_mode = forms.ChoiceField(label="供养（养育）方式", choices=_blank(codes.SUPPORT_MODES, "按现享待遇"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,7 +133,8 @@ class MemberForm(IdNumberMixin, RowForm):
 
     @property
     def basic_fields(self):
-        return [self[n] for n in ("relation", "name", "id_number", "disability_kind", "disability_level", "self_care", "student")]
+        return [self[n] for n in ("relation", "name", "id_number", "disability_kind", "disability_level", "self_care", "student",
+                                   "support_mode")]
 
     @property
     def income_fields(self):

@@ -34,6 +34,8 @@ def _member(m: dict) -> dict:
         "income_monthly": {key: m.get(f"income_{key}") or Decimal(0) for key in INCOME_FIELDS},
     }
     row.update({flag: bool(m.get(flag)) for flag in MEMBER_FLAGS})
+    if m.get("support_mode"):
+        row["support_mode"] = m["support_mode"]
     return row
 
 

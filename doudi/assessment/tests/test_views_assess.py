@@ -183,3 +183,10 @@ def _posted_form(html: str) -> dict:
         chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
         data[name] = chosen.group(1) if chosen else ""
     return data
+
+
+@pytest.mark.django_db
+def test_month_without_parameters_is_explained_not_crashed(client, users):
+    response = login(client, "clerk_a").post(URL, form_data(month="1990-01"))
+    html = response.content.decode()
+    assert response.status_code == 400 and "没有生效的值" in html and 'value="张三"' in html
