@@ -142,8 +142,10 @@ class SparkEngine(Engine):
         self._remember(name)
 
     def create(self, name: str, sql: str) -> None:
-        frame = self.spark.sql(to_spark_sql(sql)).cache()
-        frame.count()  # compute now, once, like a DuckDB temp table
+        # A local checkpoint computes now, once (like a DuckDB temp table) and cuts the
+        # lineage: with cache() every later query re-analyses and re-matches the whole
+        # chain against the cache, which costs seconds per reference on wide rule plans.
+        frame = self.spark.sql(to_spark_sql(sql)).localCheckpoint(eager=True)
         self.cached.append(frame)
         frame.createOrReplaceTempView(name)
         self._remember(name)
@@ -153,13 +155,21 @@ class SparkEngine(Engine):
 
     def close(self) -> None:
         for frame in self.cached:
-            frame.unpersist()
+            _release(frame)
         for name in self.names:
             self.spark.catalog.dropTempView(name)
         self.names.clear()
         self.cached.clear()
         if self.own_session:
             self.spark.stop()
+
+
+def _release(frame) -> None:
+    """Frees a local checkpoint's blocks (they live in the executors' block manager)."""
+    try:
+        frame._jdf.queryExecution().analyzed().rdd().unpersist(False)
+    except Exception:  # noqa: BLE001 - best effort: the session's end frees them anyway
+        pass
 
 
 def _local_session():

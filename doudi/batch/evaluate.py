@@ -1,0 +1,107 @@
+"""Run the compiled rules on an engine: input tables in, decisions table out.
+
+`evaluate_tables(engine, tables)` loads the household/member/vehicle/params tables, runs
+the view chain of rules.py and returns two Arrow tables:
+
+- `households`: household_id, region, per_capita_income;
+- `decisions`: one row per (household, person or null, category) for every candidate —
+  eligible, amount (DECIMAL, after the policy's rounding), reasons (comma-separated codes
+  in the definition's order), mode, members, taper_month, taper_months.
+
+`results(households, decisions)` shapes them into the SPEC §3 `results` list, byte for
+byte what `doudi.rules.assess` returns (the equality test compares the two).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pyarrow as pa
+
+from doudi.batch.engines import Engine, unique_name
+from doudi.batch.rules import compile_plan
+from doudi.batch.tables import RowsBuilder, params_table
+from doudi.rules.definitions import CATEGORIES
+from doudi.rules.engine import ORDER, _inputs, _money
+
+DECISION_COLUMNS = ("household_id", "region", "person", "member_index", "category", "category_order", "eligible",
+                    "amount", "reasons", "mode", "members", "taper_month", "taper_months")
+UNPAID = ("dibao_edge", "low_income")  # listed with amount 0 (SPEC §3)
+
+
+def tables_from_json(data: dict, policy, month: str) -> tuple[dict[str, pa.Table], dt.date]:
+    """assess-format JSON → input tables (validated exactly as assess validates)."""
+    day, policy, prepared = _inputs(data, policy, month)
+    rows = RowsBuilder()
+    for household, members, vehicles in prepared:
+        rows.add(household, members, vehicles)
+    tables = rows.tables()
+    tables["params"] = params_table(policy, day, tables["households"].column("county").to_pylist())
+    return tables, day
+
+
+def _category_select(cat, source: str) -> str:
+    code = cat.code
+    reasons = ", ".join(f"CASE WHEN {code}_fail_{r} THEN '{r}' END" for r in cat.reasons) or "NULL"
+    person = "CAST(NULL AS VARCHAR)" if cat.grain == "h" else "person"
+    index = "CAST(-1 AS BIGINT)" if cat.grain == "h" else "CAST(member_index AS BIGINT)"
+    eligible = f"COALESCE({code}_eligible, FALSE)"
+    amount = "CAST(0 AS DECIMAL(18, 2))" if code in UNPAID else f"CAST({code}_amount AS DECIMAL(18, 2))"
+    extra = {key: cat.extras.get(key) for key in ("mode", "members", "taper_month", "taper_months")}
+    cols = [
+        "household_id", "region", f"{person} AS person", f"{index} AS member_index", f"'{code}' AS category",
+        f"{ORDER.index(code)} AS category_order", f"{eligible} AS eligible",
+        f"CASE WHEN {eligible} THEN {amount} END AS amount",
+        f"CASE WHEN {eligible} THEN '' ELSE CONCAT_WS(',', {reasons}) END AS reasons",
+        f"CASE WHEN {eligible} THEN {extra['mode'] or 'CAST(NULL AS VARCHAR)'} END AS mode",
+        *(f"CASE WHEN {eligible} THEN CAST({extra[k] or 'NULL'} AS BIGINT) END AS {k}"
+          for k in ("members", "taper_month", "taper_months")),
+    ]
+    return f"SELECT {', '.join(cols)} FROM {source} WHERE {code}_candidate"
+
+
+def evaluate_tables(engine: Engine, tables: dict[str, pa.Table], *, prefix: str | None = None) -> dict[str, pa.Table]:
+    """Runs every rule on `tables` with `engine`; {'households', 'decisions'} as Arrow."""
+    prefix = prefix or unique_name("rb")
+    plan = compile_plan()
+    for name, table in tables.items():
+        engine.load(f"{prefix}_{name}", table)
+    rename = re.compile(r"\brb_")
+    pending: list[str] = []
+    for name, sql in plan.steps:
+        pending.append(f"{name} AS ({sql})")
+        if name in plan.checkpoints:
+            # One WITH chain per stage, materialised: DuckDB binds it once (a chain of
+            # views is re-bound at every level) and Spark plans one stage at a time.
+            engine.create(rename.sub(f"{prefix}_", name),
+                          rename.sub(f"{prefix}_", f"WITH {', '.join(pending)} SELECT * FROM {name}"))
+            pending = []
+    house, member = (rename.sub(f"{prefix}_", r.name) for r in (plan.households, plan.members))
+    parts = [_category_select(cat, house if cat.grain == "h" else member) for cat in CATEGORIES.values()]
+    # Sorted here rather than by the engine: an ORDER BY costs Spark a shuffle.
+    decisions = engine.query(" UNION ALL ".join(parts)).sort_by(
+        [("household_id", "ascending"), ("category_order", "ascending"), ("member_index", "ascending")])
+    households = engine.query(f"SELECT household_id, region, CAST(per_capita_income AS DECIMAL(18, 2)) AS "
+                              f"per_capita_income FROM {house}").sort_by("household_id")
+    return {"households": households, "decisions": decisions}
+
+
+def results(households: pa.Table, decisions: pa.Table, order: list[str] | None = None) -> list[dict]:
+    """SPEC §3 results, one per household (in `order` of household ids when given)."""
+    by_house: dict[str, dict] = {}
+    for row in households.to_pylist():
+        by_house[row["household_id"]] = {"household": row["household_id"],
+                                         "per_capita_income": _money(row["per_capita_income"]),
+                                         "benefits": [], "not_eligible": []}
+    for row in decisions.to_pylist():
+        target = by_house[row["household_id"]]
+        if row["eligible"]:
+            item = {"category": row["category"], "person": row["person"], "monthly_amount": _money(row["amount"])}
+            for key in CATEGORIES[row["category"]].extras:
+                if row[key] is not None:
+                    item[key] = row[key]
+            target["benefits"].append(item)
+        else:
+            reasons = row["reasons"].split(",") if row["reasons"] else []
+            target["not_eligible"].append({"category": row["category"], "person": row["person"], "reasons": reasons})
+    return [by_house[h] for h in (order or list(by_house))]

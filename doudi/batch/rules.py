@@ -1,0 +1,242 @@
+"""The rule definitions (doudi/rules/definitions.py) compiled into set-based SQL.
+
+Nothing here restates a rule: every field comes from `STAGES`, parsed by SQLGlot, and is
+rewritten node by node into DuckDB-dialect SQL that the engines run (Spark gets it through
+SQLGlot's transpiler):
+
+- `PARAM('a.b')` → column `p_a_b` of the per-county parameters table (params.py), joined
+  onto every household; list parameters are arrays, so `ARRAY_CONTAINS` works unchanged.
+- `ROUND_MONEY(x)` → a CASE over the county's `rounding.mode`, one arm per entry of
+  `doudi.rules.expr.ROUNDING` (the table the Python evaluator uses).
+- `ROUND(a / b, n)` → exact half-up decimal division. DuckDB divides DECIMALs in DOUBLE,
+  so the quotient is estimated in DOUBLE and then corrected with exact decimal
+  multiplication (the estimate is never off by a whole unit of 10⁻ⁿ). Division anywhere
+  else is refused at compile time, like any node the Python evaluator would not accept.
+- Household fields aggregating `m.` / `v.` rows → grouped subqueries joined back
+  (COUNT of no rows is 0, as in Python).
+- Fields reading fields of the same stage → a chain of views, one per dependency level.
+- Every field is CAST to a fixed type (DECIMAL(18, s), BIGINT, BOOLEAN, VARCHAR) found by
+  compiling against empty tables in DuckDB once, so DuckDB and Spark carry identical types
+  and a DOUBLE sneaking in fails loudly instead of rounding differently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import expressions as exp
+
+from doudi.batch.tables import INPUT_SCHEMAS, empty_tables
+from doudi.rules.definitions import STAGES
+from doudi.rules.expr import AGGREGATES, ROUNDING, parse
+
+D = "duckdb"
+
+
+def param_column(name: str) -> str:
+    return "p_" + name.replace(".", "_")
+
+
+def _sql(node: exp.Expression) -> str:
+    return node.sql(dialect=D)
+
+
+def _round_money(inner: str) -> str:
+    arms = []
+    for mode, (quantum, how) in ROUNDING.items():
+        places = -quantum.as_tuple().exponent
+        if how == ROUND_HALF_UP:
+            value = f"ROUND({inner}, {places})"
+        elif how in (ROUND_CEILING, ROUND_FLOOR) and places == 0:
+            value = f"{'CEIL' if how == ROUND_CEILING else 'FLOOR'}({inner})"
+        else:  # a new mode in expr.ROUNDING needs its SQL form here
+            raise ValueError(f"rounding mode {mode} has no SQL form")
+        arms.append(f"WHEN {param_column('rounding.mode')} = '{mode}' THEN CAST({value} AS DECIMAL(18, 2))")
+    return f"(CASE {' '.join(arms)} END)"
+
+
+def _exact_round_div(a: str, b: str, places: int) -> str:
+    """ROUND(a / b, places) half away from zero, exactly, with DECIMAL arithmetic only."""
+    unit, half = f"{10 ** -places:.{places}f}", f"{5 * 10 ** -(places + 1):.{places + 1}f}"
+    big_a, big_b = f"ABS({a})", f"ABS({b})"
+    guess = f"CAST(ROUND(CAST({big_a} AS DOUBLE) / CAST(NULLIF({big_b}, 0) AS DOUBLE), {places}) AS DECIMAL(18, {places}))"
+    fixed = (f"(CASE WHEN {big_a} < ({guess} - {half}) * {big_b} THEN {guess} - {unit} "
+             f"WHEN {big_a} >= ({guess} + {half}) * {big_b} THEN {guess} + {unit} ELSE {guess} END)")
+    return f"(CASE WHEN ({a} < 0) <> ({b} < 0) THEN -{fixed} ELSE {fixed} END)"
+
+
+def rewrite(tree: exp.Expression, aggregates: dict[str, str] | None = None) -> exp.Expression:
+    """A definition's tree with PARAM, ROUND_MONEY, division and aggregates made plain SQL."""
+
+    def visit(node):
+        if isinstance(node, exp.Anonymous) and node.name.upper() == "PARAM":
+            return exp.column(param_column(node.expressions[0].this))
+        if isinstance(node, exp.Anonymous) and node.name.upper() == "ROUND_MONEY":
+            return sqlglot.parse_one(_round_money(_sql(rewrite(node.expressions[0], aggregates))), read=D)
+        if isinstance(node, exp.Round) and isinstance(node.this.unnest(), exp.Div):
+            div = node.this.unnest()
+            places = int(node.args["decimals"].this) if node.args.get("decimals") else 0
+            a, b = (_sql(rewrite(x, aggregates)) for x in (div.this, div.expression))
+            return sqlglot.parse_one(_exact_round_div(a, b, places), read=D)
+        if isinstance(node, exp.Div):
+            raise ValueError(f"division must sit directly inside ROUND(…, n) for exact batch results: {node.sql()}")
+        if isinstance(node, AGGREGATES):
+            if aggregates is None:
+                raise ValueError(f"aggregate outside a household stage: {node.sql()}")
+            return exp.column(aggregates[_sql(node)])
+        return node
+
+    return tree.transform(visit)
+
+
+def _unqualified(node: exp.Expression) -> exp.Expression:
+    def strip(n):
+        if isinstance(n, exp.Column) and n.table:
+            return exp.column(n.name)
+        return n
+    return node.transform(strip)
+
+
+@dataclass
+class Relation:
+    """A named relation of the chain and the columns it holds (besides household_id)."""
+
+    name: str
+    columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """Ordered (name, sql) steps; the final household and member relations.
+
+    `checkpoints` are the steps ending a stage: materialising them keeps each query (and
+    Spark's plan) to one stage instead of the whole chain."""
+
+    steps: list[tuple[str, str]]
+    households: Relation
+    members: Relation
+    checkpoints: list[str]
+
+
+def _levels(fields: list[tuple[str, str, str]]) -> list[list[tuple[str, str]]]:
+    """Fields grouped so that each group only reads fields of earlier groups."""
+    level: dict[str, int] = {}
+    groups: list[list[tuple[str, str]]] = []
+    for name, sql, _zh in fields:
+        refs = {c.name for c in parse(sql).find_all(exp.Column) if not c.table}
+        depth = 1 + max((level[r] for r in refs if r in level), default=-1)
+        level[name] = depth
+        while len(groups) <= depth:
+            groups.append([])
+        groups[depth].append((name, sql))
+    return groups
+
+
+class _Compiler:
+    """Builds the chain on empty DuckDB tables to learn each field's type as it goes."""
+
+    def __init__(self, prefix: str):
+        import duckdb
+
+        self.prefix, self.steps, self.con, self.count = prefix, [], duckdb.connect(), 0
+        for name, table in empty_tables().items():
+            self.con.register(f"{prefix}_{name}", table)
+
+    def name(self) -> str:
+        self.count += 1
+        return f"{self.prefix}_s{self.count}"
+
+    def add(self, sql: str) -> str:
+        name = self.name()
+        self.con.execute(f"CREATE TEMP VIEW {name} AS {sql}")
+        self.steps.append((name, sql))
+        return name
+
+    def typed(self, source: str, exprs: dict[str, exp.Expression]) -> str:
+        """SELECT *, CAST(expr AS fixed type) AS name … FROM source."""
+        raw = ", ".join(f"{_sql(e)} AS {n}" for n, e in exprs.items())
+        types = {r[0]: r[1] for r in self.con.execute(f"DESCRIBE SELECT {raw} FROM {source}").fetchall()}
+        cols = ", ".join(_cast(_sql(e), types[n], n) for n, e in exprs.items())
+        return self.add(f"SELECT *, {cols} FROM {source}")
+
+
+def _cast(sql: str, duck_type: str, name: str) -> str:
+    t = duck_type.upper()
+    if t in ("BOOLEAN", "VARCHAR"):
+        return f"{sql} AS {name}"
+    if t in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"):
+        return f"CAST({sql} AS BIGINT) AS {name}"
+    if t.startswith("DECIMAL"):
+        scale = int(t.split(",")[1].rstrip(")"))
+        return f"CAST({sql} AS DECIMAL(18, {scale})) AS {name}"
+    raise ValueError(f"rule field {name} has type {duck_type} in SQL; only exact types are allowed")
+
+
+def _join_cols(rel: Relation, alias: str) -> str:
+    return ", ".join(f"{alias}.{c}" for c in rel.columns)
+
+
+@lru_cache(maxsize=4)
+def compile_plan(prefix: str = "rb") -> Plan:
+    """The whole chain as views over `<prefix>_households`, `_members`, `_vehicles`, `_params`."""
+    c = _Compiler(prefix)
+    hcols = [x for x in INPUT_SCHEMAS["households"].names if x != "household_id"]
+    pcols = [x for x in INPUT_SCHEMAS["params"].names if x != "county"]
+    house = Relation(c.add(f"SELECT h.*, {', '.join('p.' + x for x in pcols)} FROM {prefix}_households h "
+                           f"JOIN {prefix}_params p ON h.county = p.county"), hcols + pcols)
+    child = {"m": Relation(f"{prefix}_members", [x for x in INPUT_SCHEMAS["members"].names if x != "household_id"]),
+             "v": Relation(f"{prefix}_vehicles", [x for x in INPUT_SCHEMAS["vehicles"].names if x != "household_id"])}
+    checkpoints = []
+    for grain, fields in STAGES:
+        if grain == "h":
+            house = _household_stage(c, house, child, fields)
+        else:
+            child[grain] = _child_stage(c, house, child[grain], fields)
+        checkpoints.append(house.name if grain == "h" else child[grain].name)
+    return Plan(c.steps, house, child["m"], checkpoints)
+
+
+def _household_stage(c: _Compiler, house: Relation, child: dict, fields) -> Relation:
+    aggs: dict[str, dict[str, str]] = {"m": {}, "v": {}}
+    names: dict[str, str] = {}
+    for _name, sql, _zh in fields:
+        for node in parse(sql).find_all(*AGGREGATES):
+            table = next(col.table for col in node.find_all(exp.Column) if col.table)
+            key = _sql(node)
+            if key not in names:
+                names[key] = f"agg_{table}_{len(names)}"
+                aggs[table][names[key]] = key
+    source = house.name
+    select = [f"h.{x}" for x in ["household_id"] + house.columns]
+    joins = []
+    for table, items in aggs.items():
+        if not items:
+            continue
+        inner = ", ".join(f"{_sql(_unqualified(sqlglot.parse_one(text, read=D)))} AS {alias}" for alias, text in items.items())
+        joins.append(f"LEFT JOIN (SELECT household_id, {inner} FROM {child[table].name} GROUP BY household_id) {table} "
+                     f"ON {table}.household_id = h.household_id")
+        for alias, text in items.items():
+            count = isinstance(sqlglot.parse_one(text, read=D), exp.Count)
+            select.append(f"COALESCE({table}.{alias}, 0) AS {alias}" if count else f"{table}.{alias}")
+    if joins:
+        source = c.add(f"SELECT {', '.join(select)} FROM {house.name} h {' '.join(joins)}")
+    return _fields(c, source, house.columns, fields, names)
+
+
+def _child_stage(c: _Compiler, house: Relation, rel: Relation, fields) -> Relation:
+    shared = Relation(house.name, [col for col in house.columns if col not in rel.columns])
+    source = c.add(f"SELECT x.household_id, {_join_cols(rel, 'x')}, {_join_cols(shared, 'h')} "
+                   f"FROM {rel.name} x JOIN {house.name} h ON x.household_id = h.household_id")
+    out = _fields(c, source, rel.columns + shared.columns, fields, None)
+    new = [name for name, _sql_text, _zh in fields]
+    # Members carry their household's region so decisions group by township without a join.
+    own = rel.columns + (["region"] if "region" not in rel.columns else []) + new
+    return Relation(c.add(f"SELECT household_id, {', '.join(own)} FROM {out.name}"), own)
+
+
+def _fields(c: _Compiler, source: str, columns: list[str], fields, aggregates) -> Relation:
+    for group in _levels(fields):
+        source = c.typed(source, {name: rewrite(parse(sql), aggregates) for name, sql in group})
+    return Relation(source, columns + [name for name, _s, _z in fields])
