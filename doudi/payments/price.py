@@ -193,3 +193,26 @@ def external_recipients_load(*, group: str, month: str, rows, user=None) -> int:
         ExternalRecipient.objects.filter(group=group, month=month).delete()
         ExternalRecipient.objects.bulk_create(objects, batch_size=2000)
     return len(objects)
+
+
+def external_recipients_from_datasets(*, month: str, region: str, user=None) -> dict[str, int]:
+    """The month's 优抚对象 and 失业保险金 lists from the department datasets (doudi.datasets,
+    kinds `youfu` and `unemployment`, the newest imports as of the month's last day):
+    rows whose ID could not be normalised are left out (the dataset import reported them);
+    unemployment rows count when the month lies between 起始月份 and 终止月份."""
+    from doudi.datasets.models import DatasetImport
+    from doudi.datasets.selectors import dataset_rows
+
+    month = months.parse(month)
+    loaded = {}
+    for group in ("youfu", "unemployment"):
+        table = dataset_rows(group, as_of=months.last_day(month), region_code=region).to_pylist()
+        homes = dict(DatasetImport.objects.filter(pk__in={r["import_id"] for r in table}).values_list("pk", "region_code"))
+        rows: dict[str, dict] = {}
+        for row in table:
+            current = group != "unemployment" or (row["from_month"] <= month and (not row["to_month"] or row["to_month"] >= month))
+            if row["id_number"] and current:
+                rows[row["id_number"]] = {"身份证号": row["id_number"], "姓名": row["name"],
+                                          "行政区划代码": row["region_code"] or homes.get(row["import_id"]) or region}
+        loaded[group] = external_recipients_load(group=group, month=month, rows=list(rows.values()), user=user)
+    return loaded

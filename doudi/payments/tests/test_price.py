@@ -72,3 +72,21 @@ def test_bad_input(money_county):
             {"身份证号": money_county["urban"], "姓名": "甲", "行政区划代码": "140521100201"},
             {"身份证号": "123", "姓名": "乙", "行政区划代码": "140521100201"}])
     assert Decimal(0) == sum(PaymentLine.objects.values_list("amount", flat=True))
+
+
+def test_department_lists_from_the_datasets(money_county, users, tmp_path, settings):
+    from doudi.datasets.services import dataset_import
+
+    settings.DATA_DIR = tmp_path / "data"
+    veteran, jobless, ended = person_id(COUNTY, "19650101", 77), person_id(COUNTY, "19700202", 78), person_id(COUNTY, "19710303", 79)
+    (tmp_path / "youfu.csv").write_text(f"身份证号,姓名,优抚类别\n{veteran},优抚甲,伤残军人\n", encoding="utf-8")
+    (tmp_path / "unemployment.csv").write_text(
+        f"身份证号,姓名,起始月份,终止月份,月金额\n{jobless},失业乙,2022-05,2022-12,1500\n{ended},失业丙,2021-01,2022-03,1400\n",
+        encoding="utf-8")
+    for kind in ("youfu", "unemployment"):
+        dataset_import(kind=kind, path=tmp_path / f"{kind}.csv", as_of="2022-08-01", user=users["uploader"])
+    assert price.external_recipients_from_datasets(month="2022-08", region="140521") == {"youfu": 1, "unemployment": 1}
+    result = price.price_subsidy_run(month="2022-08", cpi="3.1", food="2", region="140521")
+    groups = result["counties"][0]["groups"]
+    assert groups["youfu"]["people"] == 1 and groups["unemployment"]["people"] == 1
+    assert PaymentLine.objects.get(holder_key=jobless).fund == "unemployment"
