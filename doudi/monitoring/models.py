@@ -70,6 +70,9 @@ class Warning(models.Model):  # noqa: A001 - the domain word (预警); never sha
         ordering = ["deadline", "id"]
         indexes = [models.Index(fields=["person", "rule"]), models.Index(fields=["status", "deadline"]),
                    models.Index(fields=["township_code", "status"])]
+        # Two comparisons running at once must not open the same warning twice.
+        constraints = [models.UniqueConstraint(fields=["rule", "person"], condition=models.Q(status__in=["open", "checking"]),
+                                               name="one_active_warning_per_rule_and_person")]
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()}：{self.person.name}"

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from doudi.core.models import AuditEntry
 from doudi.datasets.services import dataset_import
@@ -23,8 +24,9 @@ def test_run_stores_each_warning_once_with_a_deadline(planted, users):
     assert Warning.objects.count() == len(EXPECTED) == len(kept)
     red = _warning("deceased")
     assert red.township_code == "140521100" and red.status == "open"
-    assert (red.deadline - red.created_at.date()).days == 7  # compare.deadline_days.red
-    assert (_warning("high_medical").deadline - red.created_at.date()).days == 30
+    created = timezone.localtime(red.created_at).date()
+    assert (red.deadline - created).days == 7  # compare.deadline_days.red
+    assert (_warning("high_medical").deadline - created).days == 30
     assert run.counts["deceased"] == {"found": 1, "new": 1, "open": 0, "suppressed": 0}
     again, kept = comparison_run(as_of=planted["as_of"], user=users["staff"])
     assert Warning.objects.count() == len(EXPECTED) and len(kept) == len(EXPECTED)
