@@ -85,8 +85,8 @@ def _kind_sql(kind: str, count: int, as_of: dt.date, with_birth: bool) -> str:
     body, number = _id_sql(prefixes)
     spec = KINDS[kind]
     columns = ", ".join(_column_sql(c, as_of, n) for n, c in enumerate(spec.columns))
-    if with_birth:  # 出生日期 from the number (the clean one: a department's own record)
-        columns += ", substr(n, 7, 4) || '-' || substr(n, 11, 2) || '-' || substr(n, 13, 2)"
+    if with_birth:  # 出生日期 from the number (the clean one: a department's own record), and a village
+        columns += ", substr(n, 7, 4) || '-' || substr(n, 11, 2) || '-' || substr(n, 13, 2), substr(n, 1, 6) || '100201'"
     # 0.5 % one digit mistyped (inside the sequence digits), 0.3 % written in 15 digits.
     dirty = ("CASE WHEN r(4) % 1000 < 5 THEN substr(n, 1, 15) || CAST((CAST(substr(n, 16, 1) AS INTEGER) + 1) % 10 AS VARCHAR) || substr(n, 17) "
              "WHEN r(4) % 1000 < 8 AND substr(n, 7, 2) = '19' THEN substr(n, 1, 6) || substr(n, 9, 9) ELSE n END")
@@ -97,7 +97,7 @@ def _kind_sql(kind: str, count: int, as_of: dt.date, with_birth: bool) -> str:
 
 def write_background(folder: Path, *, seed: int, as_of: dt.date, total: int, with_birth=(), progress=None) -> dict:
     """Appends `total` stranger rows, split by SHARES, to the `<kind>.csv` files; kinds in
-    `with_birth` get the 出生日期 column too."""
+    `with_birth` get the 出生日期 and 所在区划代码 columns too."""
     import duckdb
 
     if total <= 0:

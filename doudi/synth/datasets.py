@@ -45,8 +45,8 @@ TEKUN_DISABILITY = {("intellectual", 1), ("intellectual", 2), ("intellectual", 3
                     ("mental", 3), ("limb", 1), ("limb", 2), ("visual", 1)}
 ELSEWHERE = ("140522100201", "140524100201", "140525100201", "140581100201")
 DIRT = (("typo", 30), ("swap", 10), ("legacy15", 20), ("fullwidth", 10), ("spaces", 15), ("lower_x", 15), ("missing", 8))
-# Kinds whose files also carry the optional 出生日期 column: there a row may lack its
-# number altogether and still be matched by name + birth date.
+# Kinds whose files also carry the optional 出生日期 and 所在区划代码 columns (the 残联 and
+# 乡村振兴 registers hold both): there a row may lack its# number altogether and still be matched by name + birth date.
 WITH_BIRTH = ("disability", "poverty_monitoring")
 _DIRT_TABLE = tuple(name for name, weight in DIRT for _ in range(weight))
 # Traditional and variant forms a department system may hold; same pinyin as the standard form.
@@ -110,7 +110,7 @@ def _facts(synth: SynthHousehold) -> Household:
 
 
 def headers(kind: str) -> tuple[str, ...]:
-    return KINDS[kind].headers + (("出生日期",) if kind in WITH_BIRTH else ())
+    return KINDS[kind].headers + (("出生日期", "所在区划代码") if kind in WITH_BIRTH else ())
 
 
 def dirty_id(rng: random.Random, number: str, dirt: str) -> str:
@@ -182,7 +182,7 @@ class DatasetPlanter:
         name = name or person.name
         dirt = ""
         if kind in WITH_BIRTH:
-            cells = [*cells, f"{number[6:10]}-{number[10:12]}-{number[12:14]}"]
+            cells = [*cells, f"{number[6:10]}-{number[10:12]}-{number[12:14]}", person.village]
         if rng.random() < self.dirty_share:
             dirt = _DIRT_TABLE[int(rng.random() * len(_DIRT_TABLE))]
             if dirt == "missing" and kind not in WITH_BIRTH:
