@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from doudi.batch.engines import Engine, unique_name
 from doudi.batch.rules import compile_plan
-from doudi.batch.tables import RowsBuilder, params_table
+from doudi.batch.tables import INPUT_SCHEMAS, RowsBuilder, params_table
 from doudi.rules.definitions import CATEGORIES
 from doudi.rules.engine import ORDER, _inputs, _money
 
@@ -64,8 +64,8 @@ def evaluate_tables(engine: Engine, tables: dict[str, pa.Table], *, prefix: str 
     """Runs every rule on `tables` with `engine`; {'households', 'decisions'} as Arrow."""
     prefix = prefix or unique_name("rb")
     plan = compile_plan()
-    for name, table in tables.items():
-        engine.load(f"{prefix}_{name}", table)
+    for name in INPUT_SCHEMAS:
+        engine.load(f"{prefix}_{name}", tables[name])
     rename = re.compile(r"\brb_")
     pending: list[str] = []
     for name, sql in plan.steps:

@@ -20,6 +20,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator
 
+import pyarrow as pa
 from django.db import connection
 
 H_COLS = ("id", "code", "region_id", "hukou", "financial_assets", "vehicle_count", "vehicle_value", "property_count",
@@ -110,6 +111,32 @@ def registry_households(region_code: str, month_start: dt.date, *, chunk: int = 
             yield [_household(x, members.get(x["id"], []), benefits.get(x["id"], [])) for x in houses]
 
 
+class HeldBuilder:
+    """Benefits held in the month, for the categories the monthly rules decide."""
+
+    def __init__(self, day: dt.date):
+        import calendar
+
+        from doudi.rules.definitions import CATEGORIES
+
+        self.last = day.replace(day=calendar.monthrange(day.year, day.month)[1]).isoformat()
+        self.decided = set(CATEGORIES)
+        self.rows: dict[str, list] = {"household_id": [], "person": [], "category": [], "amount": []}
+
+    def add(self, page: list[dict]) -> None:
+        for house in page:
+            for item in house["current"]:
+                if item["category"] in self.decided and item["since"] <= self.last:
+                    for key, value in (("household_id", house["id"]), ("person", item["person"] or ""),
+                                       ("category", item["category"]), ("amount", item["monthly_amount"])):
+                        self.rows[key].append(value)
+
+    def table(self):
+        from doudi.batch.differences import HELD_SCHEMA
+
+        return pa.Table.from_pydict(self.rows, schema=HELD_SCHEMA)
+
+
 def tables_from_registry(region_code: str, month: str, policy=None, *, chunk: int = 2000, progress=None):
     """(input tables, month start, policy) for every household under `region_code`.
 
@@ -119,19 +146,23 @@ def tables_from_registry(region_code: str, month: str, policy=None, *, chunk: in
     from doudi.rules.engine import _prepare
     from doudi.rules.inputs import month_start
     from doudi.rules.errors import RulesError
-    from doudi.rules.policy import load_policy
+    from doudi.rules.parameters import load_tree
+    from doudi.rules.policy import Policy, load_policy
 
     try:
         day = month_start(month)
     except ValueError as exc:
         raise RulesError(str(exc)) from None
-    policy = policy or load_policy(region_code[:2])
-    rows = RowsBuilder()
+    if policy is None:  # the whole register: every household on its own province's chain
+        policy = load_policy(region_code[:2]) if region_code else Policy("", load_tree())
+    rows, held = RowsBuilder(), HeldBuilder(day)
     for page in registry_households(region_code, day, chunk=chunk):
         for household, members, vehicles in _prepare({"households": page}, policy, day):
             rows.add(household, members, vehicles)
+        held.add(page)
         if progress:
             progress(len(rows))
     tables = rows.tables()
     tables["params"] = params_table(policy, day, tables["households"].column("county").to_pylist())
+    tables["held"] = held.table()
     return tables, day, policy
