@@ -7,6 +7,7 @@ differences against benefits held in the database (models.py says why), and is a
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -159,3 +160,67 @@ def evaluation_job(progress, *, month: str, region_code: str, engine: str = "duc
     except NoReverseMatch:  # the page belongs to the web helper; the job works without it
         pass
     return result
+
+
+def policy_simulate(*, region_code: str, month: str, changes: list[dict], user=None, progress=None,
+                    engine: str = "duckdb", spark_session=None) -> dict:
+    """What-if: the register under region_code evaluated with and without `changes`.
+
+    Returns {"region_code", "month", "changes", "rows": [{township, township_name, category,
+    persons_before, persons_after, entering, leaving, budget_before, budget_after}], "totals"}
+    with money as text (JSON-able, exact). EvaluationError (Chinese, naming the parameter)."""
+    from doudi.batch.whatif import SimulationError, run_both, whatif_policy
+    from doudi.core.roles import SIMULATE_POLICY
+
+    day = check_request(month=month, region_code=region_code, user=user, permission=SIMULATE_POLICY)
+    try:
+        base, whatif = whatif_policy(region_code, changes)
+        tables, _day, _policy = tables_from_registry(region_code, month, base)
+        rows = run_both(tables, day, base, whatif, engine=engine, spark_session=spark_session, progress=progress)
+    except (SimulationError, RulesError, EngineError) as exc:
+        raise EvaluationError(str(exc)) from None
+    names = dict(Region.objects.filter(code__in={r["township"] for r in rows}).values_list("code", "name"))
+    for row in rows:
+        row["township_name"] = names.get(row["township"], row["township"])
+        for key in ("budget_before", "budget_after"):
+            row[key] = str(row[key])
+    totals = {key: sum(int(r[key]) for r in rows) for key in ("persons_before", "persons_after", "entering", "leaving")}
+    totals.update({key: str(sum((Decimal(r[key]) for r in rows), Decimal(0))) for key in ("budget_before", "budget_after")})
+    if user is not None:
+        AuditEntry.objects.create(user=_user(user), role=getattr(user, "role", ""), action="create", entity="simulation",
+                                  entity_key=region_code, changes={"month": month, "changes": changes},
+                                  reason="政策测算")
+    return {"region_code": region_code, "month": month, "changes": changes, "rows": rows, "totals": totals}
+
+
+SIMULATION_HEADERS = ("乡镇", "保障类别", "调整前人数", "调整后人数", "新增人数", "退出人数", "调整前月资金（元）",
+                      "调整后月资金（元）", "资金变化（元）")
+
+
+def simulation_xlsx(result: dict):
+    """The simulation table as .xlsx (doudi.core.exports), with a total row."""
+    from doudi.core.codes import CATEGORIES
+    from doudi.core.exports import xlsx_response
+
+    def line(label, category, r):
+        before, after = Decimal(r["budget_before"]), Decimal(r["budget_after"])
+        return [label, category, int(r["persons_before"]), int(r["persons_after"]), int(r["entering"]),
+                int(r["leaving"]), before, after, after - before]
+
+    rows = [line(r.get("township_name") or r["township"], CATEGORIES.get(r["category"], r["category"]), r)
+            for r in result["rows"]]
+    rows.append(line("合计", "", result["totals"]))
+    title = f"政策测算 {result['region_code']} {result['month']}"
+    return xlsx_response(f"政策测算-{result['region_code']}-{result['month']}.xlsx", title, SIMULATION_HEADERS, rows)
+
+
+def simulation_job(progress, *, region_code: str, month: str, changes: list[dict], user_id: int | None = None) -> dict:
+    """Background-job target for the 政策测算 page."""
+    from doudi.core.jobs import JobFailed
+    from doudi.core.models import User
+
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    try:
+        return policy_simulate(region_code=region_code, month=month, changes=changes, user=user, progress=progress)
+    except EvaluationError as exc:
+        raise JobFailed(str(exc)) from None
