@@ -17,7 +17,6 @@ from doudi.core.models import Region
 from doudi.payments.models import PaymentLine, PayrollRun, RunTransition
 
 LINES = PaymentLine._meta.db_table
-RUNS = PayrollRun._meta.db_table
 LINE_COLUMNS = ("run_id, item, month, holder_key, household_id, person_id, name, township, village, payee, payee_name, "
                 "bank_name, bank_account, people, amount, fund, group_code, status, failure, bank_ref")
 CENT = Decimal("0.01")
@@ -47,17 +46,19 @@ def subtree(code: str) -> tuple[str, str]:
 
 
 def run_join(runs: list[PayrollRun], region_column: str) -> tuple[str, list]:
-    """SQL joining a row to its run by region (`r`), for building many runs in one
-    statement, and its parameters: the runs' ids and the span of their subtrees (so a
-    single county still uses the region index)."""
+    """SQL joining a row to its run by region (`r.id`), for building many runs in one
+    statement, and its parameters. The runs come in as literal rows, not from the runs
+    table: the planner then knows how many there are (a run table analysed while empty
+    made PostgreSQL loop over every household once per county). The span of the runs'
+    subtrees keeps a single county on the region index."""
     lengths = {len(r.region_id) for r in runs}
     if len(lengths) != 1:
         raise PayrollError("一次生成的花名册区划级别应相同")
     codes = sorted(r.region_id for r in runs)
-    marks = ", ".join(["%s"] * len(runs))
-    sql = (f"JOIN {RUNS} r ON r.region_id = substr({region_column}, 1, {lengths.pop()}) AND r.id IN ({marks}) "
+    rows = " UNION ALL ".join(["SELECT CAST(%s AS BIGINT) AS id, CAST(%s AS VARCHAR(12)) AS region_id"] * len(runs))
+    sql = (f"JOIN ({rows}) AS r ON r.region_id = substr({region_column}, 1, {lengths.pop()}) "
            f"AND {region_column} BETWEEN %s AND %s")
-    return sql, [r.pk for r in runs] + [subtree(codes[0])[0], subtree(codes[-1])[1]]
+    return sql, [v for r in runs for v in (r.pk, r.region_id)] + [subtree(codes[0])[0], subtree(codes[-1])[1]]
 
 
 def execute(sql: str, params: list) -> int:
