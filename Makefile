@@ -50,6 +50,7 @@ test-pg: pg-start $(BIN)/.installed
 
 bench: $(BIN)/.installed pg-start
 	PG_URL=$(PG_URL) $(BIN)/python -m bench.import_bench
+	$(BIN)/python -m bench.rules_bench
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

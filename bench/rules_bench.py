@@ -1,0 +1,368 @@
+"""Batch rules at province scale (issue #3 item 5).
+
+Data: `python -m doudi.synth --scale province` (≈1.6M low-income persons), turned once
+into the batch's input tables (Parquet) with the same mapping the registry path uses
+(doudi.batch.registry → doudi.rules.inputs); that preparation is timed separately.
+In one run, on the same Parquet files:
+
+- doudi: batch evaluation end to end on DuckDB — every rule of every category, Parquet in,
+  decisions table (≈ one row per household or person and category reviewed) out as Parquet;
+- floor: one hand-written DuckDB SQL query computing the dibao rule only (income after
+  exemptions and employment deduction, rigid-expense deduction, the four asset tests,
+  gap × members + increments, rounding) for every household;
+- OpenFisca: the same dibao rule in openfisca-core (vectorised numpy), data from the same files;
+- single `assess` of one household, warm (median and p95 of 200 calls).
+
+    python -m bench.rules_bench [--persons 1600000]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from bench.common import OUT, save, synth, timed
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doudi.settings")
+
+
+def _reverse(table: dict) -> dict:
+    return {v: k for k, v in table.items()} | {k: k for k in table}
+
+
+def _rows(path: Path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _grouped(path: Path):
+    """(household code, rows) in file order: the synth writes each household's rows together."""
+    code, rows = None, []
+    for row in _rows(path):
+        if row["户编号"] != code and rows:
+            yield code, rows
+            rows = []
+        code = row["户编号"]
+        rows.append(row)
+    if rows:
+        yield code, rows
+
+
+def _member(row, codes):
+    level = row["残疾等级"]
+    return {"id_number": row["身份证号"], "name": row["姓名"], "relation": codes["rel"][row["与户主关系"]],
+            "disability_kind": codes["dis"].get(row["残疾类别"], ""), "disability_level": int(codes["lvl"][level]) if level else None,
+            "serious_illness": row["是否重病"] == "是", "self_care": codes["care"][row["自理能力"]], "employed": row["是否就业"] == "是",
+            "capable_supporter": row["有履行能力的法定义务人(是/否)"] == "是",
+            **{f"income_{k}": Decimal(row[h]) for k, h in (("wage", "月工资性收入"), ("business", "月经营净收入"),
+                                                          ("property", "月财产性收入"), ("transfer", "月转移性收入"),
+                                                          ("exempt", "月豁免收入"))}}
+
+
+def prepare(folder: Path, month: str) -> Path:
+    """Synthetic registry CSVs → the batch's input tables as Parquet (cached)."""
+    import pyarrow.parquet as pq
+
+    from doudi.batch.registry import HeldBuilder, _household
+    from doudi.batch.tables import RowsBuilder, params_table
+    from doudi.core import codes as c
+    from doudi.rules.engine import _prepare
+    from doudi.rules.inputs import month_start
+    from doudi.rules.policy import load_policy
+
+    target = OUT / f"rules-{folder.name}-{month}"
+    if (target / "params.parquet").exists():
+        return target
+    codes = {"rel": _reverse(c.RELATIONS), "dis": _reverse(c.DISABILITY_KINDS), "care": _reverse(c.SELF_CARE),
+             "lvl": {v: k for k, v in c.DISABILITY_LEVELS.items()}, "hukou": _reverse(c.HUKOU),
+             "cat": _reverse(c.CATEGORY_SHORT) | _reverse(c.CATEGORIES), "mode": _reverse(c.SUPPORT_MODES)}
+    day, policy = month_start(month), load_policy("14")
+    rows, held = RowsBuilder(), HeldBuilder(day)
+    members, benefits = _grouped(folder / "成员.csv"), _grouped(folder / "保障.csv")
+    pending_b = next(benefits, (None, []))
+    page = []
+    for house in _rows(folder / "家庭.csv"):
+        code = house["户编号"]
+        _, m_rows = next(members)
+        b_rows = []
+        if pending_b[0] == code:
+            b_rows, pending_b = pending_b[1], next(benefits, (None, []))
+        h = {"code": code, "region_id": house["行政区划代码"], "hukou": codes["hukou"][house["户籍性质(城镇/农村)"]],
+             "financial_assets": Decimal(house["金融资产"]), "vehicle_count": int(house["机动车数量"]),
+             "vehicle_value": Decimal(house["机动车价值"]), "property_count": int(house["房产套数"]),
+             "business_count": int(house["市场主体数量"]), "medical_expense_12m": Decimal(house["近12月医疗自付"]),
+             "education_expense_12m": Decimal(house["近12月教育支出"])}
+        bs = [{"person_key": b["身份证号(个人类别填写)"], "category": codes["cat"][b["保障类别"]], "since": b["开始日期"],
+               "monthly_amount": Decimal(b["月保障金额"]), "support_mode": codes["mode"].get(b["供养方式(分散/集中)"], "")}
+              for b in b_rows]
+        page.append(_household(h, [_member(m, codes) for m in m_rows], bs))
+        if len(page) == 5000:
+            _flush(page, policy, day, rows, held, _prepare)
+            page = []
+    _flush(page, policy, day, rows, held, _prepare)
+    tables = rows.tables()
+    tables["params"] = params_table(policy, day, tables["households"].column("county").to_pylist())
+    tables["held"] = held.table()
+    target.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        pq.write_table(table, target / f"{name}.parquet")
+    return target
+
+
+def _flush(page, policy, day, rows, held, prepare_fn):
+    for household, members, vehicles in prepare_fn({"households": page}, policy, day):
+        rows.add(household, members, vehicles)
+    held.add(page)
+
+
+def run_batch(data: Path, result: dict) -> None:
+    import pyarrow.parquet as pq
+
+    from doudi.batch.engines import open_engine
+    from doudi.batch.evaluate import evaluate_tables
+    from doudi.batch.rules import compile_plan
+
+    compile_plan()  # once per process, like any import-time work: not part of a run
+    tables = {name: data / f"{name}.parquet" for name in ("households", "members", "vehicles", "params")}
+    with timed(result, "doudi_batch_seconds"):
+        with open_engine("duckdb") as engine:
+            out = evaluate_tables(engine, tables)
+        pq.write_table(out["decisions"], data / "decisions.parquet")
+    import pyarrow.compute as pc
+
+    decisions = out["decisions"]
+    result["doudi_decision_rows"] = decisions.num_rows
+    dibao = decisions.filter(pc.and_(pc.equal(decisions.column("category"), "dibao"), decisions.column("eligible")))
+    result["doudi_dibao_households"] = dibao.num_rows
+    result["doudi_dibao_amount"] = str(pc.sum(dibao.column("amount")).as_py())
+
+
+def _in(param: str, item: str) -> str:
+    return f"COALESCE(list_contains({param}, {item}), FALSE)"
+
+
+FLOOR = f"""
+WITH hp AS (SELECT h.*, p.* EXCLUDE (county) FROM households h JOIN params p ON h.county = p.county),
+mi AS (
+  SELECT m.household_id,
+    m.inc_wage + m.inc_business + m.inc_property + m.inc_transfer + m.inc_exempt
+    - ({' + '.join(f"CASE WHEN {_in('p_income_exempt_components', repr(k))} THEN m.inc_{k} ELSE 0 END"
+                   for k in ("wage", "business", "property", "transfer", "exempt"))})
+    - CASE WHEN p_income_employment_deduction_enabled AND m.employed AND NOT {_in('p_income_exempt_components', "'wage'")}
+      THEN CASE WHEN p_income_employment_deduction_cap > 0
+           THEN LEAST(m.inc_wage * p_income_employment_deduction_ratio, p_income_employment_deduction_cap)
+           ELSE m.inc_wage * p_income_employment_deduction_ratio END ELSE 0 END AS income,
+    hp.month_year - m.birth_y - CASE WHEN m.birth_m > hp.month_m OR (m.birth_m = hp.month_m AND m.birth_d > 1)
+      THEN 1 ELSE 0 END AS age,
+    m.dis_kind || ':' || CAST(m.dis_level AS VARCHAR) AS dis,
+    p_dibao_increment_disability_list, p_dibao_increment_severe_disability, p_dibao_increment_elderly_age,
+    p_dibao_increment_elderly, p_dibao_increment_minor_age, p_dibao_increment_minor
+  FROM members m JOIN hp ON m.household_id = hp.household_id),
+agg AS (
+  SELECT household_id, COUNT(*) AS n, SUM(GREATEST(income, 0)) AS income,
+    SUM(CASE WHEN {_in('p_dibao_increment_disability_list', 'dis')} THEN p_dibao_increment_severe_disability ELSE 0 END
+        + CASE WHEN age >= p_dibao_increment_elderly_age THEN p_dibao_increment_elderly ELSE 0 END
+        + CASE WHEN age < p_dibao_increment_minor_age THEN p_dibao_increment_minor ELSE 0 END) AS increments
+  FROM mi GROUP BY household_id),
+cars AS (
+  SELECT v.household_id, COUNT(*) AS cars FROM vehicles v JOIN hp ON v.household_id = hp.household_id
+  WHERE NOT {_in('p_assets_vehicle_exempt_kinds', 'v.vehicle_kind')} AND v.vehicle_value > p_assets_vehicle_value_exempt_max
+  GROUP BY v.household_id),
+d AS (
+  SELECT hp.household_id, CASE WHEN hukou = 'urban' THEN p_dibao_standard_urban ELSE p_dibao_standard_rural END AS standard,
+    agg.n, agg.increments, COALESCE(cars.cars, 0) AS cars, hp.fin_assets, hp.properties, hp.businesses,
+    p_assets_financial_months, p_assets_property_max, p_assets_business_max,
+    GREATEST(agg.income - CASE WHEN p_income_rigid_deduction_enabled THEN
+      LEAST(ROUND(CAST(({_in('p_income_rigid_deduction_kinds', "'medical'")})::INT * exp_medical
+                  + ({_in('p_income_rigid_deduction_kinds', "'education'")})::INT * exp_education AS DECIMAL(18, 2)) / 12, 2),
+            CASE WHEN p_income_rigid_deduction_cap > 0 THEN p_income_rigid_deduction_cap ELSE 1e12 END) ELSE 0 END, 0) AS income
+  FROM hp JOIN agg ON agg.household_id = hp.household_id LEFT JOIN cars ON cars.household_id = hp.household_id)
+SELECT household_id,
+  income < standard * n AND fin_assets <= standard * p_assets_financial_months * n AND cars = 0
+    AND properties <= p_assets_property_max AND businesses <= p_assets_business_max AS eligible,
+  ROUND(standard * n - income + increments, 0) AS amount
+FROM d
+"""
+
+
+def run_floor(data: Path, result: dict) -> None:
+    import duckdb
+
+    with timed(result, "floor_sql_seconds"):
+        con = duckdb.connect()
+        for name in ("households", "members", "vehicles", "params"):
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{data / name}.parquet')")
+        con.execute(f"COPY ({FLOOR}) TO '{data / 'floor.parquet'}' (FORMAT parquet)")
+    row = con.execute(f"SELECT COUNT(*), SUM(amount) FROM read_parquet('{data / 'floor.parquet'}') WHERE eligible").fetchone()
+    result["floor_dibao_households"], result["floor_dibao_amount"] = row[0], str(row[1])
+    con.close()
+
+
+def _openfisca_system():
+    from openfisca_core.entities import build_entity
+    from openfisca_core.periods import MONTH
+    from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+    from openfisca_core.variables import Variable
+
+    person = build_entity(key="person", plural="persons", label="个人", is_person=True)
+    household = build_entity(key="household", plural="households", label="家庭",
+                             roles=[{"key": "member", "plural": "members", "label": "成员"}])
+
+    def var(name, entity, kind=float, formula=None):
+        attrs = {"value_type": kind, "entity": entity, "definition_period": MONTH, "label": name}
+        if formula:
+            attrs["formula"] = formula
+        return type(name, (Variable,), attrs)
+
+    inputs = [var(n, person) for n in ("inc_wage", "inc_other", "inc_exempted", "increment")] + [var("employed", person, bool)]
+    inputs += [var(n, household) for n in ("standard", "fin_assets", "rigid", "ded_ratio", "ded_cap", "months", "properties",
+                                           "businesses", "property_max", "business_max", "cars")]
+    inputs += [var("ded_on", household, bool)]
+
+    def income_counted(p, period):
+        ratio, cap, on = (p.household(n, period) for n in ("ded_ratio", "ded_cap", "ded_on"))
+        wage = p("inc_wage", period)
+        ded = on * p("employed", period) * _least(wage * ratio, cap)
+        return (wage + p("inc_other", period) - p("inc_exempted", period) - ded).clip(min=0)
+
+    def dibao_income(h, period):
+        return (h.sum(h.members("income_counted", period)) - h("rigid", period)).clip(min=0)
+
+    def dibao_line(h, period):
+        return h("standard", period) * h.nb_persons()
+
+    def dibao_eligible(h, period):
+        n = h.nb_persons()
+        return ((h("dibao_income", period) < h("dibao_line", period))
+                * (h("fin_assets", period) <= h("standard", period) * h("months", period) * n)
+                * (h("cars", period) == 0) * (h("properties", period) <= h("property_max", period))
+                * (h("businesses", period) <= h("business_max", period)))
+
+    def dibao_amount(h, period):
+        import numpy as np
+
+        gap = h("dibao_line", period) - h("dibao_income", period) + h.sum(h.members("increment", period))
+        return np.where(h("dibao_eligible", period), np.floor(gap + 0.5), 0)
+
+    system = TaxBenefitSystem([person, household])
+    for v in inputs + [var("income_counted", person, float, income_counted), var("dibao_income", household, float, dibao_income),
+                       var("dibao_line", household, float, dibao_line), var("dibao_eligible", household, bool, dibao_eligible),
+                       var("dibao_amount", household, float, dibao_amount)]:
+        system.add_variable(v)
+    return system
+
+
+def _least(a, b):
+    import numpy as np
+
+    return np.where(b > 0, np.minimum(a, b), a)
+
+
+OF_PERSONS = f"""
+SELECT m.household_id, m.inc_wage::DOUBLE AS inc_wage,
+  (m.inc_business + m.inc_property + m.inc_transfer + m.inc_exempt)::DOUBLE AS inc_other,
+  ({' + '.join(f"CASE WHEN {_in('p_income_exempt_components', repr(k))} THEN m.inc_{k} ELSE 0 END"
+               for k in ("wage", "business", "property", "transfer", "exempt"))})::DOUBLE AS inc_exempted,
+  m.employed AND NOT {_in('p_income_exempt_components', "'wage'")} AS employed,
+  (CASE WHEN {_in('p_dibao_increment_disability_list', "m.dis_kind || ':' || CAST(m.dis_level AS VARCHAR)")}
+     THEN p_dibao_increment_severe_disability ELSE 0 END
+   + CASE WHEN age >= p_dibao_increment_elderly_age THEN p_dibao_increment_elderly ELSE 0 END
+   + CASE WHEN age < p_dibao_increment_minor_age THEN p_dibao_increment_minor ELSE 0 END)::DOUBLE AS increment
+FROM (SELECT m.*, h.month_year - m.birth_y - CASE WHEN m.birth_m > h.month_m OR (m.birth_m = h.month_m AND m.birth_d > 1)
+        THEN 1 ELSE 0 END AS age, p.* EXCLUDE (county)
+      FROM members m JOIN households h ON m.household_id = h.household_id JOIN params p ON p.county = h.county) m
+ORDER BY m.household_id
+"""
+OF_HOUSEHOLDS = f"""
+SELECT h.household_id, (CASE WHEN hukou = 'urban' THEN p_dibao_standard_urban ELSE p_dibao_standard_rural END)::DOUBLE AS standard,
+  fin_assets::DOUBLE AS fin_assets, properties::DOUBLE AS properties, businesses::DOUBLE AS businesses,
+  p_assets_property_max::DOUBLE AS property_max, p_assets_business_max::DOUBLE AS business_max,
+  p_assets_financial_months::DOUBLE AS months, p_income_employment_deduction_ratio::DOUBLE AS ded_ratio,
+  p_income_employment_deduction_cap::DOUBLE AS ded_cap, p_income_employment_deduction_enabled AS ded_on,
+  (CASE WHEN p_income_rigid_deduction_enabled THEN LEAST(ROUND(
+     ({_in('p_income_rigid_deduction_kinds', "'medical'")})::INT * exp_medical
+     + ({_in('p_income_rigid_deduction_kinds', "'education'")})::INT * exp_education, 2) / 12,
+     CASE WHEN p_income_rigid_deduction_cap > 0 THEN p_income_rigid_deduction_cap ELSE 1e12 END) ELSE 0 END)::DOUBLE AS rigid,
+  (SELECT COUNT(*) FROM vehicles v WHERE v.household_id = h.household_id
+     AND NOT {_in('p_assets_vehicle_exempt_kinds', 'v.vehicle_kind')}
+     AND v.vehicle_value > p_assets_vehicle_value_exempt_max)::DOUBLE AS cars
+FROM households h JOIN params p ON p.county = h.county ORDER BY h.household_id
+"""
+
+
+def run_openfisca(data: Path, result: dict, month: str) -> None:
+    import duckdb
+    import numpy as np
+    from openfisca_core.simulation_builder import SimulationBuilder
+
+    system = _openfisca_system()
+    with timed(result, "openfisca_seconds"):
+        con = duckdb.connect()
+        for name in ("households", "members", "vehicles", "params"):
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{data / name}.parquet')")
+        persons = con.execute(OF_PERSONS).fetchnumpy()
+        houses = con.execute(OF_HOUSEHOLDS).fetchnumpy()
+        started = time.perf_counter()
+        builder = SimulationBuilder()
+        builder.create_entities(system)
+        builder.declare_person_entity("person", np.arange(len(persons["household_id"])))
+        entity = builder.declare_entity("household", np.asarray(houses["household_id"]))
+        index = np.searchsorted(np.asarray(houses["household_id"]), np.asarray(persons["household_id"]))
+        builder.join_with_persons(entity, np.asarray(houses["household_id"])[index], np.array(["member"] * len(index)))
+        sim = builder.build(system)
+        for key, values in list(persons.items()) + list(houses.items()):
+            if key != "household_id":
+                sim.set_input(key, month, np.asarray(values))
+        amount = sim.calculate("dibao_amount", month)
+        result["openfisca_calculate_seconds"] = round(time.perf_counter() - started, 3)
+    result["openfisca_dibao_households"] = int((amount > 0).sum())
+    result["openfisca_dibao_amount"] = float(amount.sum())
+
+
+def run_assess(result: dict, month: str) -> None:
+    import json
+
+    from doudi.rules import assess
+    from doudi.rules.tests.casefile import build, load_cases
+
+    _stem, policy, case, defaults = next(c for c in load_cases() if len(c[2]["household"].get("members", [])) >= 3) \
+        if any(len((c[2].get("household") or {}).get("members", [])) >= 3 for c in load_cases()) else load_cases()[0]
+    data = json.loads(json.dumps(build(case, defaults)[0], default=str), parse_float=Decimal)
+    assess(data, policy, str(case["month"]))
+    times = []
+    for _ in range(200):
+        started = time.perf_counter()
+        assess(data, policy, str(case["month"]))
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    result["assess_warm_ms_median"] = round(statistics.median(times), 3)
+    result["assess_warm_ms_p95"] = round(times[int(len(times) * 0.95)], 3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1_600_000)
+    parser.add_argument("--month", default="2025-01")
+    args = parser.parse_args()
+    folder = synth("province", args.persons)
+    result: dict = {"persons": args.persons, "month": args.month}
+    with timed(result, "prepare_inputs_seconds"):
+        data = prepare(folder, args.month)
+    result["uptime_before"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    run_batch(data, result)
+    run_floor(data, result)
+    run_openfisca(data, result, args.month)
+    run_assess(result, args.month)
+    result["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    result["batch_vs_floor"] = round(result["doudi_batch_seconds"] / result["floor_sql_seconds"], 2)
+    result["openfisca_vs_batch"] = round(result["openfisca_seconds"] / result["doudi_batch_seconds"], 2)
+    save("rules_bench", result)
+
+
+if __name__ == "__main__":
+    main()
