@@ -10,5 +10,5 @@ class AssessmentConfig(AppConfig):
         from doudi.core.navigation import add_menu_entry
         from doudi.core.roles import ASSESS, SIMULATE_POLICY
 
-        add_menu_entry(20, "测算", "assess", ASSESS)
-        add_menu_entry(21, "政策测算", "simulate", SIMULATE_POLICY)
+        add_menu_entry(20, "测算", "assessment:assess", ASSESS)
+        add_menu_entry(21, "政策测算", "assessment:simulate", SIMULATE_POLICY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from doudi.assessment.forms import INCOME_FIELDS, MEMBER_FLAGS
+from doudi.assessment.labels import MONTHLY_CATEGORIES
 from doudi.core import idnumber
 
 FORM_HOUSEHOLD_ID = "测算"
@@ -56,39 +57,38 @@ def names_by_id(members: list[dict]) -> dict[str, str]:
 def from_registry(household, members, benefits, month: str) -> dict:
     """Initial data for the form from a register household (members and benefits in scope).
 
-    The register keeps only the number and total value of vehicles, not their kinds: the
-    total is split evenly over that many cars, and the page asks the clerk to check kinds.
+    The register → assess mapping is the batch's (doudi.batch.registry), so a household
+    brought in here is read exactly as the monthly evaluation reads it: vehicles as equal
+    cars, orphan flags and support modes from the benefits held, 防返贫监测 from 低收入人口.
     """
-    refs = {m.pk: m for m in members}
+    from doudi.batch.registry import B_COLS, H_COLS, P_COLS, _household
+
+    data = _household({c: getattr(household, c) for c in H_COLS}, [{c: getattr(m, c) for c in P_COLS} for m in members],
+                      [{c: getattr(b, c) for c in B_COLS} for b in benefits])
+    people = {m.id_number: m for m in members}
     return {
         "household": {
-            "region": household.region_id, "hukou": household.hukou, "month": month,
-            "financial": household.financial_assets, "properties": household.property_count,
-            "businesses": household.business_count, "medical": household.medical_expense_12m,
-            "education": household.education_expense_12m,
+            "region": data["region"], "hukou": data["hukou"], "month": month,
+            "financial": data["assets"]["financial"], "properties": data["assets"]["properties"],
+            "businesses": data["assets"]["businesses"], "medical": data["expenses_12m"]["medical"],
+            "education": data["expenses_12m"]["education"], "poverty_monitoring": data.get("poverty_monitoring"),
+            "poverty_alleviated": data.get("poverty_alleviated"),
         },
-        "members": [_member_initial(m) for m in members],
-        "vehicles": _split_vehicles(household.vehicle_count, household.vehicle_value),
+        "members": [_member_initial(m, people[m["id_number"]]) for m in data["members"]],
+        "vehicles": data["assets"]["vehicles"],
         "current": [{
-            "category": b.category, "since": b.since, "monthly_amount": b.monthly_amount, "mode": b.support_mode,
-            "person": idnumber.mask(refs[b.person_id].id_number) if b.person_id in refs else "",
-            "person_ref": b.person_id,
-        } for b in benefits if b.category not in ("temp_assist", "price_subsidy")],
+            "category": c["category"], "since": c["since"], "monthly_amount": c["monthly_amount"], "mode": c.get("mode") or "",
+            "person": idnumber.mask(c["person"]) if c.get("person") else "",
+            "person_ref": people[c["person"]].pk if c.get("person") in people else None,
+        } for c in data["current"] if c["category"] in MONTHLY_CATEGORIES],
     }
 
 
-def _member_initial(p) -> dict:
-    row = {"relation": p.relation, "name": p.name, "id_number": idnumber.mask(p.id_number), "person_ref": p.pk,
-           "disability_kind": p.disability_kind, "disability_level": p.disability_level, "self_care": p.self_care,
-           "student": p.school_stage, "serious_illness": p.serious_illness, "employed": p.employed,
-           "capable_supporter": p.capable_supporter}
-    row.update({f"income_{key}": getattr(p, f"income_{key}") for key in INCOME_FIELDS})
+def _member_initial(m: dict, person) -> dict:
+    disability = m.get("disability") or {}
+    row = {"relation": m["relation"], "name": m["name"], "id_number": idnumber.mask(m["id_number"]),
+           "person_ref": person.pk, "disability_kind": disability.get("kind") or "", "disability_level": disability.get("level"),
+           "self_care": m["self_care"], "student": person.school_stage, "support_mode": m.get("support_mode") or ""}
+    row.update({flag: m.get(flag) for flag in MEMBER_FLAGS})
+    row.update({f"income_{key}": m["income_monthly"][key] for key in INCOME_FIELDS})
     return row
-
-
-def _split_vehicles(count: int, total: Decimal) -> list[dict]:
-    if not count:
-        return []
-    share = (total / count).quantize(Decimal("0.01"))
-    values = [share] * (count - 1) + [total - share * (count - 1)]
-    return [{"kind": "car", "value": v} for v in values]

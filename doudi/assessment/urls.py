@@ -2,6 +2,8 @@ from django.urls import path
 
 from doudi.assessment import views, views_simulate
 
+app_name = "assessment"
+
 urlpatterns = [
     path("", views.assess_page, name="assess"),
     path("row/<str:kind>/", views.assess_row, name="assess_row"),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from doudi.assessment.forms import ChangeFormSet, SimulationForm
 from doudi.assessment.labels import MONTHLY_CATEGORIES, value_label
@@ -18,7 +19,7 @@ from doudi.core.scoping import scope
 from doudi.rules.schema import PARAMETERS
 
 JOB_KIND = "simulation"
-JOB_TARGET = "doudi.assessment.services:simulation_job"
+JOB_TARGET = "doudi.assessment.views_simulate:simulation_page_job"
 
 
 def _regions(user) -> list[Region]:
@@ -65,12 +66,24 @@ def simulate(request):
             region = next(r for r in regions if r.code == form.cleaned_data["region"])
             job = job_start(kind=JOB_KIND, label=f"{region.name} {form.cleaned_data['month']} 政策测算",
                             target=JOB_TARGET, user=request.user,
-                            params={"region_code": region.code, "month": form.cleaned_data["month"], "changes": rows})
+                            params={"region_code": region.code, "month": form.cleaned_data["month"], "changes": rows,
+                                    "user_id": request.user.pk})
             return redirect("job_detail", pk=job.pk)
         changes._non_form_errors = changes.error_class(["请至少填写一项参数调整"])
     return render(request, "assessment/simulate.html", {
         "form": form, "changes": changes, "jobs": _recent(request.user),
     }, status=400 if data is not None else 200)
+
+
+def simulation_page_job(progress, **params) -> dict:
+    """The service's job (services.simulation_job) plus what the job page shows when it ends."""
+    from doudi.assessment.services import simulation_job
+
+    result = simulation_job(progress, **params)
+    totals = result["totals"]
+    summary = (f"调整前 {totals['persons_before']} 人次、每月 {totals['budget_before']} 元；调整后 {totals['persons_after']} 人次、"
+               f"每月 {totals['budget_after']} 元（新增 {totals['entering']}，退出 {totals['leaving']}）。")
+    return {**result, "summary": summary, "url": reverse("assessment:simulation_result", args=[progress.job_id])}
 
 
 @require(SIMULATE_POLICY)

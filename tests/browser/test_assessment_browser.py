@@ -54,3 +54,29 @@ def test_clerk_assesses_a_household_from_the_register(page, live_server, county)
 
     page.emulate_media(media="print")
     assert not page.locator("#assess-form").is_visible() and page.locator("#explain").is_visible()
+
+
+def test_staff_simulates_a_raise_of_the_rural_standard_and_exports(page, live_server, county):
+    base = live_server.url
+    login(page, base, "staff", "pass-staff")
+    page.click("header >> text=政策测算")
+    page.fill("#id_month", "2025-02")
+    page.select_option("#id_changes-0-parameter", "dibao.standard.rural")
+    page.select_option("#id_changes-0-how", "percent")
+    page.fill("#id_changes-0-amount", "5")
+    page.fill("#id_changes-0-start", "2025-02")
+    page.click("#add-changes")
+    page.wait_for_selector("#id_changes-1-parameter")
+    page.locator("#changes-1 button").click()
+    page.click("#simulate-submit")
+    page.wait_for_selector("#job-progress[data-status=done]")
+    page.click("text=查看结果")
+    page.wait_for_selector("#sim-table")
+    assert "农村低保标准（元/人·月）：提高 5%" in page.inner_text("#sim-changes")
+    table = page.inner_text("#sim-table")
+    assert "龙港镇" in table and "合计" in table
+    page.wait_for_selector("#sim-chart svg")
+    shoot(page, "simulation-result")
+    with page.expect_download() as download:
+        page.click("#sim-export")
+    assert download.value.suggested_filename.endswith(".xlsx")

@@ -158,10 +158,10 @@ def test_assess_never_writes_the_register(client, county):
 
 @pytest.mark.django_db
 def test_htmx_row_endpoint_returns_next_row_and_count(client, users):
-    response = login(client, "clerk_a").get(reverse("assess_row", args=["members"]), {"members-TOTAL_FORMS": "2"})
+    response = login(client, "clerk_a").get(reverse("assessment:assess_row", args=["members"]), {"members-TOTAL_FORMS": "2"})
     html = response.content.decode()
     assert 'name="members-2-name"' in html and 'value="3"' in html and 'hx-swap-oob="true"' in html
-    assert login(client, "clerk_a").get(reverse("assess_row", args=["nope"])).status_code == 404
+    assert login(client, "clerk_a").get(reverse("assessment:assess_row", args=["nope"])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -183,6 +183,17 @@ def _posted_form(html: str) -> dict:
         chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
         data[name] = chosen.group(1) if chosen else ""
     return data
+
+
+@pytest.mark.django_db
+def test_prefill_reads_the_register_as_the_batch_does(client, county):
+    html = login(client, "clerk_a").get(URL, {"household": "H002", "month": "2025-01"}).content.decode()
+    data = _posted_form(html)
+    assert data["members-0-support_mode"] == "dispersed" and data["members-0-disability_kind"] == "limb"
+    assert data["current-0-category"] == "tekun" and "*" in data["current-0-person"]
+    granted = client.post(URL, data).content.decode()
+    granted = granted[granted.index('id="granted"'):granted.index('id="refused"')]
+    assert "特困人员救助供养" in granted and "分散供养" in granted
 
 
 @pytest.mark.django_db

@@ -91,3 +91,24 @@ def test_result_page_shows_table_totals_and_chart_data(client, users):
     total = table[table.index('class="total"'):]
     assert ">17<" in total and ">19<" in total and ">9460.00<" in total and ">10908.50<" in total and ">1448.50<" in total
     assert '"labels": ["\\u9f99\\u6e2f\\u9547", "\\u4e2d\\u6751\\u9547"]' in html and "4788.0" in html
+
+
+@pytest.mark.django_db
+def test_start_runs_the_simulation_job_and_the_result_exports(client, users, small_registry):
+    from doudi.registry.services import registry_import
+
+    registry_import(paths=[small_registry["folder"]])
+    response = login(client, "staff").post(URL, form_data(month="2025-01", **{"changes-0-start": "2025-01",
+                                                                                "changes-0-amount": "60"}))
+    job = Job.objects.get(kind="simulation")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == "done", job.error
+    assert job.params["changes"] == [{"parameter": "dibao.standard.rural", "from": "2025-01-01", "value": None, "percent": "60"}]
+    assert job.result["url"] == f"{URL}{job.pk}/" and "调整后" in job.result["summary"]
+    html = client.get(job.result["url"]).content.decode()
+    assert "龙港镇" in html and "提高 60%" in html
+    assert job.result["totals"]["budget_after"] != job.result["totals"]["budget_before"]
+    export = client.get(job.result["url"], {"export": "xlsx"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats") and b"".join(export.streaming_content)[:2] == b"PK"
+    login(client, "clerk_a")
+    assert client.get(job.result["url"]).status_code == 403
