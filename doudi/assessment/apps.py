@@ -11,4 +11,5 @@ class AssessmentConfig(AppConfig):
         from doudi.core.roles import ASSESS, SIMULATE_POLICY
 
         add_menu_entry(20, "测算", "assessment:assess", ASSESS)
-        add_menu_entry(21, "政策测算", "assessment:simulate", SIMULATE_POLICY)
+        add_menu_entry(21, "批量评估", "assessment:evaluation_list", ASSESS)
+        add_menu_entry(22, "政策测算", "assessment:simulate", SIMULATE_POLICY)
