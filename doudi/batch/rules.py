@@ -14,7 +14,8 @@ SQLGlot's transpiler):
   else is refused at compile time, like any node the Python evaluator would not accept.
 - Household fields aggregating `m.` / `v.` rows → grouped subqueries joined back
   (COUNT of no rows is 0, as in Python).
-- Fields reading fields of the same stage → a chain of views, one per dependency level.
+- Fields reading fields of the same stage → a chain of WITH steps, one per dependency level;
+  each stage ends in a checkpoint the engine materialises (evaluate.py).
 - Every field is CAST to a fixed type (DECIMAL(18, s), BIGINT, BOOLEAN, VARCHAR) found by
   compiling against empty tables in DuckDB once, so DuckDB and Spark carry identical types
   and a DOUBLE sneaking in fails loudly instead of rounding differently.
