@@ -5,7 +5,7 @@ instead (payroll.py)."""
 from __future__ import annotations
 
 from doudi.payments import months
-from doudi.payments.runs import LINE_COLUMNS, LINES, execute, sql_date, subtree
+from doudi.payments.runs import LINE_COLUMNS, LINES, SKIP_PAID, execute, sql_date, subtree
 from doudi.registry.models import Benefit, Household, Person
 
 B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
@@ -22,8 +22,8 @@ def _members(categories: tuple[str, ...]) -> str:
 def insert_persons(*, run, categories: tuple[str, ...], month: str, amount_urban, amount_rural, fund: str,
                    group: str = "", voucher: bool = False) -> int:
     """One line per person in `categories` during `month`, under the run's region, not yet
-    paid this item for this month. Paid to the person's own card, or the head's card when
-    the person has none (children, most members of a 低保 household)."""
+    paid this item for this month (SKIP_PAID). Paid to the person's own card, or the head's
+    card when the person has none (children, most members of a 低保 household)."""
     first, last = sql_date(months.first_day(month)), sql_date(months.last_day(month))
     payee = "'voucher'" if voucher else "CASE WHEN p.bank_account <> '' THEN 'person' ELSE 'head' END"
     sql = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
@@ -35,11 +35,10 @@ SELECT %s, %s, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h
 FROM (SELECT DISTINCT pid FROM ({_members(categories)}) AS u) AS c
 JOIN {P} p ON p.id = c.pid JOIN {H} h ON h.id = p.household_id
 LEFT JOIN {P} hd ON hd.household_id = h.id AND hd.relation = 'head'
-WHERE h.region_id BETWEEN %s AND %s AND NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = %s AND l.holder_key = p.id_number
-      AND l.month = %s AND l.status <> 'failed')"""
+WHERE h.region_id BETWEEN %s AND %s {SKIP_PAID}"""
     cohort = [*categories, last, first] * 2
     return execute(sql, [run.pk, run.item, month, amount_urban, amount_rural, fund, group, *cohort,
-                         *subtree(run.region_id), run.item, month])
+                         *subtree(run.region_id)])
 
 
 def insert_households(*, run, categories: tuple[str, ...], month: str, amount, fund: str, voucher: bool = False) -> int:
@@ -51,7 +50,6 @@ SELECT %s, %s, %s, h.code, h.id, hd.id, hd.name, substr(h.region_id, 1, 9), h.re
        hd.bank_name, hd.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), %s, %s, '', 'pending', '', ''
 FROM (SELECT DISTINCT x.household_id AS hid FROM ({_members(categories)}) AS u JOIN {P} x ON x.id = u.pid) AS c
 JOIN {H} h ON h.id = c.hid JOIN {P} hd ON hd.household_id = h.id AND hd.relation = 'head'
-WHERE h.region_id BETWEEN %s AND %s AND NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = %s AND l.holder_key = h.code
-      AND l.month = %s AND l.status <> 'failed')"""
+WHERE h.region_id BETWEEN %s AND %s {SKIP_PAID}"""
     cohort = [*categories, last, first] * 2
-    return execute(sql, [run.pk, run.item, month, amount, fund, *cohort, *subtree(run.region_id), run.item, month])
+    return execute(sql, [run.pk, run.item, month, amount, fund, *cohort, *subtree(run.region_id)])

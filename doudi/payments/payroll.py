@@ -11,14 +11,12 @@ from __future__ import annotations
 from doudi.core import codes
 from doudi.payments import months, params
 from doudi.payments.models import PayrollRun
-from doudi.payments.runs import (LINE_COLUMNS, LINES, PayrollError, execute, run_join, runs_build, sql_date, target_regions,
-                                 totals)
+from doudi.payments.runs import (LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, execute, run_join, runs_build, sql_date,
+                                 target_regions, totals)
 from doudi.registry.models import Benefit, Household, Person
 
 B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
 _IN_FORCE = "b.category = %s AND b.since <= %s AND (b.until IS NULL OR b.until >= %s) AND b.monthly_amount > 0"
-_UNPAID = (f"NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = b.category AND l.holder_key = {{key}} "
-           f"AND l.month = %s AND l.status <> 'failed')")
 
 # {join} attaches each row to the run of its region (runs.run_join): one statement builds
 # the runs of every county at once.
@@ -27,7 +25,7 @@ SELECT r.id, b.category, %s, h.code, h.id, p.id, p.name, substr(h.region_id, 1, 
        p.bank_name, p.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), b.monthly_amount, %s,
        '', 'pending', '', ''
 FROM {B} b JOIN {H} h ON h.id = b.household_id JOIN {P} p ON p.household_id = h.id AND p.relation = 'head' {{join}}
-WHERE b.person_id IS NULL AND {_IN_FORCE} AND {_UNPAID.format(key="h.code")}"""
+WHERE b.person_id IS NULL AND {_IN_FORCE} {SKIP_PAID}"""
 
 PERSON_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
 SELECT r.id, b.category, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id,
@@ -37,9 +35,9 @@ SELECT r.id, b.category, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_account END,
        1, b.monthly_amount, %s, '', 'pending', '', ''
 FROM {B} b JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id {{join}}
-WHERE b.person_id IS NOT NULL AND {_IN_FORCE} AND {_UNPAID.format(key="p.id_number")}"""
+WHERE b.person_id IS NOT NULL AND {_IN_FORCE} {SKIP_PAID}"""
 
-# A failed line is paid again once, in the next run of its item, to the account the
+# A failed line is paid again once (the unique index on re-issues), in the next run of its item, to the account the
 # registry holds now (the clerk has corrected it); never if that month got paid otherwise.
 REISSUE_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS}, reissue_of_id)
 SELECT r.id, f.item, f.month, f.holder_key, f.household_id, f.person_id, f.name, f.township, f.village, f.payee,
@@ -48,10 +46,7 @@ SELECT r.id, f.item, f.month, f.holder_key, f.household_id, f.person_id, f.name,
        CASE WHEN f.payee = 'institution' THEN f.bank_account ELSE COALESCE(p.bank_account, f.bank_account) END,
        f.people, f.amount, f.fund, f.group_code, 'pending', '', '', f.id
 FROM {LINES} f LEFT JOIN {P} p ON p.id = f.person_id {{join}}
-WHERE f.item = %s AND f.status = 'failed' AND f.run_id <> r.id
-  AND NOT EXISTS (SELECT 1 FROM {LINES} x WHERE x.reissue_of_id = f.id)
-  AND NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = f.item AND l.holder_key = f.holder_key
-                  AND l.month = f.month AND l.status <> 'failed')"""
+WHERE f.item = %s AND f.status = 'failed' AND f.run_id <> r.id {SKIP_PAID}"""
 
 
 def reissue_failed(runs: list[PayrollRun]) -> int:
@@ -69,7 +64,7 @@ def _fill(category: str):
         join, join_params = run_join(runs, "h.region_id")
         for month in months.span(first_run.period, first_run.through):
             first, last = sql_date(months.first_day(month)), sql_date(months.last_day(month))
-            execute(sql.format(join=join), [month, fund, *join_params, category, last, first, month])
+            execute(sql.format(join=join), [month, fund, *join_params, category, last, first])
 
     return fill
 

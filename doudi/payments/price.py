@@ -20,7 +20,8 @@ from doudi.core import idnumber
 from doudi.core.models import Region
 from doudi.payments import cohorts, months, params
 from doudi.payments.models import ExternalRecipient, PaymentLine, PayrollRun, PriceIndex
-from doudi.payments.runs import LINE_COLUMNS, LINES, PayrollError, execute, run_build, subtree, target_regions, totals
+from doudi.payments.runs import (LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, execute, run_build, subtree, target_regions,
+                                 totals)
 from doudi.rules.expr import round_money
 from doudi.rules.policy import load_policy
 
@@ -134,11 +135,9 @@ def _insert_external(run: PayrollRun, group: str, decision: Decision, fund: str)
     sql = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
 SELECT %s, %s, %s, e.id_number, NULL, NULL, e.name, substr(e.region_id, 1, 9), e.region_id, 'person', e.name,
        e.bank_name, e.bank_account, 1, CASE WHEN e.hukou = 'urban' THEN %s ELSE %s END, %s, %s, 'pending', '', ''
-FROM {E} e WHERE e."group" = %s AND e.month = %s AND e.region_id BETWEEN %s AND %s
-  AND NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.item = %s AND l.holder_key = e.id_number AND l.month = %s
-                  AND l.status <> 'failed')"""
+FROM {E} e WHERE e."group" = %s AND e.month = %s AND e.region_id BETWEEN %s AND %s {SKIP_PAID}"""
     return execute(sql, [run.pk, ITEM, decision.month, decision.amount_urban, decision.amount_rural, fund, group, group,
-                         decision.month, *subtree(run.region_id), ITEM, decision.month])
+                         decision.month, *subtree(run.region_id)])
 
 
 def _summary(decision: Decision, run: PayrollRun | None) -> dict:

@@ -20,6 +20,10 @@ LINES = PaymentLine._meta.db_table
 LINE_COLUMNS = ("run_id, item, month, holder_key, household_id, person_id, name, township, village, payee, payee_name, "
                 "bank_name, bank_account, people, amount, fund, group_code, status, failure, bank_ref")
 CENT = Decimal("0.01")
+# Every line insert ends with this: a line whose item, holder and month is already paid
+# (or a failed line already re-issued) hits a unique index and is skipped. One index probe
+# per row, on PostgreSQL and SQLite alike, whatever plan the rest of the statement gets.
+SKIP_PAID = "ON CONFLICT DO NOTHING"
 
 
 class PayrollError(Exception):
