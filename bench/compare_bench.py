@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import datetime as dt
 import os
 import subprocess
@@ -133,8 +134,12 @@ def _compare(result: dict, folder: Path, spark: bool) -> None:
         with timed(result, "compare_spark_s"):
             sparked, _ = compute_findings(as_of=AS_OF, engine_name="spark", progress=progress, spark_session=session)
         session.stop()
-        key = lambda fs: [(f.rule, f.id_number, f.level, f.detail, f.fingerprint) for f in fs]  # noqa: E731
-        result["spark_identical"] = key(sparked) == key(findings)
+        key = lambda fs: {json.dumps([f.rule, f.id_number, f.level, f.detail, f.fingerprint], sort_keys=True,  # noqa: E731
+                                     ensure_ascii=False) for f in fs}
+        result["spark_stages"] = _split(marks, marks[0][0], marks[-1][0]) if marks else {}
+        result["spark_identical"] = key(sparked) == key(findings) and len(sparked) == len(findings)
+        result["spark_only"] = sorted(key(sparked) - key(findings))[:5]
+        result["duckdb_only"] = sorted(key(findings) - key(sparked))[:5]
 
 
 def _spark_session():

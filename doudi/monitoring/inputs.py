@@ -12,7 +12,7 @@ Parameters, one row per county present in the register:
 Department data (doudi.datasets, newest snapshot per kind; linked to registry persons by
 doudi.datasets.linkage, person_id null when unmatched or ambiguous):
   ds_<kind>(person_id, …)   renamed columns, see DATASET_VIEWS
-  ds_cadre_relative(row_id, relative_id_number)         one row per listed close relative
+  ds_cadre_relative(import_id, row_no, relative_id_number)  one row per listed close relative
 """
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ DATASET_VIEWS = {
     "public_employee": "employer, hired_on AS hired",
     "pension": "pension_kind AS scheme, monthly_amount AS monthly",
     "prisoner": "prison_from AS admitted, prison_until AS released",
-    "cadre": "row_id, id_number AS cadre_id_number, name AS cadre_name, region_code AS cadre_region, post",
+    "cadre": "import_id, row_no, id_number AS cadre_id_number, name AS cadre_name, region_code AS cadre_region, post",
     "disability": "CONCAT(disability_kind, ':', CAST(disability_level AS VARCHAR)) AS disability, issued_on AS issued",
     "poverty_monitoring": "monitoring_type AS monitor_type, since AS enrolled",
     "medical": "settled_on AS settled, total_cost AS total, self_pay",
@@ -173,19 +173,19 @@ def load_inputs(engine, *, as_of: dt.date, region_code: str = "", progress=None)
     load_link_persons(engine, region_code)
     for kind, columns in DATASET_VIEWS.items():
         progress(f"读取并匹配部门数据：{kind}")
-        rows, imports = load_linked(engine, kind, columns, as_of=as_of, region_code=region_code)
-        used[kind] = {"imports": imports, "rows": rows.num_rows}
-        if kind == "cadre":
-            engine.load("ds_cadre_relative", _cadre_relatives(rows))
+        used[kind] = load_linked(engine, kind, columns, as_of=as_of, region_code=region_code)
+    engine.load("ds_cadre_relative", _cadre_relatives(engine.query(
+        "SELECT import_id, row_no, relative_ids FROM raw_cadre WHERE relative_ids IS NOT NULL AND relative_ids <> ''")))
     return {"persons": persons, "datasets": used}
 
 
 def _cadre_relatives(rows: pa.Table) -> pa.Table:
     """One row per close relative listed by a cadre (the file holds them `;`-joined)."""
-    row_ids, numbers = [], []
-    for row_id, listed in zip(rows.column("row_id").to_pylist(), rows.column("relative_ids").to_pylist()):
-        for number in (listed or "").split(";"):
+    keys: dict[str, list] = {"import_id": [], "row_no": [], "relative_id_number": []}
+    for import_id, row_no, listed in zip(*(rows.column(c).to_pylist() for c in ("import_id", "row_no", "relative_ids"))):
+        for number in listed.split(";"):
             if number:
-                row_ids.append(row_id)
-                numbers.append(number)
-    return pa.table({"row_id": pa.array(row_ids, pa.int64()), "relative_id_number": pa.array(numbers, pa.string())})
+                for key, value in zip(keys, (import_id, row_no, number)):
+                    keys[key].append(value)
+    return pa.table({"import_id": pa.array(keys["import_id"], pa.int64()), "row_no": pa.array(keys["row_no"], pa.int32()),
+                     "relative_id_number": pa.array(keys["relative_id_number"], pa.string())})

@@ -220,7 +220,7 @@ CADRE_RELATIVE = Rule(
   FROM ds_cadre c WHERE c.person_id IS NOT NULL
   UNION ALL
   SELECT p.person_id, 'relative' AS relation, c.cadre_id_number, c.cadre_name, c.cadre_region, c.post
-  FROM ds_cadre_relative r JOIN ds_cadre c ON c.row_id = r.row_id JOIN persons p ON p.id_number = r.relative_id_number)""",
+  FROM ds_cadre_relative r JOIN ds_cadre c ON c.import_id = r.import_id AND c.row_no = r.row_no JOIN persons p ON p.id_number = r.relative_id_number)""",
     ),
     """SELECT DISTINCT pp.person_id, pp.household_id,
   CASE WHEN p.village LIKE CONCAT(l.cadre_region, '%') THEN 'red' ELSE 'orange' END AS level,
