@@ -80,3 +80,27 @@ def test_staff_simulates_a_raise_of_the_rural_standard_and_exports(page, live_se
     with page.expect_download() as download:
         page.click("#sim-export")
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_staff_runs_a_monthly_evaluation_and_filters_differences(page, live_server, county, settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"
+    base = live_server.url
+    login(page, base, "staff", "pass-staff")
+    page.click("header >> text=批量评估")
+    page.select_option("#id_region", "140521")
+    page.fill("#id_month", "2025-01")
+    page.click("#evaluation-submit")
+    page.wait_for_selector("#job-progress[data-status=done]")
+    page.click("text=查看结果")
+    page.wait_for_selector("#differences")
+    total = page.locator("#differences tbody tr[class^=change-]").count()
+    assert total > 0
+    page.select_option("#change", "stop")
+    page.click("#difference-filter button[type=submit]")
+    page.wait_for_selector("#differences")
+    stops = page.locator("#differences tbody tr.change-stop").count()
+    assert stops == page.locator("#differences tbody tr[class^=change-]").count() <= total
+    shoot(page, "evaluation-differences")
+    with page.expect_download() as download:
+        page.click("#difference-export")
+    assert download.value.suggested_filename.endswith(".xlsx")
