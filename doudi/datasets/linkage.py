@@ -27,9 +27,13 @@ line did not match anyone. Methods, tried in this order:
 - `ambiguous`  the repair or the name stage found several candidates: reported, never guessed.
 
 `matched_id_numbers(kind, rows, region_code)` is the shortcut doudi.monitoring uses: an
-Arrow array aligned with `rows`, the matched registry ID number or null.
+Arrow array aligned with `rows`, the matched registry ID number or null. Wrap a run over
+several kinds in `with registry_snapshot():` so the registry is read once.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -124,19 +128,46 @@ def link(engine, rows: str, persons: str) -> pa.Table:
     return result.cast(RESULT_SCHEMA)
 
 
-def matched_id_numbers(kind: str, rows: pa.Table, *, region_code: str = "", engine: str = "duckdb") -> pa.Array:
+def matched_id_numbers(kind: str, rows: pa.Table, *, region_code: str = "", engine: str = "duckdb",
+                       persons: pa.Table | None = None) -> pa.Array:
     """For each row of `rows` (dataset_rows() output), the matched registry ID number or
-    null. Ambiguous rows stay null."""
-    from doudi.datasets.selectors import registry_persons
-
+    null. Ambiguous rows stay null. `persons` defaults to the registry (read once per
+    `registry_snapshot()` block)."""
     if rows.num_rows == 0:
         return pa.array([], pa.string())
+    persons = persons if persons is not None else _registry(region_code)
     with open_engine(engine) as running:
         running.load("link_rows", rows.select(["import_id", "row_no", "id_number", "id_clean", "id_status", "name",
                                                "name_key", "birth_date", "region_code"]))
-        running.load("link_persons", registry_persons(region_code))
+        running.load("link_persons", persons)
         matches = link(running, "link_rows", "link_persons")
     keyed = pc.add(pc.multiply(pc.cast(rows.column("import_id"), pa.int64()), 1 << 32), pc.cast(rows.column("row_no"), pa.int64()))
     found = pc.add(pc.multiply(matches.column("import_id"), 1 << 32), pc.cast(matches.column("row_no"), pa.int64()))
     index = pc.index_in(keyed, value_set=found)
     return pc.take(matches.column("id_number"), index)
+
+
+_SNAPSHOT: ContextVar[dict | None] = ContextVar("registry_snapshot", default=None)
+
+
+@contextmanager
+def registry_snapshot():
+    """Within the block, matched_id_numbers reads the registry once per region and reuses
+    it (a comparison links every kind against the same registry; a province's is 100+ MB
+    and takes seconds to read). Outside it, every call reads the registry afresh."""
+    token = _SNAPSHOT.set({})
+    try:
+        yield
+    finally:
+        _SNAPSHOT.reset(token)
+
+
+def _registry(region_code: str) -> pa.Table:
+    from doudi.datasets.selectors import registry_persons
+
+    cache = _SNAPSHOT.get()
+    if cache is None:
+        return registry_persons(region_code)
+    if region_code not in cache:
+        cache[region_code] = registry_persons(region_code)
+    return cache[region_code]

@@ -119,3 +119,16 @@ def test_matched_id_numbers_for_imported_rows(tmp_path, users, small_registry):
     dataset_import(kind="death", path=path, as_of="2024-12-31")
     rows = dataset_rows("death", as_of=dt.date(2025, 1, 1))
     assert matched_id_numbers("death", rows).to_pylist() == [ids["王五"], ids["张三"], None]
+
+
+@pytest.mark.django_db
+def test_registry_read_once_per_snapshot(users, small_registry):
+    from doudi.datasets import linkage
+    from doudi.registry.services import registry_import
+
+    registry_import(paths=[small_registry["folder"]])
+    assert linkage._registry("") is not linkage._registry("")  # no snapshot: read afresh
+    with linkage.registry_snapshot():
+        first = linkage._registry("")
+        assert linkage._registry("") is first and linkage._registry(TOWNSHIP_B) is not first
+    assert linkage._registry("") is not first
