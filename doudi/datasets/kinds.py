@@ -27,6 +27,14 @@ class CellError(ValueError):
     pass
 
 
+class CellNote(CellError):
+    """The cell is partly usable: `value` is kept and the row too, with the message."""
+
+    def __init__(self, message: str, value):
+        super().__init__(message)
+        self.value = value
+
+
 def _text(value: str) -> str:
     return " ".join(value.split())
 
@@ -79,14 +87,17 @@ def _region(value: str) -> str:
 
 
 def _ids(value: str) -> str:
-    """近亲属身份证号: several numbers separated by ; (or ；, 、, ,)."""
+    """近亲属身份证号: several numbers separated by ; (or ；, 、, ,). A number that cannot
+    be normalised is left out and reported; the cadre's row and the others stay."""
     parts = [p for p in re.split(r"[;；、,，\s]+", value.strip()) if p]
-    numbers = []
+    numbers, problems = [], []
     for part in parts:
         try:
             numbers.append(idnumber.normalize(part))
         except idnumber.InvalidIdNumber as exc:
-            raise CellError(f"近亲属身份证号「{part}」：{exc.message}") from None
+            problems.append(f"「{part}」{exc.message}")
+    if problems:
+        raise CellNote(f"近亲属身份证号{'、'.join(problems)}，未计入；本行其余内容已保留", ";".join(numbers))
     return ";".join(numbers)
 
 

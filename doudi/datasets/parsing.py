@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from doudi.core import idnumber
-from doudi.datasets.kinds import KINDS, PARSERS, CellError, Column, Kind, canonical_header, kind_of_headers
+from doudi.datasets.kinds import KINDS, PARSERS, CellError, CellNote, Column, Kind, canonical_header, kind_of_headers
 from doudi.datasets.names import clean_name, name_key
 # Shared with the registry importer: the same cell rendering and CSV error messages.
 from doudi.registry.importing.errors import ImportRejected, RowError
@@ -149,6 +149,9 @@ class RowParser:
                 continue
             try:
                 values[column.field] = parse(raw)
+            except CellNote as note:
+                values[column.field] = note.value
+                issues.append(Issue(row_no, column.header, raw[:60], str(note), True))
             except CellError as exc:
                 issues.append(Issue(row_no, column.header, raw[:60], str(exc), False))
         raw_id = cells[self.id_at] if self.id_at < len(cells) else ""

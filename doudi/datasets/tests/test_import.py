@@ -128,3 +128,17 @@ def test_every_kind_has_a_schema_with_typed_columns():
         names = storage.schema(kind).names
         assert names[:3] == ["row_no", "id_number", "id_raw"] and len(names) == len(set(names))
     assert str(storage.schema("medical").field("self_pay").type) == "decimal128(14, 2)"
+
+
+@pytest.mark.django_db
+def test_cadre_row_kept_when_one_relative_number_is_bad(tmp_path, regions):
+    good = person_id(COUNTY, "19800505", 13)
+    path = write_csv(tmp_path / "干部.csv", ["身份证号", "姓名", "所在区划代码", "职务", "近亲属身份证号"], [
+        [person_id(COUNTY, "19700101", 31), "刘伟", "140521100201", "村委会主任", f"{good}；14052119800505"]])
+    result = dataset_import(kind="cadre", path=path, as_of="2024-12-31")
+    assert (result["rows"], result["rejected"]) == (1, 0)
+    record = DatasetImport.objects.get()
+    row = pq.read_table(settings.DATA_DIR / "datasets" / record.storage).to_pylist()[0]
+    assert row["relative_ids"] == good
+    issue = DatasetRowIssue.objects.get()
+    assert issue.kept and "「14052119800505」身份证号应为18位（或旧版15位），未计入" in issue.message
