@@ -22,7 +22,9 @@ from decimal import Decimal
 import pyarrow as pa
 from django.db import connection
 
-from doudi.monitoring.linking import load_link_persons, load_linked
+from doudi.datasets.names import clean_name, name_key
+from doudi.datasets.selectors import PERSON_SCHEMA
+from doudi.monitoring.linking import LINK_PERSONS, load_linked
 from doudi.rules.policy import load_policy
 
 MONEY = pa.decimal128(14, 2)
@@ -81,7 +83,7 @@ def _decimal(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value or 0)).quantize(CENT)
 
 
-def _fetch(sql: str, params: list, chunk: int = 50_000):
+def _fetch(sql: str, params: list, chunk: int = 50_000):  # rows, a chunk at a time
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk):
@@ -92,30 +94,43 @@ def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
+PERSON_SQL = ("SELECT p.id, p.id_number, p.name, p.household_id, h.region_id, h.hukou, p.birth_date, p.disability_kind, "
+              "p.disability_level, p.income_wage + p.income_business + p.income_property, h.code FROM registry_person p "
+              "JOIN registry_household h ON h.id = p.household_id WHERE h.region_id LIKE %s")
+PERSON_FIELDS = [("person_id", pa.int64()), ("id_number", pa.string()), ("name", pa.string()), ("household_id", pa.int64()),
+                 ("village", pa.string()), ("county", pa.string()), ("household_code", pa.string()), ("hukou", pa.string()),
+                 ("birth_ymd", pa.int32()), ("disability", pa.string()), ("income", MONEY)]
+
+
 def registry_tables(as_of: dt.date, region_code: str = "") -> dict[str, pa.Table]:
-    """persons and benefits for the register (optionally one region's subtree)."""
+    """persons, benefits and the linkage's view of the persons (doudi.datasets.selectors.
+    PERSON_SCHEMA), from one read of the register (optionally one region's subtree)."""
     like = [f"{region_code}%"]
-    columns: dict[str, list] = {k: [] for k in ("person_id", "id_number", "name", "household_id", "village", "county",
-                                                "household_code", "hukou", "birth_ymd", "disability", "income")}
-    members: dict[int, int] = {}
-    for row in _fetch(
-        "SELECT p.id, p.id_number, p.name, p.household_id, h.region_id, h.hukou, p.birth_date, p.disability_kind, "
-        "p.disability_level, p.income_wage, p.income_business, p.income_property, h.code FROM registry_person p "
-        "JOIN registry_household h ON h.id = p.household_id WHERE h.region_id LIKE %s", like):
-        birth = _as_date(row[6])
-        for key, value in zip(("person_id", "id_number", "name", "household_id", "village"), row[:5]):
-            columns[key].append(value)
-        columns["county"].append(row[4][:6])
-        columns["household_code"].append(row[12])
-        columns["hukou"].append(row[5])
-        columns["birth_ymd"].append(birth.year * 10000 + birth.month * 100 + birth.day)
-        columns["disability"].append(f"{row[7]}:{row[8]}" if row[7] and row[8] else "")
-        columns["income"].append(_decimal(row[9]) + _decimal(row[10]) + _decimal(row[11]))
-        members[row[3]] = members.get(row[3], 0) + 1
-    persons = pa.table({**{k: v for k, v in columns.items() if k != "income"},
-                        "income": pa.array(columns["income"], MONEY)})
-    persons = persons.cast(persons.schema.set(persons.schema.get_field_index("birth_ymd"), pa.field("birth_ymd", pa.int32())))
-    return {"persons": persons, "benefits": _benefits(as_of, like, members)}
+    persons, linkable = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(PERSON_SQL, like)
+        while rows := cursor.fetchmany(50_000):
+            batch, link_batch = _person_batch(rows)
+            persons.append(batch)
+            linkable.append(link_batch)
+    persons = pa.Table.from_batches(persons, schema=pa.schema(PERSON_FIELDS))
+    sizes = persons.group_by("household_id").aggregate([("person_id", "count")])
+    members = dict(zip(sizes.column("household_id").to_pylist(), sizes.column("person_id_count").to_pylist()))
+    return {"persons": persons, "benefits": _benefits(as_of, like, members),
+            "link_persons": pa.Table.from_batches(linkable, schema=PERSON_SCHEMA)}
+
+
+def _person_batch(rows) -> tuple[pa.RecordBatch, pa.RecordBatch]:
+    ids, numbers, names, households, villages, hukou, births, kinds, levels, incomes, codes = zip(*rows)
+    births = [_as_date(b) for b in births]
+    cleaned = [clean_name(n) for n in names]
+    persons = pa.record_batch([
+        ids, numbers, names, households, villages, [v[:6] for v in villages], codes, hukou,
+        [b.year * 10000 + b.month * 100 + b.day for b in births],
+        [f"{k}:{n}" if k and n else "" for k, n in zip(kinds, levels)], [_decimal(i) for i in incomes],
+    ], schema=pa.schema(PERSON_FIELDS))
+    link = pa.record_batch([numbers, cleaned, [name_key(n) for n in cleaned], births, villages, codes], schema=PERSON_SCHEMA)
+    return persons, link
 
 
 def _benefits(as_of: dt.date, like: list, members: dict[int, int]) -> pa.Table:
@@ -166,11 +181,10 @@ def load_inputs(engine, *, as_of: dt.date, region_code: str = "", progress=None)
     registry = registry_tables(as_of, region_code)
     persons = registry["persons"]
     for name, table in registry.items():
-        engine.load(name, table)
+        engine.load(LINK_PERSONS if name == "link_persons" else name, table)
     for name, table in parameter_tables(persons.column("county").to_pylist(), as_of).items():
         engine.load(name, table)
     used = {}
-    load_link_persons(engine, region_code)
     for kind, columns in DATASET_VIEWS.items():
         progress(f"读取并匹配部门数据：{kind}")
         used[kind] = load_linked(engine, kind, columns, as_of=as_of, region_code=region_code)

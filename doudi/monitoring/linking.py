@@ -5,7 +5,7 @@ latest_imports), read by the engine straight from their Parquet files (storage.p
 province's 30M rows never pass through Python. The matching itself is the datasets app's
 (doudi/datasets/linkage.py: exact normalised ID, 15-digit numbers, repaired typos and
 swaps, name + birth date + region; ambiguous rows stay unmatched), run on the same engine
-against one load of the registry persons — on Spark when the comparison runs on Spark.
+against the registry persons read once with the snapshot (inputs.py) — on Spark when the comparison runs on Spark.
 """
 from __future__ import annotations
 
@@ -18,13 +18,9 @@ from doudi.batch.engines import unique_name
 from doudi.datasets import storage
 from doudi.datasets.kinds import KINDS
 from doudi.datasets.linkage import RESULT_SCHEMA, link
-from doudi.datasets.selectors import latest_imports, registry_persons
+from doudi.datasets.selectors import latest_imports
 
 LINK_PERSONS = "link_persons"
-
-
-def load_link_persons(engine, region_code: str) -> None:
-    engine.load(LINK_PERSONS, registry_persons(region_code))
 
 
 def _load_raw(engine, kind: str, *, as_of: dt.date, region_code: str) -> list:
