@@ -109,17 +109,12 @@ def bank_send_many(*, runs: list[PayrollRun], user) -> dict:
             run_transition(run=run, action="send", user=user, reason="生成一卡通代发文件")
         bad = _bad_lines(ids, marks)
         for start in range(0, len(bad), 5000):
-            PaymentLine.objects.filter(pk__in=bad[start:start + 5000]).update(status=PaymentLine.Status.FAILED, failure=ACCOUNT_FAILURE)
+            PaymentLine.objects.filter(pk__in=bad[start:start + 5000]).update(status=PaymentLine.Status.FAILED,
+                                                                               failure=ACCOUNT_FAILURE, bank_ref="")
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {LINES} SET status = 'paid' WHERE run_id IN ({marks}) AND status = 'pending' "
                            f"AND payee IN ('institution', 'voucher')", ids)
-            cursor.execute(f"UPDATE {LINES} SET status = 'sent', bank_ref = {_ref_sql()} WHERE run_id IN ({marks}) "
-                           f"AND status = 'pending'", ids)
     return {"failed_account": len(bad)}
-
-
-def _ref_sql() -> str:
-    return "CAST(run_id AS VARCHAR(20)) || '-' || holder_key"
 
 
 def _bad_lines(ids: list[int], marks: str) -> list[int]:
@@ -256,21 +251,26 @@ def return_import(*, run: PayrollRun, layout: str, name: str, content: bytes, us
     with transaction.atomic():
         failed, paid = outcome
         for key, reason in failed.items():
-            PaymentLine.objects.filter(run=run, holder_key=key, status=PaymentLine.Status.SENT).update(
+            PaymentLine.objects.filter(run=run, holder_key=key, status=PaymentLine.Status.PENDING).update(
                 status=PaymentLine.Status.FAILED, failure=(reason or "银行退回，未说明原因")[:200])
         keys = list(paid)
         for start in range(0, len(keys), 2000):
-            PaymentLine.objects.filter(run=run, holder_key__in=keys[start:start + 2000], status=PaymentLine.Status.SENT).update(
+            PaymentLine.objects.filter(run=run, holder_key__in=keys[start:start + 2000], status=PaymentLine.Status.PENDING).update(
                 status=PaymentLine.Status.PAID)
         BankReturn.objects.create(run=run, user=user, file_name=name[:255], sha256=digest, paid=len(paid), failed=len(failed))
-        if not PaymentLine.objects.filter(run=run, status=PaymentLine.Status.SENT).exists():
+        if not _at_bank(run).exists():
             run_transition(run=run, action="reconcile", user=user, reason=f"回盘文件 {name}：成功 {len(paid)} 笔，失败 {len(failed)} 笔")
     return {"paid": len(paid), "failed": len(failed), "state": run.state}
 
 
+def _at_bank(run: PayrollRun):
+    """Lines in the run's bank file with no answer yet."""
+    return PaymentLine.objects.filter(run=run, status=PaymentLine.Status.PENDING).exclude(bank_ref="")
+
+
 def _check_return(run: PayrollRun, spec: Layout, name: str, content: bytes) -> tuple[dict, set]:
     prefix = f"{run.pk}-"
-    open_refs = set(PaymentLine.objects.filter(run=run, status=PaymentLine.Status.SENT).values_list("bank_ref", flat=True))
+    open_refs = set(_at_bank(run).values_list("bank_ref", flat=True))
     sent_refs = open_refs | set(PaymentLine.objects.filter(run=run).exclude(bank_ref="").values_list("bank_ref", flat=True))
     errors, seen, failed, paid = [], {}, {}, set()
     for number, ref, ok, reason in _return_rows(spec, name, content):

@@ -19,6 +19,11 @@ def _members(categories: tuple[str, ...]) -> str:
             f"WHERE b.person_id IS NULL AND {cond}")
 
 
+def bank_ref(run, voucher: bool) -> str:
+    """SQL of the line's 银行流水号 ("<run>-<holder>"), empty for 消费券 (not banked)."""
+    return "''" if voucher else f"'{int(run.pk)}-' || {{key}}"
+
+
 def insert_persons(*, run, categories: tuple[str, ...], month: str, amount_urban, amount_rural, fund: str,
                    group: str = "", voucher: bool = False) -> int:
     """One line per person in `categories` during `month`, under the run's region, not yet
@@ -26,12 +31,13 @@ def insert_persons(*, run, categories: tuple[str, ...], month: str, amount_urban
     card when the person has none (children, most members of a 低保 household)."""
     first, last = sql_date(months.first_day(month)), sql_date(months.last_day(month))
     payee = "'voucher'" if voucher else "CASE WHEN p.bank_account <> '' THEN 'person' ELSE 'head' END"
+    ref = bank_ref(run, voucher)
     sql = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
 SELECT %s, %s, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id, {payee},
        CASE WHEN p.bank_account <> '' THEN p.name ELSE COALESCE(hd.name, p.name) END,
        CASE WHEN p.bank_account <> '' THEN p.bank_name ELSE COALESCE(hd.bank_name, '') END,
        CASE WHEN p.bank_account <> '' THEN p.bank_account ELSE COALESCE(hd.bank_account, '') END,
-       1, CASE WHEN h.hukou = 'urban' THEN %s ELSE %s END, %s, %s, 'pending', '', ''
+       1, CASE WHEN h.hukou = 'urban' THEN %s ELSE %s END, %s, %s, 'pending', '', {ref.format(key="p.id_number")}
 FROM (SELECT DISTINCT pid FROM ({_members(categories)}) AS u) AS c
 JOIN {P} p ON p.id = c.pid JOIN {H} h ON h.id = p.household_id
 LEFT JOIN {P} hd ON hd.household_id = h.id AND hd.relation = 'head'
@@ -45,9 +51,11 @@ def insert_households(*, run, categories: tuple[str, ...], month: str, amount, f
     """One line per household with anyone in `categories` during `month`, paid to the head."""
     first, last = sql_date(months.first_day(month)), sql_date(months.last_day(month))
     payee = "'voucher'" if voucher else "'head'"
+    ref = bank_ref(run, voucher)
     sql = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
 SELECT %s, %s, %s, h.code, h.id, hd.id, hd.name, substr(h.region_id, 1, 9), h.region_id, {payee}, hd.name,
-       hd.bank_name, hd.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), %s, %s, '', 'pending', '', ''
+       hd.bank_name, hd.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), %s, %s, '', 'pending', '',
+       {ref.format(key="h.code")}
 FROM (SELECT DISTINCT x.household_id AS hid FROM ({_members(categories)}) AS u JOIN {P} x ON x.id = u.pid) AS c
 JOIN {H} h ON h.id = c.hid JOIN {P} hd ON hd.household_id = h.id AND hd.relation = 'head'
 WHERE h.region_id BETWEEN %s AND %s {SKIP_PAID}"""

@@ -10,14 +10,15 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from doudi.core.models import AuditEntry, Region
 from doudi.payments import months, params
 from doudi.payments.models import Overpayment, PaymentLine, Recovery
 from doudi.payments.runs import CENT, PayrollError
 
-SPENT = (PaymentLine.Status.PAID, PaymentLine.Status.SENT)
+# Money gone: paid, or in a bank file that went to the bank and has no answer yet.
+SPENT = Q(status=PaymentLine.Status.PAID) | Q(status=PaymentLine.Status.PENDING, run__state__in=("sent", "reconciled"))
 
 
 def control_totals(lines) -> list[dict]:
@@ -42,7 +43,7 @@ def control_totals(lines) -> list[dict]:
 
 def spending(lines, *, by: tuple[str, ...] = ("source", "item", "township", "month")) -> list[dict]:
     """Money spent (sent to the bank or paid), by fund source and any of item, township, month."""
-    grouped = (lines.filter(status__in=SPENT).values("fund", "item", "township", "month")
+    grouped = (lines.filter(SPENT).values("fund", "item", "township", "month")
                .annotate(amount=Sum("amount"), n=Count("id")).order_by())
     out: dict[tuple, Decimal] = defaultdict(Decimal)
     for row in grouped:
@@ -64,7 +65,7 @@ def overpayment_record(*, person, category: str, from_month: str, reason: str, u
     if not reason.strip():
         raise PayrollError("登记多发须说明原因")
     holder = person.household.code if category in _household_items() else person.id_number
-    amount = (PaymentLine.objects.filter(item=category, holder_key=holder, month__gte=from_month, status__in=SPENT)
+    amount = (PaymentLine.objects.filter(SPENT, item=category, holder_key=holder, month__gte=from_month)
               .aggregate(s=Sum("amount"))["s"] or Decimal(0))
     with transaction.atomic():
         record, created = Overpayment.objects.select_for_update().get_or_create(

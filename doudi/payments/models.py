@@ -77,8 +77,7 @@ class RunTransition(AppendOnly):
 
 class PaymentLine(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "待发放"
-        SENT = "sent", "已报送"
+        PENDING = "pending", "待发放"  # in a run that went to the bank: 已报送, awaiting the return file
         PAID = "paid", "已到账"
         FAILED = "failed", "发放失败"
 
@@ -114,7 +113,7 @@ class PaymentLine(models.Model):
     group_code = models.CharField("对象类别", max_length=24, blank=True)  # price subsidy: the covered group
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
     failure = models.CharField("失败原因", max_length=200, blank=True)
-    bank_ref = models.CharField("银行流水号", max_length=48, blank=True)  # set when the line goes into a bank file
+    bank_ref = models.CharField("银行流水号", max_length=48, blank=True)  # "<run>-<holder>"; empty when not banked
     reissue_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="reissues",
                                    db_constraint=False, db_index=False)
 

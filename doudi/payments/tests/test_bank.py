@@ -107,7 +107,7 @@ def test_bad_return_files_change_nothing(money_county, users, tmp_path):
     for message, rows in cases.items():
         with pytest.raises(bankfiles.ReturnRejected, match=message):
             bankfiles.return_import(run=run, layout="generic", name="回盘.csv", content=return_csv(rows), user=users["staff"])
-    assert set(PaymentLine.objects.filter(run=run).values_list("status", flat=True)) == {"sent"}
+    assert set(PaymentLine.objects.filter(run=run).values_list("status", flat=True)) == {"pending"}
     ok = return_csv([(refs[0], "成功", "")])
     bankfiles.return_import(run=run, layout="generic", name="a.csv", content=ok, user=users["staff"])
     with pytest.raises(bankfiles.ReturnRejected, match="已经导入过"):
