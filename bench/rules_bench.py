@@ -76,7 +76,10 @@ def prepare(folder: Path, month: str) -> Path:
     from doudi.rules.policy import load_policy
 
     target = OUT / f"rules-{folder.name}-{month}"
-    if (target / "params.parquet").exists():
+    if (target / "held.parquet").exists():
+        households = pq.read_table(target / "households.parquet", columns=["county"])
+        params = params_table(load_policy("14"), month_start(month), households.column("county").to_pylist())
+        pq.write_table(params, target / "params.parquet")  # cheap, and follows the current parameter files
         return target
     codes = {"rel": _reverse(c.RELATIONS), "dis": _reverse(c.DISABILITY_KINDS), "care": _reverse(c.SELF_CARE),
              "lvl": {v: k for k, v in c.DISABILITY_LEVELS.items()}, "hukou": _reverse(c.HUKOU),
@@ -143,7 +146,8 @@ def run_batch(data: Path, result: dict) -> None:
 
 
 def _in(param: str, item: str) -> str:
-    return f"COALESCE(list_contains({param}, {item}), FALSE)"
+    # List parameters are ',a,b,' text in the input tables (doudi.batch.tables.list_text).
+    return f"COALESCE(strpos({param}, ',' || {item} || ',') > 0, FALSE)"
 
 
 FLOOR = f"""

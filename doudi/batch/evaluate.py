@@ -4,7 +4,8 @@
 the view chain of rules.py and returns two Arrow tables:
 
 - `households`: household_id, region, per_capita_income;
-- `decisions`: one row per (household, person or null, category) for every candidate —
+- `decisions`: one row per (household, person or null, category) for every candidate, in no
+  particular order —
   eligible, amount (DECIMAL, after the policy's rounding), reasons (comma-separated codes
   in the definition's order), mode, members, taper_month, taper_months.
 
@@ -78,18 +79,19 @@ def evaluate_tables(engine: Engine, tables: dict[str, pa.Table], *, prefix: str 
             pending = []
     house, member = (rename.sub(f"{prefix}_", r.name) for r in (plan.households, plan.members))
     parts = [_category_select(cat, house if cat.grain == "h" else member) for cat in CATEGORIES.values()]
-    # Sorted here rather than by the engine: an ORDER BY costs Spark a shuffle.
-    decisions = engine.query(" UNION ALL ".join(parts)).sort_by(
-        [("household_id", "ascending"), ("category_order", "ascending"), ("member_index", "ascending")])
+    # No ORDER BY (a shuffle on Spark, a sort of millions of rows for nobody): results() orders.
+    decisions = engine.query(" UNION ALL ".join(parts))
     households = engine.query(f"SELECT household_id, region, CAST(per_capita_income AS DECIMAL(18, 2)) AS "
-                              f"per_capita_income FROM {house}").sort_by("household_id")
+                              f"per_capita_income FROM {house}")
     return {"households": households, "decisions": decisions}
 
 
 def results(households: pa.Table, decisions: pa.Table, order: list[str] | None = None) -> list[dict]:
     """SPEC §3 results, one per household (in `order` of household ids when given)."""
+    decisions = decisions.sort_by([("household_id", "ascending"), ("category_order", "ascending"),
+                                   ("member_index", "ascending")])
     by_house: dict[str, dict] = {}
-    for row in households.to_pylist():
+    for row in households.sort_by("household_id").to_pylist():
         by_house[row["household_id"]] = {"household": row["household_id"],
                                          "per_capita_income": _money(row["per_capita_income"]),
                                          "benefits": [], "not_eligible": []}

@@ -4,8 +4,8 @@ Nothing here restates a rule: every field comes from `STAGES`, parsed by SQLGlot
 rewritten node by node into DuckDB-dialect SQL that the engines run (Spark gets it through
 SQLGlot's transpiler):
 
-- `PARAM('a.b')` → column `p_a_b` of the per-county parameters table (params.py), joined
-  onto every household; list parameters are arrays, so `ARRAY_CONTAINS` works unchanged.
+- `PARAM('a.b')` → column `p_a_b` of the per-county parameters table (tables.py), joined
+  inside each stage; list parameters are ',a,b,' text and `ARRAY_CONTAINS` a substring test.
 - `ROUND_MONEY(x)` → a CASE over the county's `rounding.mode`, one arm per entry of
   `doudi.rules.expr.ROUNDING` (the table the Python evaluator uses).
 - `ROUND(a / b, n)` → exact half-up decimal division. DuckDB divides DECIMALs in DOUBLE,
@@ -81,6 +81,11 @@ def rewrite(tree: exp.Expression, aggregates: dict[str, str] | None = None) -> e
             places = int(node.args["decimals"].this) if node.args.get("decimals") else 0
             a, b = (_sql(rewrite(x, aggregates)) for x in (div.this, div.expression))
             return sqlglot.parse_one(_exact_round_div(a, b, places), read=D)
+        if isinstance(node, exp.ArrayContains) and _is_param(node.this):
+            # List parameters are ',a,b,' text (tables.list_text); NULL item → NULL, as in Python.
+            item = _sql(rewrite(node.expression, aggregates))
+            column = param_column(node.this.expressions[0].this)
+            return sqlglot.parse_one(f"(STRPOS({column}, ',' || {item} || ',') > 0)", read=D)
         if isinstance(node, exp.Div):
             raise ValueError(f"division must sit directly inside ROUND(…, n) for exact batch results: {node.sql()}")
         if isinstance(node, AGGREGATES):
@@ -90,6 +95,10 @@ def rewrite(tree: exp.Expression, aggregates: dict[str, str] | None = None) -> e
         return node
 
     return tree.transform(visit)
+
+
+def _is_param(node) -> bool:
+    return isinstance(node, exp.Anonymous) and node.name.upper() == "PARAM"
 
 
 def _unqualified(node: exp.Expression) -> exp.Expression:
@@ -184,9 +193,7 @@ def compile_plan(prefix: str = "rb") -> Plan:
     """The whole chain as views over `<prefix>_households`, `_members`, `_vehicles`, `_params`."""
     c = _Compiler(prefix)
     hcols = [x for x in INPUT_SCHEMAS["households"].names if x != "household_id"]
-    pcols = [x for x in INPUT_SCHEMAS["params"].names if x != "county"]
-    house = Relation(c.add(f"SELECT h.*, {', '.join('p.' + x for x in pcols)} FROM {prefix}_households h "
-                           f"JOIN {prefix}_params p ON h.county = p.county"), hcols + pcols)
+    house = Relation(f"{prefix}_households", hcols)
     child = {"m": Relation(f"{prefix}_members", [x for x in INPUT_SCHEMAS["members"].names if x != "household_id"]),
              "v": Relation(f"{prefix}_vehicles", [x for x in INPUT_SCHEMAS["vehicles"].names if x != "household_id"])}
     checkpoints = []
@@ -199,6 +206,14 @@ def compile_plan(prefix: str = "rb") -> Plan:
     return Plan(c.steps, house, child["m"], checkpoints)
 
 
+def _params(c: _Compiler) -> tuple[str, str]:
+    """(select list, join) adding the county's parameters inside one stage only: carrying
+    ~55 parameter columns (some of them lists) through every materialised stage is what
+    made a province slow."""
+    cols = ", ".join(f"p.{x}" for x in INPUT_SCHEMAS["params"].names if x != "county")
+    return cols, f"JOIN {c.prefix}_params p ON p.county = h.county"
+
+
 def _household_stage(c: _Compiler, house: Relation, child: dict, fields) -> Relation:
     aggs: dict[str, dict[str, str]] = {"m": {}, "v": {}}
     names: dict[str, str] = {}
@@ -209,9 +224,9 @@ def _household_stage(c: _Compiler, house: Relation, child: dict, fields) -> Rela
             if key not in names:
                 names[key] = f"agg_{table}_{len(names)}"
                 aggs[table][names[key]] = key
-    source = house.name
-    select = [f"h.{x}" for x in ["household_id"] + house.columns]
-    joins = []
+    pcols, pjoin = _params(c)
+    select = [f"h.{x}" for x in ["household_id"] + house.columns] + [pcols]
+    joins = [pjoin]
     for table, items in aggs.items():
         if not items:
             continue
@@ -221,15 +236,16 @@ def _household_stage(c: _Compiler, house: Relation, child: dict, fields) -> Rela
         for alias, text in items.items():
             count = isinstance(sqlglot.parse_one(text, read=D), exp.Count)
             select.append(f"COALESCE({table}.{alias}, 0) AS {alias}" if count else f"{table}.{alias}")
-    if joins:
-        source = c.add(f"SELECT {', '.join(select)} FROM {house.name} h {' '.join(joins)}")
-    return _fields(c, source, house.columns, fields, names)
+    source = c.add(f"SELECT {', '.join(select)} FROM {house.name} h {' '.join(joins)}")
+    out = _fields(c, source, house.columns, fields, names)
+    return Relation(c.add(f"SELECT household_id, {', '.join(out.columns)} FROM {out.name}"), out.columns)
 
 
 def _child_stage(c: _Compiler, house: Relation, rel: Relation, fields) -> Relation:
     shared = Relation(house.name, [col for col in house.columns if col not in rel.columns])
-    source = c.add(f"SELECT x.household_id, {_join_cols(rel, 'x')}, {_join_cols(shared, 'h')} "
-                   f"FROM {rel.name} x JOIN {house.name} h ON x.household_id = h.household_id")
+    pcols, pjoin = _params(c)
+    source = c.add(f"SELECT x.household_id, {_join_cols(rel, 'x')}, {_join_cols(shared, 'h')}, {pcols} "
+                   f"FROM {rel.name} x JOIN {house.name} h ON x.household_id = h.household_id {pjoin}")
     out = _fields(c, source, rel.columns + shared.columns, fields, None)
     new = [name for name, _sql_text, _zh in fields]
     # Members carry their household's region so decisions group by township without a join.

@@ -20,7 +20,13 @@ MONEY = pa.decimal128(14, 2)
 INT = pa.int32()
 TEXT, FLAG = pa.string(), pa.bool_()
 UNIT_TYPES = {"yuan": MONEY, "ratio": pa.decimal128(10, 4), "months": INT, "count": INT, "years": INT,
-              "bool": FLAG, "list": pa.list_(TEXT), "choice": TEXT}
+              "bool": FLAG, "list": TEXT, "choice": TEXT}
+
+
+def list_text(items) -> str:
+    """A list parameter as ',a,b,' text: membership is a substring test, far cheaper for
+    the engines than a list value repeated on every joined row (see rules.rewrite)."""
+    return "," + "".join(f"{item}," for item in items)
 
 INPUT_SCHEMAS = {
     "households": pa.schema([
@@ -92,7 +98,7 @@ def params_table(policy, day: dt.date, counties) -> pa.Table:
         rows["county"].append(county)
         for name in PARAMETERS:
             value = resolved[name].value
-            rows["p_" + name.replace(".", "_")].append(list(value) if isinstance(value, tuple) else value)
+            rows["p_" + name.replace(".", "_")].append(list_text(value) if isinstance(value, tuple) else value)
     schema = INPUT_SCHEMAS["params"]
     arrays = []
     for column, values in rows.items():
