@@ -110,6 +110,7 @@ def runs_build(*, kind: str, item: str, period: str, through: str, regions: list
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")  # compiling costs more than these plain joins gain
+                cursor.execute("SET LOCAL work_mem = '64MB'")  # a province's benefits hashed without spilling to disk
         runs, created = _runs_for_update(kind=kind, item=item, period=period, through=through, regions=regions,
                                          due=due, user=user)
         drafts = [r for r in runs if r.state == PayrollRun.State.DRAFT]
