@@ -30,7 +30,7 @@ import sqlglot
 from sqlglot import expressions as exp
 
 from doudi.batch.tables import INPUT_SCHEMAS, empty_tables
-from doudi.rules.definitions import STAGES
+from doudi.rules.definitions import CATEGORIES, STAGES
 from doudi.rules.expr import AGGREGATES, ROUNDING, parse
 
 D = "duckdb"
@@ -197,13 +197,29 @@ def compile_plan(prefix: str = "rb") -> Plan:
     child = {"m": Relation(f"{prefix}_members", [x for x in INPUT_SCHEMAS["members"].names if x != "household_id"]),
              "v": Relation(f"{prefix}_vehicles", [x for x in INPUT_SCHEMAS["vehicles"].names if x != "household_id"])}
     checkpoints = []
-    for grain, fields in STAGES:
+    for index, (grain, fields) in enumerate(STAGES):
+        keep = _needed_after(index)
         if grain == "h":
-            house = _household_stage(c, house, child, fields)
+            house = _household_stage(c, house, child, fields, keep)
         else:
-            child[grain] = _child_stage(c, house, child[grain], fields)
+            child[grain] = _child_stage(c, house, child[grain], fields, keep)
         checkpoints.append(house.name if grain == "h" else child[grain].name)
     return Plan(c.steps, house, child["m"], checkpoints)
+
+
+def _needed_after(index: int) -> set[str] | None:
+    """Columns a later stage reads; None after the last stage (the decisions read everything).
+    Materialising only these keeps the stage tables narrow."""
+    if index == len(STAGES) - 1:
+        return None
+    names = {"household_id", "region", "county", "person", "member_index"}
+    for _grain, fields in STAGES[index + 1:]:
+        for _name, sql, _zh in fields:
+            names |= {col.name for col in parse(sql).find_all(exp.Column)}
+    decided = {name for _g, fields in STAGES for name, _s, _z in fields
+               if any(name.startswith(f"{code}_") for code in CATEGORIES)}
+    extras = {field for cat in CATEGORIES.values() for field in cat.extras.values()}
+    return names | decided | extras | {"per_capita_income"}
 
 
 def _params(c: _Compiler) -> tuple[str, str]:
@@ -214,7 +230,7 @@ def _params(c: _Compiler) -> tuple[str, str]:
     return cols, f"JOIN {c.prefix}_params p ON p.county = h.county"
 
 
-def _household_stage(c: _Compiler, house: Relation, child: dict, fields) -> Relation:
+def _household_stage(c: _Compiler, house: Relation, child: dict, fields, keep) -> Relation:
     aggs: dict[str, dict[str, str]] = {"m": {}, "v": {}}
     names: dict[str, str] = {}
     for _name, sql, _zh in fields:
@@ -238,10 +254,11 @@ def _household_stage(c: _Compiler, house: Relation, child: dict, fields) -> Rela
             select.append(f"COALESCE({table}.{alias}, 0) AS {alias}" if count else f"{table}.{alias}")
     source = c.add(f"SELECT {', '.join(select)} FROM {house.name} h {' '.join(joins)}")
     out = _fields(c, source, house.columns, fields, names)
-    return Relation(c.add(f"SELECT household_id, {', '.join(out.columns)} FROM {out.name}"), out.columns)
+    cols = [col for col in out.columns if keep is None or col in keep]
+    return Relation(c.add(f"SELECT household_id, {', '.join(cols)} FROM {out.name}"), cols)
 
 
-def _child_stage(c: _Compiler, house: Relation, rel: Relation, fields) -> Relation:
+def _child_stage(c: _Compiler, house: Relation, rel: Relation, fields, keep) -> Relation:
     shared = Relation(house.name, [col for col in house.columns if col not in rel.columns])
     pcols, pjoin = _params(c)
     source = c.add(f"SELECT x.household_id, {_join_cols(rel, 'x')}, {_join_cols(shared, 'h')}, {pcols} "
@@ -249,7 +266,8 @@ def _child_stage(c: _Compiler, house: Relation, rel: Relation, fields) -> Relati
     out = _fields(c, source, rel.columns + shared.columns, fields, None)
     new = [name for name, _sql_text, _zh in fields]
     # Members carry their household's region so decisions group by township without a join.
-    own = rel.columns + (["region"] if "region" not in rel.columns else []) + new
+    own = [col for col in rel.columns + (["region"] if "region" not in rel.columns else []) + new
+           if keep is None or col in keep]
     return Relation(c.add(f"SELECT household_id, {', '.join(own)} FROM {out.name}"), own)
 
 
