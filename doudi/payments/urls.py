@@ -11,6 +11,7 @@ urlpatterns = [
     path("runs/<int:pk>/return/", views.run_return, name="payroll_return"),
     path("price-subsidy/", views_funds.price_screen, name="price_subsidy"),
     path("campaigns/", views_funds.campaign_list, name="campaign_list"),
+    path("campaigns/<str:code>/", views_funds.campaign_detail, name="campaign_detail"),
     path("campaigns/<str:code>/build/", views_funds.campaign_run, name="campaign_build"),
     path("ledger/", views_funds.fund_ledger, name="fund_ledger"),
     path("overpayments/", views_funds.overpayment_list, name="overpayment_list"),

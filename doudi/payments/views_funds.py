@@ -3,40 +3,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doudi.core.exports import xlsx_response
-from doudi.core.models import Region
 from doudi.core.permissions import require
 from doudi.core.roles import BUILD_PAYROLL, MANAGE_PRICE_SUBSIDY, VIEW_PAYROLL, can
-from doudi.payments import campaigns, ledger, params, price, selectors
+from doudi.payments import campaigns, ledger, params, price, reports, selectors
 from doudi.payments.forms import PriceIndexForm, RecoveryForm
-from doudi.payments.models import PriceIndex
 from doudi.payments.runs import PayrollError
 from doudi.payments.views import _build_region, item_label
 from doudi.rules.errors import RulesError
-
-
-def _price_rows(user):
-    """Per month and index region: indices, decision, people, amount, deadline, paid."""
-    indices = PriceIndex.objects.select_related("region").order_by("-month", "region_id")
-    code = user.scope_code or ""
-    indices = indices.filter(Q(region_id__in=[code[:n] for n in (2, 4, 6)]) | Q(region__code__startswith=code))
-    lines = selectors.lines_for(user).filter(item=price.ITEM)
-    for index in indices[:120]:
-        runs = selectors.runs_for(user).filter(item=price.ITEM, period=index.month, region__code__startswith=index.region_id[:6])
-        month_lines = lines.filter(month=index.month)
-        stats = month_lines.aggregate(n=Count("id"), amount=Sum("amount"), paid=Count("id", filter=Q(status="paid")))
-        county = (code if len(code) >= 6 else index.region_id).ljust(6, "0")[:6]
-        try:
-            decision = price.decide(county=county, month=index.month, cpi=index.cpi, food=index.food, released=index.released_on)
-        except (RulesError, PayrollError):
-            decision = None
-        yield {"index": index, "decision": decision, "people": stats["n"], "amount": stats["amount"] or 0,
-               "paid": stats["paid"], "runs": list(runs)}
 
 
 @require(VIEW_PAYROLL)
@@ -57,17 +35,36 @@ def price_screen(request):
                 hit = [c for c in result["counties"] if c["triggered"]]
                 messages.success(request, f"{data['month']} 指数已录入：" + ("已达到启动条件，已生成发放名单。" if hit else "未达到启动条件。"))
                 return redirect("price_subsidy")
-    return render(request, "payments/price.html", {"rows": list(_price_rows(request.user)), "form": form,
+    rows = list(reports.price_rows(request.user))
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("价格临时补贴.xlsx", "价格临时补贴发放情况", reports.PRICE_HEADERS, reports.price_export(rows))
+    return render(request, "payments/price.html", {"rows": rows, "form": form,
                                                    "can_enter": can(request.user, MANAGE_PRICE_SUBSIDY)})
 
 
 @require(VIEW_PAYROLL)
 def campaign_list(request):
-    lines = selectors.lines_for(request.user)
-    rows = [campaigns.progress(c, lines) | {"campaign": c, "fund_label": params.FUND_LABELS.get(c.fund, c.fund)} for c in campaigns.campaigns().values()
-            if (request.user.scope_code or "").startswith(c.region) or c.region.startswith(request.user.scope_code or "")]
+    rows = reports.campaign_rows(request.user)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("一次性发放.xlsx", "一次性发放进度", reports.CAMPAIGN_HEADERS, reports.campaign_export(rows))
     return render(request, "payments/campaigns.html", {"rows": rows, "can_build": can(request.user, BUILD_PAYROLL)
                                                        and _build_region(request.user) is not None})
+
+
+@require(VIEW_PAYROLL)
+def campaign_detail(request, code):
+    try:
+        campaign = campaigns.campaign_get(code)
+    except PayrollError:
+        raise Http404("没有该一次性发放项目") from None
+    rows = reports.campaign_townships(request.user, campaign.code)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"{campaign.name}.xlsx", f"{campaign.name}（按乡镇）", reports.TOWNSHIP_HEADERS,
+                             reports.township_export(rows))
+    runs = selectors.runs_for(request.user).filter(item=campaign.code).select_related("region").order_by("region_id")
+    total = {k: sum((r[k] or 0) for r in rows) for k in ("lines", "people", "amount", "paid", "paid_amount", "failed")}
+    return render(request, "payments/campaign_detail.html", {"campaign": campaign, "rows": rows, "runs": runs, "total": total,
+                                                             "fund_label": params.FUND_LABELS.get(campaign.fund, campaign.fund)})
 
 
 @require_POST
@@ -88,22 +85,13 @@ def campaign_run(request, code):
 @require(VIEW_PAYROLL)
 def fund_ledger(request):
     by = tuple(k for k in ("source", "item", "township", "month") if request.GET.get(k, "1") == "1") or ("source",)
-    lines = selectors.lines_for(request.user)
     start, end = request.GET.get("from", "").strip(), request.GET.get("to", "").strip()
-    if start:
-        lines = lines.filter(month__gte=start)
-    if end:
-        lines = lines.filter(month__lte=end)
-    rows = ledger.spending(lines, by=by)
-    names = dict(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", "name"))
-    for row in rows:
-        row["township_label"] = names.get(row.get("township"), row.get("township", ""))
-        row["source_label"] = params.SOURCES.get(row.get("source"), "")
-        row["item_label"] = item_label(row["item"]) if "item" in row else ""
-    headers = {"source": "资金来源", "item": "发放项目", "township": "乡镇", "month": "月份"}
+    rows = reports.ledger_rows(request.user, by=by, start=start, end=end, item_label=item_label)
+    headers = reports.LEDGER_LABELS
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("资金支出台账.xlsx", "资金支出台账（按来源）", [headers[k] for k in by] + ["金额（元）"],
-                             ([row.get(f"{k}_label") or row[k] for k in by] + [str(row["amount"])] for row in rows))
+        period = f"（{start or '最早'}至{end or '最近'}）" if start or end else ""
+        return xlsx_response("资金支出台账.xlsx", f"资金支出台账{period}", [headers[k] for k in by] + ["金额（元）"],
+                             reports.ledger_export(rows, by))
     return render(request, "payments/ledger.html", {"rows": rows, "by": by, "headers": headers, "start": start, "end": end,
                                                     "total": sum(r["amount"] for r in rows)})
 
@@ -112,9 +100,8 @@ def fund_ledger(request):
 def overpayment_list(request):
     records = selectors.overpayments_for(request.user).order_by("state", "-created_at")
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("多发待追回.xlsx", "多发待追回", ["姓名", "类别", "起始月份", "原因", "多发金额", "已追回", "状态"],
-                             ([o.person.name, item_label(o.category), o.from_month, o.reason, str(o.amount), str(o.recovered),
-                               o.get_state_display()] for o in records.iterator()))
+        return xlsx_response("多发待追回.xlsx", "多发待追回", reports.OVERPAYMENT_HEADERS,
+                             reports.overpayment_export(records, item_label))
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(request, "payments/overpayments.html", {"page": page, "form": RecoveryForm(),
                                                           "can_recover": can(request.user, BUILD_PAYROLL)})
