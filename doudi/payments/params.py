@@ -35,6 +35,7 @@ ROUNDING = ("yuan_half_up", "yuan_ceiling", "yuan_floor", "jiao_half_up", "fen_h
 def _kinds() -> dict[str, str]:
     kinds = {f"schedule.{c}": "schedule" for c in PAID_CATEGORIES}
     kinds |= {f"fund.{c}": "fund" for c in PAID_CATEGORIES}
+    kinds |= {"backpay.months": "count"}
     kinds |= {"price_subsidy.trigger.cpi": "percent", "price_subsidy.trigger.food": "percent",
               "price_subsidy.groups": "groups", "price_subsidy.deadline": "deadline", "price_subsidy.rounding": "rounding"}
     kinds |= {f"price_subsidy.fund.{g}": "fund" for g in ("assistance_groups", *EXTERNAL_GROUPS)}
@@ -67,6 +68,10 @@ def _value(kind: str, raw, file: str, key: str):
         if value > 50:
             raise _err(file, key, f"触发值 {raw!r} 应为百分数（如 3.5），不能超过 50")
         return value
+    if kind == "count":
+        if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= 36:
+            raise _err(file, key, f"补发月数 {raw!r} 应为 0–36 的整数（0 表示不自动补发）")
+        return raw
     if kind == "schedule":
         freq, _, day = str(raw).partition(":")
         if freq not in ("monthly", "quarterly") or not day.isdigit() or not 1 <= int(day) <= 28:

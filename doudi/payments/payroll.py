@@ -9,34 +9,36 @@ month's last day and `until` empty or on or after its first day.
 from __future__ import annotations
 
 from doudi.core import codes
-from doudi.payments import months, params
+from doudi.payments import backpay, months, params
 from doudi.payments.models import PayrollRun
 from doudi.payments.runs import (LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, execute, run_join, runs_build, sql_date,
                                  target_regions, totals)
 from doudi.registry.models import Benefit, Household, Person
 
 B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
-_IN_FORCE = "b.category = %s AND b.since <= %s AND (b.until IS NULL OR b.until >= %s) AND b.monthly_amount > 0"
+# {first} and {last} bound the month: parameters for one month, or the columns of the back-pay months joined in {months}.
+_IN_FORCE = "b.category = %s AND b.since <= {last} AND (b.until IS NULL OR b.until >= {first}) AND b.monthly_amount > 0"
 
 # {join} attaches each row to the run of its region (runs.run_join): one statement builds
 # the runs of every county at once.
 HOUSEHOLD_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
-SELECT r.id, b.category, %s, h.code, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id, 'head', p.name,
+SELECT r.id, b.category, {{month}}, h.code, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id, 'head', p.name,
        p.bank_name, p.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), b.monthly_amount, %s,
        '', 'pending', '', CAST(r.id AS VARCHAR(20)) || '-' || h.code
-FROM {B} b JOIN {H} h ON h.id = b.household_id JOIN {P} p ON p.household_id = h.id AND p.relation = 'head' {{join}}
-WHERE b.person_id IS NULL AND {_IN_FORCE} {SKIP_PAID}"""
+FROM {B} b {{months}} JOIN {H} h ON h.id = b.household_id JOIN {P} p ON p.household_id = h.id AND p.relation = 'head' {{join}}
+WHERE b.person_id IS NULL AND {_IN_FORCE} {{since}} {SKIP_PAID}"""
 
 PERSON_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
-SELECT r.id, b.category, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id,
+SELECT r.id, b.category, {{month}}, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id,
        CASE WHEN b.support_mode = 'centralized' THEN 'institution' ELSE 'person' END,
        CASE WHEN b.support_mode = 'centralized' THEN b.institution ELSE p.name END,
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_name END,
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_account END,
        1, b.monthly_amount, %s, '', 'pending', '',
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE CAST(r.id AS VARCHAR(20)) || '-' || p.id_number END
-FROM {B} b JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id {{join}}
-WHERE b.person_id IS NOT NULL AND {_IN_FORCE} {SKIP_PAID}"""
+FROM {B} b {{months}} JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id {{join}}
+WHERE b.person_id IS NOT NULL AND {_IN_FORCE} {{since}} {SKIP_PAID}"""
+ONE_MONTH = {"month": "%s", "months": "", "first": "%s", "last": "%s", "since": ""}
 
 # A failed line is paid again once (the unique index on re-issues), in the next run of its item, to the account the
 # registry holds now (the clerk has corrected it); never if that month got paid otherwise.
@@ -66,7 +68,8 @@ def _fill(category: str):
         join, join_params = run_join(runs, "h.region_id")
         for month in months.span(first_run.period, first_run.through):
             first, last = sql_date(months.first_day(month)), sql_date(months.last_day(month))
-            execute(sql.format(join=join), [month, fund, *join_params, category, last, first])
+            execute(sql.format(join=join, **ONE_MONTH), [month, fund, *join_params, category, last, first])
+        backpay.fill(sql, runs, category=category, fund=fund)
 
     return fill
 
