@@ -25,6 +25,9 @@ def _exercise(engine, tmp_path):
     engine.create("sums", SQL)
     out = engine.query("SELECT region, total, n, cars FROM sums ORDER BY region")
     assert out.schema.field("total").type == pa.decimal128(out.schema.field("total").type.precision, 2)
+    engine.write_parquet("SELECT region, total FROM sums", tmp_path / "sums.parquet")
+    written = pq.read_table(tmp_path / "sums.parquet").sort_by("region")
+    assert written.to_pylist() == out.select(["region", "total"]).to_pylist()
     return [(r["region"], r["total"], int(r["n"]), int(r["cars"])) for r in out.to_pylist()]
 
 
