@@ -163,12 +163,13 @@ def evaluation_job(progress, *, month: str, region_code: str, engine: str = "duc
 
 
 def policy_simulate(*, region_code: str, month: str, changes: list[dict], user=None, progress=None,
-                    engine: str = "duckdb", spark_session=None) -> dict:
+                    engine: str = "duckdb", spark_session=None, categories=None) -> dict:
     """What-if: the register under region_code evaluated with and without `changes`.
 
     Returns {"region_code", "month", "changes", "rows": [{township, township_name, category,
     persons_before, persons_after, entering, leaving, budget_before, budget_after}], "totals"}
-    with money as text (JSON-able, exact). EvaluationError (Chinese, naming the parameter)."""
+    with money as text (JSON-able, exact). EvaluationError (Chinese, naming the parameter).
+    `categories` (codes) limits the rows, and the work, to those categories."""
     from doudi.batch.whatif import SimulationError, run_both, whatif_policy
     from doudi.core.roles import SIMULATE_POLICY
 
@@ -176,7 +177,8 @@ def policy_simulate(*, region_code: str, month: str, changes: list[dict], user=N
     try:
         base, whatif = whatif_policy(region_code, changes)
         tables, _day, _policy = tables_from_registry(region_code, month, base)
-        rows = run_both(tables, day, base, whatif, engine=engine, spark_session=spark_session, progress=progress)
+        rows = run_both(tables, day, base, whatif, engine=engine, spark_session=spark_session, progress=progress,
+                        categories=categories)
     except (SimulationError, RulesError, EngineError) as exc:
         raise EvaluationError(str(exc)) from None
     names = dict(Region.objects.filter(code__in={r["township"] for r in rows}).values_list("code", "name"))

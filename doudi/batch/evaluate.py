@@ -9,6 +9,9 @@ the view chain of rules.py and returns two Arrow tables:
   eligible, amount (DECIMAL, after the policy's rounding), reasons (comma-separated codes
   in the definition's order), mode, members, taper_month, taper_months.
 
+`evaluate_to_parquet(engine, tables, path)` writes the decisions table straight to Parquet.
+Both take `categories=[codes]` to compute only those categories (and what they depend on).
+
 `results(households, decisions)` shapes them into the SPEC §3 `results` list, byte for
 byte what `doudi.rules.assess` returns (the equality test compares the two).
 """
@@ -61,10 +64,31 @@ def _category_select(cat, source: str) -> str:
     return f"SELECT {', '.join(cols)} FROM {source} WHERE {code}_candidate"
 
 
-def evaluate_tables(engine: Engine, tables: dict[str, pa.Table], *, prefix: str | None = None) -> dict[str, pa.Table]:
-    """Runs every rule on `tables` with `engine`; {'households', 'decisions'} as Arrow."""
+def evaluate_tables(engine: Engine, tables: dict[str, pa.Table], *, prefix: str | None = None,
+                    categories=None) -> dict[str, pa.Table]:
+    """Runs the rules on `tables` with `engine`; {'households', 'decisions'} as Arrow.
+
+    `categories` (codes) limits the run to those categories' decisions and the fields they
+    depend on (rules.needed_fields); their decisions are the same as in a full run."""
+    decisions, house = _run(engine, tables, prefix, categories)
+    # No ORDER BY (a shuffle on Spark, a sort of millions of rows for nobody): results() orders.
+    households = engine.query(f"SELECT household_id, region, CAST(per_capita_income AS DECIMAL(18, 2)) AS "
+                              f"per_capita_income FROM {house}")
+    return {"households": households, "decisions": engine.query(decisions)}
+
+
+def evaluate_to_parquet(engine: Engine, tables: dict, path, *, categories=None) -> None:
+    """Like evaluate_tables, but the decisions go straight from the engine to Parquet at
+    `path` (a file on DuckDB, a folder on Spark): a province's millions of rows never
+    pass through Python."""
+    decisions, _house = _run(engine, tables, None, categories)
+    engine.write_parquet(decisions, path)
+
+
+def _run(engine: Engine, tables: dict, prefix: str | None, categories) -> tuple[str, str]:
+    """Loads the inputs and materialises every stage; (decisions SQL, households relation)."""
     prefix = prefix or unique_name("rb")
-    plan = compile_plan()
+    plan = compile_plan(categories=categories)
     for name in INPUT_SCHEMAS:
         engine.load(f"{prefix}_{name}", tables[name])
     rename = re.compile(r"\brb_")
@@ -78,12 +102,9 @@ def evaluate_tables(engine: Engine, tables: dict[str, pa.Table], *, prefix: str 
                           rename.sub(f"{prefix}_", f"WITH {', '.join(pending)} SELECT * FROM {name}"))
             pending = []
     house, member = (rename.sub(f"{prefix}_", r.name) for r in (plan.households, plan.members))
-    parts = [_category_select(cat, house if cat.grain == "h" else member) for cat in CATEGORIES.values()]
-    # No ORDER BY (a shuffle on Spark, a sort of millions of rows for nobody): results() orders.
-    decisions = engine.query(" UNION ALL ".join(parts))
-    households = engine.query(f"SELECT household_id, region, CAST(per_capita_income AS DECIMAL(18, 2)) AS "
-                              f"per_capita_income FROM {house}")
-    return {"households": households, "decisions": decisions}
+    parts = [_category_select(cat, house if cat.grain == "h" else member) for cat in CATEGORIES.values()
+             if categories is None or cat.code in categories]
+    return " UNION ALL ".join(parts), house
 
 
 def results(households: pa.Table, decisions: pa.Table, order: list[str] | None = None) -> list[dict]:

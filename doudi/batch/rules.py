@@ -31,7 +31,8 @@ from sqlglot import expressions as exp
 
 from doudi.batch.tables import INPUT_SCHEMAS, empty_tables
 from doudi.rules.definitions import CATEGORIES, STAGES
-from doudi.rules.expr import AGGREGATES, ROUNDING, parse
+from doudi.rules.errors import RulesError
+from doudi.rules.expr import AGGREGATES, ROUNDING, parse, params_used
 
 D = "duckdb"
 
@@ -188,17 +189,49 @@ def _join_cols(rel: Relation, alias: str) -> str:
     return ", ".join(f"{alias}.{c}" for c in rel.columns)
 
 
-@lru_cache(maxsize=4)
-def compile_plan(prefix: str = "rb") -> Plan:
-    """The whole chain as views over `<prefix>_households`, `_members`, `_vehicles`, `_params`."""
+def _refs(sql: str) -> set[str]:
+    """Every column a definition reads, own-stage or aggregated child (`m.x` → x)."""
+    return {col.name for col in parse(sql).find_all(exp.Column)}
+
+
+def needed_fields(categories) -> frozenset[str]:
+    """The fields the outputs of `categories` depend on, transitively, plus the
+    households' per_capita_income. Compiling only these is what lets a one-category run
+    (the dibao-only batch, a what-if on one category) do that category's work only."""
+    unknown = [code for code in categories if code not in CATEGORIES]
+    if unknown or not categories:
+        raise RulesError(f"未知保障类别 {unknown or '（空）'}（可用：{'、'.join(CATEGORIES)}）")
+    reads = {name: _refs(sql) for _g, fields in STAGES for name, sql, _z in fields}
+    todo = ["per_capita_income", *_outputs(categories)]
+    needed: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in reads and name not in needed:
+            needed.add(name)
+            todo += reads[name]
+    return frozenset(needed)
+
+
+def compile_plan(prefix: str = "rb", categories=None) -> Plan:
+    """The chain as views over `<prefix>_households`, `_members`, `_vehicles`, `_params`:
+    every field (categories=None), or only those the given categories need."""
+    return _compile_plan(prefix, None if categories is None else tuple(sorted(set(categories))))
+
+
+@lru_cache(maxsize=8)
+def _compile_plan(prefix: str, categories: tuple[str, ...] | None) -> Plan:
+    stages = STAGES
+    if categories is not None:
+        keep = needed_fields(categories)
+        stages = [(g, kept) for g, fields in STAGES if (kept := [f for f in fields if f[0] in keep])]
     c = _Compiler(prefix)
     hcols = [x for x in INPUT_SCHEMAS["households"].names if x != "household_id"]
     house = Relation(f"{prefix}_households", hcols)
     child = {"m": Relation(f"{prefix}_members", [x for x in INPUT_SCHEMAS["members"].names if x != "household_id"]),
              "v": Relation(f"{prefix}_vehicles", [x for x in INPUT_SCHEMAS["vehicles"].names if x != "household_id"])}
     checkpoints = []
-    for index, (grain, fields) in enumerate(STAGES):
-        keep = _needed_after(index)
+    for index, (grain, fields) in enumerate(stages):
+        keep = _needed_after(stages, index, categories or tuple(CATEGORIES))
         if grain == "h":
             house = _household_stage(c, house, child, fields, keep)
         else:
@@ -207,26 +240,32 @@ def compile_plan(prefix: str = "rb") -> Plan:
     return Plan(c.steps, house, child["m"], checkpoints)
 
 
-def _needed_after(index: int) -> set[str] | None:
-    """Columns a later stage reads; None after the last stage (the decisions read everything).
-    Materialising only these keeps the stage tables narrow."""
-    if index == len(STAGES) - 1:
-        return None
-    names = {"household_id", "region", "county", "person", "member_index"}
-    for _grain, fields in STAGES[index + 1:]:
+def _needed_after(stages, index: int, categories) -> set[str]:
+    """Columns a later stage or the decisions read: materialising only these keeps the
+    stage tables narrow (writing wide temporary tables is most of a stage's cost)."""
+    names = {"household_id", "region", "county", "person", "member_index", "per_capita_income"}
+    for _grain, fields in stages[index + 1:]:
         for _name, sql, _zh in fields:
-            names |= {col.name for col in parse(sql).find_all(exp.Column)}
-    decided = {name for _g, fields in STAGES for name, _s, _z in fields
-               if any(name.startswith(f"{code}_") for code in CATEGORIES)}
-    extras = {field for cat in CATEGORIES.values() for field in cat.extras.values()}
-    return names | decided | extras | {"per_capita_income"}
+            names |= _refs(sql)
+    return names | _outputs(categories)
 
 
-def _params(c: _Compiler) -> tuple[str, str]:
-    """(select list, join) adding the county's parameters inside one stage only: carrying
-    ~55 parameter columns (some of them lists) through every materialised stage is what
-    made a province slow."""
-    cols = ", ".join(f"p.{x}" for x in INPUT_SCHEMAS["params"].names if x != "county")
+def _outputs(categories) -> set[str]:
+    """The fields the decisions table reads for `categories` (evaluate._category_select)."""
+    names: set[str] = set()
+    for code in categories:
+        cat = CATEGORIES[code]
+        names |= {f"{code}_candidate", f"{code}_eligible", f"{code}_amount", *cat.extras.values()}
+        names |= {f"{code}_fail_{reason}" for reason in cat.reasons}
+    return names
+
+
+def _params(c: _Compiler, fields) -> tuple[str, str]:
+    """(select list, join) adding the county's parameters inside one stage only, and only
+    those the stage's fields read: carrying ~55 parameter columns (some of them lists)
+    through every materialised stage is what made a province slow."""
+    used = dict.fromkeys(name for _n, sql, _z in fields for name in params_used(sql))
+    cols = ", ".join(f"p.{param_column(name)}" for name in used) or "p.county AS p_county"
     return cols, f"JOIN {c.prefix}_params p ON p.county = h.county"
 
 
@@ -240,7 +279,7 @@ def _household_stage(c: _Compiler, house: Relation, child: dict, fields, keep) -
             if key not in names:
                 names[key] = f"agg_{table}_{len(names)}"
                 aggs[table][names[key]] = key
-    pcols, pjoin = _params(c)
+    pcols, pjoin = _params(c, fields)
     select = [f"h.{x}" for x in ["household_id"] + house.columns] + [pcols]
     joins = [pjoin]
     for table, items in aggs.items():
@@ -254,20 +293,20 @@ def _household_stage(c: _Compiler, house: Relation, child: dict, fields, keep) -
             select.append(f"COALESCE({table}.{alias}, 0) AS {alias}" if count else f"{table}.{alias}")
     source = c.add(f"SELECT {', '.join(select)} FROM {house.name} h {' '.join(joins)}")
     out = _fields(c, source, house.columns, fields, names)
-    cols = [col for col in out.columns if keep is None or col in keep]
+    cols = [col for col in out.columns if col in keep]
     return Relation(c.add(f"SELECT household_id, {', '.join(cols)} FROM {out.name}"), cols)
 
 
 def _child_stage(c: _Compiler, house: Relation, rel: Relation, fields, keep) -> Relation:
     shared = Relation(house.name, [col for col in house.columns if col not in rel.columns])
-    pcols, pjoin = _params(c)
+    pcols, pjoin = _params(c, fields)
     source = c.add(f"SELECT x.household_id, {_join_cols(rel, 'x')}, {_join_cols(shared, 'h')}, {pcols} "
                    f"FROM {rel.name} x JOIN {house.name} h ON x.household_id = h.household_id {pjoin}")
     out = _fields(c, source, rel.columns + shared.columns, fields, None)
     new = [name for name, _sql_text, _zh in fields]
     # Members carry their household's region so decisions group by township without a join.
     own = [col for col in rel.columns + (["region"] if "region" not in rel.columns else []) + new
-           if keep is None or col in keep]
+           if col in keep]
     return Relation(c.add(f"SELECT household_id, {', '.join(own)} FROM {out.name}"), own)
 
 

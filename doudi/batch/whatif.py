@@ -126,7 +126,9 @@ def compare(before: pa.Table, after: pa.Table, members: pa.Table) -> list[dict]:
 
 
 def run_both(tables: dict, day: dt.date, base: Policy, whatif: Policy, engine: str = "duckdb", spark_session=None,
-             progress=None) -> list[dict]:
+             progress=None, categories=None) -> list[dict]:
+    """Compared rows for every category, or only `categories` (then only the fields those
+    categories depend on are computed: asking about dibao alone costs dibao's work alone)."""
     counties = tables["households"].column("county").to_pylist()
     decisions = []
     with open_engine(engine, spark_session=spark_session) as runner:
@@ -135,7 +137,7 @@ def run_both(tables: dict, day: dt.date, base: Policy, whatif: Policy, engine: s
                 run_tables = {**tables, "params": params_table(policy, day, counties)}
             except RulesError as exc:
                 raise SimulationError(str(exc)) from None
-            decisions.append(evaluate_tables(runner, run_tables)["decisions"])
+            decisions.append(evaluate_tables(runner, run_tables, categories=categories)["decisions"])
             if progress:
                 progress.update(step + 1, 2, "已完成现行政策测算" if step == 0 else "已完成调整后测算")
     return compare(decisions[0], decisions[1], tables["members"])

@@ -49,6 +49,17 @@ def test_raising_the_rural_standard_matches_assess_with_a_whatif_file(register, 
     assert response["Content-Disposition"].endswith(".xlsx")
 
 
+def test_simulating_some_categories_gives_their_rows_of_the_full_simulation(register):
+    changes = [{"parameter": "dibao.standard.rural", "from": "2024-12-01", "value": None, "percent": "20"}]
+    full = policy_simulate(region_code=COUNTY, month=MONTH, changes=changes, user=register["staff"])
+    # The small register has no dibao household; disability_care reads the whole chain up to the last stage.
+    asked = ["dibao", "disability_care"]
+    some = policy_simulate(region_code=COUNTY, month=MONTH, changes=changes, user=register["staff"], categories=asked)
+    assert some["rows"] == [r for r in full["rows"] if r["category"] in asked] and some["rows"]
+    with pytest.raises(EvaluationError, match="未知保障类别"):
+        policy_simulate(region_code=COUNTY, month=MONTH, changes=changes, user=register["staff"], categories=["moon"])
+
+
 @pytest.mark.parametrize("change,message", [
     ({"parameter": "dibao.standard.moon", "from": "2025-01-01", "value": "1", "percent": None}, "dibao.standard.moon"),
     ({"parameter": "dibao.taper.months", "from": "2025-01-01", "value": "2.5", "percent": None}, "dibao.taper.months"),
