@@ -90,8 +90,17 @@ def reserve_ids(model, count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
-            return [row[0] for row in cursor.fetchall()]
+            # The sequence is looked up once: pg_get_serial_sequence() inside the row
+            # generator ran per row and took seconds for a province. The ids come back as
+            # a range when nobody else drew from the sequence meanwhile (the usual case).
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
+            cursor.execute(
+                "WITH drawn AS (SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) "
+                "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
+                "ELSE array_agg(id ORDER BY id) END FROM drawn", [sequence, count])
+            first, last, scattered = cursor.fetchone()
+            return scattered if scattered is not None else list(range(first, last + 1))
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
         start = cursor.fetchone()[0] + 1
     return list(range(start, start + count))

@@ -13,5 +13,7 @@ def _initial(char: str) -> str:
     return letters[0].lower() if letters else ""
 
 
+@lru_cache(maxsize=200000)
 def initials(name: str) -> str:
+    # Full names repeat a lot in a province register, so they are cached too.
     return "".join(_initial(c) for c in name)
