@@ -8,13 +8,16 @@ lines for 20,000 paid persons (a query per benefit for the head, the member coun
 the "already paid?" check, `objects.create` per line). Reported as persons per second.
 
 The province is the synthetic 1M-person province imported by `registry_import`, then
-cloned set-wise (`--clones N`: new household codes, ID numbers and ids) to reach the size.
+cloned set-wise (`--clones N`: new household codes, ID numbers and ids) to reach the size;
+a fractional count clones that share of the households once more (`--clones 1.401` on the
+1M province: 1.60M paid persons, the target scale).
 
-    python -m bench.payroll_bench [--persons 1000000] [--clones 2] [--reuse]
+    python -m bench.payroll_bench [--persons 1000000] [--clones 2] [--reuse] [--db NAME]
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import tempfile
 import time
@@ -37,22 +40,55 @@ def load(folder: Path, clones: int, result: dict) -> None:
     ensure_clones(clones, result)
 
 
-def ensure_clones(clones: int, result: dict) -> None:
+def ensure_clones(clones: float, result: dict) -> None:
+    """Clones 1 … ceil(clones); the last one partial when `clones` has a fraction. A clone
+    of the wrong size (an earlier run with another count) is dropped and made again, and
+    clones beyond the count are dropped."""
+    from django.db import connection
+
+    with timed(result, "load_clone_seconds"):
+        originals = _count("code NOT LIKE '%%~%%'")
+        for n in range(1, math.ceil(clones) + 1):
+            share = min(1.0, clones - (n - 1))
+            wanted = round(originals * share)
+            if _count("code LIKE %s", [f"%~{n}"]) != wanted:
+                drop_clone(n)
+                clone(n, share)
+        n = math.ceil(clones) + 1
+        while _count("code LIKE %s", [f"%~{n}"]):
+            drop_clone(n)
+            n += 1
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def _count(where: str, params=None) -> int:
     from django.db import connection
 
     from doudi.registry.models import Household
 
-    with timed(result, "load_clone_seconds"):
-        for n in range(1, clones + 1):
-            if not Household.objects.filter(code__endswith=f"~{n}").exists():
-                clone(n)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute(f"SELECT COUNT(*) FROM {Household._meta.db_table} WHERE {where}", params or [])
+        return cursor.fetchone()[0]
 
 
-def clone(n: int) -> None:
-    """Copies every imported household, person and benefit once more, with fresh keys
-    (clones are never cloned: their ID numbers would collide)."""
+def drop_clone(n: int) -> None:
+    from django.db import connection, transaction
+
+    from doudi.registry.models import Benefit, Household, Person
+
+    H = Household._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids = f"(SELECT id FROM {H} WHERE code LIKE %s)"
+        for model in (Benefit, Person):
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE household_id IN {ids}", [f"%~{n}"])
+        cursor.execute(f"DELETE FROM {H} WHERE code LIKE %s", [f"%~{n}"])
+
+
+def clone(n: int, share: float = 1.0) -> None:
+    """Copies every imported household (or the first `share` of them, by id), its persons
+    and benefits once more, with fresh keys (clones are never cloned: their ID numbers
+    would collide)."""
     from django.db import connection, transaction
 
     from doudi.registry.models import Benefit, Household, Person
@@ -69,18 +105,16 @@ def clone(n: int) -> None:
         for key, model in (("h", Household), ("p", Person), ("b", Benefit)):
             cursor.execute(f"SELECT MAX(id) FROM {model._meta.db_table}")
             offsets[key] = cursor.fetchone()[0]
-        originals = {}
-        cursor.execute(f"SELECT MAX(id) FROM {Household._meta.db_table} WHERE code NOT LIKE '%%~%%'")
-        originals["h"] = cursor.fetchone()[0]
-        for key, model in (("p", Person), ("b", Benefit)):
-            cursor.execute(f"SELECT MAX(id) FROM {model._meta.db_table} WHERE household_id <= %s", [originals["h"]])
-            originals[key] = cursor.fetchone()[0]
+        cursor.execute(f"SELECT id FROM {Household._meta.db_table} WHERE code NOT LIKE '%%~%%' ORDER BY id "
+                       f"OFFSET %s LIMIT 1", [max(0, round(_count("code NOT LIKE '%%~%%'") * share) - 1)])
+        last_household = cursor.fetchone()[0]
         for model in (Household, Person, Benefit):
             columns = [f.column for f in model._meta.concrete_fields]
             values = [special[model].get(c, c) % offsets for c in columns]
             table = model._meta.db_table
+            key = "id" if model is Household else "household_id"
             cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {table} "
-                           f"WHERE id <= %s", [originals["h" if model is Household else "p" if model is Person else "b"]])
+                           f"WHERE {key} <= %s", [last_household])
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
 
 
@@ -155,17 +189,18 @@ def run_orm_baseline(result: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=1_000_000)
-    parser.add_argument("--clones", type=int, default=2)
+    parser.add_argument("--clones", type=float, default=2, help="copies of the province; 1.401 → 1.60M paid persons")
+    parser.add_argument("--db", default=DB, help="database name on the benchmark server")
     parser.add_argument("--reuse", action="store_true", help="reuse the loaded province; drop earlier payroll rows")
     args = parser.parse_args()
     result = {"persons_imported": args.persons, "clones": args.clones, "period": PERIOD}
     if args.reuse:
-        django_on(PG_URL.rsplit("/", 1)[0] + f"/{DB}")
+        django_on(PG_URL.rsplit("/", 1)[0] + f"/{args.db}")
         reset_payments()
         ensure_clones(args.clones, result)
     else:
         folder = synth("province", args.persons)
-        django_on(fresh_postgres(DB))
+        django_on(fresh_postgres(args.db))
         load(folder, args.clones, result)
     result["load_average"] = round(os.getloadavg()[0], 2)
     run_doudi(result)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from doudi.payments import months, params
 from doudi.payments.models import PayrollRun
-from doudi.payments.runs import execute, run_join, sql_date
+from doudi.payments.runs import execute, months_join, run_join, sql_date
 
 
 def window(item: str, region: str, period: str) -> list[str]:
@@ -42,10 +42,7 @@ def covered_months(runs: list[PayrollRun], item: str, period: str) -> tuple[str 
     return start, out
 
 
-def _months_join(back: tuple[str, ...]) -> tuple[str, list]:
-    rows = " UNION ALL ".join(["SELECT CAST(%s AS VARCHAR(7)) AS month, %s AS first_day, %s AS last_day"] * len(back))
-    values = [v for m in back for v in (m, sql_date(months.first_day(m)), sql_date(months.last_day(m)))]
-    return f"JOIN ({rows}) AS bm ON b.since <= bm.last_day", values
+MONTHS = {"month": "bm.month", "first": "bm.first_day", "last": "bm.last_day"}
 
 
 def fill(sql: str, runs: list[PayrollRun], *, category: str, fund: str) -> int:
@@ -57,10 +54,9 @@ def fill(sql: str, runs: list[PayrollRun], *, category: str, fund: str) -> int:
         groups.setdefault(back, []).append(next(r for r in runs if r.pk == run_id))
     inserted = 0
     for back, members in groups.items():
-        months_sql, months_params = _months_join(back)
+        months_sql, months_params = months_join(list(back))
         join, join_params = run_join(members, "h.region_id")
-        statement = sql.format(join=join, month="bm.month", months=months_sql, first="bm.first_day", last="bm.last_day",
-                               since="AND b.since >= %s")
+        statement = sql.format(join=join, months=months_sql, **(MONTHS | {"since": "AND b.since >= %s"}))
         inserted += execute(statement, [fund, *months_params, *join_params, category,
                                         sql_date(months.first_day(start))])
     return inserted

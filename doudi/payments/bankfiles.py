@@ -25,7 +25,7 @@ from doudi.registry.models import Person
 from doudi.payments import campaigns
 from doudi.payments.models import BankReturn, PaymentLine, PayrollRun
 from doudi.payments.runs import LINES, PayrollError
-from doudi.payments.workflow import run_transition
+from doudi.payments.workflow import run_transition, runs_transition
 
 LAYOUTS = Path(__file__).parent / "parameters" / "bank_layouts.yaml"
 FIELDS = ("ref", "payee_name", "id_number", "bank_name", "bank_account", "amount", "amount_fen", "item", "months",
@@ -43,15 +43,22 @@ class ReturnRejected(Exception):
 
 # Luhn: every second digit from the right doubled, digits of the product summed (2×7=14 → 5).
 _DOUBLED = str.maketrans("0123456789", "0246813579")
+# The Luhn sum of every 4-digit chunk (its 1st and 3rd digits doubled): with the account
+# left-padded with zeros to a multiple of 4, the sum is the sum over chunks — 5 lookups
+# instead of 19 digit operations (a province's month checks a million cards).
+_CHUNKS = {f"{n:04d}": sum(int(d) for d in (f"{n:04d}"[0].translate(_DOUBLED) + f"{n:04d}"[1]
+                                              + f"{n:04d}"[2].translate(_DOUBLED) + f"{n:04d}"[3]))
+           for n in range(10000)}
 
 
 def valid_account(account: str) -> bool:
     """Bank and social-security cards: 16–19 digits with a Luhn check digit (ISO/IEC 7812,
-    as stdnum.luhn; written out because a province's payroll checks a million cards)."""
-    if not (account.isascii() and account.isdigit() and 16 <= len(account) <= 19):
+    as stdnum.luhn; written out for speed)."""
+    size = len(account)
+    if not (16 <= size <= 19 and account.isascii() and account.isdigit()):
         return False
-    digits = account[::-1]
-    return sum(map(int, digits[::2] + digits[1::2].translate(_DOUBLED))) % 10 == 0
+    padded = "000"[:-size % 4] + account if size % 4 else account
+    return sum(_CHUNKS[padded[i:i + 4]] for i in range(0, size + (-size % 4), 4)) % 10 == 0
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,7 @@ def bank_send_many(*, runs: list[PayrollRun], user) -> dict:
     ids = [r.pk for r in runs]
     marks = ", ".join(["%s"] * len(ids))
     with transaction.atomic():
-        for run in runs:
-            run_transition(run=run, action="send", user=user, reason="生成一卡通代发文件")
+        runs_transition(runs=runs, action="send", user=user, reason="生成一卡通代发文件")
         bad = _bad_lines(ids, marks)
         for start in range(0, len(bad), 5000):
             PaymentLine.objects.filter(pk__in=bad[start:start + 5000]).update(status=PaymentLine.Status.FAILED,

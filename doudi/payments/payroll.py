@@ -11,8 +11,8 @@ from __future__ import annotations
 from doudi.core import codes
 from doudi.payments import backpay, months, params
 from doudi.payments.models import PayrollRun
-from doudi.payments.runs import (LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, execute, run_join, runs_build, sql_date,
-                                 target_regions, totals)
+from doudi.payments.runs import (LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, execute, months_join, run_join, runs_build,
+                                 sql_date, target_regions, totals)
 from doudi.registry.models import Benefit, Household, Person
 
 B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
@@ -39,6 +39,7 @@ SELECT r.id, b.category, {{month}}, p.id_number, h.id, p.id, p.name, substr(h.re
 FROM {B} b {{months}} JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id {{join}}
 WHERE b.person_id IS NOT NULL AND {_IN_FORCE} {{since}} {SKIP_PAID}"""
 ONE_MONTH = {"month": "%s", "months": "", "first": "%s", "last": "%s", "since": ""}
+MONTHS = {"month": "bm.month", "first": "bm.first_day", "last": "bm.last_day", "since": ""}  # with runs.months_join
 
 # A failed line is paid again once (the unique index on re-issues), in the next run of its item, to the account the
 # registry holds now (the clerk has corrected it); never if that month got paid otherwise.
@@ -66,9 +67,13 @@ def _fill(category: str):
         first_run = runs[0]
         fund = params.value(f"fund.{category}", first_run.region_id, months.first_day(first_run.period))
         join, join_params = run_join(runs, "h.region_id")
-        for month in months.span(first_run.period, first_run.through):
-            first, last = sql_date(months.first_day(month)), sql_date(months.last_day(month))
-            execute(sql.format(join=join, **ONE_MONTH), [month, fund, *join_params, category, last, first])
+        paid = months.span(first_run.period, first_run.through)
+        if len(paid) == 1:
+            first, last = sql_date(months.first_day(paid[0])), sql_date(months.last_day(paid[0]))
+            execute(sql.format(join=join, **ONE_MONTH), [paid[0], fund, *join_params, category, last, first])
+        else:  # a quarter or an early payment: every month in one pass over the registry
+            months_sql, months_params = months_join(paid)
+            execute(sql.format(join=join, months=months_sql, **MONTHS), [fund, *months_params, *join_params, category])
         backpay.fill(sql, runs, category=category, fund=fund)
 
     return fill

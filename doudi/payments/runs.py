@@ -65,6 +65,17 @@ def run_join(runs: list[PayrollRun], region_column: str) -> tuple[str, list]:
     return sql, [v for r in runs for v in (r.pk, r.region_id)] + [subtree(codes[0])[0], subtree(codes[-1])[1]]
 
 
+def months_join(months_paid: list[str], since_column: str = "b.since") -> tuple[str, list]:
+    """SQL joining each benefit to the months it may be paid for (`bm.month`, `bm.first_day`,
+    `bm.last_day`), as literal rows, and its parameters: a quarter or a back-pay is one
+    statement, one pass over the registry."""
+    from doudi.payments import months
+
+    rows = " UNION ALL ".join(["SELECT CAST(%s AS VARCHAR(7)) AS month, %s AS first_day, %s AS last_day"] * len(months_paid))
+    values = [v for m in months_paid for v in (m, sql_date(months.first_day(m)), sql_date(months.last_day(m)))]
+    return f"JOIN ({rows}) AS bm ON {since_column} <= bm.last_day", values
+
+
 def execute(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

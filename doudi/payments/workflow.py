@@ -50,3 +50,28 @@ def run_transition(*, run: PayrollRun, action: str, user, reason: str = "") -> P
                                      from_state=from_state, to_state=to_state, reason=reason.strip()[:200] or verb)
     run.refresh_from_db()
     return run
+
+
+def runs_transition(*, runs: list[PayrollRun], action: str, user, reason: str = "") -> None:
+    """One step for many runs at once (a province's month sent together): all move, or
+    none (the caller's transaction rolls back on the refusal)."""
+    if len(runs) == 1:
+        run_transition(run=runs[0], action=action, user=user, reason=reason)
+        return
+    from_state, to_state, permission, verb = ACTIONS[action]
+    if not can(user, permission):
+        raise TransitionRefused(f"您的角色无权{verb}花名册")
+    outside = [r.region_id for r in runs if not in_scope(user, r.region_id)]
+    if outside:
+        raise TransitionRefused(f"花名册（区划 {outside[0]}）不在您的管辖范围内")
+    with transaction.atomic():
+        ids = [r.pk for r in runs]
+        moved = PayrollRun.objects.filter(pk__in=ids, state=from_state).update(
+            state=to_state, version=F("version") + 1, updated_at=timezone.now())
+        if moved != len(set(ids)):
+            raise TransitionRefused(f"有 {len(set(ids)) - moved} 个花名册当前状态不能{verb}（可能已由他人处理，请刷新页面）")
+        role = user.role if not user.is_superuser else "superuser"
+        RunTransition.objects.bulk_create([RunTransition(run=r, user=user, role=role, from_state=from_state, to_state=to_state,
+                                                         reason=reason.strip()[:200] or verb) for r in runs])
+    for run in runs:
+        run.state = to_state

@@ -179,6 +179,10 @@ def test_account_check_agrees_with_stdnum():
 
     for account in ("6228480012345678901", card(1), card(777), "622848000000000001", "12345", "6222abc000000000000", ""):
         assert bankfiles.valid_account(account) == (account.isdigit() and 16 <= len(account) <= 19 and luhn.is_valid(account))
+    for n in range(3000):  # every length around the valid ones, about a tenth of them valid
+        for size in range(14, 21):
+            account = f"{n * 2654435761 % 10 ** size:0{size}d}"
+            assert bankfiles.valid_account(account) == (16 <= size <= 19 and luhn.is_valid(account)), account
 
 
 def test_postgres_copy_writes_what_the_python_writer_writes(money_county, users, tmp_path):
