@@ -140,7 +140,7 @@ def run_batch(data: Path, result: dict, key: str, categories=None) -> None:
     from doudi.batch.evaluate import evaluate_to_parquet
     from doudi.batch.rules import compile_plan
 
-    compile_plan(categories=categories)  # once per process, like any import-time work: not part of a run
+    compile_plan(categories=categories, households=False)  # once per process, like any import-time work: not part of a run
     tables = {name: data / f"{name}.parquet" for name in ("households", "members", "vehicles", "params")}
     target = data / f"{key}.parquet"
     result[f"{key}_load"] = _load()

@@ -122,10 +122,16 @@ class DuckDBEngine(Engine):
         return self.con.sql(sql).to_arrow_table()
 
     def write_parquet(self, sql: str, path) -> None:
-        # COPY writes in parallel from DuckDB's own vectors: no Arrow copy, no single-threaded
-        # pyarrow writer (for a province's decisions that was about a second).
+        # COPY streams from DuckDB's own vectors (no Arrow table of the whole result in
+        # memory). Only without insertion order does it write in parallel: ordered, it was
+        # slower than Arrow + pyarrow (400k persons: 1.14 s, Arrow 1.07 s, unordered 0.97 s);
+        # no caller relies on row order (the interface promises none).
         target = str(path).replace("'", "''")
-        self.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
+        self.con.execute("SET preserve_insertion_order = false")
+        try:
+            self.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
+        finally:
+            self.con.execute("RESET preserve_insertion_order")
 
     def close(self) -> None:
         self.con.close()

@@ -70,7 +70,7 @@ def evaluate_tables(engine: Engine, tables: dict[str, pa.Table], *, prefix: str 
 
     `categories` (codes) limits the run to those categories' decisions and the fields they
     depend on (rules.needed_fields); their decisions are the same as in a full run."""
-    decisions, house = _run(engine, tables, prefix, categories)
+    decisions, house = _run(engine, tables, prefix, categories, households=True)
     # No ORDER BY (a shuffle on Spark, a sort of millions of rows for nobody): results() orders.
     households = engine.query(f"SELECT household_id, region, CAST(per_capita_income AS DECIMAL(18, 2)) AS "
                               f"per_capita_income FROM {house}")
@@ -81,30 +81,34 @@ def evaluate_to_parquet(engine: Engine, tables: dict, path, *, categories=None) 
     """Like evaluate_tables, but the decisions go straight from the engine to Parquet at
     `path` (a file on DuckDB, a folder on Spark): a province's millions of rows never
     pass through Python."""
-    decisions, _house = _run(engine, tables, None, categories)
+    decisions, _house = _run(engine, tables, None, categories, households=False)
     engine.write_parquet(decisions, path)
 
 
-def _run(engine: Engine, tables: dict, prefix: str | None, categories) -> tuple[str, str]:
-    """Loads the inputs and materialises every stage; (decisions SQL, households relation)."""
+def _run(engine: Engine, tables: dict, prefix: str | None, categories, *, households: bool) -> tuple[str, str]:
+    """Loads the inputs and runs every stage; (decisions SQL, households relation)."""
     prefix = prefix or unique_name("rb")
-    plan = compile_plan(categories=categories)
+    plan = compile_plan(categories=categories, households=households)
     for name in INPUT_SCHEMAS:
         engine.load(f"{prefix}_{name}", tables[name])
+    parts = [_category_select(cat, plan.households.name if cat.grain == "h" else plan.members.name)
+             for cat in CATEGORIES.values() if categories is None or cat.code in categories]
+    readers = [sql for _name, sql in plan.steps] + parts + ([plan.households.name] if households else [])
     rename = re.compile(r"\brb_")
     pending: list[str] = []
     for name, sql in plan.steps:
         pending.append(f"{name} AS ({sql})")
         if name in plan.checkpoints:
-            # One WITH chain per stage, materialised: DuckDB binds it once (a chain of
-            # views is re-bound at every level) and Spark plans one stage at a time.
-            engine.create(rename.sub(f"{prefix}_", name),
-                          rename.sub(f"{prefix}_", f"WITH {', '.join(pending)} SELECT * FROM {name}"))
+            # One WITH chain per stage: DuckDB binds it once (a chain of views is re-bound
+            # at every level) and Spark plans one stage at a time. Materialised when read
+            # more than once; a stage read once (the vehicles, the last stage of a
+            # one-category run) streams into its reader instead of being written and read back.
+            used = sum(len(re.findall(rf"\b{name}\b", text)) for text in readers)
+            make = engine.create if used > 1 else engine.view
+            make(rename.sub(f"{prefix}_", name), rename.sub(f"{prefix}_", f"WITH {', '.join(pending)} SELECT * FROM {name}"))
             pending = []
-    house, member = (rename.sub(f"{prefix}_", r.name) for r in (plan.households, plan.members))
-    parts = [_category_select(cat, house if cat.grain == "h" else member) for cat in CATEGORIES.values()
-             if categories is None or cat.code in categories]
-    return " UNION ALL ".join(parts), house
+    house = rename.sub(f"{prefix}_", plan.households.name)
+    return rename.sub(f"{prefix}_", " UNION ALL ".join(parts)), house
 
 
 def results(households: pa.Table, decisions: pa.Table, order: list[str] | None = None) -> list[dict]:

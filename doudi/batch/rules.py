@@ -194,15 +194,15 @@ def _refs(sql: str) -> set[str]:
     return {col.name for col in parse(sql).find_all(exp.Column)}
 
 
-def needed_fields(categories) -> frozenset[str]:
+def needed_fields(categories, households: bool = True) -> frozenset[str]:
     """The fields the outputs of `categories` depend on, transitively, plus the
-    households' per_capita_income. Compiling only these is what lets a one-category run
+    households' per_capita_income unless `households` is False. Compiling only these is what lets a one-category run
     (the dibao-only batch, a what-if on one category) do that category's work only."""
     unknown = [code for code in categories if code not in CATEGORIES]
     if unknown or not categories:
         raise RulesError(f"未知保障类别 {unknown or '（空）'}（可用：{'、'.join(CATEGORIES)}）")
     reads = {name: _refs(sql) for _g, fields in STAGES for name, sql, _z in fields}
-    todo = ["per_capita_income", *_outputs(categories)]
+    todo = [*_outputs(categories)] + (["per_capita_income"] if households else [])
     needed: set[str] = set()
     while todo:
         name = todo.pop()
@@ -212,17 +212,20 @@ def needed_fields(categories) -> frozenset[str]:
     return frozenset(needed)
 
 
-def compile_plan(prefix: str = "rb", categories=None) -> Plan:
+def compile_plan(prefix: str = "rb", categories=None, households: bool = True) -> Plan:
     """The chain as views over `<prefix>_households`, `_members`, `_vehicles`, `_params`:
-    every field (categories=None), or only those the given categories need."""
-    return _compile_plan(prefix, None if categories is None else tuple(sorted(set(categories))))
+    every field (categories=None), or only those the given categories' decisions need, plus
+    per_capita_income when the households table is wanted (`households`)."""
+    if categories is None:
+        return _compile_plan(prefix, None, True)
+    return _compile_plan(prefix, tuple(sorted(set(categories))), households)
 
 
 @lru_cache(maxsize=8)
-def _compile_plan(prefix: str, categories: tuple[str, ...] | None) -> Plan:
+def _compile_plan(prefix: str, categories: tuple[str, ...] | None, households: bool) -> Plan:
     stages = STAGES
     if categories is not None:
-        keep = needed_fields(categories)
+        keep = needed_fields(categories, households)
         stages = [(g, kept) for g, fields in STAGES if (kept := [f for f in fields if f[0] in keep])]
     c = _Compiler(prefix)
     hcols = [x for x in INPUT_SCHEMAS["households"].names if x != "household_id"]
@@ -280,6 +283,7 @@ def _household_stage(c: _Compiler, house: Relation, child: dict, fields, keep) -
                 names[key] = f"agg_{table}_{len(names)}"
                 aggs[table][names[key]] = key
     pcols, pjoin = _params(c, fields)
+    house = _read(house, fields, keep)
     select = [f"h.{x}" for x in ["household_id"] + house.columns] + [pcols]
     joins = [pjoin]
     for table, items in aggs.items():
@@ -297,8 +301,16 @@ def _household_stage(c: _Compiler, house: Relation, child: dict, fields, keep) -
     return Relation(c.add(f"SELECT household_id, {', '.join(cols)} FROM {out.name}"), cols)
 
 
+def _read(rel: Relation, fields, keep) -> Relation:
+    """`rel` with only the columns the stage's fields read or that it passes on: carrying
+    the rest through the join (its build side holds every household column) costs time."""
+    reads = set(keep).union(*(_refs(sql) for _n, sql, _z in fields))
+    return Relation(rel.name, [col for col in rel.columns if col in reads])
+
+
 def _child_stage(c: _Compiler, house: Relation, rel: Relation, fields, keep) -> Relation:
-    shared = Relation(house.name, [col for col in house.columns if col not in rel.columns])
+    rel = _read(rel, fields, keep)
+    shared = _read(Relation(house.name, [col for col in house.columns if col not in rel.columns]), fields, keep)
     pcols, pjoin = _params(c, fields)
     source = c.add(f"SELECT x.household_id, {_join_cols(rel, 'x')}, {_join_cols(shared, 'h')}, {pcols} "
                    f"FROM {rel.name} x JOIN {house.name} h ON x.household_id = h.household_id {pjoin}")
