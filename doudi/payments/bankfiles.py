@@ -21,7 +21,6 @@ from django.db.models import Max, Min, Sum
 
 from doudi.core import codes
 from doudi.core.models import Region
-from doudi.registry.models import Person
 from doudi.payments import campaigns
 from doudi.payments.models import BankReturn, PaymentLine, PayrollRun
 from doudi.payments.runs import LINES, PayrollError
@@ -117,9 +116,12 @@ def bank_send_many(*, runs: list[PayrollRun], user) -> dict:
         for start in range(0, len(bad), 5000):
             PaymentLine.objects.filter(pk__in=bad[start:start + 5000]).update(status=PaymentLine.Status.FAILED,
                                                                                failure=ACCOUNT_FAILURE, bank_ref="")
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {LINES} SET status = 'paid' WHERE run_id IN ({marks}) AND status = 'pending' "
-                           f"AND payee IN ('institution', 'voucher')", ids)
+        # Household items (低保) are paid to the head's card only: their runs hold no such lines.
+        off_bank = [r.pk for r in runs if r.item not in codes.HOUSEHOLD_CATEGORIES]
+        if off_bank:
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {LINES} SET status = 'paid' WHERE run_id IN ({', '.join(['%s'] * len(off_bank))}) "
+                               f"AND status = 'pending' AND payee IN ('institution', 'voucher')", off_bank)
     return {"failed_account": len(bad)}
 
 
@@ -140,7 +142,7 @@ def bank_rows(run: PayrollRun):
     label = codes.CATEGORY_SHORT.get(run.item) or campaigns.label(run.item)
     rows = (PaymentLine.objects.filter(run=run).exclude(bank_ref="")
             .values("bank_ref", "holder_key", "payee_name", "bank_name", "bank_account", "township")
-            .annotate(total=Sum("amount"), first=Min("month"), last=Max("month"), id_number=Max("person__id_number"))
+            .annotate(total=Sum("amount"), first=Min("month"), last=Max("month"), id_number=Max("payee_id_number"))
             .order_by("township", "holder_key"))
     for row in rows.iterator(chunk_size=5000):
         total = row["total"]
@@ -186,7 +188,7 @@ def _copy_csv(run: PayrollRun, spec: Layout, handle) -> None:
     total = "SUM(l.amount)"
     first, last = "MIN(l.month)", "MAX(l.month)"
     fields = {
-        "ref": "l.bank_ref", "payee_name": "l.payee_name", "id_number": "COALESCE(MAX(p.id_number), '')",
+        "ref": "l.bank_ref", "payee_name": "l.payee_name", "id_number": "MAX(l.payee_id_number)",
         "bank_name": "l.bank_name", "bank_account": "l.bank_account", "amount": f"CAST({total} AS NUMERIC(14, 2))",
         "amount_fen": f"CAST({total} * 100 AS BIGINT)", "item": f"'{label}'",
         "months": f"CASE WHEN {first} = {last} THEN {first} ELSE {first} || '至' || {last} END",
@@ -194,8 +196,12 @@ def _copy_csv(run: PayrollRun, spec: Layout, handle) -> None:
     }
     select = ", ".join(fields[c["field"]] for c in spec.columns)
     encoding = "GBK" if spec.encoding.lower() in ("gbk", "gb18030") else "UTF8"
-    query = (f"COPY (SELECT {select} FROM {LINES} l LEFT JOIN {Person._meta.db_table} p ON p.id = l.person_id "
+    county = run.region_id[:6]
+    assert county.isdigit()
+    # The region join kept to the run's county: the province's region table holds every village.
+    query = (f"COPY (SELECT {select} FROM {LINES} l "
              f"LEFT JOIN {Region._meta.db_table} t ON t.code = l.township AND t.level = 'township' "
+             f"AND t.code BETWEEN '{county}' AND '{county}999999' "
              f"WHERE l.run_id = {int(run.pk)} AND l.bank_ref <> '' "
              f"GROUP BY l.bank_ref, l.holder_key, l.payee_name, l.bank_name, l.bank_account, l.township, t.name "
              f"ORDER BY l.township, l.holder_key) TO STDOUT (FORMAT CSV, NULL '\\N', ENCODING '{encoding}')")

@@ -37,7 +37,8 @@ SELECT %s, %s, %s, p.id_number, h.id, p.id, p.name, substr(h.region_id, 1, 9), h
        CASE WHEN p.bank_account <> '' THEN p.name ELSE COALESCE(hd.name, p.name) END,
        CASE WHEN p.bank_account <> '' THEN p.bank_name ELSE COALESCE(hd.bank_name, '') END,
        CASE WHEN p.bank_account <> '' THEN p.bank_account ELSE COALESCE(hd.bank_account, '') END,
-       1, CASE WHEN h.hukou = 'urban' THEN %s ELSE %s END, %s, %s, 'pending', '', {ref.format(key="p.id_number")}
+       1, CASE WHEN h.hukou = 'urban' THEN %s ELSE %s END, %s, %s, 'pending', '', {ref.format(key="p.id_number")},
+       CASE WHEN p.bank_account <> '' THEN p.id_number ELSE COALESCE(hd.id_number, p.id_number) END
 FROM (SELECT DISTINCT pid FROM ({_members(categories)}) AS u) AS c
 JOIN {P} p ON p.id = c.pid JOIN {H} h ON h.id = p.household_id
 LEFT JOIN {P} hd ON hd.household_id = h.id AND hd.relation = 'head'
@@ -55,7 +56,7 @@ def insert_households(*, run, categories: tuple[str, ...], month: str, amount, f
     sql = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
 SELECT %s, %s, %s, h.code, h.id, hd.id, hd.name, substr(h.region_id, 1, 9), h.region_id, {payee}, hd.name,
        hd.bank_name, hd.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), %s, %s, '', 'pending', '',
-       {ref.format(key="h.code")}
+       {ref.format(key="h.code")}, hd.id_number
 FROM (SELECT DISTINCT x.household_id AS hid FROM ({_members(categories)}) AS u JOIN {P} x ON x.id = u.pid) AS c
 JOIN {H} h ON h.id = c.hid JOIN {P} hd ON hd.household_id = h.id AND hd.relation = 'head'
 WHERE h.region_id BETWEEN %s AND %s {SKIP_PAID}"""

@@ -107,6 +107,9 @@ class PaymentLine(models.Model):
     payee_name = models.CharField("收款人", max_length=100, blank=True)
     bank_name = models.CharField("开户银行", max_length=40, blank=True)
     bank_account = models.CharField("银行账号", max_length=32, blank=True)
+    # The payee's ID number as the bank file needs it, written with the line: the file is
+    # then read from the lines alone (no join to a registry of millions).
+    payee_id_number = models.CharField("收款人身份证号", max_length=18, blank=True, default="")
     people = models.PositiveIntegerField("人数", default=1)
     amount = models.DecimalField("金额", **MONEY)
     fund = models.CharField("资金来源", max_length=24)

@@ -24,7 +24,7 @@ _IN_FORCE = "b.category = %s AND b.since <= {last} AND (b.until IS NULL OR b.unt
 HOUSEHOLD_SQL = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
 SELECT r.id, b.category, {{month}}, h.code, h.id, p.id, p.name, substr(h.region_id, 1, 9), h.region_id, 'head', p.name,
        p.bank_name, p.bank_account, (SELECT COUNT(*) FROM {P} m WHERE m.household_id = h.id), b.monthly_amount, %s,
-       '', 'pending', '', CAST(r.id AS VARCHAR(20)) || '-' || h.code
+       '', 'pending', '', CAST(r.id AS VARCHAR(20)) || '-' || h.code, p.id_number
 FROM {B} b {{months}} JOIN {H} h ON h.id = b.household_id JOIN {P} p ON p.household_id = h.id AND p.relation = 'head' {{join}}
 WHERE b.person_id IS NULL AND {_IN_FORCE} {{since}} {SKIP_PAID}"""
 
@@ -35,7 +35,8 @@ SELECT r.id, b.category, {{month}}, p.id_number, h.id, p.id, p.name, substr(h.re
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_name END,
        CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.bank_account END,
        1, b.monthly_amount, %s, '', 'pending', '',
-       CASE WHEN b.support_mode = 'centralized' THEN '' ELSE CAST(r.id AS VARCHAR(20)) || '-' || p.id_number END
+       CASE WHEN b.support_mode = 'centralized' THEN '' ELSE CAST(r.id AS VARCHAR(20)) || '-' || p.id_number END,
+       CASE WHEN b.support_mode = 'centralized' THEN '' ELSE p.id_number END
 FROM {B} b {{months}} JOIN {P} p ON p.id = b.person_id JOIN {H} h ON h.id = b.household_id {{join}}
 WHERE b.person_id IS NOT NULL AND {_IN_FORCE} {{since}} {SKIP_PAID}"""
 ONE_MONTH = {"month": "%s", "months": "", "first": "%s", "last": "%s", "since": ""}
@@ -49,7 +50,8 @@ SELECT r.id, f.item, f.month, f.holder_key, f.household_id, f.person_id, f.name,
        CASE WHEN f.payee = 'institution' THEN f.bank_name ELSE COALESCE(p.bank_name, f.bank_name) END,
        CASE WHEN f.payee = 'institution' THEN f.bank_account ELSE COALESCE(p.bank_account, f.bank_account) END,
        f.people, f.amount, f.fund, f.group_code, 'pending', '',
-       CASE WHEN f.payee IN ('institution', 'voucher') THEN '' ELSE CAST(r.id AS VARCHAR(20)) || '-' || f.holder_key END, f.id
+       CASE WHEN f.payee IN ('institution', 'voucher') THEN '' ELSE CAST(r.id AS VARCHAR(20)) || '-' || f.holder_key END,
+       CASE WHEN f.payee = 'institution' THEN f.payee_id_number ELSE COALESCE(p.id_number, f.payee_id_number) END, f.id
 FROM {LINES} f LEFT JOIN {P} p ON p.id = f.person_id {{join}}
 WHERE f.item = %s AND f.status = 'failed' AND f.run_id <> r.id {SKIP_PAID}"""
 

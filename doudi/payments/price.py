@@ -135,7 +135,7 @@ def _insert_external(run: PayrollRun, group: str, decision: Decision, fund: str)
     sql = f"""INSERT INTO {LINES} ({LINE_COLUMNS})
 SELECT %s, %s, %s, e.id_number, NULL, NULL, e.name, substr(e.region_id, 1, 9), e.region_id, 'person', e.name,
        e.bank_name, e.bank_account, 1, CASE WHEN e.hukou = 'urban' THEN %s ELSE %s END, %s, %s, 'pending', '',
-       '{int(run.pk)}-' || e.id_number
+       '{int(run.pk)}-' || e.id_number, e.id_number
 FROM {E} e WHERE e."group" = %s AND e.month = %s AND e.region_id BETWEEN %s AND %s {SKIP_PAID}"""
     return execute(sql, [run.pk, ITEM, decision.month, decision.amount_urban, decision.amount_rural, fund, group, group,
                          decision.month, *subtree(run.region_id)])

@@ -18,7 +18,7 @@ from doudi.payments.models import PaymentLine, PayrollRun, RunTransition
 
 LINES = PaymentLine._meta.db_table
 LINE_COLUMNS = ("run_id, item, month, holder_key, household_id, person_id, name, township, village, payee, payee_name, "
-                "bank_name, bank_account, people, amount, fund, group_code, status, failure, bank_ref")
+                "bank_name, bank_account, people, amount, fund, group_code, status, failure, bank_ref, payee_id_number")
 CENT = Decimal("0.01")
 # Every line insert ends with this: a line whose item, holder and month is already paid
 # (or a failed line already re-issued) hits a unique index and is skipped. One index probe

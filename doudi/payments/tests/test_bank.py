@@ -204,3 +204,21 @@ def test_postgres_copy_writes_what_the_python_writer_writes(money_county, users,
         writer.writerows([row[c["field"]] for c in layout.columns] for row in bankfiles.bank_rows(r))
         assert texts[-1] == expected.getvalue()
     assert "特困甲" in texts[0] and ",7800.00,特困,2025-01至2025-06," in texts[0]
+
+
+def test_bank_file_carries_the_payees_id_number(money_county, users, tmp_path):
+    """A child without a card is paid to the head's card: the file shows the head's ID number."""
+    import csv as csv_module
+
+    from doudi.payments.campaigns import campaign_build
+
+    campaign_build(code="jmf2022_38_subsidy")
+    run = PayrollRun.objects.get(item="jmf2022_38_subsidy")
+    run_transition(run=run, action="check", user=users["staff"])
+    run_transition(run=run, action="approve", user=users["finance"])
+    rows = list(csv_module.DictReader(open(send_and_export(run, tmp_path), encoding="utf-8-sig")))
+    child = PaymentLine.objects.get(run=run, name="孩子1")
+    row = next(r for r in rows if r["流水号"] == child.bank_ref)
+    assert row["身份证号"] == money_county["H101"] and row["收款人"] == "户主1"
+    tekun = next(r for r in rows if r["流水号"].endswith(money_county["tekun"]))
+    assert tekun["身份证号"] == money_county["tekun"]
