@@ -11,8 +11,8 @@ from __future__ import annotations
 from doudi.core import codes
 from doudi.payments import backpay, months, params
 from doudi.payments.models import PayrollRun
-from doudi.payments.runs import (LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, execute, months_join, run_join, runs_build,
-                                 sql_date, target_regions, totals)
+from doudi.payments.runs import (LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, Totals, execute, execute_totals,
+                                 months_join, run_join, runs_build, sql_date, target_regions, totals)
 from doudi.registry.models import Benefit, Household, Person
 
 B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
@@ -64,19 +64,22 @@ def reissue_failed(runs: list[PayrollRun]) -> int:
 def _fill(category: str):
     sql = HOUSEHOLD_SQL if category in codes.HOUSEHOLD_CATEGORIES else PERSON_SQL
 
-    def fill(runs: list[PayrollRun]) -> None:
-        reissue_failed(runs)
+    def fill(runs: list[PayrollRun]) -> Totals | None:
+        reissued = reissue_failed(runs)
         first_run = runs[0]
         fund = params.value(f"fund.{category}", first_run.region_id, months.first_day(first_run.period))
         join, join_params = run_join(runs, "h.region_id")
         paid = months.span(first_run.period, first_run.through)
         if len(paid) == 1:
             first, last = sql_date(months.first_day(paid[0])), sql_date(months.last_day(paid[0]))
-            execute(sql.format(join=join, **ONE_MONTH), [paid[0], fund, *join_params, category, last, first])
+            counted = execute_totals(sql.format(join=join, **ONE_MONTH), [paid[0], fund, *join_params, category, last, first])
         else:  # a quarter or an early payment: every month in one pass over the registry
             months_sql, months_params = months_join(paid)
-            execute(sql.format(join=join, months=months_sql, **MONTHS), [fund, *months_params, *join_params, category])
-        backpay.fill(sql, runs, category=category, fund=fund)
+            counted = execute_totals(sql.format(join=join, months=months_sql, **MONTHS),
+                                     [fund, *months_params, *join_params, category])
+        back_paid = backpay.fill(sql, runs, category=category, fund=fund)
+        # The counted totals are the runs' when that statement wrote every line.
+        return counted if not reissued and not back_paid else None
 
     return fill
 

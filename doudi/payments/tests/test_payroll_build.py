@@ -74,3 +74,20 @@ def test_bad_input_is_refused_in_chinese(county, kwargs, message):
     with pytest.raises(PayrollError, match=message):
         payroll_build(**kwargs)
     assert not PayrollRun.objects.exists()
+
+
+def test_totals_counted_while_inserting_match_the_lines(money_county):
+    """PostgreSQL counts a run's totals from the rows it inserts; they must be what the lines say."""
+    from doudi.payments.runs import count_lines, money
+
+    payroll_build(period="2025-01")  # 低保 monthly, 特困 a quarter (three lines per person)
+    payroll_build(period="2025-01", category="dibao", through="2025-02")  # rebuilt with early payment
+    runs = list(PayrollRun.objects.all())
+    assert len(runs) == 2
+    read = count_lines(runs)
+    for run in runs:
+        lines, amount, households, holders, people = read[run.pk]
+        assert (run.lines, run.amount, run.households, run.holders, run.people) == (lines, money(amount), households,
+                                                                                     holders, people)
+    tekun = PayrollRun.objects.get(item="tekun")
+    assert (tekun.lines, tekun.holders, tekun.people) == (6, 2, 2)
