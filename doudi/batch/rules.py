@@ -165,6 +165,9 @@ class _Compiler:
         self.steps.append((name, sql))
         return name
 
+    def type_of(self, source: str, expr: exp.Expression) -> str:
+        return self.con.execute(f"DESCRIBE SELECT {_sql(expr)} AS x FROM {source}").fetchall()[0][1].upper()
+
     def typed(self, source: str, exprs: dict[str, exp.Expression]) -> str:
         """SELECT *, CAST(expr AS fixed type) AS name … FROM source."""
         raw = ", ".join(f"{_sql(e)} AS {n}" for n, e in exprs.items())
@@ -323,6 +326,31 @@ def _child_stage(c: _Compiler, house: Relation, rel: Relation, fields, keep) -> 
 
 
 def _fields(c: _Compiler, source: str, columns: list[str], fields, aggregates) -> Relation:
+    """One SELECT per dependency level, except that levels reading only boolean logic of
+    the level before are merged into it, that logic being written out in place: fewer
+    nested projections for the engines to analyse, and no expression worth computing twice."""
+    pending: dict[str, exp.Expression] = {}
+    inline: dict[str, exp.Expression] = {}
     for group in _levels(fields):
-        source = c.typed(source, {name: rewrite(parse(sql), aggregates) for name, sql in group})
+        exprs = {name: rewrite(parse(sql), aggregates) for name, sql in group}
+        reads = {col.name for e in exprs.values() for col in e.find_all(exp.Column)}
+        if any(name in pending and name not in inline for name in reads):
+            source, pending, inline = c.typed(source, pending), {}, {}
+        for name, e in exprs.items():
+            e = e.transform(lambda n: exp.paren(inline[n.name].copy()) if isinstance(n, exp.Column) and n.name in inline else n)
+            pending[name] = e
+            if _plain_logic(e) and c.type_of(source, e) == "BOOLEAN":
+                inline[name] = e
+    source = c.typed(source, pending)
     return Relation(source, columns + [name for name, _s, _z in fields])
+
+
+_LOGIC = (exp.Column, exp.Identifier, exp.And, exp.Or, exp.Not, exp.Paren, exp.Boolean, exp.Coalesce,
+          exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Literal)
+
+
+def _plain_logic(e: exp.Expression) -> bool:
+    """AND/OR/NOT/COALESCE and comparisons of columns: cheap enough to compute again where
+    it is read, and (checked by the caller) BOOLEAN, which is never CAST, so writing it out
+    in place keeps every type exactly as a separate level would."""
+    return all(isinstance(n, _LOGIC) for n in e.walk())
