@@ -91,3 +91,26 @@ def test_totals_counted_while_inserting_match_the_lines(money_county):
                                                                                      holders, people)
     tekun = PayrollRun.objects.get(item="tekun")
     assert (tekun.lines, tekun.holders, tekun.people) == (6, 2, 2)
+
+
+def test_two_benefits_in_one_month_and_months_paid_early_pay_once(money_county):
+    """A holder twice in one statement (an amount changed mid-month) or a month already paid
+    (early payment) makes the plain insert fail whole on PostgreSQL; the skipping insert
+    then writes each month once."""
+    import datetime as dt
+
+    from doudi.registry.models import Household
+
+    household = Household.objects.get(code="H101")
+    Benefit.objects.filter(household=household).update(until=dt.date(2025, 1, 15))
+    Benefit.objects.create(household=household, category="dibao", since=dt.date(2025, 1, 16), monthly_amount=Decimal("650"))
+    payroll_build(period="2025-01", category="dibao", through="2025-02")
+    assert PaymentLine.objects.filter(holder_key="H101").count() == 2  # January once, February (new benefit) once
+    run = PayrollRun.objects.get(period="2025-01")
+    assert run.lines == PaymentLine.objects.filter(run=run).count() == 12 and run.holders == 6
+    from doudi.payments.workflow import run_transition
+    from doudi.core.models import User
+
+    run_transition(run=run, action="check", user=User.objects.get(username="staff"))
+    assert payroll_build(period="2025-02", category="dibao") == []  # February was paid early: nothing new, no run kept
+    assert PaymentLine.objects.filter(month="2025-02").count() == 6
