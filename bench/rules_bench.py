@@ -284,6 +284,10 @@ def main() -> None:
     result["dibao_only_vs_floor"] = round(dibao / result["floor_sql_seconds"], 2)
     result["openfisca_vs_dibao_only"] = round(result["openfisca_seconds"] / dibao, 2)
     result["openfisca_vs_full"] = round(result["openfisca_seconds"] / full, 2)
+    # The same ratios within each round (both sides under the same load), next to the best-of ones.
+    result["dibao_only_vs_floor_by_round"] = [round(r["doudi_dibao_seconds"] / r["floor_sql_seconds"], 2) for r in rounds]
+    result["full_vs_floor_by_round"] = [round(r["doudi_full_seconds"] / r["floor_sql_seconds"], 2) for r in rounds]
+    result["openfisca_vs_dibao_only_by_round"] = [round(r["openfisca_seconds"] / r["doudi_dibao_seconds"], 2) for r in rounds]
     save("rules_bench", result)
 
 
