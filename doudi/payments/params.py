@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from doudi.rules.errors import RulesError
-from doudi.rules.parameters import _date, _Loader, _number
+from doudi.rules.parameters import _err, _Loader, _number, dated_values
 
 ROOT = Path(__file__).parent / "parameters"
 NATIONAL = "00"
@@ -43,10 +43,6 @@ def _kinds() -> dict[str, str]:
 
 
 KINDS = _kinds()  # parameter name → value kind; fund_shares.<code> are added by name
-
-
-def _err(file: str, key: str, text: str) -> RulesError:
-    return RulesError(f"参数文件 {file}，{key}：{text}")
 
 
 @dataclass(frozen=True)
@@ -122,27 +118,8 @@ def _entries(name: str, body, file: str) -> tuple[Entry, ...]:
     kind = "shares" if name.startswith("fund_shares.") else KINDS[name]
     if not isinstance(body, dict) or not isinstance(body.get("values"), list) or not body["values"]:
         raise _err(file, name, "应写成 {values: [{from, value, ref}, …]}，至少一个值")
-    out = []
-    for i, item in enumerate(body["values"]):
-        key = f"{name}.values[{i}]"
-        if not isinstance(item, dict):
-            raise _err(file, key, "应为 {from, value, ref}")
-        for field, zh in (("from", "生效日期 from"), ("value", "值 value"), ("ref", "文号 ref")):
-            if item.get(field) in (None, ""):
-                raise _err(file, key, f"缺少{zh}")
-        unknown = set(item) - {"from", "until", "value", "ref", "note"}
-        if unknown:
-            raise _err(file, key, f"未知字段 {', '.join(sorted(unknown))}")
-        start = _date(item["from"], file, f"{key}.from")
-        until = _date(item["until"], file, f"{key}.until") if item.get("until") else None
-        if until and until < start:
-            raise _err(file, key, f"截止日期 {until} 早于生效日期 {start}")
-        out.append(Entry(_value(kind, item["value"], file, f"{key}.value"), start, until, str(item["ref"]), file))
-    out.sort(key=lambda e: e.start)
-    for before, after in zip(out, out[1:]):
-        if before.start == after.start or (before.until and before.until >= after.start):
-            raise _err(file, name, f"日期重叠：{before.start} 起的值与 {after.start} 起的值重叠")
-    return tuple(out)
+    dated = dated_values(name, body["values"], file, lambda raw, key: _value(kind, raw, file, key))
+    return tuple(Entry(value, start, until, ref, file) for value, start, until, ref in dated)
 
 
 def parse_file(path: Path) -> tuple[str, dict[str, tuple[Entry, ...]]]:

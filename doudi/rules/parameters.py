@@ -131,16 +131,13 @@ def coerce(raw, spec: Spec, file: str, key: str):
     return _number(raw, file, key, spec.unit)
 
 
-def _entries(name: str, body, region: str, file: str) -> tuple[Entry, ...]:
-    spec = PARAMETERS[name]
-    if not isinstance(body, dict) or "values" not in body:
-        raise _err(file, name, "应写成 {unit: 单位, values: [{from, value, ref}, …]}")
-    if body.get("unit") != spec.unit:
-        raise _err(file, f"{name}.unit", f"单位应为 {spec.unit}，文件写的是 {body.get('unit')!r}")
-    if not isinstance(body["values"], list) or not body["values"]:
-        raise _err(file, f"{name}.values", "至少要有一个带日期的值")
+def dated_values(name: str, items: list, file: str, convert) -> list[tuple]:
+    """(value, from, until, ref) of one parameter's dated values, sorted and checked: each
+    has a date, a value and its 文号, nothing unknown, no overlap. `convert(raw, key)`
+    turns a raw value into its type or raises RulesError naming the key. Shared with the
+    payment parameters, which follow the same discipline."""
     out = []
-    for i, item in enumerate(body["values"]):
+    for i, item in enumerate(items):
         key = f"{name}.values[{i}]"
         if not isinstance(item, dict):
             raise _err(file, key, "应为 {from, value, ref}")
@@ -154,12 +151,24 @@ def _entries(name: str, body, region: str, file: str) -> tuple[Entry, ...]:
         until = _date(item["until"], file, f"{key}.until") if item.get("until") else None
         if until and until < start:
             raise _err(file, key, f"截止日期 {until} 早于生效日期 {start}")
-        value = coerce(item["value"], spec, file, f"{key}.value")
-        out.append(Entry(name, value, start, until, str(item["ref"]), region, file))
-    out.sort(key=lambda e: e.start)
-    for before, after in zip(out, out[1:]):
-        if before.start == after.start or (before.until and before.until >= after.start):
-            raise _err(file, name, f"日期重叠：{before.start} 起的值与 {after.start} 起的值重叠")
+        out.append((convert(item["value"], f"{key}.value"), start, until, str(item["ref"])))
+    out.sort(key=lambda dated: dated[1])
+    for (_, start, until, _), (_, next_start, _, _) in zip(out, out[1:]):
+        if start == next_start or (until and until >= next_start):
+            raise _err(file, name, f"日期重叠：{start} 起的值与 {next_start} 起的值重叠")
+    return out
+
+
+def _entries(name: str, body, region: str, file: str) -> tuple[Entry, ...]:
+    spec = PARAMETERS[name]
+    if not isinstance(body, dict) or "values" not in body:
+        raise _err(file, name, "应写成 {unit: 单位, values: [{from, value, ref}, …]}")
+    if body.get("unit") != spec.unit:
+        raise _err(file, f"{name}.unit", f"单位应为 {spec.unit}，文件写的是 {body.get('unit')!r}")
+    if not isinstance(body["values"], list) or not body["values"]:
+        raise _err(file, f"{name}.values", "至少要有一个带日期的值")
+    out = [Entry(name, value, start, until, ref, region, file)
+           for value, start, until, ref in dated_values(name, body["values"], file, lambda raw, key: coerce(raw, spec, file, key))]
     # An open-ended value stops where the next one starts: "in force" is then a plain range test.
     ends = [e.until or (after.start - dt.timedelta(days=1)) for e, after in zip(out, out[1:])]
     return tuple(replace(e, until=end) for e, end in zip(out, ends)) + (out[-1],)
