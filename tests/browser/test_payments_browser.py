@@ -1,5 +1,6 @@
 """Issue #5's browser test: county staff builds and checks a monthly payroll, finance
-approves it, staff sends it and downloads the 一卡通 bank file."""
+staff sends it, downloads the 一卡通 bank file, imports a return file with two failures and
+sees them re-issued in next month's run."""
 import csv
 import io
 
@@ -59,3 +60,26 @@ def test_build_check_approve_export(page, live_server, money_county):
     shoot(page, "payroll-sent")
     run = PayrollRun.objects.get(item="dibao")
     assert list(RunTransition.objects.filter(run=run).values_list("to_state", flat=True)) == ["draft", "checked", "approved", "sent"]
+
+    # The bank answers: two failures. They show on the run and are re-issued next month.
+    answer = io.StringIO()
+    writer = csv.writer(answer)
+    writer.writerow(["流水号", "处理结果", "失败原因"])
+    for index, row in enumerate(rows):
+        writer.writerow([row["流水号"], "失败" if index < 2 else "成功", "账户已销户" if index < 2 else ""])
+    page.select_option("#id_layout", "generic")
+    page.set_input_files("#id_file", files=[{"name": "回盘.csv", "mimeType": "text/csv", "buffer": answer.getvalue().encode("utf-8")}])
+    page.click("#return-form button[type=submit]")
+    assert page.inner_text("#run-state") == "已对账"
+    assert page.locator("text=账户已销户").count() == 2
+    shoot(page, "payroll-returned")
+
+    page.click("header >> text=发放花名册")
+    page.fill("#id_period", "2025-02")
+    page.select_option("#id_category", "dibao")
+    page.click("#build-form button[type=submit]")
+    page.wait_for_selector("#job-progress[data-status=done]")
+    page.click("text=查看结果")
+    page.click("#run-table tbody tr >> nth=0 >> a")
+    assert page.locator("text=（补发）").count() == 2
+    shoot(page, "payroll-reissued")
