@@ -1,5 +1,5 @@
 """Issue #5's browser test: county staff builds and checks a monthly payroll, finance
-staff sends it, downloads the 一卡通 bank file, imports a return file with two failures and
+approves it, staff sends it, downloads the 一卡通 bank file, imports a return file with two failures and
 sees them re-issued in next month's run."""
 import csv
 import io
