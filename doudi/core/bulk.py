@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from contextlib import contextmanager
 from itertools import islice
 from typing import Iterable, Sequence
 
@@ -104,3 +105,29 @@ def reserve_ids(model, count: int) -> list[int]:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
         start = cursor.fetchone()[0] + 1
     return list(range(start, start + count))
+
+
+BULK_LOAD_ROWS = 100_000
+
+
+@contextmanager
+def foreign_keys_checked_once(models, *, rows: int):
+    """For a bulk load of `rows` rows on PostgreSQL: the foreign keys of `models`' tables
+    are dropped and added back at the end, which checks every row in one join instead of
+    one lookup per inserted row (8 s of a 1M-member import). The caller has already checked
+    the references and holds the transaction, so a failure rolls the constraints back in
+    place. Adding them back locks the tables briefly; readers wait during a load this large."""
+    if connection.vendor != "postgresql" or rows < BULK_LOAD_ROWS:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
+                       [[m._meta.db_table for m in models]])
+        constraints = cursor.fetchall()
+        for table, name, _ in constraints:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from doudi.core import codes, idnumber, pinyin
-from doudi.core.bulk import fetch_by_keys, insert_rows, reserve_ids
+from doudi.core.bulk import fetch_by_keys, foreign_keys_checked_once, insert_rows, reserve_ids
 from doudi.core.models import AuditEntry
 from doudi.registry.importing.columns import BENEFIT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 from doudi.registry.importing.errors import ErrorList, RowError
@@ -90,9 +90,11 @@ class RegistryWriter:
 
     # -- writes ------------------------------------------------------------------------
     def write(self) -> dict:
-        self._write_households()
-        self._write_persons()
-        self._write_benefits()
+        rows = len(self.parsed.members) + len(self.parsed.benefits)
+        with foreign_keys_checked_once([Person, Benefit], rows=rows):
+            self._write_households()
+            self._write_persons()
+            self._write_benefits()
         insert_rows(AuditEntry, ["at", "user_id", "role", "action", "entity", "entity_key", "household_code", "changes", "reason", "batch"], self.audit)
         return self.summary
 
