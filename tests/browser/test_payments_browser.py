@@ -23,17 +23,22 @@ def _logout(page):
     page.wait_for_url("**/login/")
 
 
-def test_build_check_approve_export(page, live_server, money_county):
-    base = live_server.url
-    login(page, base, "staff", "pass-staff")
+def _build_and_open(page, period):
+    """Builds the period's 低保 payroll from the payroll page and opens the run."""
     page.click("header >> text=发放花名册")
-    page.fill("#id_period", "2025-01")
+    page.fill("#id_period", period)
     page.select_option("#id_category", "dibao")
     page.click("#build-form button[type=submit]")
     page.wait_for_selector("#job-progress[data-status=done]")
     assert "生成 1 个花名册" in page.inner_text("#job-progress")
     page.click("text=查看结果")
     page.click("#run-table tbody tr >> nth=0 >> a")
+
+
+def test_build_check_approve_export(page, live_server, money_county):
+    base = live_server.url
+    login(page, base, "staff", "pass-staff")
+    _build_and_open(page, "2025-01")
     assert page.inner_text("#total-people") == "11" and "3350.00" in page.inner_text("#total-amount")
     assert "龙港镇" in page.inner_text("#control-totals")
     shoot(page, "payroll-draft")
@@ -74,12 +79,6 @@ def test_build_check_approve_export(page, live_server, money_county):
     assert page.locator("text=账户已销户").count() == 2
     shoot(page, "payroll-returned")
 
-    page.click("header >> text=发放花名册")
-    page.fill("#id_period", "2025-02")
-    page.select_option("#id_category", "dibao")
-    page.click("#build-form button[type=submit]")
-    page.wait_for_selector("#job-progress[data-status=done]")
-    page.click("text=查看结果")
-    page.click("#run-table tbody tr >> nth=0 >> a")
+    _build_and_open(page, "2025-02")
     assert page.locator("text=（补发）").count() == 2
     shoot(page, "payroll-reissued")
