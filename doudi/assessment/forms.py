@@ -226,10 +226,17 @@ def simulation_parameters() -> list[tuple[str, str]]:
 class SimulationForm(forms.Form):
     region = forms.ChoiceField(label="测算范围", error_messages={"invalid_choice": "所选区划不在您的管辖范围内"})
     month = month_field("测算月份")
+    categories = forms.MultipleChoiceField(
+        label="只测算这些类别（不选为全部类别）", required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "未知的保障类别：%(value)s"})
 
     def __init__(self, *args, regions=(), **kwargs):
+        from doudi.rules.definitions import CATEGORIES
+
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [(r.code, f"{r.name}（{r.code}）") for r in regions]
+        # Fewer categories, less work: only the fields those decisions depend on are computed.
+        self.fields["categories"].choices = [(code, codes.CATEGORY_SHORT.get(code, code)) for code in CATEGORIES]
 
     def clean_month(self):
         return clean_month(self.cleaned_data["month"])

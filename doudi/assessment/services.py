@@ -216,13 +216,15 @@ def simulation_xlsx(result: dict):
     return xlsx_response(f"政策测算-{result['region_code']}-{result['month']}.xlsx", title, SIMULATION_HEADERS, rows)
 
 
-def simulation_job(progress, *, region_code: str, month: str, changes: list[dict], user_id: int | None = None) -> dict:
+def simulation_job(progress, *, region_code: str, month: str, changes: list[dict], user_id: int | None = None,
+                   categories: list[str] | None = None) -> dict:
     """Background-job target for the 政策测算 page."""
     from doudi.core.jobs import JobFailed
     from doudi.core.models import User
 
     user = User.objects.filter(pk=user_id).first() if user_id else None
     try:
-        return policy_simulate(region_code=region_code, month=month, changes=changes, user=user, progress=progress)
+        return policy_simulate(region_code=region_code, month=month, changes=changes, user=user, progress=progress,
+                               categories=categories)
     except EvaluationError as exc:
         raise JobFailed(str(exc)) from None

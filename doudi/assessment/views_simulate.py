@@ -67,7 +67,7 @@ def simulate(request):
             job = job_start(kind=JOB_KIND, label=f"{region.name} {form.cleaned_data['month']} 政策测算",
                             target=JOB_TARGET, user=request.user,
                             params={"region_code": region.code, "month": form.cleaned_data["month"], "changes": rows,
-                                    "user_id": request.user.pk})
+                                    "categories": form.cleaned_data["categories"] or None, "user_id": request.user.pk})
             return redirect("job_detail", pk=job.pk)
         changes._non_form_errors = changes.error_class(["请至少填写一项参数调整"])
     return render(request, "assessment/simulate.html", {

@@ -68,6 +68,7 @@ def test_staff_simulates_a_raise_of_the_rural_standard_and_exports(page, live_se
     page.click("#add-changes")
     page.wait_for_selector("#id_changes-1-parameter")
     page.locator("#changes-1 button").click()
+    shoot(page, "simulate-form")
     page.click("#simulate-submit")
     page.wait_for_selector("#job-progress[data-status=done]")
     page.click("text=查看结果")

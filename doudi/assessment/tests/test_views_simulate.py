@@ -112,3 +112,20 @@ def test_start_runs_the_simulation_job_and_the_result_exports(client, users, sma
     assert export["Content-Type"].startswith("application/vnd.openxmlformats") and b"".join(export.streaming_content)[:2] == b"PK"
     login(client, "clerk_a")
     assert client.get(job.result["url"]).status_code == 403
+
+
+def test_simulation_limited_to_chosen_categories(client, users, small_registry):
+    from doudi.registry.services import registry_import
+
+    registry_import(paths=[small_registry["folder"]])
+    data = form_data(month="2025-01", **{"changes-0-start": "2025-01", "changes-0-amount": "60"})
+    login(client, "staff").post(URL, data)
+    login(client, "staff").post(URL, {**data, "categories": ["tekun"]})
+    full, only = Job.objects.filter(kind="simulation").order_by("pk")
+    assert only.status == "done", only.error
+    assert only.params["categories"] == ["tekun"]
+    assert {row["category"] for row in full.result["rows"]} > {"tekun"}
+    assert only.result["rows"] == [row for row in full.result["rows"] if row["category"] == "tekun"]
+    response = client.post(URL, {**data, "categories": ["no_such"]})
+    assert response.status_code == 400 and "未知的保障类别" in response.content.decode()
+    assert Job.objects.count() == 2
