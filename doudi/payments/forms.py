@@ -36,3 +36,47 @@ class PriceIndexForm(forms.Form):
 class RecoveryForm(forms.Form):
     amount = forms.DecimalField(label="追回金额", max_digits=12, decimal_places=2, min_value=0.01)
     note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ReserveDrawForm(forms.Form):
+    """支取备用金. The township list is the user's own townships (set by the view)."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    township = forms.ChoiceField(label="乡镇", error_messages={"invalid_choice": "该乡镇不在您的管辖范围内", "required": "请选择乡镇"})
+    on = forms.DateField(label="支取日期", widget=forms.DateInput(attrs={"type": "date"}),
+                         error_messages={"required": "请填写支取日期", "invalid": "日期格式应为 YYYY-MM-DD"})
+    recipient_name = forms.CharField(label="收款人姓名", max_length=100, error_messages={"required": "请填写收款人姓名"})
+    recipient_id_number = forms.CharField(label="收款人身份证号", max_length=24,
+                                          error_messages={"required": "请填写收款人身份证号"})
+    amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, min_value=0.01,
+                                error_messages={"required": "请填写金额", "min_value": "金额应大于 0 元",
+                                                "invalid": "金额应为数字"})
+    cause_type = forms.ChoiceField(label="救助类型", choices=[("emergency", "急难型"), ("expense", "支出型")])
+    cause = forms.CharField(label="事由", max_length=200, error_messages={"required": "请填写救助事由"})
+    advance = forms.BooleanField(label="先行救助", required=False)
+    fund = forms.ChoiceField(label="资金来源", required=False)
+    note = forms.CharField(label="说明（可选）", max_length=200, required=False)
+
+    def __init__(self, *args, townships=(), funds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].choices = list(townships)
+        self.fields["fund"].choices = [("", "默认（临时救助资金）")] + list(funds)
+
+
+class ReserveAllocationForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    township = forms.ChoiceField(label="乡镇", error_messages={"invalid_choice": "该乡镇不在您的管辖范围内", "required": "请选择乡镇"})
+    on = forms.DateField(label="下拨日期", widget=forms.DateInput(attrs={"type": "date"}),
+                         error_messages={"required": "请填写下拨日期", "invalid": "日期格式应为 YYYY-MM-DD"})
+    amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, min_value=0.01,
+                                error_messages={"required": "请填写金额", "min_value": "金额应大于 0 元",
+                                                "invalid": "金额应为数字"})
+    ref = forms.CharField(label="文号或说明", max_length=200, error_messages={"required": "请填写下拨文号或说明"})
+
+    def __init__(self, *args, townships=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].choices = list(townships)
+
+
+class ReserveReverseForm(forms.Form):
+    reason = forms.CharField(label="冲销原因", max_length=180, error_messages={"required": "冲销须写明原因"})

@@ -41,10 +41,15 @@ def control_totals(lines) -> list[dict]:
     return [table[k] for k in sorted(table)]
 
 
-def spending(lines, *, by: tuple[str, ...] = ("source", "item", "township", "month")) -> list[dict]:
-    """Money spent (sent to the bank or paid), by fund source and any of item, township, month."""
-    grouped = (lines.filter(SPENT).values("fund", "item", "township", "month")
-               .annotate(amount=Sum("amount"), n=Count("id")).order_by())
+def spending(lines, *, by: tuple[str, ...] = ("source", "item", "township", "month"), draws=None) -> list[dict]:
+    """Money spent (sent to the bank or paid), by fund source and any of item, township, month.
+    `draws`: 临时救助备用金 entries (ReserveEntry) to count too, as item `temp_assist`
+    (draws and their reversals; allocations only move money into the reserve)."""
+    grouped = list(lines.filter(SPENT).values("fund", "item", "township", "month")
+                   .annotate(amount=Sum("amount"), n=Count("id")).order_by())
+    if draws is not None:
+        grouped += [dict(row, item="temp_assist", township=row["township_id"]) for row in
+                    draws.filter(kind="draw").values("fund", "month", "township_id").annotate(amount=Sum("amount")).order_by()]
     out: dict[tuple, Decimal] = defaultdict(Decimal)
     for row in grouped:
         shares = params.fund_shares(row["fund"], months.first_day(row["month"]), row["township"] or params.NATIONAL)

@@ -219,3 +219,59 @@ class Recovery(AppendOnly):
 
     class Meta:
         verbose_name = verbose_name_plural = "追回记录"
+
+
+class ReserveBalance(models.Model):
+    """A township's 临时救助备用金 totals, the row every write to its reserve locks
+    (reserve.py). The entries are the record; this row is their running sum."""
+
+    township = models.OneToOneField(Region, primary_key=True, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    allocated = models.DecimalField("累计下拨", **MONEY)
+    drawn = models.DecimalField("累计支取", **MONEY)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "备用金余额"
+        constraints = [models.CheckConstraint(condition=Q(drawn__lte=models.F("allocated")), name="reserve_not_overdrawn")]
+
+    @property
+    def balance(self):
+        return self.allocated - self.drawn
+
+
+class ReserveEntry(AppendOnly):
+    """One movement of a township's 备用金 (DOMAIN §5): 下拨/补充 by the county, or a 支取 for
+    a 临时救助 paid at the place of the emergency (急难发生地; the recipient need not be in
+    the registry). A correction is a new entry of the same kind with the opposite amount,
+    pointing at the one it reverses, with a reason."""
+
+    class Kind(models.TextChoices):
+        ALLOCATION = "allocation", "下拨/补充"
+        DRAW = "draw", "支取"
+
+    class Cause(models.TextChoices):
+        EMERGENCY = "emergency", "急难型"
+        EXPENSE = "expense", "支出型"
+
+    township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    on = models.DateField("日期")
+    month = models.CharField("月份", max_length=7)  # of `on`: the fund ledger groups by it
+    amount = models.DecimalField("金额", **MONEY)  # negative on a reversing entry
+    ref = models.CharField("文号或说明", max_length=200, blank=True)
+    recipient_name = models.CharField("收款人", max_length=100, blank=True)
+    recipient_id_number = models.CharField("收款人身份证号", max_length=18, blank=True)
+    cause_type = models.CharField("救助类型", max_length=10, choices=Cause.choices, blank=True)
+    cause = models.CharField("事由", max_length=200, blank=True)
+    advance = models.BooleanField("先行救助", default=False)
+    fund = models.CharField("资金来源", max_length=24, blank=True)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal",
+                                    verbose_name="冲销的记录")
+    token = models.CharField(max_length=40, null=True, blank=True, unique=True)  # one form, one entry
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="经办人")
+    role = models.CharField("角色", max_length=20, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "备用金收支"
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["township", "on"]), models.Index(fields=["kind", "month"])]

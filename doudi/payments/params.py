@@ -28,13 +28,14 @@ SOURCES = {"central": "中央", "province": "省级", "city": "市级", "county"
 # Display names of the shipped fund codes; a code added in a parameter file shows as itself.
 FUND_LABELS = {"assistance": "困难群众基本生活救助补助资金", "disability": "残疾人两项补贴资金", "county": "县级财政资金",
                "province6_county4": "省、县按6:4分担", "unemployment": "失业保险基金", "youfu_province": "省级资金（县级垫付）",
-               "donation": "社会捐赠资金"}
+               "donation": "社会捐赠资金", "temp_assist": "临时救助资金"}
 ROUNDING = ("yuan_half_up", "yuan_ceiling", "yuan_floor", "jiao_half_up", "fen_half_up")
 
 
 def _kinds() -> dict[str, str]:
     kinds = {f"schedule.{c}": "schedule" for c in PAID_CATEGORIES}
     kinds |= {f"fund.{c}": "fund" for c in PAID_CATEGORIES}
+    kinds |= {"fund.temp_assist": "fund"}  # 临时救助备用金 draws (reserve.py)
     kinds |= {"backpay.months": "count"}
     kinds |= {"price_subsidy.trigger.cpi": "percent", "price_subsidy.trigger.food": "percent",
               "price_subsidy.groups": "groups", "price_subsidy.deadline": "deadline", "price_subsidy.rounding": "rounding"}

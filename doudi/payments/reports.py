@@ -109,12 +109,12 @@ LEDGER_LABELS = {"source": "资金来源", "item": "发放项目", "township": "
 
 
 def ledger_rows(user, *, by: tuple[str, ...], start: str = "", end: str = "", item_label=str) -> list[dict]:
-    lines = selectors.lines_for(user)
+    lines, draws = selectors.lines_for(user), selectors.reserve_entries_for(user)
     if start:
-        lines = lines.filter(month__gte=start)
+        lines, draws = lines.filter(month__gte=start), draws.filter(month__gte=start)
     if end:
-        lines = lines.filter(month__lte=end)
-    rows = ledger.spending(lines, by=by)
+        lines, draws = lines.filter(month__lte=end), draws.filter(month__lte=end)
+    rows = ledger.spending(lines, by=by, draws=draws)
     names = _township_names()
     for row in rows:
         row["township_label"] = names.get(row.get("township"), row.get("township", ""))
@@ -137,3 +137,43 @@ def overpayment_export(records, item_label=str):
     for o in records.iterator():
         yield [names.get(o.township, o.township), o.person.name, idnumber.mask(o.person.id_number), item_label(o.category),
                o.from_month, o.reason, str(money(o.amount)), str(money(o.recovered)), str(money(o.amount - o.recovered)), o.get_state_display()]
+
+
+def reserve_balances(user) -> list[dict]:
+    """Per township in the user's scope: allocated, drawn, balance (townships without entries show zeros)."""
+    balances = selectors.reserve_balances_for(user)
+    rows = []
+    for township in selectors.reserve_townships_for(user):
+        b = balances.get(township.code)
+        allocated, drawn = (b.allocated, b.drawn) if b else (Decimal(0), Decimal(0))
+        rows.append({"township": township.code, "township_name": township.name, "allocated": money(allocated),
+                     "drawn": money(drawn), "balance": money(allocated - drawn)})
+    return rows
+
+
+def reserve_entries(user, *, township: str = "", kind: str = "", month: str = ""):
+    """The reserve entries the user may see, newest first, filtered."""
+    entries = selectors.reserve_entries_for(user)
+    if township:
+        entries = entries.filter(township_id=township)
+    if kind in ("allocation", "draw"):
+        entries = entries.filter(kind=kind)
+    if month:
+        entries = entries.filter(month=month)
+    return entries.order_by("-on", "-id")
+
+
+RESERVE_HEADERS = ["乡镇", "日期", "类型", "金额（元）", "收款人", "身份证号", "救助类型", "事由", "先行救助", "资金来源",
+                   "文号或说明", "经办人"]
+
+
+def reserve_export(entries):
+    total = Decimal(0)
+    for e in entries.iterator():
+        total += e.amount if e.kind == "draw" else 0
+        kind = e.get_kind_display() + ("（冲销）" if e.reverses_id else "")
+        yield [e.township.name, e.on.isoformat(), kind, str(money(e.amount)), e.recipient_name,
+               idnumber.mask(e.recipient_id_number) if e.recipient_id_number else "", e.get_cause_type_display(), e.cause,
+               "是" if e.advance else "", params.FUND_LABELS.get(e.fund, e.fund), e.ref,
+               e.created_by.display_name() if e.created_by else ""]
+    yield ["支取合计", "", "", str(money(total))] + [""] * 8

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from doudi.core.scoping import scope
-from doudi.payments.models import Overpayment, PaymentLine, PayrollRun
+from doudi.payments.models import Overpayment, PaymentLine, PayrollRun, ReserveBalance, ReserveEntry
 
 LINE_SORTS = {"township": ("township", "holder_key", "month"), "amount": ("-amount", "holder_key"),
               "name": ("name", "holder_key", "month"), "status": ("status", "township", "holder_key")}
@@ -49,3 +49,19 @@ def run_lines(user, run: PayrollRun, *, township: str = "", status: str = "", q:
 
 def overpayments_for(user) -> QuerySet:
     return scope(Overpayment.objects.select_related("person", "person__household"), user, "township")
+
+
+def reserve_entries_for(user) -> QuerySet:
+    """临时救助备用金 entries of the townships in the user's subtree."""
+    return scope(ReserveEntry.objects.select_related("township", "created_by"), user, "township__code")
+
+
+def reserve_townships_for(user) -> QuerySet:
+    """The townships in the user's subtree (the reserve page lists each, with or without entries)."""
+    from doudi.core.models import Region
+
+    return scope(Region.objects.filter(level=Region.Level.TOWNSHIP), user, "code").order_by("code")
+
+
+def reserve_balances_for(user) -> dict[str, ReserveBalance]:
+    return {b.township_id: b for b in scope(ReserveBalance.objects.all(), user, "township__code")}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doudi.payments import views, views_funds
+from doudi.payments import views, views_funds, views_reserve
 
 urlpatterns = [
     path("runs/", views.run_list, name="payroll_list"),
@@ -14,6 +14,10 @@ urlpatterns = [
     path("campaigns/<str:code>/", views_funds.campaign_detail, name="campaign_detail"),
     path("campaigns/<str:code>/build/", views_funds.campaign_run, name="campaign_build"),
     path("ledger/", views_funds.fund_ledger, name="fund_ledger"),
+    path("reserve/", views_reserve.reserve_page, name="reserve"),
+    path("reserve/draw/", views_reserve.reserve_draw, name="reserve_draw"),
+    path("reserve/allocate/", views_reserve.reserve_allocate, name="reserve_allocate"),
+    path("reserve/<int:pk>/reverse/", views_reserve.reserve_reverse, name="reserve_reverse"),
     path("overpayments/", views_funds.overpayment_list, name="overpayment_list"),
     path("overpayments/<int:pk>/recover/", views_funds.overpayment_recover, name="overpayment_recover"),
 ]

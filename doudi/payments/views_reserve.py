@@ -1,0 +1,122 @@
+"""临时救助备用金 page: balances per township, the entries with filters, Excel and print,
+the draw form (clerks, county staff), the allocation form (county roles), reversals.
+Thin: reserve.py writes, reports.py and selectors.py read (scoped)."""
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from doudi.core.exports import xlsx_response
+from doudi.core.permissions import require
+from doudi.core.roles import ALLOCATE_RESERVE, DRAW_RESERVE, VIEW_RESERVE, can
+from doudi.payments import params, reports, reserve, selectors
+from doudi.payments.forms import ReserveAllocationForm, ReserveDrawForm, ReserveReverseForm
+from doudi.payments.models import ReserveEntry
+
+
+def _townships(user) -> list[tuple[str, str]]:
+    return list(selectors.reserve_townships_for(user).values_list("code", "name"))
+
+
+def _funds() -> list[tuple[str, str]]:
+    codes = {name[12:] for entries in params.load_tree().values() for name in entries if name.startswith("fund_shares.")}
+    return [(code, params.FUND_LABELS.get(code, code)) for code in sorted(codes)]
+
+
+def _draw_form(user, data=None):
+    return ReserveDrawForm(data, townships=_townships(user), funds=_funds(),
+                           initial={"token": uuid.uuid4().hex, "cause_type": "emergency"})
+
+
+def _allocation_form(user, data=None):
+    return ReserveAllocationForm(data, townships=_townships(user), initial={"token": uuid.uuid4().hex})
+
+
+@require(VIEW_RESERVE)
+def reserve_page(request, draw_form=None, allocation_form=None):
+    user = request.user
+    filters = {k: request.GET.get(k, "").strip() for k in ("township", "kind", "month")}
+    if filters["township"] and filters["township"] not in dict(_townships(user)):
+        raise Http404("没有该乡镇，或不在您的管辖范围内")
+    entries = reports.reserve_entries(user, **filters)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("临时救助备用金.xlsx", "临时救助备用金收支明细", reports.RESERVE_HEADERS, reports.reserve_export(entries))
+    balances = reports.reserve_balances(user)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.fund_label = params.FUND_LABELS.get(entry.fund, entry.fund)
+    can_draw, can_allocate = can(user, DRAW_RESERVE), can(user, ALLOCATE_RESERVE)
+    return render(request, "payments/reserve.html", {
+        "balances": balances, "page": page, "filters": filters,
+        "townships": _townships(user), "kinds": ReserveEntry.Kind.choices, "can_draw": can_draw, "can_allocate": can_allocate,
+        "draw_form": draw_form or (_draw_form(user) if can_draw else None),
+        "allocation_form": allocation_form or (_allocation_form(user) if can_allocate else None),
+        "reverse_form": ReserveReverseForm(),
+        "total": {k: sum(b[k] for b in balances) for k in ("allocated", "drawn", "balance")}})
+
+
+def _saved(request, entry: ReserveEntry, created: bool, what: str):
+    if created:
+        messages.success(request, f"已登记{what} {entry.amount} 元（{entry.township.name}），余额 {reserve.balance_of(entry.township_id)} 元。")
+    else:
+        messages.info(request, "该表单已提交过，未重复登记。")
+    return redirect("reserve")
+
+
+@require_POST
+@require(DRAW_RESERVE)
+def reserve_draw(request):
+    form = _draw_form(request.user, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry, created = reserve.reserve_draw(
+                township=data["township"], amount=data["amount"], on=data["on"], recipient_name=data["recipient_name"],
+                recipient_id_number=data["recipient_id_number"], cause_type=data["cause_type"], cause=data["cause"],
+                advance=data["advance"], fund=data["fund"], note=data["note"], user=request.user, token=data["token"])
+        except reserve.ReserveError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _saved(request, entry, created, "支取")
+    messages.error(request, "支取未登记，请按提示修改后重新提交。")
+    return reserve_page(request, draw_form=form)
+
+
+@require_POST
+@require(ALLOCATE_RESERVE)
+def reserve_allocate(request):
+    form = _allocation_form(request.user, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry, created = reserve.reserve_allocate(township=data["township"], amount=data["amount"], on=data["on"],
+                                                      ref=data["ref"], user=request.user, token=data["token"])
+        except reserve.ReserveError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _saved(request, entry, created, "下拨")
+    messages.error(request, "下拨未登记，请按提示修改后重新提交。")
+    return reserve_page(request, allocation_form=form)
+
+
+@require_POST
+@require(VIEW_RESERVE)
+def reserve_reverse(request, pk):
+    entry = selectors.reserve_entries_for(request.user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("没有找到该记录，或不在您的管辖范围内")
+    form = ReserveReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "冲销须写明原因")
+    else:
+        try:
+            reserve.reserve_reverse(entry=entry, reason=form.cleaned_data["reason"], user=request.user)
+            messages.success(request, f"已冲销 {entry.amount} 元。")
+        except reserve.ReserveError as exc:
+            messages.error(request, str(exc))
+    return redirect("reserve")
