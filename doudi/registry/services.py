@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from doudi.core.models import Region, UnmaskLog
 from doudi.core.roles import UNMASK_BANK, UNMASK_ID, can
@@ -13,7 +14,7 @@ from doudi.registry.importing.apply import RegistryWriter
 from doudi.registry.importing.errors import ErrorList
 from doudi.registry.importing.parse import check_benefit_holders, parse_tables
 from doudi.registry.importing.reader import open_registry
-from doudi.registry.models import ImportBatch, Person
+from doudi.registry.models import Household, ImportBatch, Person
 
 
 class _DryRun(Exception):
@@ -83,29 +84,53 @@ EDITABLE_PERSON_FIELDS = ["name", "relation", "disability_kind", "disability_lev
                           "capable_supporter", "phone", "bank_name", "bank_account"]
 
 
+EDITABLE_HOUSEHOLD_FIELDS = ["hukou", "address", "financial_assets", "vehicle_count", "vehicle_value", "property_count",
+                             "business_count", "medical_expense_12m", "education_expense_12m"]
+
+
 def person_update(*, user, person: Person, changes: dict, reason: str, expected_version: int) -> dict:
-    """Corrects a person's record; returns {field: [old, new]}. The version check makes two
-    clerks editing the same person at once end with one save and one clear refusal."""
+    """Corrects a person's record; returns {field: [old, new]}."""
+    from doudi.core import pinyin
+
+    def derive(update):
+        return {"name_initials": pinyin.initials(update["name"])} if "name" in update else {}
+
+    return _versioned_update(user=user, record=person, editable=EDITABLE_PERSON_FIELDS, changes=changes, derive=derive,
+                             reason=reason, expected_version=expected_version, entity="person",
+                             key=person.id_number, household_code=person.household.code, what="此人员信息")
+
+
+def household_update(*, user, household: Household, changes: dict, reason: str, expected_version: int) -> dict:
+    """Corrects a household's own facts (hukou, address, assets, expenditure); returns {field: [old, new]}."""
+    return _versioned_update(user=user, record=household, editable=EDITABLE_HOUSEHOLD_FIELDS, changes=changes,
+                             derive=lambda update: {"updated_at": timezone.now()},
+                             reason=reason, expected_version=expected_version, entity="household",
+                             key=household.code, household_code=household.code, what="此家庭信息")
+
+
+def _versioned_update(*, user, record, editable, changes, derive, reason, expected_version, entity, key, household_code, what) -> dict:
+    """The version check makes two clerks editing the same record at once end with one save
+    and one clear refusal; every saved change is audited (old → new, reason)."""
     from django.db.models import F
 
-    from doudi.core import pinyin
     from doudi.core.models import AuditEntry
     from doudi.core.roles import EDIT_REGISTRY
 
     if not can(user, EDIT_REGISTRY):
         raise PermissionError("您的角色无权修改台账")
-    diff = {f: [str(getattr(person, f)), str(v)] for f, v in changes.items() if f in EDITABLE_PERSON_FIELDS and getattr(person, f) != v}
+    if not reason.strip():
+        raise ValueError("修改台账必须填写原因")
+    diff = {f: [str(getattr(record, f)), str(v)] for f, v in changes.items() if f in editable and getattr(record, f) != v}
     if not diff:
         return {}
     update = {f: changes[f] for f in diff}
-    if "name" in update:
-        update["name_initials"] = pinyin.initials(update["name"])
+    update |= derive(update)  # columns kept in step with the changed ones (name → pinyin initials)
     with transaction.atomic():
-        saved = Person.objects.filter(pk=person.pk, version=expected_version).update(**update, version=F("version") + 1)
+        saved = type(record).objects.filter(pk=record.pk, version=expected_version).update(**update, version=F("version") + 1)
         if not saved:
-            raise ConcurrentEdit("此人员信息已被他人修改，请刷新页面后重新填写")
-        AuditEntry.objects.create(user=user, role=user.role, action="update", entity="person", entity_key=person.id_number,
-                                  household_code=person.household.code, changes=diff, reason=reason)
+            raise ConcurrentEdit(f"{what}已被他人修改，请刷新页面后重新填写")
+        AuditEntry.objects.create(user=user, role=user.role, action="update", entity=entity, entity_key=key,
+                                  household_code=household_code, changes=diff, reason=reason)
     return diff
 
 

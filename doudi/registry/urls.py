@@ -5,6 +5,7 @@ from doudi.registry import views, views_import
 urlpatterns = [
     path("households/", views.household_list, name="household_list"),
     path("households/<str:code>/", views.household_detail, name="household_detail"),
+    path("households/<str:code>/edit/", views.household_edit, name="household_edit"),
     path("persons/", views.person_search, name="person_search"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),

@@ -48,7 +48,7 @@ def household_detail(request, code):
         "members": sorted(household.members.all(), key=lambda m: (m.relation != "head", m.birth_date)),
         "benefits": selectors.benefits_for(request.user).filter(household=household).select_related("person"),
         "history": selectors.household_history(household)[:200] if can(request.user, VIEW_AUDIT) else None,
-        "can_unmask": can(request.user, UNMASK_ID),
+        "can_unmask": can(request.user, UNMASK_ID), "can_edit": can(request.user, EDIT_REGISTRY),
     })
 
 
@@ -88,20 +88,39 @@ def person_search(request):
 def person_edit(request, pk):
     from doudi.registry.forms import PersonCorrectionForm
 
-    person = selectors.person_get(request.user, pk)
+    def save(person, changes, reason, version):
+        return services.person_update(user=request.user, person=person, changes=changes, reason=reason, expected_version=version)
+
+    return _correct(request, PersonCorrectionForm, lambda: selectors.person_get(request.user, pk), save, "person", services.EDITABLE_PERSON_FIELDS, "registry/person_edit.html", lambda p: redirect("person_detail", pk=p.pk))
+
+
+@require(EDIT_REGISTRY)
+def household_edit(request, code):
+    from doudi.registry.forms import HouseholdCorrectionForm
+
+    def save(household, changes, reason, version):
+        return services.household_update(user=request.user, household=household, changes=changes, reason=reason,
+                                         expected_version=version)
+
+    return _correct(request, HouseholdCorrectionForm, lambda: selectors.household_get(request.user, code), save, "household", services.EDITABLE_HOUSEHOLD_FIELDS, "registry/household_edit.html",
+                    lambda h: redirect("household_detail", code=h.code))
+
+
+def _correct(request, form_class, fetch, save, name, fields, template, done):
+    """A correction page: the form starts from the saved record and its version; a rejected
+    form keeps what was typed (a fresh copy is bound, `record` keeps the saved values)."""
+    record = fetch()
     if request.method != "POST":
-        form = PersonCorrectionForm(instance=person, initial={"version": person.version})
-        return render(request, "registry/person_edit.html", {"person": person, "form": form})
-    # A fresh copy for the form, so the rejected values stay in the form and `person` keeps the saved ones.
-    form = PersonCorrectionForm(request.POST, instance=selectors.person_get(request.user, pk))
+        form = form_class(instance=record, initial={"version": record.version})
+        return render(request, template, {name: record, "form": form})
+    form = form_class(request.POST, instance=fetch())
     if form.is_valid():
-        changes = {f: form.cleaned_data[f] for f in services.EDITABLE_PERSON_FIELDS}
+        changes = {f: form.cleaned_data[f] for f in fields}
         try:
-            diff = services.person_update(user=request.user, person=person, changes=changes,
-                                          reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
+            diff = save(record, changes, form.cleaned_data["reason"], form.cleaned_data["version"])
         except services.ConcurrentEdit as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已保存，修改了 {len(diff)} 项。" if diff else "没有修改任何内容。")
-            return redirect("person_detail", pk=person.pk)
-    return render(request, "registry/person_edit.html", {"person": person, "form": form}, status=400)
+            return done(record)
+    return render(request, template, {name: record, "form": form}, status=400)
