@@ -60,7 +60,8 @@ def test_bad_input_is_refused(users):
             draw(users["clerk_a"], "10", **extra)
     with pytest.raises(reserve.ReserveError, match="大于 0"):
         draw(users["clerk_a"], "-5")
-    entry, _ = draw(users["clerk_a"], "10", recipient_id_number=OUTSIDER.lower().replace("x", "x") + " ")
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in OUTSIDER)  # typed with a Chinese input method
+    entry, _ = draw(users["clerk_a"], "10", recipient_id_number=f" {full_width[:6]} {full_width[6:]} ")
     assert entry.recipient_id_number == OUTSIDER
 
 
