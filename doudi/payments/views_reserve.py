@@ -71,37 +71,36 @@ def _saved(request, entry: ReserveEntry, created: bool, what: str):
 @require_POST
 @require(DRAW_RESERVE)
 def reserve_draw(request):
-    form = _draw_form(request.user, request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry, created = reserve.reserve_draw(
-                township=data["township"], amount=data["amount"], on=data["on"], recipient_name=data["recipient_name"],
-                recipient_id_number=data["recipient_id_number"], cause_type=data["cause_type"], cause=data["cause"],
-                advance=data["advance"], fund=data["fund"], note=data["note"], user=request.user, token=data["token"])
-        except reserve.ReserveError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return _saved(request, entry, created, "支取")
-    messages.error(request, "支取未登记，请按提示修改后重新提交。")
-    return reserve_page(request, draw_form=form)
+    def write(data):
+        return reserve.reserve_draw(
+            township=data["township"], amount=data["amount"], on=data["on"], recipient_name=data["recipient_name"],
+            recipient_id_number=data["recipient_id_number"], cause_type=data["cause_type"], cause=data["cause"],
+            advance=data["advance"], fund=data["fund"], note=data["note"], user=request.user, token=data["token"])
+
+    return _submit(request, _draw_form(request.user, request.POST), write, "支取", "draw_form")
 
 
 @require_POST
 @require(ALLOCATE_RESERVE)
 def reserve_allocate(request):
-    form = _allocation_form(request.user, request.POST)
+    def write(data):
+        return reserve.reserve_allocate(township=data["township"], amount=data["amount"], on=data["on"],
+                                        ref=data["ref"], user=request.user, token=data["token"])
+
+    return _submit(request, _allocation_form(request.user, request.POST), write, "下拨", "allocation_form")
+
+
+def _submit(request, form, write, label: str, form_name: str):
+    """A valid form is written; a refused one comes back with what was typed and why."""
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            entry, created = reserve.reserve_allocate(township=data["township"], amount=data["amount"], on=data["on"],
-                                                      ref=data["ref"], user=request.user, token=data["token"])
+            entry, created = write(form.cleaned_data)
         except reserve.ReserveError as exc:
             form.add_error(None, str(exc))
         else:
-            return _saved(request, entry, created, "下拨")
-    messages.error(request, "下拨未登记，请按提示修改后重新提交。")
-    return reserve_page(request, allocation_form=form)
+            return _saved(request, entry, created, label)
+    messages.error(request, f"{label}未登记，请按提示修改后重新提交。")
+    return reserve_page(request, **{form_name: form})
 
 
 @require_POST
