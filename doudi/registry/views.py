@@ -91,7 +91,8 @@ def person_edit(request, pk):
     def save(person, changes, reason, version):
         return services.person_update(user=request.user, person=person, changes=changes, reason=reason, expected_version=version)
 
-    return _correct(request, PersonCorrectionForm, lambda: selectors.person_get(request.user, pk), save, "person", services.EDITABLE_PERSON_FIELDS, "registry/person_edit.html", lambda p: redirect("person_detail", pk=p.pk))
+    return _correct(request, PersonCorrectionForm, lambda: selectors.person_get(request.user, pk), save, "person",
+                    services.EDITABLE_PERSON_FIELDS, "registry/person_edit.html", lambda p: redirect("person_detail", pk=p.pk))
 
 
 @require(EDIT_REGISTRY)
@@ -102,7 +103,8 @@ def household_edit(request, code):
         return services.household_update(user=request.user, household=household, changes=changes, reason=reason,
                                          expected_version=version)
 
-    return _correct(request, HouseholdCorrectionForm, lambda: selectors.household_get(request.user, code), save, "household", services.EDITABLE_HOUSEHOLD_FIELDS, "registry/household_edit.html",
+    return _correct(request, HouseholdCorrectionForm, lambda: selectors.household_get(request.user, code), save, "household",
+                    services.EDITABLE_HOUSEHOLD_FIELDS, "registry/household_edit.html",
                     lambda h: redirect("household_detail", code=h.code))
 
 
