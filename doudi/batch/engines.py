@@ -26,6 +26,7 @@ and the simulation write their SQL once:
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -193,14 +194,26 @@ def _release(frame) -> None:
         pass
 
 
+def spark_settings(environ=None) -> dict[str, str]:
+    """Spark settings for the session doudi starts itself. A deployment points it at its
+    cluster and sizes the driver through the environment; the defaults run in-process on
+    two cores. Spark's own 1 GiB driver default ran out of memory matching 200k rows."""
+    environ = os.environ if environ is None else environ
+    return {"spark.master": environ.get("DOUDI_SPARK_MASTER", "local[2]"),
+            "spark.driver.memory": environ.get("DOUDI_SPARK_DRIVER_MEMORY", "4g"),
+            "spark.sql.shuffle.partitions": environ.get("DOUDI_SPARK_SHUFFLE_PARTITIONS", "4"),
+            "spark.ui.enabled": "false", "spark.sql.session.timeZone": "Asia/Shanghai"}
+
+
 def _local_session():
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise EngineError("未安装 pyspark：请安装可选依赖 doudi[spark]，或改用 --engine duckdb") from None
-    session = (SparkSession.builder.master("local[2]").appName("doudi-batch")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-               .config("spark.sql.session.timeZone", "Asia/Shanghai").getOrCreate())
+    builder = SparkSession.builder.appName("doudi-batch")
+    for key, value in spark_settings().items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
 

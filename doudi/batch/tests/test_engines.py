@@ -62,3 +62,13 @@ def test_bad_engine_and_input_are_chinese(tmp_path):
 def test_sql_is_transpiled_for_spark():
     assert "ARRAY_CONTAINS" in to_spark_sql("SELECT ARRAY_CONTAINS(k, 'a') FROM t").upper()
     assert to_spark_sql("SELECT CAST(x AS VARCHAR) FROM t") == "SELECT CAST(x AS STRING) FROM t"
+
+
+def test_spark_settings_come_from_the_environment():
+    from doudi.batch.engines import spark_settings
+
+    defaults = spark_settings({})
+    assert defaults["spark.master"] == "local[2]" and defaults["spark.driver.memory"] == "4g"
+    chosen = spark_settings({"DOUDI_SPARK_MASTER": "spark://cluster:7077", "DOUDI_SPARK_DRIVER_MEMORY": "16g"})
+    assert chosen["spark.master"] == "spark://cluster:7077" and chosen["spark.driver.memory"] == "16g"
+    assert chosen["spark.sql.session.timeZone"] == "Asia/Shanghai"
