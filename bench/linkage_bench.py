@@ -193,7 +193,7 @@ def splink_match(pending: pa.Table, persons: pa.Table, threshold: float = 0.9) -
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_key"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
     pairs = linker.inference.predict(threshold_match_probability=threshold).as_duckdbpyrelation()
-    chosen = pairs.query("pairs", f"""
+    chosen = pairs.query("pairs", """
         SELECT uid_l, MIN(uid_r) AS uid_r FROM (
           SELECT uid_l, uid_r, match_probability, MAX(match_probability) OVER (PARTITION BY uid_l) AS top
           FROM pairs) t

@@ -13,7 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from stdnum.cn import ric
 
 REASONS = {
     "empty": "身份证号为空",

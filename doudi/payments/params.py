@@ -154,13 +154,22 @@ def load_tree(root: str = str(ROOT)) -> dict[str, dict[str, tuple[Entry, ...]]]:
     missing = sorted(set(KINDS) - set(tree[NATIONAL]))
     if missing:
         raise _err(str(Path(root) / "national.yaml"), missing[0], "全国默认文件必须给出每个参数的值")
-    funds = {n[12:] for entries in tree.values() for n in entries if n.startswith("fund_shares.")}
+    funds = _fund_codes(tree)
     for region, entries in tree.items():
         for name, values in entries.items():
             for entry in values:
                 if KINDS.get(name) == "fund" and entry.value not in funds:
                     raise _err(entry.file, name, f"资金代码 {entry.value!r} 没有定义 fund_shares.{entry.value}")
     return tree
+
+
+def _fund_codes(tree) -> set[str]:
+    return {n[12:] for entries in tree.values() for n in entries if n.startswith("fund_shares.")}
+
+
+def fund_codes(root: str = str(ROOT)) -> list[str]:
+    """Every fund code with a `fund_shares.<code>` split in some region file."""
+    return sorted(_fund_codes(load_tree(root)))
 
 
 def value(name: str, region: str, day: dt.date, root: str = str(ROOT)):

@@ -24,6 +24,7 @@ from doudi.core.scoping import in_scope
 from doudi.payments import months, params
 from doudi.payments.models import ReserveBalance, ReserveEntry
 from doudi.payments.runs import CENT
+from doudi.rules.errors import RulesError
 
 ITEM = "temp_assist"  # the fund ledger's item for draws (docs/glossary.md)
 
@@ -127,7 +128,7 @@ def reserve_draw(*, township: str, amount, on: dt.date, recipient_name: str, rec
     fund = fund or params.value("fund.temp_assist", region.code, on)
     try:
         params.fund_shares(fund, on, region.code)
-    except Exception:  # noqa: BLE001 - a RulesError naming the parameter; shown as a plain refusal
+    except RulesError:
         raise ReserveError(f"资金代码 {fund!r} 没有定义负担比例（fund_shares.{fund}）") from None
     refusal = f"{region.name}备用金余额 {{balance}} 元，不足支取 {amount} 元，请先申请下拨或补充"
     return _record(region, drawn=amount, refusal=refusal, token=token, user=user, kind=ReserveEntry.Kind.DRAW, on=on,

@@ -24,8 +24,7 @@ def _townships(user) -> list[tuple[str, str]]:
 
 
 def _funds() -> list[tuple[str, str]]:
-    codes = {name[12:] for entries in params.load_tree().values() for name in entries if name.startswith("fund_shares.")}
-    return [(code, params.FUND_LABELS.get(code, code)) for code in sorted(codes)]
+    return [(code, params.FUND_LABELS.get(code, code)) for code in params.fund_codes()]
 
 
 def _draw_form(user, data=None):

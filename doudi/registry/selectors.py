@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length
 from django.http import Http404
 
-from doudi.core import codes, idnumber, pinyin
+from doudi.core import codes, idnumber
 from doudi.core.models import AuditEntry, Region
 from doudi.core.scoping import scope
 from doudi.registry.models import Benefit, Household, Person

@@ -14,7 +14,6 @@ from doudi.rules.errors import RulesError
 from doudi.rules.expr import compile_expr, params_used
 from doudi.rules.inputs import Problems, household_rows, month_start
 from doudi.rules.policy import Policy, load_policy
-from doudi.rules.reasons import REASONS
 from doudi.rules.schema import PARAMETERS
 
 # Compiled once at import: (grain, [(name, closure, sql, zh)]).

@@ -13,17 +13,9 @@ from doudi.assessment.services import EvaluationError, evaluation_run
 from doudi.batch.registry import registry_households
 from doudi.core.models import AuditEntry
 from doudi.registry.models import Benefit
-from doudi.registry.services import registry_import
 from doudi.rules import assess
 
 MONTH = "2025-01"
-
-
-@pytest.fixture
-def register(users, small_registry, settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-    registry_import(paths=[small_registry["folder"]])
-    return users
 
 
 def _expected_differences() -> set[tuple]:

@@ -8,16 +8,9 @@ import yaml
 from conftest import COUNTY
 from doudi.assessment.services import EvaluationError, policy_simulate, simulation_xlsx
 from doudi.batch.registry import registry_households
-from doudi.registry.services import registry_import
 from doudi.rules import assess
 
 MONTH = "2025-01"
-
-
-@pytest.fixture
-def register(users, small_registry):
-    registry_import(paths=[small_registry["folder"]])
-    return users
 
 
 def _budget(result, category):

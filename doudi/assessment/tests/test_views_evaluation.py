@@ -8,16 +8,8 @@ from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
 from doudi.assessment.models import Difference, EvaluationRun
 from doudi.assessment.services import evaluation_run
 from doudi.core.models import Job, User
-from doudi.registry.services import registry_import
 
 URL = "/assessment/evaluations/"
-
-
-@pytest.fixture
-def register(users, small_registry, settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-    registry_import(paths=[small_registry["folder"]])
-    return users
 
 
 def login(client, name):

@@ -114,10 +114,7 @@ def test_start_runs_the_simulation_job_and_the_result_exports(client, users, sma
     assert client.get(job.result["url"]).status_code == 403
 
 
-def test_simulation_limited_to_chosen_categories(client, users, small_registry):
-    from doudi.registry.services import registry_import
-
-    registry_import(paths=[small_registry["folder"]])
+def test_simulation_limited_to_chosen_categories(client, register):
     data = form_data(month="2025-01", **{"changes-0-start": "2025-01", "changes-0-amount": "60"})
     login(client, "staff").post(URL, data)
     login(client, "staff").post(URL, {**data, "categories": ["tekun"]})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, benefit_row, household_row, member_row, person_id, write_registry
+from conftest import COUNTY, VILLAGE_A2, VILLAGE_B1, benefit_row, household_row, member_row, person_id, write_registry
 from doudi.datasets.kinds import KINDS
 from doudi.datasets.services import dataset_import
 from doudi.registry.services import registry_import

@@ -60,6 +60,9 @@ def test_bad_input_is_refused(users):
             draw(users["clerk_a"], "10", **extra)
     with pytest.raises(reserve.ReserveError, match="大于 0"):
         draw(users["clerk_a"], "-5")
+    with pytest.raises(reserve.ReserveError, match=r"资金代码 'no_such' 没有定义负担比例"):
+        draw(users["clerk_a"], "10", fund="no_such")
+    assert not ReserveEntry.objects.filter(kind="draw").exists() and reserve.balance_of(TOWNSHIP_A) == Decimal("1000.00")
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in OUTSIDER)  # typed with a Chinese input method
     entry, _ = draw(users["clerk_a"], "10", recipient_id_number=f" {full_width[:6]} {full_width[6:]} ")
     assert entry.recipient_id_number == OUTSIDER

@@ -70,14 +70,14 @@ def parse_rows(table: Table, errors: ErrorList) -> list[Record]:
         if not "".join(cells).strip():
             continue
         values, ok = {}, True
-        for index, field, parse, required, header in plan:
+        for index, name, parse, required, header in plan:
             raw = cells[index]
             if required and not raw.strip():
                 errors.add(RowError(*where, row_number, header, "", "不能为空"))
                 ok = False
                 continue
             try:
-                values[field] = parse(raw)
+                values[name] = parse(raw)
             except CellError as exc:
                 errors.add(RowError(*where, row_number, header, raw.strip()[:60], str(exc)))
                 ok = False

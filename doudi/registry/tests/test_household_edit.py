@@ -1,11 +1,12 @@
 """Correcting a household's own facts: recorded with who and why, shown in the history;
 rejected forms keep what was typed; a stale form is refused; scope and roles hold."""
+import pytest
 from django.urls import reverse
 
 from doudi.core.models import AuditEntry, User
 from doudi.registry.forms import HouseholdCorrectionForm
 from doudi.registry.models import Household
-from doudi.registry.services import registry_import
+from doudi.registry.services import household_update, registry_import
 
 
 def form_data(household, **changes):
@@ -69,3 +70,13 @@ def test_other_township_and_read_only_roles_are_refused(client, users, small_reg
     assert client.post(reverse("household_edit", args=["H001"]), form_data(household, address="x")).status_code == 404
     household.refresh_from_db()
     assert household.version == 1
+
+
+def test_service_refuses_a_correction_without_reason(users, small_registry):
+    registry_import(paths=[small_registry["folder"]])
+    household = Household.objects.get(code="H001")
+    with pytest.raises(ValueError, match="修改台账必须填写原因"):
+        household_update(user=users["clerk_a"], household=household, changes={"address": "x"}, reason="  ",
+                         expected_version=household.version)
+    household.refresh_from_db()
+    assert household.version == 1 and household.address != "x"

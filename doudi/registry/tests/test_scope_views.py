@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from doudi.core.models import UnmaskLog
-from doudi.registry.models import Household, Person
+from doudi.registry.models import Person
 from doudi.registry.services import registry_import
 
 
