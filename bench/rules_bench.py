@@ -10,9 +10,10 @@ In one run, on the same Parquet files:
 - doudi dibao-only: the same, compiled for `categories=["dibao"]` (only the fields dibao's
   decisions depend on) — the same work as the floor and OpenFisca, so the fair comparison;
   its dibao rows are checked equal to the full run's;
-- floor: one hand-written DuckDB SQL query computing the dibao rule only (income after
-  exemptions and employment deduction, rigid-expense deduction, the four asset tests,
-  gap × members + increments, rounding) for every household;
+- floor: one hand-written DuckDB SQL query computing the same dibao rule (bench/rules_floor.py:
+  income, 特困/孤儿 precedence, assets, 渐退, 补差 + increments, the county's rounding) for
+  every household; checked to decide every household exactly as doudi's dibao-only run;
+- floor_simple: the narrower query of sessions 1–3 (no precedence, no 渐退), for reference;
 - OpenFisca: the same dibao rule in openfisca-core (vectorised numpy), data from the same files;
 - single `assess` of one household, warm (median and p95 of 200 calls).
 
@@ -33,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.common import OUT, save, synth, timed
-from bench.rules_openfisca import has as _in
+from bench.rules_floor import DISAGREEMENTS, FLOOR, FLOOR_SIMPLE
 from bench.rules_openfisca import run_openfisca
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doudi.settings")
@@ -165,65 +166,27 @@ def batch_figures(data: Path, result: dict) -> None:
                          f"SELECT * FROM {only}) UNION ALL (SELECT * FROM {only} EXCEPT ALL "
                          f"SELECT * FROM {full} WHERE category = 'dibao'))").fetchone()[0]
     result["dibao_only_rows_differing_from_full"] = differ
+    # The floor must be the same rule, not a cheaper one: every household decided alike.
+    result["floor_households_disagreeing_with_doudi"] = con.execute(
+        DISAGREEMENTS.format(floor=data / "floor.parquet", doudi=data / "doudi_dibao.parquet")).fetchone()[0]
     con.close()
-
-
-FLOOR = f"""
-WITH hp AS (SELECT h.*, p.* EXCLUDE (county) FROM households h JOIN params p ON h.county = p.county),
-mi AS (
-  SELECT m.household_id,
-    m.inc_wage + m.inc_business + m.inc_property + m.inc_transfer + m.inc_exempt
-    - ({' + '.join(f"CASE WHEN {_in('p_income_exempt_components', repr(k))} THEN m.inc_{k} ELSE 0 END"
-                   for k in ("wage", "business", "property", "transfer", "exempt"))})
-    - CASE WHEN p_income_employment_deduction_enabled AND m.employed AND NOT {_in('p_income_exempt_components', "'wage'")}
-      THEN CASE WHEN p_income_employment_deduction_cap > 0
-           THEN LEAST(m.inc_wage * p_income_employment_deduction_ratio, p_income_employment_deduction_cap)
-           ELSE m.inc_wage * p_income_employment_deduction_ratio END ELSE 0 END AS income,
-    hp.month_year - m.birth_y - CASE WHEN m.birth_m > hp.month_m OR (m.birth_m = hp.month_m AND m.birth_d > 1)
-      THEN 1 ELSE 0 END AS age,
-    m.dis_kind || ':' || CAST(m.dis_level AS VARCHAR) AS dis,
-    p_dibao_increment_disability_list, p_dibao_increment_severe_disability, p_dibao_increment_elderly_age,
-    p_dibao_increment_elderly, p_dibao_increment_minor_age, p_dibao_increment_minor
-  FROM members m JOIN hp ON m.household_id = hp.household_id),
-agg AS (
-  SELECT household_id, COUNT(*) AS n, SUM(GREATEST(income, 0)) AS income,
-    SUM(CASE WHEN {_in('p_dibao_increment_disability_list', 'dis')} THEN p_dibao_increment_severe_disability ELSE 0 END
-        + CASE WHEN age >= p_dibao_increment_elderly_age THEN p_dibao_increment_elderly ELSE 0 END
-        + CASE WHEN age < p_dibao_increment_minor_age THEN p_dibao_increment_minor ELSE 0 END) AS increments
-  FROM mi GROUP BY household_id),
-cars AS (
-  SELECT v.household_id, COUNT(*) AS cars FROM vehicles v JOIN hp ON v.household_id = hp.household_id
-  WHERE NOT {_in('p_assets_vehicle_exempt_kinds', 'v.vehicle_kind')} AND v.vehicle_value > p_assets_vehicle_value_exempt_max
-  GROUP BY v.household_id),
-d AS (
-  SELECT hp.household_id, CASE WHEN hukou = 'urban' THEN p_dibao_standard_urban ELSE p_dibao_standard_rural END AS standard,
-    agg.n, agg.increments, COALESCE(cars.cars, 0) AS cars, hp.fin_assets, hp.properties, hp.businesses,
-    p_assets_financial_months, p_assets_property_max, p_assets_business_max,
-    GREATEST(agg.income - CASE WHEN p_income_rigid_deduction_enabled THEN
-      LEAST(ROUND(CAST(({_in('p_income_rigid_deduction_kinds', "'medical'")})::INT * exp_medical
-                  + ({_in('p_income_rigid_deduction_kinds', "'education'")})::INT * exp_education AS DECIMAL(18, 2)) / 12, 2),
-            CASE WHEN p_income_rigid_deduction_cap > 0 THEN p_income_rigid_deduction_cap ELSE 1e12 END) ELSE 0 END, 0) AS income
-  FROM hp JOIN agg ON agg.household_id = hp.household_id LEFT JOIN cars ON cars.household_id = hp.household_id)
-SELECT household_id,
-  income < standard * n AND fin_assets <= standard * p_assets_financial_months * n AND cars = 0
-    AND properties <= p_assets_property_max AND businesses <= p_assets_business_max AS eligible,
-  ROUND(standard * n - income + increments, 0) AS amount
-FROM d
-"""
 
 
 def run_floor(data: Path, result: dict) -> None:
+    """Both hand-written queries, written to Parquet like doudi's run (same COPY settings)."""
     import duckdb
 
-    result["floor_sql_load"] = _load()
-    with timed(result, "floor_sql_seconds"):
-        con = duckdb.connect()
-        for name in ("households", "members", "vehicles", "params"):
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{data / name}.parquet')")
-        con.execute(f"COPY ({FLOOR}) TO '{data / 'floor.parquet'}' (FORMAT parquet)")
-    row = con.execute(f"SELECT COUNT(*), SUM(amount) FROM read_parquet('{data / 'floor.parquet'}') WHERE eligible").fetchone()
-    result["floor_dibao_households"], result["floor_dibao_amount"] = row[0], str(row[1])
-    con.close()
+    for key, sql in (("floor", FLOOR), ("floor_simple", FLOOR_SIMPLE)):
+        result[f"{key}_sql_load"] = _load()
+        with timed(result, f"{key}_sql_seconds"):
+            con = duckdb.connect()
+            con.execute("SET preserve_insertion_order = false")
+            for name in ("households", "members", "vehicles", "params"):
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{data / name}.parquet')")
+            con.execute(f"COPY ({sql}) TO '{data / key}.parquet' (FORMAT parquet)")
+        row = con.execute(f"SELECT COUNT(*), SUM(amount) FROM read_parquet('{data / key}.parquet') WHERE eligible").fetchone()
+        result[f"{key}_dibao_households"], result[f"{key}_dibao_amount"] = row[0], str(row[1])
+        con.close()
 
 
 def run_assess(result: dict, month: str) -> None:
@@ -247,7 +210,7 @@ def run_assess(result: dict, month: str) -> None:
 
 
 ROUNDS = 2  # each timing twice, interleaved; the best of each is compared (the machine is shared)
-TIMED = ("doudi_full_seconds", "doudi_dibao_seconds", "floor_sql_seconds", "openfisca_seconds")
+TIMED = ("doudi_full_seconds", "doudi_dibao_seconds", "floor_sql_seconds", "floor_simple_sql_seconds", "openfisca_seconds")
 
 
 def main() -> None:
@@ -273,7 +236,8 @@ def main() -> None:
     for key in TIMED:
         best = min(rounds, key=lambda r: r[key])
         result[key], result[key.replace("_seconds", "_load")] = best[key], best[key.replace("_seconds", "_load")]
-    for key in ("floor_dibao_households", "floor_dibao_amount", "openfisca_dibao_households", "openfisca_dibao_amount",
+    for key in ("floor_dibao_households", "floor_dibao_amount", "floor_simple_dibao_households", "floor_simple_dibao_amount",
+                "openfisca_dibao_households", "openfisca_dibao_amount",
                 "openfisca_calculate_seconds"):
         result[key] = rounds[-1][key]
     batch_figures(data, result)
@@ -282,6 +246,7 @@ def main() -> None:
     full, dibao = result["doudi_full_seconds"], result["doudi_dibao_seconds"]
     result["full_vs_floor"] = round(full / result["floor_sql_seconds"], 2)
     result["dibao_only_vs_floor"] = round(dibao / result["floor_sql_seconds"], 2)
+    result["dibao_only_vs_floor_simple"] = round(dibao / result["floor_simple_sql_seconds"], 2)
     result["openfisca_vs_dibao_only"] = round(result["openfisca_seconds"] / dibao, 2)
     result["openfisca_vs_full"] = round(result["openfisca_seconds"] / full, 2)
     # The same ratios within each round (both sides under the same load), next to the best-of ones.
