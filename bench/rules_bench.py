@@ -40,10 +40,6 @@ from bench.rules_openfisca import run_openfisca
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doudi.settings")
 
 
-def _reverse(table: dict) -> dict:
-    return {v: k for k, v in table.items()} | {k: k for k in table}
-
-
 def _rows(path: Path):
     with path.open(encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle)
@@ -62,27 +58,16 @@ def _grouped(path: Path):
         yield code, rows
 
 
-def _member(row, codes):
-    level = row["残疾等级"]
-    return {"id_number": row["身份证号"], "name": row["姓名"], "relation": codes["rel"][row["与户主关系"]],
-            "disability_kind": codes["dis"].get(row["残疾类别"], ""), "disability_level": int(codes["lvl"][level]) if level else None,
-            "serious_illness": row["是否重病"] == "是", "self_care": codes["care"][row["自理能力"]], "employed": row["是否就业"] == "是",
-            "capable_supporter": row["有履行能力的法定义务人(是/否)"] == "是",
-            **{f"income_{k}": Decimal(row[h]) for k, h in (("wage", "月工资性收入"), ("business", "月经营净收入"),
-                                                          ("property", "月财产性收入"), ("transfer", "月转移性收入"),
-                                                          ("exempt", "月豁免收入"))}}
-
-
 def prepare(folder: Path, month: str) -> Path:
     """Synthetic registry CSVs → the batch's input tables as Parquet (cached)."""
     import pyarrow.parquet as pq
 
-    from doudi.batch.registry import HeldBuilder, _household
+    from doudi.batch.registry import HeldBuilder, assess_household
     from doudi.batch.tables import RowsBuilder, params_table
-    from doudi.core import codes as c
     from doudi.rules.engine import _prepare
     from doudi.rules.inputs import month_start
     from doudi.rules.policy import load_policy
+    from doudi.synth.priced import registry_rows
 
     target = OUT / f"rules-{folder.name}-{month}"
     if (target / "held.parquet").exists():
@@ -90,9 +75,6 @@ def prepare(folder: Path, month: str) -> Path:
         params = params_table(load_policy("14"), month_start(month), households.column("county").to_pylist())
         pq.write_table(params, target / "params.parquet")  # cheap, and follows the current parameter files
         return target
-    codes = {"rel": _reverse(c.RELATIONS), "dis": _reverse(c.DISABILITY_KINDS), "care": _reverse(c.SELF_CARE),
-             "lvl": {v: k for k, v in c.DISABILITY_LEVELS.items()}, "hukou": _reverse(c.HUKOU),
-             "cat": _reverse(c.CATEGORY_SHORT) | _reverse(c.CATEGORIES), "mode": _reverse(c.SUPPORT_MODES)}
     day, policy = month_start(month), load_policy("14")
     rows, held = RowsBuilder(), HeldBuilder(day)
     members, benefits = _grouped(folder / "成员.csv"), _grouped(folder / "保障.csv")
@@ -104,15 +86,7 @@ def prepare(folder: Path, month: str) -> Path:
         b_rows = []
         if pending_b[0] == code:
             b_rows, pending_b = pending_b[1], next(benefits, (None, []))
-        h = {"code": code, "region_id": house["行政区划代码"], "hukou": codes["hukou"][house["户籍性质(城镇/农村)"]],
-             "financial_assets": Decimal(house["金融资产"]), "vehicle_count": int(house["机动车数量"]),
-             "vehicle_value": Decimal(house["机动车价值"]), "property_count": int(house["房产套数"]),
-             "business_count": int(house["市场主体数量"]), "medical_expense_12m": Decimal(house["近12月医疗自付"]),
-             "education_expense_12m": Decimal(house["近12月教育支出"])}
-        bs = [{"person_key": b["身份证号(个人类别填写)"], "category": codes["cat"][b["保障类别"]], "since": b["开始日期"],
-               "monthly_amount": Decimal(b["月保障金额"]), "support_mode": codes["mode"].get(b["供养方式(分散/集中)"], "")}
-              for b in b_rows]
-        page.append(_household(h, [_member(m, codes) for m in m_rows], bs))
+        page.append(assess_household(*registry_rows(house, m_rows, b_rows)))
         if len(page) == 5000:
             _flush(page, policy, day, rows, held, _prepare)
             page = []

@@ -61,9 +61,9 @@ def from_registry(household, members, benefits, month: str) -> dict:
     brought in here is read exactly as the monthly evaluation reads it: vehicles as equal
     cars, orphan flags and support modes from the benefits held, 防返贫监测 from 低收入人口.
     """
-    from doudi.batch.registry import B_COLS, H_COLS, P_COLS, _household
+    from doudi.batch.registry import B_COLS, H_COLS, P_COLS, assess_household
 
-    data = _household({c: getattr(household, c) for c in H_COLS}, [{c: getattr(m, c) for c in P_COLS} for m in members],
+    data = assess_household({c: getattr(household, c) for c in H_COLS}, [{c: getattr(m, c) for c in P_COLS} for m in members],
                       [{c: getattr(b, c) for c in B_COLS} for b in benefits])
     people = {m.id_number: m for m in members}
     return {

@@ -59,7 +59,7 @@ def _member(row: dict, held: dict) -> dict:
     return member
 
 
-def _household(row: dict, members: list[dict], benefits: list[dict]) -> dict:
+def assess_household(row: dict, members: list[dict], benefits: list[dict]) -> dict:
     held: dict[str, dict] = {}
     current = []
     for b in benefits:
@@ -108,7 +108,7 @@ def registry_households(region_code: str, month_start: dt.date, *, chunk: int = 
             benefits = _grouped(_fetch(cursor, f"SELECT {', '.join(B_COLS)} FROM {b} WHERE household_id IN ({marks}) "
                                                f"AND (until IS NULL OR until >= %s) ORDER BY household_id, id",
                                        ids + [month_start], B_COLS))
-            yield [_household(x, members.get(x["id"], []), benefits.get(x["id"], [])) for x in houses]
+            yield [assess_household(x, members.get(x["id"], []), benefits.get(x["id"], [])) for x in houses]
 
 
 class HeldBuilder:

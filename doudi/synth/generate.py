@@ -29,6 +29,8 @@ _EMPLOYMENT = {"tekun": 0.0, "dibao": 0.35, "dibao_edge": 0.55, "low_income": 0.
 # Disabilities that make a working-age adult 特困-eligible: (kind, worst-to-least levels).
 _TEKUN_DISABILITIES = (("intellectual", (1, 2, 3)), ("mental", (1, 2, 3)), ("limb", (1, 2)), ("visual", (1,)))
 _ZERO = Decimal("0.00")
+# Share of old people outside 特困 households whose children elsewhere can support them.
+_CHILDREN_ELSEWHERE_ABLE = 0.8
 
 
 class SynthHousehold(NamedTuple):
@@ -75,8 +77,14 @@ def _quotas(seed: int, rows: list[RegionRow], target: int) -> list[int]:
 def generate(seed: int, regions: Iterable[RegionRow], target_persons: int = COUNTY_PERSONS, *,
              as_of: dt.date = AS_OF) -> Iterator[SynthHousehold]:
     """Yields households, village by village in code order, until exactly
-    `target_persons` members have been produced. Same arguments, same output."""
-    regions = list(regions)
+    `target_persons` members have been produced. Same arguments, same output. Held
+    amounts are the county's rules' amounts in the month of `as_of` (synth.priced)."""
+    from doudi.synth.priced import priced
+
+    yield from priced(_households(seed, list(regions), target_persons, as_of), f"{as_of:%Y-%m}")
+
+
+def _households(seed: int, regions: list[RegionRow], target_persons: int, as_of: dt.date) -> Iterator[SynthHousehold]:
     names = {r.code: r.name for r in regions}
     rows = villages(regions)
     if not rows:
@@ -116,6 +124,7 @@ def _household(rng, picker, village: _Village, county: _County, code: str, room:
     category = shapes.choose_category(rng, shape, members)
     for member in members:
         _describe(rng, member, category, shape)
+    _legal_supporters(code, members, category)
     for member in members:
         member.id_number, member.birth = county.ids.issue(birth_date(rng, as_of, member.age), member.sex)
         natural_incomes(rng, member, hukou)
@@ -146,6 +155,21 @@ def _describe(rng, member: Person, category: str, shape: str) -> None:
     # 特困 requires no capable legal supporter; elsewhere some old people have children
     # elsewhere who could support them.
     member.supporter = category != "tekun" and member.age >= 60 and rng.random() < 0.2
+
+
+def _legal_supporters(code: str, members: list[Person], category: str) -> None:
+    """有履行能力的法定义务人, as a clerk would record it: another member of working age who
+    can work supports the rest of the household; most old people also have children living
+    elsewhere who can. Nobody in a 特困 household has one (the category requires it).
+    Drawn from a stream of its own so the rest of the household is unchanged."""
+    if category == "tekun":
+        return
+    able = [m for m in members if can_work(m)]
+    elsewhere = random.Random(f"supporters:{code}")
+    for member in members:
+        at_home = any(other is not member for other in able)
+        member.capable_supporter = (member.supporter or at_home
+                                    or (member.age >= 60 and elsewhere.random() < _CHILDREN_ELSEWHERE_ABLE))
 
 
 def _name(picker: NamePicker, members: list[Person]) -> None:
@@ -209,7 +233,7 @@ def _member_row(code: str, m: Person) -> dict:
         code, m.name, m.id_number, codes.RELATIONS[m.relation], codes.DISABILITY_KINDS.get(m.disability_kind, ""),
         codes.DISABILITY_LEVELS.get(m.disability_level, ""), "是" if m.ill else "否", codes.SELF_CARE[m.self_care],
         "是" if m.employed else "否", codes.SCHOOL_STAGES.get(m.school, ""), _money(wage), _money(business),
-        _money(prop), _money(transfer), _money(exempt), "是" if m.supporter else "否", m.phone, m.bank, m.account)))
+        _money(prop), _money(transfer), _money(exempt), "是" if m.capable_supporter else "否", m.phone, m.bank, m.account)))
 
 
 def _benefit_row(code: str, b: Benefit) -> dict:

@@ -39,7 +39,7 @@ def county_standards(seed: int, county: str) -> Standards:
 
 
 # Per-capita counted income, as a fraction of the standard, by category.
-_TARGET_RANGE = {"dibao": (0.0, 0.6), "dibao_edge": (1.0, 1.45), "low_income": (1.5, 2.8)}
+_TARGET_RANGE = {"dibao": (0.0, 0.6), "dibao_edge": (1.0, 1.45), "low_income": (1.5, 1.95)}
 
 
 def _cents(rng: random.Random, low: int, high: int, step: int = 1) -> int:

@@ -46,14 +46,14 @@ class Person:
 
     __slots__ = ("relation", "age", "sex", "surname", "name", "birth", "id_number", "disability_kind",
                  "disability_level", "ill", "self_care", "employed", "school", "income", "supporter",
-                 "phone", "bank", "account")
+                 "capable_supporter", "phone", "bank", "account")
 
     def __init__(self, relation: str, age: int, sex: str):
         self.relation, self.age, self.sex = relation, age, sex
         self.surname = self.name = self.id_number = self.phone = self.bank = self.account = ""
         self.birth: dt.date | None = None
         self.disability_kind, self.disability_level = "", None
-        self.ill = self.employed = self.supporter = False
+        self.ill = self.employed = self.supporter = self.capable_supporter = False
         self.self_care, self.school = "full", ""
         # Monthly income in cents: wage, business, property, transfer, exempt.
         self.income = [0, 0, 0, 0, 0]

@@ -159,8 +159,6 @@ def test_incomes_fit_category(county):
         cats = {SHORT[b["保障类别"]]: b for b in h.benefits}
         if "dibao" in cats:
             assert per_capita < standard
-            gap = standard * len(h.members) - per_capita * len(h.members)
-            assert abs(cats["dibao"]["月保障金额"] - max(gap, 10)) <= 1
         elif "dibao_edge" in cats:
             assert standard <= per_capita <= Decimal("1.5") * standard
 
