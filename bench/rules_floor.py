@@ -37,6 +37,10 @@ _INCREMENTS = (f"CASE WHEN {has('p_dibao_increment_disability_list', 'dis')} THE
 # ROUND(x / 12, 2) half-up, exactly: a whole number of fen over 12 is a tie only at k + ½,
 # which DOUBLE division represents exactly.
 _RIGID = ("CAST(CAST(ROUND(CAST(100 * ({x}) AS BIGINT) / 12) AS BIGINT) AS DECIMAL(18, 0)) * 0.01")
+_CARS = f"""cars AS (
+  SELECT v.household_id, COUNT(*) AS cars FROM vehicles v JOIN hp ON v.household_id = hp.household_id
+  WHERE NOT {has('p_assets_vehicle_exempt_kinds', 'v.vehicle_kind')} AND v.vehicle_value > p_assets_vehicle_value_exempt_max
+  GROUP BY v.household_id),"""
 _ROUNDED = ("CASE p_rounding_mode WHEN 'yuan_half_up' THEN ROUND({x}, 0) WHEN 'yuan_ceiling' THEN CEIL({x}) "
             "WHEN 'yuan_floor' THEN FLOOR({x}) WHEN 'jiao_half_up' THEN ROUND({x}, 1) ELSE ROUND({x}, 2) END")
 
@@ -75,10 +79,7 @@ agg AS (
     SUM(CASE WHEN excluded THEN 0 ELSE income END) AS income,
     SUM(CASE WHEN excluded THEN 0 ELSE {_INCREMENTS} END) AS increments
   FROM mx GROUP BY household_id),
-cars AS (
-  SELECT v.household_id, COUNT(*) AS cars FROM vehicles v JOIN hp ON v.household_id = hp.household_id
-  WHERE NOT {has('p_assets_vehicle_exempt_kinds', 'v.vehicle_kind')} AND v.vehicle_value > p_assets_vehicle_value_exempt_max
-  GROUP BY v.household_id),
+{_CARS}
 d AS (
   SELECT hp.household_id, hp.held_dibao, hp.held_dibao_amount, p_rounding_mode, agg.n_dibao, agg.increments,
     hp.standard * agg.n_dibao AS line,
@@ -114,10 +115,7 @@ mi AS (
 agg AS (
   SELECT household_id, COUNT(*) AS n, SUM(GREATEST(income, 0)) AS income, SUM({_INCREMENTS}) AS increments
   FROM mi GROUP BY household_id),
-cars AS (
-  SELECT v.household_id, COUNT(*) AS cars FROM vehicles v JOIN hp ON v.household_id = hp.household_id
-  WHERE NOT {has('p_assets_vehicle_exempt_kinds', 'v.vehicle_kind')} AND v.vehicle_value > p_assets_vehicle_value_exempt_max
-  GROUP BY v.household_id),
+{_CARS}
 d AS (
   SELECT hp.household_id, CASE WHEN hukou = 'urban' THEN p_dibao_standard_urban ELSE p_dibao_standard_rural END AS standard,
     agg.n, agg.increments, COALESCE(cars.cars, 0) AS cars, hp.fin_assets, hp.properties, hp.businesses,
