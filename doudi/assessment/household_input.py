@@ -63,8 +63,9 @@ def from_registry(household, members, benefits, month: str) -> dict:
     """
     from doudi.batch.registry import B_COLS, H_COLS, P_COLS, assess_household
 
-    data = assess_household({c: getattr(household, c) for c in H_COLS}, [{c: getattr(m, c) for c in P_COLS} for m in members],
-                      [{c: getattr(b, c) for c in B_COLS} for b in benefits])
+    data = assess_household({c: getattr(household, c) for c in H_COLS},
+                            [{c: getattr(m, c) for c in P_COLS} for m in members],
+                            [{c: getattr(b, c) for c in B_COLS} for b in benefits])
     people = {m.id_number: m for m in members}
     return {
         "household": {

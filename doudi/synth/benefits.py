@@ -4,7 +4,8 @@ Rules of thumb, not the rules engine: the shares and amounts are plausible for a
 county, and the overlaps follow DOMAIN §3 (特困 replaces 低保 and 困难残疾人生活补贴 for
 that person but may keep 护理补贴; 单人保 only inside 低保边缘 households). Coverage is
 deliberately a little below 100 % for the subsidies, so the comparison rules have
-"missed" people to find (漏保).
+"missed" people to find (漏保). The amounts here are placeholders for what the rules do
+not grant; every benefit the rules grant is then set to their amount (synth.priced).
 """
 from __future__ import annotations
 
