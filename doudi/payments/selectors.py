@@ -51,9 +51,23 @@ def overpayments_for(user) -> QuerySet:
     return scope(Overpayment.objects.select_related("person", "person__household"), user, "township")
 
 
+def overpayment_get(user, pk: int) -> Overpayment:
+    record = overpayments_for(user).filter(pk=pk).first()
+    if record is None:
+        raise Http404("没有找到该记录，或不在您的管辖范围内")
+    return record
+
+
 def reserve_entries_for(user) -> QuerySet:
     """临时救助备用金 entries of the townships in the user's subtree."""
     return scope(ReserveEntry.objects.select_related("township", "created_by"), user, "township__code")
+
+
+def reserve_entry_get(user, pk: int) -> ReserveEntry:
+    entry = reserve_entries_for(user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("没有找到该记录，或不在您的管辖范围内")
+    return entry
 
 
 def reserve_townships_for(user) -> QuerySet:

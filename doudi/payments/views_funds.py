@@ -110,9 +110,7 @@ def overpayment_list(request):
 @require_POST
 @require(BUILD_PAYROLL)
 def overpayment_recover(request, pk):
-    record = selectors.overpayments_for(request.user).filter(pk=pk).first()
-    if record is None:
-        raise Http404("没有找到该记录，或不在您的管辖范围内")
+    record = selectors.overpayment_get(request.user, pk)
     form = RecoveryForm(request.POST)
     if form.is_valid():
         try:

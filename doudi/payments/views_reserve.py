@@ -105,9 +105,7 @@ def _submit(request, form, write, label: str, form_name: str):
 @require_POST
 @require(VIEW_RESERVE)
 def reserve_reverse(request, pk):
-    entry = selectors.reserve_entries_for(request.user).filter(pk=pk).first()
-    if entry is None:
-        raise Http404("没有找到该记录，或不在您的管辖范围内")
+    entry = selectors.reserve_entry_get(request.user, pk)
     form = ReserveReverseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "冲销须写明原因")

@@ -58,3 +58,20 @@ def test_overpayment_after_a_death_found_late_and_recovery(money_county, users):
     assert Overpayment.objects.get().state == "partial"
     with pytest.raises(PayrollError, match="起始月份"):
         ledger.overpayment_record(person=head, category="dibao", from_month="2025", reason="x", user=users["staff"])
+
+
+def test_recovery_from_the_web(money_county, users, client):
+    payroll_build(period="2025-01", category="dibao")
+    send("dibao", users)
+    record = ledger.overpayment_record(person=Person.objects.get(name="户主1"), category="dibao", from_month="2025-01",
+                                       reason="死亡", user=users["staff"])
+    url = f"/payments/overpayments/{record.pk}/recover/"
+    client.force_login(users["finance"])  # reads the ledger, does not record recoveries
+    assert client.post(url, {"amount": "100"}).status_code == 403
+    client.force_login(users["staff"])
+    assert client.post(f"/payments/overpayments/{record.pk + 1}/recover/", {"amount": "100"}).status_code == 404
+    page = client.post(url, {"amount": "0"}, follow=True).content.decode()
+    assert "追回金额应大于 0" in page
+    assert client.post(url, {"amount": "100", "note": "家属退回"}).status_code == 302
+    record.refresh_from_db()
+    assert record.state == "partial" and record.recovered == Decimal("100.00")
