@@ -22,17 +22,13 @@ from doudi.synth.generate import SynthHousehold
 PAGE = 1000  # households per assess call
 
 
-def _reverse(table: dict) -> dict:
-    """Chinese label → code, codes passing through."""
-    return {v: k for k, v in table.items()} | {k: k for k in table}
-
-
-_REL, _DIS, _CARE, _HUKOU = (_reverse(t) for t in (c.RELATIONS, c.DISABILITY_KINDS, c.SELF_CARE, c.HUKOU))
-_LEVEL = {v: k for k, v in c.DISABILITY_LEVELS.items()} | {k: k for k in c.DISABILITY_LEVELS}
-_CATEGORY = _reverse(c.CATEGORY_SHORT) | _reverse(c.CATEGORIES)
-_MODE = _reverse(c.SUPPORT_MODES)
 _INCOMES = (("wage", "月工资性收入"), ("business", "月经营净收入"), ("property", "月财产性收入"),
             ("transfer", "月转移性收入"), ("exempt", "月豁免收入"))
+
+
+def category(text: str) -> str | None:
+    """A 保障类别 cell (short or full Chinese name, or code) → category code."""
+    return c.lookup(c.CATEGORY_SHORT, text, c.CATEGORIES)
 
 
 def _money(value) -> Decimal:
@@ -46,7 +42,7 @@ def _yes(value) -> bool:
 def registry_rows(household: dict, members: list[dict], benefits: list[dict]) -> tuple[dict, list[dict], list[dict]]:
     """SPEC §4 rows → (household, members, benefits) keyed like the registry tables."""
     h = {"code": household["户编号"], "region_id": str(household["行政区划代码"]),
-         "hukou": _HUKOU[household["户籍性质(城镇/农村)"]], "financial_assets": _money(household["金融资产"]),
+         "hukou": c.lookup(c.HUKOU, household["户籍性质(城镇/农村)"]), "financial_assets": _money(household["金融资产"]),
          "vehicle_count": int(household["机动车数量"] or 0), "vehicle_value": _money(household["机动车价值"]),
          "property_count": int(household["房产套数"] or 0), "business_count": int(household["市场主体数量"] or 0),
          "medical_expense_12m": _money(household["近12月医疗自付"]),
@@ -55,14 +51,16 @@ def registry_rows(household: dict, members: list[dict], benefits: list[dict]) ->
     for row in members:
         level = row["残疾等级"]
         people.append({
-            "id_number": row["身份证号"], "name": row["姓名"], "relation": _REL[row["与户主关系"]],
-            "disability_kind": _DIS.get(row["残疾类别"], ""), "disability_level": int(_LEVEL[level]) if level else None,
-            "serious_illness": _yes(row["是否重病"]), "self_care": _CARE[row["自理能力"]], "employed": _yes(row["是否就业"]),
+            "id_number": row["身份证号"], "name": row["姓名"], "relation": c.lookup(c.RELATIONS, row["与户主关系"]),
+            "disability_kind": c.lookup(c.DISABILITY_KINDS, row["残疾类别"]) or "",
+            "disability_level": int(c.lookup(c.DISABILITY_LEVELS, level)) if level else None,
+            "serious_illness": _yes(row["是否重病"]), "self_care": c.lookup(c.SELF_CARE, row["自理能力"]),
+            "employed": _yes(row["是否就业"]),
             "capable_supporter": _yes(row["有履行能力的法定义务人(是/否)"]),
             **{f"income_{part}": _money(row[header]) for part, header in _INCOMES}})
-    held = [{"person_key": row["身份证号(个人类别填写)"], "category": _CATEGORY[row["保障类别"]],
+    held = [{"person_key": row["身份证号(个人类别填写)"], "category": category(row["保障类别"]),
              "since": str(row["开始日期"]), "monthly_amount": _money(row["月保障金额"]),
-             "support_mode": _MODE.get(row["供养方式(分散/集中)"], "")} for row in benefits]
+             "support_mode": c.lookup(c.SUPPORT_MODES, row["供养方式(分散/集中)"]) or ""} for row in benefits]
     return h, people, held
 
 
@@ -82,7 +80,7 @@ def priced(households: Iterable[SynthHousehold], month: str) -> Iterator[SynthHo
         for house, result in zip(page, assess({"households": inputs}, policy, month)["results"]):
             granted = {(b["category"], b["person"] or ""): b["monthly_amount"] for b in result["benefits"]}
             for row in house.benefits:
-                amount = granted.get((_CATEGORY[row["保障类别"]], row["身份证号(个人类别填写)"]))
+                amount = granted.get((category(row["保障类别"]), row["身份证号(个人类别填写)"]))
                 if amount is not None:
                     row["月保障金额"] = Decimal(str(amount)).quantize(Decimal("0.01"))
         yield from page

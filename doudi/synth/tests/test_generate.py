@@ -161,6 +161,8 @@ def test_incomes_fit_category(county):
             assert per_capita < standard
         elif "dibao_edge" in cats:
             assert standard <= per_capita <= Decimal("1.5") * standard
+        elif "low_income" in cats:  # below the low-income line (2 × standard), or the rules would drop them
+            assert per_capita < 2 * standard
 
 
 def test_money_is_exact_decimal(county):

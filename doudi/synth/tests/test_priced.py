@@ -7,7 +7,7 @@ from doudi.batch.registry import assess_household
 from doudi.rules import assess
 from doudi.rules.policy import load_policy
 from doudi.synth import AS_OF, county_regions, generate
-from doudi.synth.priced import _CATEGORY, registry_rows
+from doudi.synth.priced import category, registry_rows
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def test_granted_benefits_hold_the_rules_amount(households):
     for house, result in zip(households, _decisions(households)):
         granted = {(b["category"], b["person"] or ""): Decimal(str(b["monthly_amount"])) for b in result["benefits"]}
         for row in house.benefits:
-            key = (_CATEGORY[row["保障类别"]], row["身份证号(个人类别填写)"])
+            key = (category(row["保障类别"]), row["身份证号(个人类别填写)"])
             if key in granted:
                 checked += 1
                 differing += row["月保障金额"] != granted[key]
@@ -35,7 +35,7 @@ def test_granted_benefits_hold_the_rules_amount(households):
 def test_most_held_benefits_are_granted_by_the_rules(households):
     """The register is mostly right, as a county's is: what the batch finds is the exception."""
     results = _decisions(households)
-    held = [(h, (_CATEGORY[b["保障类别"]], b["身份证号(个人类别填写)"])) for h in households for b in h.benefits]
+    held = [(h, (category(b["保障类别"]), b["身份证号(个人类别填写)"])) for h in households for b in h.benefits]
     granted = {(r["household"], b["category"], b["person"] or "") for r in results for b in r["benefits"]}
     kept = sum((h.household["户编号"], *key) in granted for h, key in held)
     assert 0.8 < kept / len(held) < 1.0
