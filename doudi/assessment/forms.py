@@ -8,15 +8,11 @@ the server inside the user's scope, so the full number never reaches the page.
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 from django import forms
 
 from doudi.assessment.labels import MONTHLY_CATEGORIES, VEHICLE_KINDS
-from doudi.core import codes, idnumber
+from doudi.core import codes, idnumber, months
 
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 INCOME_FIELDS = {"wage": "月工资性收入", "business": "月经营净收入", "property": "月财产性收入",
                  "transfer": "月转移性收入", "exempt": "月豁免收入"}
 MEMBER_FLAGS = {"serious_illness": "重病", "employed": "就业", "capable_supporter": "有履行能力的法定义务人",
@@ -48,14 +44,13 @@ def month_field(label: str) -> forms.CharField:
 
 
 def clean_month(value: str) -> str:
-    value = (value or "").strip()
-    if not MONTH_RE.match(value):
-        raise forms.ValidationError(f"月份 {value!r} 应为 YYYY-MM 格式，例如 2025-01")
-    return value
+    try:
+        return months.parse(value)
+    except months.BadMonth as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
-def this_month() -> str:
-    return dt.date.today().strftime("%Y-%m")
+this_month = months.this_month
 
 
 class HouseholdForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from doudi.core.roles import HANDLE_WARNINGS, can
 from doudi.core.scoping import in_scope
+from doudi.core.workflow import Log, Step, Workflow, WorkflowError
 from doudi.monitoring.models import ComparisonRun, VisitPhoto, Warning, WarningTransition, WarningVisit
 from doudi.monitoring.rules import RULES
 from doudi.monitoring.runner import Finding, compute_findings
@@ -17,16 +18,22 @@ from doudi.monitoring.runner import Finding, compute_findings
 ENGINES = ("duckdb", "spark")
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-NEXT = {Warning.Status.OPEN: {Warning.Status.CHECKING, Warning.Status.CONFIRMED, Warning.Status.DISMISSED},
-        Warning.Status.CHECKING: {Warning.Status.CONFIRMED, Warning.Status.DISMISSED}}
+W = Warning.Status
+WARNING_WORKFLOW = Workflow(
+    noun="预警", model=Warning, state_field="status",
+    steps={
+        "check": Step((W.OPEN,), W.CHECKING, HANDLE_WARNINGS, "登记核查"),
+        "confirm": Step((W.OPEN, W.CHECKING), W.CONFIRMED, HANDLE_WARNINGS, "确认", reason_required=True),
+        "dismiss": Step((W.OPEN, W.CHECKING), W.DISMISSED, HANDLE_WARNINGS, "排除", reason_required=True),
+    },
+    log=Log(WarningTransition, "warning", "from_status", "to_status", reason_max=500),
+    region_of=lambda warning: warning.region_code,
+    labels=lambda status: W(status).label,
+)
 
 
 class ComparisonError(Exception):
     """A reason the comparison cannot run, in Chinese, for the person who asked."""
-
-
-class WorkflowError(Exception):
-    """A warning cannot move as asked (wrong state, missing reason, bad photo …)."""
 
 
 def comparison_check(*, as_of, engine: str) -> dt.date:
@@ -103,8 +110,7 @@ def _store(run: ComparisonRun, findings: list[Finding], user) -> tuple[list[Find
     Warning.objects.bulk_update(refreshed, ["level", "detail", "fingerprint", "last_run"], batch_size=1000)
     Warning.objects.bulk_create(new, batch_size=1000)
     WarningTransition.objects.bulk_create(
-        [WarningTransition(warning=w, user=_user(user), role=getattr(user, "role", ""), to_status=w.status,
-                           reason=f"数据比对发现（截至 {run.as_of}）", data={"run": run.pk}) for w in new],
+        [WARNING_WORKFLOW.record(w, user, w.status, f"数据比对发现（截至 {run.as_of}）", {"run": run.pk}) for w in new],
         batch_size=1000)
     return kept, counts
 
@@ -123,27 +129,10 @@ class _DeadlineDays:
         return int(self.cache[county][f"compare.deadline_days.{level}"].value)
 
 
-def _user(user):
-    return user if getattr(user, "pk", None) else None
-
-
 def _guard(user, warning: Warning) -> None:
+    """Role and region first (a 403, not a form error); each move checks them again."""
     if not can(user, HANDLE_WARNINGS) or not in_scope(user, warning.region_code):
         raise PermissionError("您的角色或管辖范围无权处理该预警")
-
-
-def _move(warning: Warning, user, to: str, reason: str, data: dict | None = None, **fields) -> None:
-    """One status change, refused if another clerk moved the warning first."""
-    before = warning.status
-    if to not in NEXT.get(before, set()):
-        raise WorkflowError(f"预警当前为「{warning.get_status_display()}」，不能改为「{Warning.Status(to).label}」")
-    updated = Warning.objects.filter(pk=warning.pk, status=before, version=warning.version).update(
-        status=to, version=warning.version + 1, **fields)
-    if not updated:
-        raise WorkflowError("该预警已被他人处理，请刷新页面后查看")
-    WarningTransition.objects.create(warning=warning, user=_user(user), role=getattr(user, "role", ""),
-                                     from_status=before, to_status=to, reason=reason[:500], data=data or {})
-    warning.refresh_from_db()
 
 
 def _photo_type(upload) -> str:
@@ -172,7 +161,7 @@ def warning_visit_record(*, warning: Warning, user, visited_on: dt.date, notes: 
         for upload, kind in zip(photos, kinds):
             VisitPhoto.objects.create(visit=visit, file=upload, content_type=kind, size=upload.size)
         if warning.status == Warning.Status.OPEN:
-            _move(warning, user, Warning.Status.CHECKING, "登记入户核查", {"visit": visit.pk})
+            WARNING_WORKFLOW.move(warning, "check", user, "登记入户核查", {"visit": visit.pk})
     return visit
 
 
@@ -182,7 +171,7 @@ def warning_dismiss(*, warning: Warning, user, reason: str) -> Warning:
     if not reason.strip():
         raise WorkflowError("排除预警必须填写原因")
     with transaction.atomic():
-        _move(warning, user, Warning.Status.DISMISSED, reason, closed_at=timezone.now(), outcome_note=reason[:500])
+        WARNING_WORKFLOW.move(warning, "dismiss", user, reason, {}, closed_at=timezone.now(), outcome_note=reason[:500])
     return warning
 
 
@@ -209,8 +198,8 @@ def warning_confirm(*, warning: Warning, user, outcome: str, reason: str, benefi
         data = {"benefits": [b.pk for b in benefits], "stop_on": stop_on.isoformat()}
         if outcome == Warning.Outcome.STOP:
             data["overpayment"] = _record_overpayment(warning, benefits, user, reason)
-        _move(warning, user, Warning.Status.CONFIRMED, reason, data, outcome=outcome, outcome_note=reason[:500],
-              closed_at=timezone.now())
+        WARNING_WORKFLOW.move(warning, "confirm", user, reason, data, outcome=outcome, outcome_note=reason[:500],
+                              closed_at=timezone.now())
     return warning
 
 

@@ -35,7 +35,7 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
         stderr.write(f"[进度] 演示：{last_month} 低保花名册、代发文件和回盘\n")
         payroll_build(period=last_month, category="dibao", region=DEMO_COUNTY, user=staff)
         run = PayrollRun.objects.get(item="dibao", period=last_month, region_id=DEMO_COUNTY)
-        _through_the_bank(run, staff, finance)
+        _through_the_bank(run, staff, User.objects.get(username="staff2"), finance)
     if not PayrollRun.objects.filter(item="price_subsidy", period="2022-07").exists():
         price_subsidy_run(month="2022-07", cpi="2.7", food="6.3", region=DEMO_COUNTY, released=dt.date(2022, 8, 10), user=staff)
     for code in ("jmf2022_38_subsidy", "jmf2022_38_voucher"):
@@ -64,8 +64,8 @@ def _reserve_demo(staff) -> str:
     return township.name
 
 
-def _through_the_bank(run: PayrollRun, staff, finance) -> None:
-    run_transition(run=run, action="check", user=staff, reason="演示：已复核")
+def _through_the_bank(run: PayrollRun, staff, checker, finance) -> None:
+    run_transition(run=run, action="check", user=checker, reason="演示：已复核")
     run_transition(run=run, action="approve", user=finance, reason="演示：同意拨付")
     bankfiles.bank_send(run=run, user=staff)
     with tempfile.TemporaryDirectory() as folder:

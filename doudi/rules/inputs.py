@@ -13,6 +13,7 @@ import datetime as dt
 import unicodedata
 from decimal import Decimal
 
+from doudi.core import months
 from doudi.core.codes import CATEGORIES, DISABILITY_KINDS, RELATIONS, SELF_CARE, SUPPORT_MODES
 from doudi.core.idnumber import with_check_digit
 from doudi.rules.schema import ITEM_KINDS
@@ -27,16 +28,11 @@ class Problems(list):
 
 
 def month_start(text: str) -> dt.date:
-    """'2025-01' → date(2025, 1, 1); ValueError with a Chinese message otherwise."""
-    try:
-        parsed = dt.datetime.strptime(str(text), "%Y-%m").date()
-    except ValueError:
-        raise ValueError(f"月份 {text!r} 应为 YYYY-MM 格式，例如 2025-01") from None
-    return parsed
+    """'2025-01' → date(2025, 1, 1); ValueError (BadMonth) with a Chinese message otherwise."""
+    return months.start(text)
 
 
-def month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
+month_index = months.index
 
 
 def _money(raw, where, problems, default=Decimal(0)):

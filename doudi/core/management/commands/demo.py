@@ -63,7 +63,8 @@ def demo_users() -> list[tuple[str, str, str]]:
     county = Region.objects.get(code=DEMO_COUNTY)
     townships = list(Region.objects.filter(parent=county).order_by("code")[:2])
     village = Region.objects.filter(parent=townships[0]).order_by("code").first()
-    plan = [("admin", Role.COUNTY_ADMIN, county), ("staff", Role.COUNTY_STAFF, county),
+    # staff2 checks what staff builds: money needs a second person (maker-checker).
+    plan = [("admin", Role.COUNTY_ADMIN, county), ("staff", Role.COUNTY_STAFF, county), ("staff2", Role.COUNTY_STAFF, county),
             ("clerk1", Role.TOWNSHIP_CLERK, townships[0]), ("clerk2", Role.TOWNSHIP_CLERK, townships[1]),
             ("helper1", Role.VILLAGE_HELPER, village), ("finance", Role.FINANCE, county),
             ("supervisor", Role.SUPERVISOR, county), ("uploader", Role.DEPT_UPLOADER, county)]
