@@ -197,28 +197,36 @@ def warning_confirm(*, warning: Warning, user, outcome: str, reason: str, benefi
             benefit_stop(benefit=benefit, until=stop_on, reason=f"预警确认（{label}）：{reason}", user=user)
         data = {"benefits": [b.pk for b in benefits], "stop_on": stop_on.isoformat()}
         if outcome == Warning.Outcome.STOP:
-            data["overpayment"] = _record_overpayment(warning, benefits, user, reason)
+            data["overpayment"] = _record_overpayment(warning, benefits, user, reason, stop_on)
         WARNING_WORKFLOW.move(warning, "confirm", user, reason, data, outcome=outcome, outcome_note=reason[:500],
                               closed_at=timezone.now())
     return warning
 
 
-def _record_overpayment(warning: Warning, benefits, user, reason: str):
-    """For a confirmed death, the money paid after it, per stopped benefit, goes to the
-    payments ledger (payments.ledger.overpayment_record sums the lines sent to the bank)."""
+def _record_overpayment(warning: Warning, benefits, user, reason: str, stop_on: dt.date):
+    """For a confirmed death, what was paid after it, per stopped benefit that pays money
+    (an unpaid status such as 低收入人口 has nothing overpaid), through the stop month: the
+    lines doudi sent, else the benefit's monthly amount; a household benefit counts the dead
+    member's share, as the comparison rule does (so the record says what the warning said)."""
+    from doudi.core import months
+    from doudi.payments.ledger import overpayment_record
+    from doudi.payments.runs import PayrollError
+
     death = warning.detail.get("death_date")
     if warning.rule != "deceased" or not death or not benefits:
         return None
+    after_death = months.add(months.of(dt.date.fromisoformat(death)), 1)
+    members = warning.household.members.count() if warning.household_id else 1
+    records = []
     try:
-        from doudi.payments.ledger import overpayment_record
-        from doudi.payments.runs import PayrollError
-    except ImportError:
-        return "未记录：收支模块未提供多发登记（overpayment_record）"
-    day = dt.date.fromisoformat(death)
-    from_month = f"{day.year + day.month // 12}-{day.month % 12 + 1:02d}"  # the month after the death
-    try:
-        records = [overpayment_record(person=warning.person, category=b.category, from_month=from_month,
-                                      reason=f"预警确认：{reason}", user=user) for b in benefits]
+        for benefit in benefits:
+            if benefit.monthly_amount <= 0:
+                continue
+            first = max(after_death, months.of(benefit.since))
+            records.append(overpayment_record(
+                person=warning.person, category=benefit.category, from_month=first, through_month=months.of(stop_on),
+                monthly=benefit.monthly_amount, members=members if benefit.person_id is None else 1,
+                reason=f"预警确认：{reason}", user=user))
     except PayrollError as exc:
         raise WorkflowError(str(exc)) from None
     return [{"overpayment": r.pk, "category": r.category, "amount": str(r.amount)} for r in records]

@@ -59,30 +59,43 @@ def spending(lines, *, by: tuple[str, ...] = ("source", "item", "township", "mon
     return [dict(zip(by, key), amount=amount.quantize(CENT)) for key, amount in sorted(out.items())]
 
 
-def overpayment_record(*, person, category: str, from_month: str, reason: str, user) -> Overpayment:
+def overpayment_record(*, person, category: str, from_month: str, reason: str, user, through_month: str | None = None,
+                       monthly=None, members: int = 1) -> Overpayment:
     """Records money paid for `person`'s `category` from `from_month` on (a stop found late,
-    e.g. a death): the sum of the lines that already went to the bank. Calling it again
-    for the same stop refreshes the amount, never a second record."""
+    e.g. a death). Each month counts what doudi sent to the bank for it; with `through_month`
+    and `monthly`, a month doudi has no line for (paid before doudi, or by another system)
+    counts the benefit's monthly amount, so the record says what the warning said. A household
+    benefit counts the person's share (`members`: the household's size, as the comparison
+    splits it). Calling it again for the same stop refreshes the amount, never a second record."""
     try:
         from_month = months.parse(from_month, "起始月份")
+        through_month = months.parse(through_month, "截止月份") if through_month else None
     except months.BadMonth as exc:
         raise PayrollError(str(exc)) from None
     if not reason.strip():
         raise PayrollError("登记多发须说明原因")
     holder = person.household.code if category in _household_items() else person.id_number
-    amount = (PaymentLine.objects.filter(SPENT, item=category, holder_key=holder, month__gte=from_month)
-              .aggregate(s=Sum("amount"))["s"] or Decimal(0))
+    paid = dict(PaymentLine.objects.filter(SPENT, item=category, holder_key=holder, month__gte=from_month)
+                .values("month").annotate(s=Sum("amount")).values_list("month", "s"))
+    counted = months.span(from_month, through_month) if through_month else sorted(paid)
+    fallback = Decimal(str(monthly)) if monthly is not None else Decimal(0)
+    amount = sum(((paid.get(m, fallback) / max(members, 1)).quantize(CENT) for m in counted), Decimal(0))
     with transaction.atomic():
         record, created = Overpayment.objects.select_for_update().get_or_create(
             person=person, category=category, from_month=from_month,
             defaults={"reason": reason[:200], "amount": amount, "township": person.household.region_id[:9], "created_by": user})
+        before = None if created else str(record.amount)
         if not created and record.amount != amount:
             record.amount = amount
             record.state = _state(record)
             record.save(update_fields=["amount", "state"])
+        # Pairs (old → new), as every change-log entry: the household's log renders them.
+        changes = {"amount": [before, str(amount)]}
+        if created:
+            changes.update(category=[None, category], from_month=[None, from_month])
         AuditEntry.objects.create(user=user, role=getattr(user, "role", ""), action="create" if created else "update",
                                   entity="overpayment", entity_key=str(record.pk), household_code=person.household.code,
-                                  changes={"category": category, "from_month": from_month, "amount": str(amount)}, reason=reason[:200])
+                                  changes=changes, reason=reason[:200])
     return record
 
 
