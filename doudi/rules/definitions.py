@@ -31,8 +31,10 @@ CATEGORIES: dict[str, Category] = {}
 
 
 def category(code, grain, reasons, amount, candidate="TRUE", extras=None):
-    """Fields for one category: candidate, one failure flag per reason, eligible, amount."""
+    """Fields for one category: candidate, one failure flag per reason, eligible, amount.
+    Every category first fails where the region has switched it off (categories.disabled)."""
     fields = [(f"{code}_candidate", candidate, f"是否作为「{code}」的候选对象审查")]
+    reasons = [("category_not_in_force", _has("categories.disabled", repr(code)))] + list(reasons)
     for reason, sql in reasons:
         fields.append((f"{code}_fail_{reason}", f"COALESCE({sql}, FALSE)", REASONS[reason][0]))
     fails = " OR ".join(f"{code}_fail_{r}" for r, _ in reasons) or "FALSE"
@@ -73,9 +75,11 @@ STAGES.append(("v", [
 ]))
 
 STAGES.append(("m", [
-    # Age on the first day of the assessed month: parameters are read on that day too.
-    ("age", "month_year - birth_y - CASE WHEN birth_m > month_m OR (birth_m = month_m AND birth_d > 1) "
-     "THEN 1 ELSE 0 END", "周岁年龄（按评估月1日计算）"),
+    # Age on the first day of the assessed month, or on its last day (a birthday anywhere in
+    # the month counts) where the region says so; parameters are always read on the first day.
+    ("age", "month_year - birth_y - CASE WHEN birth_m > month_m OR (birth_m = month_m AND birth_d > 1 "
+     "AND PARAM('age.reference_day') = 'first_day') THEN 1 ELSE 0 END",
+     "周岁年龄（按评估月1日或月末计算，见 age.reference_day）"),
     ("disability_code", "CASE WHEN dis_kind IS NULL THEN NULL ELSE dis_kind || ':' || CAST(dis_level AS VARCHAR) END",
      "残疾类别:等级"),
     ("income_gross", "inc_wage + inc_business + inc_property + inc_transfer + inc_exempt", "月收入合计（扣减前）"),
@@ -89,6 +93,9 @@ STAGES.append(("m", [
      "ELSE inc_wage * PARAM('income.employment_deduction.ratio') END ELSE 0 END",
      "就业成本扣减（就业成员工资性收入 × 比例，不超过上限）"),
     ("income_counted", "GREATEST(income_gross - income_exempted - employment_deduction, 0)", "计入家庭收入的月收入"),
+    ("own_income", "CASE WHEN PARAM('income.employment_deduction.scope') = 'household_only' "
+     "THEN GREATEST(income_gross - income_exempted, 0) ELSE income_counted END",
+     "本人月收入（特困、单人保审查用；是否扣减就业成本见 income.employment_deduction.scope）"),
     ("no_labour_capacity", "age >= PARAM('tekun.elderly_age') OR age < PARAM('tekun.minor_age') OR "
      + _has("tekun.disability_list", "disability_code"), "无劳动能力（年龄或残疾类别等级）"),
     *category("orphan", "m", [("age_above_child_limit", "age >= PARAM('child.max_age')")],
@@ -100,7 +107,7 @@ STAGES.append(("m", [
     ], "PARAM('orphan.dispersed')", candidate="unsupported_child"),
     *category("tekun", "m", [
         ("has_labour_capacity", "NOT no_labour_capacity"),
-        ("has_income_source", "income_counted >= dibao_standard"),
+        ("has_income_source", "own_income >= dibao_standard"),
         ("has_capable_supporter", "capable_supporter"),
         ("orphan_takes_precedence", "orphan_eligible OR unsupported_child_eligible"),
     ], "dibao_standard * PARAM('tekun.basic_ratio') + CASE WHEN self_care = 'none' THEN PARAM('tekun.care.none') "
@@ -134,6 +141,7 @@ STAGES.append(("h", [
      "ELSE ROUND(rigid_expenses / 12, 2) END ELSE 0 END", "刚性支出扣减（近12月支出 ÷ 12，不超过上限）"),
     ("dibao_income", "GREATEST(income_members - rigid_deduction, 0)", "低保家庭月收入（扣减后）"),
     ("dibao_line", "dibao_standard * dibao_members", "低保标准 × 计入人数"),
+    ("edge_line", "dibao_line * PARAM('dibao_edge.ratio')", "低保边缘认定线（低保标准 × 计入人数 × 倍数）"),
     ("per_capita_income", "CASE WHEN dibao_members > 0 THEN ROUND(dibao_income / dibao_members, 2) "
      "ELSE ROUND(income_all / members_total, 2) END", "家庭月人均收入"),
     ("assets_fail_financial", "fin_assets > dibao_standard * PARAM('assets.financial_months') * members_total",
@@ -157,7 +165,7 @@ STAGES.append(("h", [
     ("taper_months", "CASE WHEN taper_active THEN PARAM('dibao.taper.months') ELSE NULL END", "渐退期月数"),
     *category("dibao_edge", "h", NO_MEMBERS + [
         ("eligible_for_dibao", "dibao_eligible"),
-        ("income_above_edge_line", "dibao_members > 0 AND NOT dibao_eligible AND dibao_income >= dibao_line * PARAM('dibao_edge.ratio')"),
+        ("income_above_edge_line", "dibao_members > 0 AND NOT dibao_eligible AND dibao_income >= edge_line"),
     ] + ASSET_REASONS, "0"),
     ("rigid_hardship", "exp_medical + exp_education > 0 AND "
      "exp_medical + exp_education >= PARAM('low_income.rigid_share') * 12 * income_all", "刚性支出困难"),
@@ -186,11 +194,13 @@ STAGES.append(("m", [
     *category("dibao_single", "m", [
         ("household_eligible_for_dibao", "dibao_eligible"),
         ("household_not_edge", "NOT dibao_eligible AND NOT dibao_edge_eligible"),
-        ("single_income_not_below_standard", "income_counted >= dibao_standard"),
-    ], "dibao_standard - income_counted + dibao_increment", candidate="single_qualifies AND NOT excluded_from_dibao"),
+        ("single_income_not_below_standard", "own_income >= dibao_standard"),
+    ], "dibao_standard - own_income + dibao_increment", candidate="single_qualifies AND NOT excluded_from_dibao"),
     ("in_assistance", "(dibao_eligible AND NOT excluded_from_dibao) OR dibao_single_eligible OR tekun_eligible",
      "本人是否为低保（含单人保）或特困对象"),
     *category("disability_living", "m", _excluded_by("disability_living") + [
+        ("single_not_covered", "dibao_single_eligible AND NOT PARAM('disability_living.include_single') "
+         "AND NOT (PARAM('disability_living.include_edge') AND dibao_edge_eligible)"),
         ("household_not_covered", "NOT " + _COVERED.format(p="disability_living.include_edge")),
     ], "PARAM('disability_living.amount')", candidate="disability_code IS NOT NULL"),
     *category("disability_care", "m", _excluded_by("disability_care") + [

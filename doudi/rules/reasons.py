@@ -31,4 +31,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "age_above_child_limit": ("已超过儿童年龄上限", "above the child age limit"),
     "household_not_covered": ("本人不是低保（含单人保）或特困对象", "not a dibao, single-dibao or tekun recipient"),
     "disability_level_not_covered": ("残疾类别和等级不在补贴范围内", "disability kind and level not covered"),
+    "category_not_in_force": ("本地区未实行此项保障（categories.disabled）", "the category is switched off in this region"),
+    "single_not_covered": ("本地区困难残疾人生活补贴不包括单人保对象", "in this region 单人保 holders do not receive this subsidy"),
 }

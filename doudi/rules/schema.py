@@ -116,3 +116,52 @@ PARAMETERS: dict[str, Spec] = {
     "compare.deadline_days.orange": _p("count", "预警核查期限（天）：橙色"),
     "compare.deadline_days.yellow": _p("count", "预警核查期限（天）：黄色"),
 }
+
+
+# ---- 地区差异与比对用词 (issue 11; docs/rules.md §2, docs/monitoring.md §2) ---------------------
+# Choices counties make differently, and the department's own words the comparison reads.
+class _Words(tuple):
+    """Items that are a department's own words: any non-empty text without a comma (a list
+    parameter travels as ',a,b,' text in the batch); `*` stands for any text. The tuple
+    itself only names what may be written, for the loader's error message."""
+
+    def __contains__(self, item) -> bool:
+        return isinstance(item, str) and item == item.strip() and item != "" and "," not in item
+
+
+class _WordKinds(_Words):
+    """'词:kind' pairs: a word (or `*`) of the department's text and the kind it means."""
+
+    def __new__(cls, kinds):
+        made = super().__new__(cls, tuple(f"词:{k}" for k in kinds))
+        made.kinds = tuple(kinds)
+        return made
+
+    def __contains__(self, item) -> bool:
+        word, sep, kind = item.rpartition(":") if isinstance(item, str) else ("", "", "")
+        return bool(sep) and _Words.__contains__(self, word) and kind in self.kinds
+
+
+ITEM_KINDS.update({
+    "pension_scheme": _Words(("险种名称中的词（不含逗号）", "*")),
+    "business_status": _Words(("登记状态原文（不含逗号）",)),
+    "vehicle_type_kind": _WordKinds(ITEM_KINDS["vehicle_kind"]),
+})
+AGE_DAYS = ("first_day", "last_day")
+EMPLOYMENT_DEDUCTION_SCOPES = ("household_and_own", "household_only")
+PARAMETERS.update({
+    "age.reference_day": _p("choice", "年龄计算日：评估月1日（first_day），或评估月最后一天（last_day，当月内过生日即算满岁）",
+                            choices=AGE_DAYS),
+    "income.employment_deduction.scope": _p(
+        "choice", "就业成本扣减范围：家庭收入和特困、单人保的本人收入（household_and_own），或只用于家庭收入（household_only）",
+        choices=EMPLOYMENT_DEDUCTION_SCOPES),
+    "disability_living.include_single": _p("bool", "困难残疾人生活补贴是否包括低保边缘家庭中的单人保对象"),
+    "categories.disabled": _p("list", "本地区不实行的保障类别（单户测算和批量评估都不给予）", "category"),
+    "compare.covered_categories": _p("list", "比对：视为“已纳入保障”的类别（残疾漏保、监测对象漏保）", "category"),
+    "compare.pension.schemes": _p("list", "比对：计入收入的养老保险险种（险种名称含其中任一词即计入，* 为全部险种）",
+                                  "pension_scheme"),
+    "compare.vehicle.type_kinds": _p("list", "比对：车辆类型文字对应的机动车种类（词:种类，按顺序取第一个匹配的，"
+                                     "* 匹配任何文字；都不匹配的不豁免）", "vehicle_type_kind"),
+    "compare.business.live_statuses": _p("list", "比对：视为存续的市场主体登记状态（与部门数据的登记状态原文相同）",
+                                         "business_status"),
+})

@@ -3,7 +3,9 @@
 A case file has `policy`, optional `household` defaults and `cases`; each case is named
 as a sentence and gives `month`, the household (members in a short form: `born`, income
 parts at member level, `disability: limb:2`) and `expect`. Persons are referred to by
-name; their ID numbers are generated from the household region and `born`.
+name; their ID numbers are generated from the household region and `born`. `policy` is a
+region code or a policy file under cases/ (`policies/x.yaml`, the region-file format): the
+choices a county makes differently are tested without changing the shipped files.
 """
 from __future__ import annotations
 
@@ -56,6 +58,8 @@ def load_cases() -> list[tuple[str, str, dict, dict]]:
     for path in sorted(CASES.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in data["cases"]:
-            policy = case.get("policy", data.get("policy"))
+            policy = str(case.get("policy", data.get("policy")))
+            if policy.endswith(".yaml"):  # a policy file beside the cases (what a county's own file would say)
+                policy = str(CASES / policy)
             out.append((path.stem, policy, case, data.get("household") or {}))
     return out
