@@ -28,7 +28,7 @@ def regions(db):
 @pytest.fixture
 def users(regions):
     spec = {
-        "admin": (Role.COUNTY_ADMIN, COUNTY), "staff": (Role.COUNTY_STAFF, COUNTY),
+        "admin": (Role.COUNTY_ADMIN, COUNTY), "staff": (Role.COUNTY_STAFF, COUNTY), "staff2": (Role.COUNTY_STAFF, COUNTY),
         "clerk_a": (Role.TOWNSHIP_CLERK, TOWNSHIP_A), "clerk_b": (Role.TOWNSHIP_CLERK, TOWNSHIP_B),
         "helper_a1": (Role.VILLAGE_HELPER, VILLAGE_A1), "finance": (Role.FINANCE, COUNTY),
         "supervisor": (Role.SUPERVISOR, COUNTY), "uploader": (Role.DEPT_UPLOADER, COUNTY),

@@ -60,7 +60,9 @@ class Workflow:
     log: Log
     region_of: Callable[[object], str]
     state_field: str = "state"
-    versioned: bool = True
+    versioned: bool = True  # the model has a `version` counter, raised on every move
+    # Also refuse a move from a stale copy (a form shown before someone else's edit).
+    check_version: bool = True
     labels: Callable[[str], str] = field(default=lambda state: state)
     # Whether maker-checker applies to this object (a county may switch it off); default on.
     separate_duties: Callable[[object], bool] = field(default=lambda obj: True)
@@ -119,8 +121,9 @@ class Workflow:
         match = {"pk": obj.pk, self.state_field: before}
         changes = {self.state_field: step.target, **fields}
         if self.versioned:
-            match["version"] = obj.version
             changes["version"] = F("version") + 1
+            if self.check_version:
+                match["version"] = obj.version
         with transaction.atomic():
             if not self.model.objects.filter(**match).update(**changes):
                 raise WorkflowError(f"该{self.noun}已被他人处理（当前状态可能已变），请刷新页面后再试")

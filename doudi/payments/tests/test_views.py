@@ -26,8 +26,13 @@ def test_staff_builds_checks_finance_approves_and_file_is_audited(money_county, 
     assert "生成 1 个花名册" in response.content.decode()
     run = PayrollRun.objects.get(item="dibao")
     page = staff.get(f"/payments/runs/{run.pk}/").content.decode()
-    assert "复核通过" in page and "龙港镇" in page and "财政审批通过" not in page
-    staff.post(f"/payments/runs/{run.pk}/action/check/")
+    # The builder may not check their own run (maker-checker): a second person does.
+    assert "do-check" not in page and "须由另一人复核" in page and "龙港镇" in page and "财政审批通过" not in page
+    refused = staff.post(f"/payments/runs/{run.pk}/action/check/", follow=True).content.decode()
+    assert "须由另一人复核" in refused and PayrollRun.objects.get(pk=run.pk).state == "draft"
+    checker = client_for(users["staff2"])
+    assert "do-check" in checker.get(f"/payments/runs/{run.pk}/").content.decode()
+    checker.post(f"/payments/runs/{run.pk}/action/check/")
     finance = client_for(users["finance"])
     assert "财政审批通过" in finance.get(f"/payments/runs/{run.pk}/").content.decode()
     finance.post(f"/payments/runs/{run.pk}/action/approve/")
