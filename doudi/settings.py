@@ -1,16 +1,88 @@
 """Django settings. The database comes from DATABASE_URL; without it an SQLite file in
-the project's data folder (DOUDI_DATA_DIR, default ./data)."""
+the project's data folder (DOUDI_DATA_DIR, default ./data). Every DOUDI_* variable is
+described in docs/deploy.md (生产环境设置); a value that cannot be read stops the start
+with a message naming the variable, rather than quietly falling back to a default."""
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("DOUDI_DATA_DIR", Path.cwd() / "data")).resolve()
 
-DEBUG = os.environ.get("DOUDI_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("DOUDI_SECRET_KEY") or "doudi-demo-only-" + "x" * 40
-ALLOWED_HOSTS = os.environ.get("DOUDI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+_YES, _NO = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _YES | _NO:
+        return raw in _YES
+    raise ImproperlyConfigured(f"环境变量 {name}={os.environ[name]!r} 无法识别：应为 1（开启）或 0（关闭）")
+
+
+def _int(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise ImproperlyConfigured(f"环境变量 {name}={os.environ[name]!r} 无效：应为不小于 {minimum} 的整数")
+    return value
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# production: a county's server (a real secret is required, HTTPS by default);
+# development: a developer's machine and the tests; demo: `doudi demo`. `doudi serve`
+# defaults to production (doudi/cli.py), every other command to development.
+DOUDI_ENV = os.environ.get("DOUDI_ENV", "").strip() or "development"
+if DOUDI_ENV not in ("production", "development", "demo"):
+    raise ImproperlyConfigured(f"环境变量 DOUDI_ENV={DOUDI_ENV!r} 无效：应为 production、development 或 demo")
+PRODUCTION = DOUDI_ENV == "production"
+
+DEBUG = _flag("DOUDI_DEBUG")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("生产环境（DOUDI_ENV=production）不能开启 DOUDI_DEBUG：调试页面会泄露配置和个人信息")
+
+# Public in the source, so anyone could forge sessions with it: only for demo and development.
+DEMO_SECRET_KEY = "doudi-demo-only-" + "x" * 40
+
+
+def _secret_key() -> str:
+    value, path = os.environ.get("DOUDI_SECRET_KEY", "").strip(), os.environ.get("DOUDI_SECRET_KEY_FILE", "").strip()
+    if value and path:
+        raise ImproperlyConfigured("DOUDI_SECRET_KEY 和 DOUDI_SECRET_KEY_FILE 只能设置一个")
+    if path:
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "不是 UTF-8 文本"
+            raise ImproperlyConfigured(f"无法读取密钥文件 DOUDI_SECRET_KEY_FILE={path}：{reason}") from None
+        if not value:
+            raise ImproperlyConfigured(f"密钥文件 DOUDI_SECRET_KEY_FILE={path} 是空的")
+    if not PRODUCTION:
+        return value or DEMO_SECRET_KEY
+    how = ("请用 DOUDI_SECRET_KEY 或 DOUDI_SECRET_KEY_FILE（密钥文件路径）提供至少 50 个字符的随机密钥，"
+           "可用 python3 -c \"import secrets; print(secrets.token_urlsafe(50))\" 生成；本机试用请设置 DOUDI_ENV=development")
+    if not value:
+        raise ImproperlyConfigured("生产环境（DOUDI_ENV=production）没有设置密钥。" + how)
+    if value == DEMO_SECRET_KEY or len(value) < 50 or len(set(value)) < 5:
+        raise ImproperlyConfigured("生产环境的密钥太短或是源代码中公开的演示密钥。" + how)
+    return value
+
+
+SECRET_KEY = _secret_key()
+# "testserver" is the test client's host name; a county's server answers its own names only.
+ALLOWED_HOSTS = _list("DOUDI_ALLOWED_HOSTS", "127.0.0.1,localhost" + ("" if PRODUCTION else ",testserver"))
+CSRF_TRUSTED_ORIGINS = _list("DOUDI_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -21,6 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # Listed so the API docs use ninja's own copy of Swagger UI, not a public CDN.
+    "ninja",
     "doudi.core",
     "doudi.registry",
     "doudi.assessment",
@@ -36,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "doudi.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -86,9 +161,19 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+AUTH_PASSWORD_VALIDATORS = [  # their messages are Chinese under LANGUAGE_CODE zh-hans
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "doudi.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the (username, address) pair: locking a name alone lets anyone lock any account,
+# locking an address alone locks a whole township office behind one NAT address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
@@ -104,18 +189,32 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves app static v
 MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded file names are cut to fit the file system's 255-byte limit (core/middleware.py).
+FILE_UPLOAD_HANDLERS = ["doudi.core.middleware.ShortNameMemoryUploadHandler",
+                        "doudi.core.middleware.ShortNameTemporaryUploadHandler"]
 # Registry uploads larger than this are refused with a message, not read.
-DOUDI_MAX_IMPORT_BYTES = int(os.environ.get("DOUDI_MAX_IMPORT_BYTES", 40 * 1024 * 1024))
+DOUDI_MAX_IMPORT_BYTES = _int("DOUDI_MAX_IMPORT_BYTES", 40 * 1024 * 1024, minimum=1)
+# Uploaded source files are deleted after this many days by `doudi purge_uploads`; 0 keeps them.
+DOUDI_UPLOAD_RETENTION_DAYS = _int("DOUDI_UPLOAD_RETENTION_DAYS", 180, minimum=0)
 # Background jobs run inline instead of in a thread (tests; see core/jobs.py).
-DOUDI_JOBS_SYNC = os.environ.get("DOUDI_JOBS_SYNC") == "1"
+DOUDI_JOBS_SYNC = _flag("DOUDI_JOBS_SYNC")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+# An idle session ends: the cookie's age restarts with every request.
+SESSION_COOKIE_AGE = _int("DOUDI_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if os.environ.get("DOUDI_HTTPS") == "1":
+if _flag("DOUDI_TRUSTED_PROXY"):
+    # Only behind a proxy that sets (never passes on) these headers: otherwise a client
+    # could claim https or another host. The client's address comes from X-Forwarded-For.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+    AXES_IPWARE_PROXY_COUNT = _int("DOUDI_PROXY_COUNT", 1, minimum=1)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+if _flag("DOUDI_HTTPS", default=PRODUCTION):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True

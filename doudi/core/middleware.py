@@ -1,0 +1,71 @@
+"""Request hardening shared by every page: security headers, and upload file names that
+fit on disk.
+
+Content-Security-Policy: scripts only from our own static files, so an injected
+<script> or onclick= does not run. Styles may still be inline (style="…" attributes in
+the templates and htmx's indicator style). Inline handlers the templates still carry
+(onclick="window.print()", hx-on:click="…remove()") are blocked by it and done instead
+by doudi/site.js.
+
+Cache-Control: no-store on every response to a signed-in user, pages and exports alike,
+so a shared township computer or a proxy keeps no copy of household data.
+"""
+from __future__ import annotations
+
+import os
+
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+# Most file systems allow 255 bytes per name; Django cuts names to 255 *characters*, and
+# 255 Chinese characters are 765 bytes in UTF-8, so saving such an upload failed with
+# an error 500. Keep room for a suffix such as ".part".
+MAX_NAME_BYTES = 200
+
+
+def short_name(name: str, limit: int = MAX_NAME_BYTES) -> str:
+    """The name cut to `limit` UTF-8 bytes, keeping its extension and whole characters."""
+    name = os.path.basename(name.replace("\\", "/")).replace("\x00", "")
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    stem, ext = os.path.splitext(name)
+    if len(ext.encode("utf-8")) > 20:  # not a real extension
+        stem, ext = name, ""
+    room = limit - len(ext.encode("utf-8"))
+    return stem.encode("utf-8")[:room].decode("utf-8", errors="ignore") + ext
+
+
+class ShortNameMemoryUploadHandler(MemoryFileUploadHandler):
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        super().new_file(field_name, short_name(file_name), *args, **kwargs)
+
+
+class ShortNameTemporaryUploadHandler(TemporaryFileUploadHandler):
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        super().new_file(field_name, short_name(file_name), *args, **kwargs)
