@@ -152,3 +152,50 @@ class ImportBatch(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "台账导入批次"
         ordering = ["-at"]
+
+
+class PendingBenefitChange(models.Model):
+    """A new or higher benefit from the import of a user below the county: not in force
+    until a county role confirms it (issue 12). Lowering or ending applies at once, and
+    so does everything else in the file; only money granted waits for a second pair of eyes."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        REJECTED = "rejected", "已驳回"
+        SUPERSEDED = "superseded", "已被新申请取代"
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="pending_benefits", verbose_name="家庭")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="个人")
+    person_key = models.CharField(max_length=18, blank=True, default="")
+    category = models.CharField("保障类别", max_length=24, choices=_choices(codes.CATEGORIES))
+    # The benefit to raise, or None for a new one; old_amount lets the confirmation refuse
+    # a benefit that changed meanwhile instead of overwriting it.
+    benefit = models.ForeignKey(Benefit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="现有待遇")
+    old_amount = models.DecimalField("原月金额", max_digits=12, decimal_places=2, null=True, blank=True)
+    since = models.DateField("开始日期")
+    monthly_amount = models.DecimalField("申请月金额", max_digits=12, decimal_places=2)
+    support_mode = models.CharField("供养方式", max_length=12, blank=True, choices=_choices(codes.SUPPORT_MODES))
+    institution = models.CharField("供养机构", max_length=100, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间")
+    batch = models.CharField("导入批次", max_length=40, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="处理人")
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    note = models.CharField("处理意见", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待确认保障"
+        ordering = ["-requested_at", "-id"]
+
+    @property
+    def category_label(self) -> str:
+        return codes.CATEGORY_SHORT.get(self.category, self.category)
+
+    @staticmethod
+    def may_decide(user) -> bool:
+        """County civil-affairs roles confirm; their own imports therefore apply directly."""
+        from doudi.core.roles import EDIT_REGISTRY, Role, can
+
+        return can(user, EDIT_REGISTRY) and (user.is_superuser or user.role in (Role.COUNTY_ADMIN, Role.COUNTY_STAFF))

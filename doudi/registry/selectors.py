@@ -8,7 +8,7 @@ from django.http import Http404
 from doudi.core import codes, idnumber
 from doudi.core.models import AuditEntry, Region
 from doudi.core.scoping import scope
-from doudi.registry.models import Benefit, Household, Person
+from doudi.registry.models import Benefit, Household, PendingBenefitChange, Person
 
 SORTS = {"code": "code", "-code": "-code", "region": "region_id", "-region": "-region_id", "updated": "updated_at", "-updated": "-updated_at"}
 
@@ -139,3 +139,27 @@ def _decorate(batch, township_names):
         yield {"household": h, "head": heads.get(h.pk), "size": sizes.get(h.pk, 0),
                "categories": sorted(categories.get(h.pk, []), key=list(codes.CATEGORIES).index),
                "township": township_names.get(h.region_id[:9], "")}
+
+
+def pending_benefits_for(user) -> QuerySet:
+    """Benefit requests from imports below the county, in the user's subtree."""
+    return (scope(PendingBenefitChange.objects.all(), user, "household__region__code")
+            .select_related("household", "person", "requested_by", "decided_by"))
+
+
+def pending_benefit_get(user, pk: int) -> PendingBenefitChange:
+    pending = pending_benefits_for(user).filter(pk=pk).first()
+    if pending is None:
+        raise Http404("没有找到该申请，或不在您的管辖范围内")
+    return pending
+
+
+def account_changes_for(user, limit: int = 200) -> list[dict]:
+    """Recent bank-account changes from the audit trail (imports and corrections), in the
+    user's subtree, newest first, with the person's name; accounts are masked by the page."""
+    entries = list(AuditEntry.objects.filter(entity="person", action="update", changes__has_key="bank_account",
+                                             household_code__in=households_for(user).values("code"))
+                   .select_related("user").order_by("-at", "-id")[:limit])
+    names = dict(Person.objects.filter(id_number__in={e.entity_key for e in entries}).values_list("id_number", "name"))
+    return [{"entry": e, "name": names.get(e.entity_key, ""), "old": e.changes["bank_account"][0], "new": e.changes["bank_account"][1],
+             "bank": e.changes.get("bank_name")} for e in entries]

@@ -32,9 +32,13 @@ def file_digest(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def registry_import(*, paths: list, user=None, dry_run: bool = False, progress=None, label: str = "") -> dict:
+def registry_import(*, paths: list, user=None, dry_run: bool = False, progress=None, label: str = "",
+                    expected_versions: dict | None = None) -> dict:
     """Imports SPEC §4 files all-or-nothing. Raises ImportRejected with every row error;
-    returns the summary of what changed (or would change, for a dry run)."""
+    returns the summary of what changed (or would change, for a dry run).
+
+    A user's dry run also returns `versions`, the record versions it saw; passing them
+    back as `expected_versions` refuses rows changed since that preview (issue 12 A8)."""
     progress = progress or (lambda stage, done, total: None)
     errors = ErrorList()
     tables = open_registry(paths)
@@ -46,14 +50,15 @@ def registry_import(*, paths: list, user=None, dry_run: bool = False, progress=N
     batch = uuid.uuid4().hex[:12]
     try:
         with transaction.atomic():
-            writer = RegistryWriter(parsed, user=user, batch=batch, progress=progress)
+            writer = RegistryWriter(parsed, user=user, batch=batch, progress=progress, expected_versions=expected_versions)
             writer.check(errors)
             errors.raise_if_any()
+            seen = writer.versions_seen() if dry_run and user is not None else None
             summary = writer.write()
             changed = any(v for k, v in summary.items() if k != "unchanged")
             summary["batch"] = batch
             if dry_run:
-                raise _DryRun(summary)
+                raise _DryRun(summary | ({"versions": seen} if seen is not None else {}))
             ImportBatch.objects.create(
                 user=user if getattr(user, "pk", None) else None,
                 file_name=label or ", ".join(Path(p).name for p in paths),
@@ -156,3 +161,53 @@ def benefit_stop(*, benefit, until, reason: str, user) -> None:
                                   household_code=locked.household.code, changes={"until": [None, until.isoformat()]},
                                   reason=reason[:200])
     benefit.until = until
+
+
+def pending_benefit_decide(*, user, pending, confirm: bool, note: str = "") -> None:
+    """A county role confirms (the benefit is created or raised now) or rejects a benefit
+    request from a township import; both are audited. A benefit that changed since the
+    request is refused rather than overwritten."""
+    from doudi.core import codes
+    from doudi.core.models import AuditEntry
+    from doudi.registry.models import PendingBenefitChange
+
+    if not PendingBenefitChange.may_decide(user):
+        raise PermissionError("只有县级民政部门可以确认或驳回乡镇导入的保障")
+    with transaction.atomic():
+        locked = PendingBenefitChange.objects.select_for_update(of=("self",)).select_related("household").get(pk=pending.pk)
+        if locked.status != PendingBenefitChange.Status.PENDING:
+            raise ValueError(f"此申请{locked.get_status_display()}，不能再处理")
+        label, now = codes.CATEGORY_SHORT[locked.category], timezone.now()
+        if confirm:
+            action, changes = _apply_pending(locked)
+            AuditEntry.objects.create(user=user, role=user.role, action=action, entity="benefit", entity_key=label,
+                                      household_code=locked.household.code, changes=changes,
+                                      reason=f"县级确认乡镇导入的保障{('：' + note) if note else ''}"[:200], batch=locked.batch)
+        locked.status = PendingBenefitChange.Status.CONFIRMED if confirm else PendingBenefitChange.Status.REJECTED
+        locked.decided_by, locked.decided_at, locked.note = user, now, note[:200]
+        locked.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        AuditEntry.objects.create(user=user, role=user.role, action="update", entity="pending_benefit", entity_key=label,
+                                  household_code=locked.household.code, changes={"状态": ["待确认", locked.get_status_display()]},
+                                  reason=(note or "县级审核乡镇导入的保障")[:200], batch=locked.batch)
+
+
+def _apply_pending(pending) -> tuple[str, dict]:
+    from doudi.registry.models import Benefit
+
+    if pending.person_id and Person.objects.filter(pk=pending.person_id).values_list("household_id", flat=True).get() != pending.household_id:
+        raise ValueError("此人已不在该户，请驳回此申请，核实后重新导入")
+    wanted = {"since": pending.since, "monthly_amount": pending.monthly_amount, "support_mode": pending.support_mode,
+              "institution": pending.institution}
+    if pending.benefit_id is None:
+        if Benefit.objects.filter(household_id=pending.household_id, person_key=pending.person_key, category=pending.category,
+                                  until__isnull=True).exists():
+            raise ValueError("该户已有此项保障在享，请驳回此申请，核实后重新导入")
+        Benefit.objects.create(household_id=pending.household_id, person_id=pending.person_id, person_key=pending.person_key,
+                               category=pending.category, **wanted)
+        return "create", {"monthly_amount": [None, str(pending.monthly_amount)]}
+    benefit = Benefit.objects.select_for_update().get(pk=pending.benefit_id)
+    if benefit.until is not None or benefit.monthly_amount != pending.old_amount:
+        raise ValueError("该保障在申请后已有变化，请驳回此申请，核实后重新导入")
+    changes = {f: [str(getattr(benefit, f)), str(v)] for f, v in wanted.items() if getattr(benefit, f) != v}
+    Benefit.objects.filter(pk=benefit.pk).update(**{f: wanted[f] for f in changes})
+    return "update", changes

@@ -11,6 +11,9 @@ urlpatterns = [
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/unmask/<str:field>/", views.person_unmask, name="person_unmask"),
     path("import/", views_import.upload, name="import_upload"),
+    path("import/pending/", views_import.pending_list, name="import_pending"),
+    path("import/pending/<int:pk>/", views_import.pending_decide, name="import_pending_decide"),
+    path("import/account-changes/", views_import.account_changes, name="import_account_changes"),
     path("import/<str:token>/", views_import.preview, name="import_preview"),
     path("import/<str:token>/errors.xlsx", views_import.errors_xlsx, name="import_errors"),
 ]

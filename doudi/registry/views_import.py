@@ -1,5 +1,7 @@
 """Web import: upload → preview with row-level errors → confirm. The preview is a dry
-run of the same service the command line uses; confirming runs it for real once."""
+run of the same service the command line uses; confirming runs it for real once, refusing
+rows changed since the preview. Also the pages that follow an import up: benefit requests
+waiting for the county, and bank-account changes for finance (issue 12)."""
 import json
 import uuid
 from dataclasses import asdict
@@ -7,14 +9,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from doudi.core.exports import xlsx_response
 from doudi.core.permissions import require
-from doudi.core.roles import IMPORT_REGISTRY
+from doudi.core.roles import IMPORT_REGISTRY, UNMASK_BANK, can
+from doudi.registry import selectors
+from doudi.registry.importing.apply import STALE
 from doudi.registry.importing.errors import ImportRejected
-from doudi.registry.services import registry_import
+from doudi.registry.models import PendingBenefitChange
+from doudi.registry.services import pending_benefit_decide, registry_import
 
 ERROR_HEADERS = ["文件", "工作表", "行号", "列", "值", "问题"]
 
@@ -39,9 +46,10 @@ def _save_meta(token: str, meta: dict) -> None:
     (_folder(token) / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
-def _run(paths, user, dry_run: bool) -> dict:
+def _run(paths, user, dry_run: bool, expected_versions: dict | None = None) -> dict:
     try:
-        return {"ok": True, "summary": registry_import(paths=paths, user=user, dry_run=dry_run, label="、".join(p.name for p in paths))}
+        return {"ok": True, "summary": registry_import(paths=paths, user=user, dry_run=dry_run, label="、".join(p.name for p in paths),
+                                                       expected_versions=expected_versions)}
     except ImportRejected as rejected:
         return {"ok": False, "total": rejected.total, "errors": [asdict(e) for e in rejected.errors]}
 
@@ -66,7 +74,9 @@ def upload(request):
                 out.write(chunk)
         paths.append(target)
     result = _run(paths, request.user, dry_run=True)
-    _save_meta(token, {"owner": request.user.pk, "files": [p.name for p in paths], "preview": result, "applied": None})
+    # The versions seen are kept beside the preview, not shown: the confirmation compares them.
+    versions = result.get("summary", {}).pop("versions", None)
+    _save_meta(token, {"owner": request.user.pk, "files": [p.name for p in paths], "preview": result, "applied": None, "versions": versions})
     return redirect("import_preview", token=token)
 
 
@@ -93,16 +103,22 @@ def preview(request, token):
             messages.info(request, "这批文件已经导入过，未重复写入。")
         elif not meta["preview"]["ok"]:
             messages.error(request, "文件有错误，不能导入。")
+        elif meta.get("versions") is None:
+            messages.error(request, "这次预览没有记录数据版本（系统升级前上传），请重新上传预览。")
         else:
             paths = [_folder(token) / name for name in meta["files"]]
-            meta["applied"] = _run(paths, request.user, dry_run=False)
+            meta["applied"] = _run(paths, request.user, dry_run=False, expected_versions=meta["versions"])
             _save_meta(token, meta)
             if meta["applied"]["ok"]:
                 messages.success(request, "导入完成。")
             else:
                 messages.error(request, "导入时发现错误（数据可能已被他人修改），未写入任何数据。")
+                stale = [f"第{e['row']}行：{e['message']}" for e in meta["applied"]["errors"] if STALE in e["message"]]
+                if stale:
+                    messages.error(request, "；".join(stale[:10]) + (f"；等共 {len(stale)} 行" if len(stale) > 10 else ""))
         return redirect("import_preview", token=token)
-    return render(request, "registry/import_preview.html", {"meta": meta, "token": token})
+    return render(request, "registry/import_preview.html", {"meta": meta, "token": token,
+                                                            "may_see_accounts": can(request.user, UNMASK_BANK)})
 
 
 @require(IMPORT_REGISTRY)
@@ -111,3 +127,40 @@ def errors_xlsx(request, token):
     result = meta["applied"] if meta["applied"] and not meta["applied"]["ok"] else meta["preview"]
     rows = [[e["file"], e["sheet"], e["row"] or "", e["column"], e["value"], e["message"]] for e in result.get("errors", [])]
     return xlsx_response("导入错误清单.xlsx", "导入错误清单", ERROR_HEADERS, rows)
+
+
+@require(IMPORT_REGISTRY)
+def pending_list(request):
+    """Open requests first, then the last ones decided; the importing township sees its
+    own requests waiting, only county roles get the buttons."""
+    pending = selectors.pending_benefits_for(request.user)
+    return render(request, "registry/import_pending.html", {
+        "open": pending.filter(status=PendingBenefitChange.Status.PENDING).order_by("requested_at", "id")[:500],
+        "decided": pending.exclude(status=PendingBenefitChange.Status.PENDING).order_by("-decided_at", "-id")[:50],
+        "may_decide": PendingBenefitChange.may_decide(request.user),
+    })
+
+
+@require(IMPORT_REGISTRY)
+@require_POST
+def pending_decide(request, pk):
+    if not PendingBenefitChange.may_decide(request.user):
+        raise PermissionDenied("只有县级民政部门可以确认或驳回乡镇导入的保障")
+    pending = selectors.pending_benefit_get(request.user, pk)
+    decision = request.POST.get("decision")
+    if decision not in ("confirm", "reject"):
+        messages.error(request, "请选择确认或驳回。")
+        return redirect("import_pending")
+    try:
+        pending_benefit_decide(user=request.user, pending=pending, confirm=decision == "confirm", note=request.POST.get("note", "").strip())
+    except ValueError as exc:
+        messages.error(request, f"户 {pending.household.code} {pending.category_label}：{exc}")
+    else:
+        done = "已确认，保障即日生效" if decision == "confirm" else "已驳回"
+        messages.success(request, f"户 {pending.household.code} {pending.category_label} {done}。")
+    return redirect("import_pending")
+
+
+@require(UNMASK_BANK)
+def account_changes(request):
+    return render(request, "registry/import_account_changes.html", {"rows": selectors.account_changes_for(request.user)})
