@@ -3,7 +3,8 @@
 POLICY is a region code (2/4/6 digits: the shipped parameters, households must lie in that
 region) or a path to a policy YAML file (what-if). HOUSEHOLDS may be `-` for stdin.
 `--explain` prints the explanation of each household instead (extension). Bad input:
-Chinese message on stderr, exit status 2, nothing on stdout.
+Chinese message on stderr, exit status 2, nothing on stdout. A county without parameter
+files of its own is named on stderr with the region whose values were used (policy.provenance).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 from decimal import Decimal
 
 from doudi.rules.errors import RulesError
+from doudi.rules.parameters import policy_dir
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +39,14 @@ def read_households(path: str) -> dict:
         raise RulesError(f"家庭文件 {where} 不是合法的 JSON：第{exc.lineno}行第{exc.colno}列，{exc.msg}") from None
 
 
+def _notices(data: dict) -> list[str]:
+    """'区划 140522：本县未配置参数，使用晋城市（1405）的参数' once per county without its own file."""
+    from doudi.rules.policy import provenance
+
+    counties = dict.fromkeys(str(h.get("region", ""))[:6] for h in data.get("households", []) if isinstance(h, dict))
+    return [f"提示：区划 {c}：{notice}" for c in counties if (notice := provenance(c))]
+
+
 def assess_main(argv: list[str]) -> int:
     """Entry point for the lead's `doudi assess`; returns the exit status."""
     from doudi.rules.engine import assess
@@ -47,15 +57,19 @@ def assess_main(argv: list[str]) -> int:
     except SystemExit as exc:  # argparse already printed its usage message
         return int(exc.code or 0)
     try:
+        policy_dir()  # a DOUDI_POLICY_DIR that does not exist is said first, whatever the input
         data = read_households(args.households)
         if args.explain:
             ids = [h.get("id") for h in data.get("households", []) if isinstance(h, dict)]
             output = {"explanations": [explain(data, args.policy, args.month, i) for i in ids]}
         else:
             output = assess(data, args.policy, args.month)
+        notices = _notices(data)
     except RulesError as exc:
         print("错误：" + "\n错误：".join(exc.messages), file=sys.stderr)
         return 2
+    for notice in notices:
+        print(notice, file=sys.stderr)
     json.dump(output, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

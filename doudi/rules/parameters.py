@@ -6,22 +6,34 @@ sub-folder. A county inherits from its city, province and the national root; the
 value in force wins. Each value carries its effective date (`from`), optional `until` and
 the 文号 that set it (`ref`). The value used for a month is the one in force on the
 month's first day (DOMAIN.md: every number is a dated, per-region parameter).
+
+The payment parameters (schedules, funds, price-subsidy triggers; schema.PAYMENT_PARAMETERS)
+live in the same files and are validated here too. `DOUDI_POLICY_DIR` names a folder of
+county files in the same format, read beside the shipped tree: a file there for a region
+replaces the shipped file for that region. The tree is rebuilt when a file's mtime, size or
+the set of files changes (no restart); a bad file is refused naming file and key, and a
+process that had a good tree keeps using it (`tree_problem()` says why).
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import threading
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from doudi.core.codes import DISABILITY_KINDS
 from doudi.rules.errors import RulesError
-from doudi.rules.schema import ITEM_KINDS, PARAMETERS, Spec
+from doudi.rules.schema import FUND_SHARES, ITEM_KINDS, PARAMETERS, PAYMENT_PARAMETERS, SOURCES, Spec, spec_for
 
 ROOT = Path(__file__).parent / "parameters"
+ENV = "DOUDI_POLICY_DIR"
+SHIPPED, COUNTY = "shipped", "county"  # RegionFile.origin: the code's own tree, or DOUDI_POLICY_DIR
+log = logging.getLogger(__name__)
 
 
 class _Loader(yaml.SafeLoader):
@@ -57,6 +69,7 @@ class RegionFile:
     name: str
     file: str
     entries: dict  # parameter name -> tuple[Entry, ...] sorted by start
+    origin: str = SHIPPED
 
 
 def _err(file: str, key: str, text: str) -> RulesError:
@@ -116,19 +129,58 @@ def _list(raw, spec: Spec, file: str, key: str) -> tuple:
     return tuple(dict.fromkeys(items))
 
 
+def _text(raw, file: str, key: str, ok: bool, expected: str) -> str:
+    if not ok:
+        raise _err(file, key, f"{expected}，文件写的是 {raw!r}")
+    return str(raw)
+
+
+def _shares(raw, file: str, key: str) -> dict[str, Decimal]:
+    if not isinstance(raw, dict) or not raw:
+        raise _err(file, key, "应为 来源: 比例 的映射，如 {province: 0.6, county: 0.4}")
+    unknown = sorted(set(map(str, raw)) - set(SOURCES))
+    if unknown:
+        raise _err(file, key, f"未知资金来源 {unknown[0]}（可用：{', '.join(SOURCES)}）")
+    shares = {source: _number(value, file, f"{key}.{source}", "ratio") for source, value in raw.items()}
+    if sum(shares.values()) != 1:
+        raise _err(file, key, f"各来源比例合计应为 1，现为 {sum(shares.values())}")
+    return shares
+
+
 def coerce(raw, spec: Spec, file: str, key: str):
     """The value converted to its unit's Python type, or a RulesError naming file and key."""
-    if spec.unit == "bool":
+    unit = spec.unit
+    if unit == "bool":
         if not isinstance(raw, bool):
             raise _err(file, key, f"单位为 bool，值 {raw!r} 应为 true 或 false")
         return raw
-    if spec.unit == "list":
-        return _list(raw, spec, file, key)
-    if spec.unit == "choice":
+    if unit == "list":
+        items = _list(raw, spec, file, key)
+        if spec.nonempty and not items:
+            raise _err(file, key, "至少要列出一项")
+        return items
+    if unit == "choice":
         if raw not in spec.choices:
             raise _err(file, key, f"值 {raw!r} 不在可选值 {', '.join(spec.choices)} 之中")
         return raw
-    return _number(raw, file, key, spec.unit)
+    text = str(raw) if isinstance(raw, str) else ""
+    if unit == "schedule":
+        freq, _, day = text.partition(":")
+        return _text(raw, file, key, freq in ("monthly", "quarterly") and day.isdigit() and 1 <= int(day) <= 28,
+                     "发放周期应写成 monthly:日 或 quarterly:日（日为 1–28）")
+    if unit == "deadline":
+        ok = text == "same_month" or (text.startswith("working_days:") and text[13:].isdigit())
+        return _text(raw, file, key, ok, "期限应为 same_month（发布当月）或 working_days:N（发布后 N 个工作日）")
+    if unit == "fund":
+        return _text(raw, file, key, text.isidentifier(), "资金代码应为英文代码（见资金分担比例 fund_shares.*）")
+    if unit == "shares":
+        return _shares(raw, file, key)
+    value = _number(raw, file, key, unit)
+    if unit == "percent" and value > 50:
+        raise _err(file, key, f"触发值 {raw!r} 应为百分数（如 3.5），不能超过 50")
+    if spec.high is not None and value > spec.high:
+        raise _err(file, key, f"{spec.zh.partition('（')[0]} {raw!r} 应为 0–{spec.high} 的整数")
+    return value
 
 
 def dated_values(name: str, items: list, file: str, convert) -> list[tuple]:
@@ -160,26 +212,34 @@ def dated_values(name: str, items: list, file: str, convert) -> list[tuple]:
 
 
 def _entries(name: str, body, region: str, file: str) -> tuple[Entry, ...]:
-    spec = PARAMETERS[name]
+    spec = spec_for(name)
     if not isinstance(body, dict) or "values" not in body:
         raise _err(file, name, "应写成 {unit: 单位, values: [{from, value, ref}, …]}")
-    if body.get("unit") != spec.unit:
-        raise _err(file, f"{name}.unit", f"单位应为 {spec.unit}，文件写的是 {body.get('unit')!r}")
     if not isinstance(body["values"], list) or not body["values"]:
         raise _err(file, f"{name}.values", "至少要有一个带日期的值")
     out = [Entry(name, value, start, until, ref, region, file)
            for value, start, until, ref in dated_values(name, body["values"], file, lambda raw, key: coerce(raw, spec, file, key))]
+    # The values are checked against the parameter's own unit first, then the unit the file declares.
+    if body.get("unit") != spec.unit:
+        raise _err(file, f"{name}.unit", f"单位应为 {spec.unit}，文件写的是 {body.get('unit')!r}")
     # An open-ended value stops where the next one starts: "in force" is then a plain range test.
     ends = [e.until or (after.start - dt.timedelta(days=1)) for e, after in zip(out, out[1:])]
     return tuple(replace(e, until=end) for e, end in zip(out, ends)) + (out[-1],)
 
 
-def parse_file(path: Path, expect_region: str | None = None) -> RegionFile:
-    """Parse and validate one file; any problem raises RulesError naming file and key."""
-    file = str(path)
+def read_yaml(text: str):
+    """YAML as the loader reads it: safe, with dates kept as text (checked with their key)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+def parse_file(path: Path, expect_region: str | None = None, *, label: str | None = None,
+               origin: str = SHIPPED) -> RegionFile:
+    """Parse and validate one file; any problem raises RulesError naming file and key.
+    `label` replaces the path in messages and in `RegionFile.file` (the web page's file name)."""
+    file = label or str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe subclass
-    except (OSError, yaml.YAMLError) as exc:
+        data = read_yaml(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RulesError(f"参数文件 {file} 无法读取或不是合法的 YAML：{exc}") from None
     if not isinstance(data, dict):
         raise RulesError(f"参数文件 {file} 应为一个映射（region、name、parameters）")
@@ -191,28 +251,119 @@ def parse_file(path: Path, expect_region: str | None = None) -> RegionFile:
     params = data.get("parameters") or {}
     if not isinstance(params, dict):
         raise _err(file, "parameters", "应为 参数名: {unit, values} 的映射")
-    unknown = sorted(set(params) - set(PARAMETERS))
+    unknown = sorted(str(name) for name in params if spec_for(str(name)) is None)
     if unknown:
         raise _err(file, unknown[0], "未知参数名（见 docs/rules.md 参数一览）")
     entries = {name: _entries(name, body, region, file) for name, body in params.items()}
-    return RegionFile(region, str(data.get("name", region)), file, entries)
+    return RegionFile(region, str(data.get("name", region)), file, entries, origin)
 
 
-@lru_cache(maxsize=8)
-def load_tree(root: str = str(ROOT)) -> dict[str, RegionFile]:
-    """Every region file under `root`, validated, keyed by region code (cached)."""
-    tree: dict[str, RegionFile] = {}
-    for path in sorted(Path(root).rglob("*.yaml")):
-        code = NATIONAL if path.stem == "national" else path.stem
-        parsed = parse_file(path, None if code == NATIONAL else code)
-        if code == NATIONAL:
-            parsed = RegionFile(NATIONAL, parsed.name, parsed.file, parsed.entries)
-        if code in tree:
-            raise RulesError(f"参数文件 {path}：区划 {code} 已在 {tree[code].file} 中定义")
-        tree[code] = parsed
+def policy_dir() -> Path | None:
+    """The DOUDI_POLICY_DIR folder, None when unset; a RulesError when it does not exist."""
+    raw = os.environ.get(ENV, "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.exists():
+        raise RulesError(f"环境变量 {ENV} 指定的县级参数目录 {raw} 不存在：请先建立该文件夹（可以为空），或取消这项设置")
+    if not path.is_dir():
+        raise RulesError(f"环境变量 {ENV} 指定的 {raw} 不是文件夹：应为存放各县参数文件（区划代码.yaml）的文件夹")
+    return path
+
+
+def region_files(folder: Path) -> list[tuple[str, Path]]:
+    """(region code, path) of every parameter file in a folder and its sub-folders;
+    hidden files (an editor's or the page's temporary files) are not parameter files."""
+    out = []
+    for path in sorted(Path(folder).rglob("*.yaml")):
+        if not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            out.append((NATIONAL if path.stem == "national" else path.stem, path))
+    return out
+
+
+def check_tree(tree: dict[str, RegionFile], root) -> None:
+    """Checks across files: a complete national root, every fund code with its shares."""
     if NATIONAL not in tree:
         raise RulesError(f"参数目录 {root} 缺少全国默认文件 national.yaml")
-    missing = sorted(set(PARAMETERS) - set(tree[NATIONAL].entries))
+    missing = sorted((set(PARAMETERS) | set(PAYMENT_PARAMETERS)) - set(tree[NATIONAL].entries))
     if missing:
         raise _err(tree[NATIONAL].file, missing[0], "全国默认文件必须给出每个参数的值")
+    funds = {n[len(FUND_SHARES):] for f in tree.values() for n in f.entries if n.startswith(FUND_SHARES)}
+    for region_file in tree.values():
+        for name, entries in region_file.entries.items():
+            bad = next((e.value for e in entries if spec_for(name).unit == "fund" and e.value not in funds), None)
+            if bad is not None:
+                raise _err(region_file.file, name, f"资金代码 {bad!r} 没有定义资金分担比例（{FUND_SHARES}{bad}）")
+
+
+def build_tree(root: Path, county_dir: Path | None = None) -> dict[str, RegionFile]:
+    """Every region file under `root`, then those of `county_dir` replacing theirs; validated."""
+    tree: dict[str, RegionFile] = {}
+    for folder, origin in ((root, SHIPPED), (county_dir, COUNTY)):
+        seen: dict[str, Path] = {}
+        for code, path in region_files(folder) if folder else ():
+            if code in seen:
+                raise RulesError(f"参数文件 {path}：区划 {code} 已在 {seen[code]} 中定义")
+            seen[code] = path
+            parsed = parse_file(path, None if code == NATIONAL else code, origin=origin)
+            tree[code] = replace(parsed, region=NATIONAL) if code == NATIONAL else parsed
+    check_tree(tree, root)
     return tree
+
+
+_lock = threading.Lock()
+_good: dict[tuple, tuple] = {}  # (root, county dir) → (signature, tree): the last tree that loaded
+_bad: dict[tuple, tuple] = {}  # (root, county dir) → (signature, RulesError): a refused state, not re-read
+
+
+def _signature(folders) -> tuple:
+    """Names, mtimes, sizes and inodes of every file: any edit, addition or removal changes it."""
+    out = []
+    for folder in folders:
+        for _code, path in region_files(folder) if folder else ():
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(out)
+
+
+def load_tree(root: str | Path | None = None, county_dir: str | Path | None = None) -> dict[str, RegionFile]:
+    """The parameter tree keyed by region code: by default the shipped files with the
+    DOUDI_POLICY_DIR files replacing theirs (what every consumer reads); with `root`, that
+    folder (and `county_dir` if given). Rebuilt when a file changes; a refused change keeps
+    the last tree that loaded in this process, or raises when there is none."""
+    if root is None:
+        root, county_dir = ROOT, county_dir or policy_dir()
+    folders = (Path(root), Path(county_dir) if county_dir else None)
+    config = tuple(str(f) for f in folders)
+    signature = _signature(folders)
+    with _lock:
+        good, bad = _good.get(config), _bad.get(config)
+        if good and good[0] == signature:
+            return good[1]
+        if bad and bad[0] == signature:
+            if good:
+                return good[1]
+            raise bad[1]
+        try:
+            tree = build_tree(*folders)
+        except RulesError as exc:
+            _bad[config] = (signature, exc)
+            if good is None:
+                raise
+            log.error("参数文件有错误，未生效，继续使用此前的参数：%s", exc)
+            return good[1]
+        _good[config], _bad[config] = (signature, tree), None
+        return tree
+
+
+def tree_problem() -> str | None:
+    """Why the last change to the parameter files was refused while earlier values stay in
+    force (a Chinese sentence for the parameters page), or None when the files loaded."""
+    try:
+        folders = (ROOT, policy_dir())
+    except RulesError as exc:
+        return str(exc)
+    bad = _bad.get(tuple(str(f) for f in folders))
+    if bad is None or bad[0] != _signature(folders):
+        return None
+    return f"参数文件有错误，未生效：{bad[1]}。此前的参数仍在使用；改正文件后立即生效。"

@@ -29,6 +29,8 @@ class Spec:
     zh: str
     items: str | None = None  # item kind for unit "list"
     choices: tuple = ()  # allowed values for unit "choice"
+    high: int | None = None  # largest allowed whole number (months, count), e.g. backpay.months ≤ 36
+    nonempty: bool = False  # a list that must name at least one item
 
 
 def _p(unit, zh, items=None, choices=()):
@@ -165,3 +167,49 @@ PARAMETERS.update({
     "compare.business.live_statuses": _p("list", "比对：视为存续的市场主体登记状态（与部门数据的登记状态原文相同）",
                                          "business_status"),
 })
+
+
+# ---- 资金发放参数 (doudi/payments, docs/payments.md §8) ---------------------------------------
+# The same region files, loader, validation and inheritance as the rule parameters above. They
+# are not rule inputs, so they are kept out of PARAMETERS (each name there is a column of the
+# batch's parameter table); `spec_for(name)` knows both, and `fund_shares.<资金代码>` for any code.
+PAYMENT_UNITS = ("percent", "schedule", "deadline", "fund", "shares")
+PAID_CATEGORIES = ("dibao", "dibao_single", "tekun", "orphan", "unsupported_child", "disability_living",
+                   "disability_care", "elderly_age", "elderly_care")
+REGISTRY_GROUPS = ("dibao", "dibao_single", "tekun", "orphan", "unsupported_child", "dibao_edge")
+EXTERNAL_GROUPS = {"youfu": "优抚对象", "unemployment": "失业保险金领取人员", "unemployment_aid": "失业补助金领取人员"}
+PRICE_GROUPS = REGISTRY_GROUPS + tuple(EXTERNAL_GROUPS)
+ITEM_KINDS["price_group"] = PRICE_GROUPS
+SOURCES = {"central": "中央", "province": "省级", "city": "市级", "county": "县级", "unemployment_fund": "失业保险基金",
+           "donation": "社会捐赠"}
+# Display names of the shipped fund codes; a code added in a parameter file shows as itself.
+FUND_LABELS = {"assistance": "困难群众基本生活救助补助资金", "disability": "残疾人两项补贴资金", "county": "县级财政资金",
+               "province6_county4": "省、县按6:4分担", "unemployment": "失业保险基金", "youfu_province": "省级资金（县级垫付）",
+               "donation": "社会捐赠资金", "temp_assist": "临时救助资金"}
+_PAID_ZH = {"dibao": "低保", "dibao_single": "单人保", "tekun": "特困人员", "orphan": "孤儿",
+            "unsupported_child": "事实无人抚养儿童", "disability_living": "困难残疾人生活补贴",
+            "disability_care": "重度残疾人护理补贴", "elderly_age": "高龄津贴", "elderly_care": "失能老年人补贴"}
+
+PAYMENT_PARAMETERS: dict[str, Spec] = {
+    **{f"schedule.{c}": Spec("schedule", f"发放周期：{_PAID_ZH[c]}") for c in PAID_CATEGORIES},
+    **{f"fund.{c}": Spec("fund", f"资金来源：{_PAID_ZH[c]}") for c in PAID_CATEGORIES},
+    "fund.temp_assist": Spec("fund", "资金来源：临时救助备用金支取"),
+    "backpay.months": Spec("months", "补发月数（最多往前追溯的月数，0为不自动补发）", high=36),
+    "price_subsidy.trigger.cpi": Spec("percent", "价格临时补贴启动条件：居民消费价格指数同比涨幅（0为不作启动条件）"),
+    "price_subsidy.trigger.food": Spec("percent", "价格临时补贴启动条件：食品价格同比涨幅（0为不作启动条件）"),
+    "price_subsidy.groups": Spec("list", "价格临时补贴发放对象", items="price_group", nonempty=True),
+    "price_subsidy.deadline": Spec("deadline", "价格临时补贴发放期限"),
+    "price_subsidy.rounding": Spec("choice", "价格临时补贴金额取整方式", choices=ROUNDING_MODES),
+    "price_subsidy.fund.assistance_groups": Spec("fund", "价格临时补贴资金来源：台账内救助对象"),
+    **{f"price_subsidy.fund.{g}": Spec("fund", f"价格临时补贴资金来源：{zh}") for g, zh in EXTERNAL_GROUPS.items()},
+}
+FUND_SHARES = "fund_shares."  # fund_shares.<资金代码>: {来源: 比例} summing to 1
+
+
+def spec_for(name: str) -> Spec | None:
+    """The Spec of a rule or payment parameter name, or None for an unknown name."""
+    spec = PARAMETERS.get(name) or PAYMENT_PARAMETERS.get(name)
+    code = name[len(FUND_SHARES):] if name.startswith(FUND_SHARES) else ""
+    if spec is None and code.isidentifier():
+        spec = Spec("shares", f"资金分担比例：{FUND_LABELS.get(code, code)}")
+    return spec

@@ -1,14 +1,17 @@
 """`doudi payroll build --period YYYY-MM [--category C] [--region CODE] [--through YYYY-MM]`
 (SPEC §1): builds the period's runs, rebuilding changes nothing; prints control totals as
-JSON. `--through` is our extension for paying several months early in one run."""
+JSON. `--through` is our extension for paying several months early in one run. A county
+without parameter files of its own is named on stderr with the region whose values are used."""
 import json
 
 from django.core.management.base import CommandError
 
 from doudi.core.management.base import DoudiCommand, Progress
 from doudi.payments.payroll import payroll_build
-from doudi.payments.runs import PayrollError
+from doudi.core.models import Region
+from doudi.payments.runs import PayrollError, target_regions
 from doudi.rules.errors import RulesError
+from doudi.rules.policy import provenance
 
 
 class Command(DoudiCommand):
@@ -24,8 +27,17 @@ class Command(DoudiCommand):
 
     def handle(self, *args, action, period, category=None, region=None, through=None, **options):
         try:
+            self._notices(region)
             runs = payroll_build(period=period, category=category, region=region, through=through,
                                  progress=Progress(self.stderr._out))
         except (PayrollError, RulesError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(runs, ensure_ascii=False, indent=2))
+
+    def _notices(self, region: str | None) -> None:
+        counties = dict.fromkeys(code[:6] for code in target_regions(region))
+        names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
+        for county in counties:
+            notice = provenance(county)
+            if notice:
+                self.stderr.write(f"提示：{names.get(county, '')}（{county}）{notice}")
