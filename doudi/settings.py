@@ -229,3 +229,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 WHITENOISE_USE_FINDERS = True
+# County parameter files (SPEC §1, docs/rules.md §2), read by doudi.rules on every load: a folder
+# that does not exist stops every command at start instead of running on the shipped values.
+DOUDI_POLICY_DIR = os.environ.get("DOUDI_POLICY_DIR", "").strip() or None
+if DOUDI_POLICY_DIR and not Path(DOUDI_POLICY_DIR).expanduser().is_dir():
+    raise ImproperlyConfigured(f"环境变量 DOUDI_POLICY_DIR 指定的县级参数目录 {DOUDI_POLICY_DIR} 不存在或不是文件夹："
+                               "请先建立该文件夹（可以为空），或取消这项设置")

@@ -92,3 +92,15 @@ def test_old_loader_is_gone_and_backpay_validation_message_kept(tmp_path):
         params.parse_file(bad)
     out = json.dumps([str(p.name) for p in (Path(params.__file__).parent / "parameters").iterdir()])
     assert "national.yaml" not in out
+
+
+def test_doudi_refuses_to_start_on_a_missing_folder(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DOUDI_POLICY_DIR=str(tmp_path / "missing"), DOUDI_ENV="development")
+    proc = subprocess.run([sys.executable, "-m", "doudi.cli", "payroll", "build", "--period", "2025-01"],
+                          capture_output=True, text=True, env=env, cwd=Path(__file__).parents[3])
+    assert proc.returncode == 2 and "DOUDI_POLICY_DIR" in proc.stderr and "不存在" in proc.stderr
+    assert "Traceback" not in proc.stderr
