@@ -13,3 +13,7 @@ urlpatterns = [
     path("monitoring/", include("doudi.monitoring.urls")),
     path("payments/", include("doudi.payments.urls")),
 ]
+
+# 403, 404 and 500 use Django's handlers, which render the Chinese 403.html, 404.html and
+# 500.html (and 403_csrf.html for a failed CSRF check); 400 needs its own (core/views.py).
+handler400 = "doudi.core.views.bad_request"

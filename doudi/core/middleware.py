@@ -5,7 +5,7 @@ Content-Security-Policy: scripts only from our own static files, so an injected
 <script> or onclick= does not run. Styles may still be inline (style="…" attributes in
 the templates and htmx's indicator style). Inline handlers the templates still carry
 (onclick="window.print()", hx-on:click="…remove()") are blocked by it and done instead
-by doudi/site.js.
+by doudi/csp.js.
 
 Cache-Control: no-store on every response to a signed-in user, pages and exports alike,
 so a shared township computer or a proxy keeps no copy of household data.

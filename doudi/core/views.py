@@ -5,7 +5,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -60,3 +62,9 @@ def login_locks(request):
     return render(request, "core/login_locks.html", {
         "attempts": _locked_attempts(request.user)[:200], "limit": settings.AXES_FAILURE_LIMIT,
         "hours": settings.AXES_COOLOFF_TIME})
+
+
+def bad_request(request, exception=None):
+    """Error 400 in Chinese. Rendered without the request: a refused host name is caught
+    before the user is known, and the menu's context processor needs the user."""
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
