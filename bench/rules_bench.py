@@ -2,7 +2,7 @@
 
 Data: `python -m doudi.synth --scale province` (≈1.6M low-income persons), turned once
 into the batch's input tables (Parquet) with the same mapping the registry path uses
-(doudi.batch.registry → doudi.rules.inputs); that preparation is timed separately.
+(doudi.registry.extracts → doudi.rules.inputs); that preparation is timed separately.
 In one run, on the same Parquet files:
 
 - doudi full: batch evaluation end to end on DuckDB — every rule of every category, Parquet in,
@@ -62,7 +62,7 @@ def prepare(folder: Path, month: str) -> Path:
     """Synthetic registry CSVs → the batch's input tables as Parquet (cached)."""
     import pyarrow.parquet as pq
 
-    from doudi.batch.registry import HeldBuilder, assess_household
+    from doudi.registry.extracts import HeldBuilder, assess_household
     from doudi.batch.tables import RowsBuilder, params_table
     from doudi.rules.engine import _prepare
     from doudi.rules.inputs import month_start

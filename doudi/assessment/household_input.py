@@ -57,11 +57,11 @@ def names_by_id(members: list[dict]) -> dict[str, str]:
 def from_registry(household, members, benefits, month: str) -> dict:
     """Initial data for the form from a register household (members and benefits in scope).
 
-    The register → assess mapping is the batch's (doudi.batch.registry), so a household
+    The register → assess mapping is the batch's (doudi.registry.extracts), so a household
     brought in here is read exactly as the monthly evaluation reads it: vehicles as equal
     cars, orphan flags and support modes from the benefits held, 防返贫监测 from 低收入人口.
     """
-    from doudi.batch.registry import B_COLS, H_COLS, P_COLS, assess_household
+    from doudi.registry.extracts import B_COLS, H_COLS, P_COLS, assess_household
 
     data = assess_household({c: getattr(household, c) for c in H_COLS},
                             [{c: getattr(m, c) for c in P_COLS} for m in members],

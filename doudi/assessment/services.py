@@ -19,7 +19,7 @@ from doudi.assessment.models import Difference, EvaluationRun
 from doudi.batch.differences import differences
 from doudi.batch.engines import EngineError, open_engine
 from doudi.batch.evaluate import evaluate_tables
-from doudi.batch.registry import tables_from_registry
+from doudi.registry.extracts import tables_from_registry
 from doudi.core.bulk import insert_rows
 from doudi.core.models import AuditEntry, Region
 from doudi.core.roles import RUN_EVALUATION, can

@@ -8,7 +8,7 @@ rounding (`doudi.rules`, the one definition). Otherwise every row of the demo's 
 would be a "change amount" and the real differences would drown.
 
 `registry_rows` turns SPEC §4 rows (the generator's dicts or a CSV's strings) into the
-registry's column names, which `doudi.batch.registry.assess_household` maps to the SPEC §3
+registry's column names, which `doudi.registry.extracts.assess_household` maps to the SPEC §3
 input exactly as a batch over the database does.
 """
 from __future__ import annotations
@@ -66,7 +66,7 @@ def registry_rows(household: dict, members: list[dict], benefits: list[dict]) ->
 
 def priced(households: Iterable[SynthHousehold], month: str) -> Iterator[SynthHousehold]:
     """The households with every held benefit the rules also grant set to the rules' amount."""
-    from doudi.batch.registry import assess_household
+    from doudi.registry.extracts import assess_household
     from doudi.rules import assess
     from doudi.rules.policy import load_policy
 

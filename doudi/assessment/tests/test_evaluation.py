@@ -10,7 +10,7 @@ from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
 from doudi.assessment import selectors
 from doudi.assessment.models import Difference, EvaluationRun
 from doudi.assessment.services import EvaluationError, evaluation_run
-from doudi.batch.registry import registry_households
+from doudi.registry.extracts import registry_households
 from doudi.core.models import AuditEntry
 from doudi.registry.models import Benefit
 from doudi.rules import assess

@@ -7,7 +7,7 @@ import yaml
 
 from conftest import COUNTY
 from doudi.assessment.services import EvaluationError, policy_simulate, simulation_xlsx
-from doudi.batch.registry import registry_households
+from doudi.registry.extracts import registry_households
 from doudi.rules import assess
 
 MONTH = "2025-01"

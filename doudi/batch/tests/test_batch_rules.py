@@ -10,7 +10,7 @@ import pytest
 
 from doudi.batch.engines import open_engine
 from doudi.batch.evaluate import evaluate_tables, evaluate_to_parquet, results, tables_from_json
-from doudi.batch.registry import registry_households, tables_from_registry
+from doudi.registry.extracts import registry_households, tables_from_registry
 from doudi.batch.rules import compile_plan, needed_fields
 from doudi.core.services import regions_load
 from doudi.registry.services import registry_import

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from doudi.batch.registry import assess_household
+from doudi.registry.extracts import assess_household
 from doudi.rules import assess
 from doudi.rules.policy import load_policy
 from doudi.synth import AS_OF, county_regions, generate

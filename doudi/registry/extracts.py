@@ -1,4 +1,6 @@
-"""Registry (doudi.registry tables) → assess-format households, in chunks, with plain SQL.
+"""The registry's extracts for other apps: the register → assess-format households and the
+batch input tables, in chunks, with plain SQL. The registry is the only reader of its tables
+(docs/architecture.md); batch, assessment and synth take what this module hands them.
 
 A province never becomes ORM objects: households are read by keyset pages of `chunk`
 rows, their members and benefits with one query each per page, and every household is
