@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from doudi.core import codes
 from doudi.core.models import Region, User
+from doudi.core.roles import EDIT_REGISTRY, Role, can
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": 0}
 
@@ -196,6 +197,4 @@ class PendingBenefitChange(models.Model):
     @staticmethod
     def may_decide(user) -> bool:
         """County civil-affairs roles confirm; their own imports therefore apply directly."""
-        from doudi.core.roles import EDIT_REGISTRY, Role, can
-
         return can(user, EDIT_REGISTRY) and (user.is_superuser or user.role in (Role.COUNTY_ADMIN, Role.COUNTY_STAFF))

@@ -1,9 +1,12 @@
 """Reads of the register, already scoped to the user's region subtree."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length
 from django.http import Http404
+from django.utils import timezone
 
 from doudi.core import codes, idnumber
 from doudi.core.models import AuditEntry, Region
@@ -154,10 +157,12 @@ def pending_benefit_get(user, pk: int) -> PendingBenefitChange:
     return pending
 
 
-def account_changes_for(user, limit: int = 200) -> list[dict]:
+def account_changes_for(user, days: int = 90, limit: int = 200) -> list[dict]:
     """Recent bank-account changes from the audit trail (imports and corrections), in the
-    user's subtree, newest first, with the person's name; accounts are masked by the page."""
-    entries = list(AuditEntry.objects.filter(entity="person", action="update", changes__has_key="bank_account",
+    user's subtree, newest first, with the person's name; accounts are masked by the page.
+    The window keeps the scan on the time index short: the JSON key cannot use an index."""
+    since = timezone.now() - dt.timedelta(days=days)
+    entries = list(AuditEntry.objects.filter(at__gte=since, entity="person", action="update", changes__has_key="bank_account",
                                              household_code__in=households_for(user).values("code"))
                    .select_related("user").order_by("-at", "-id")[:limit])
     names = dict(Person.objects.filter(id_number__in={e.entity_key for e in entries}).values_list("id_number", "name"))
