@@ -1,7 +1,6 @@
 """Writes for the core context: the region tree and users."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from django.db import transaction
@@ -14,29 +13,49 @@ LEVEL_LABELS = {label: code for code, label in regions.LEVEL_NAMES.items()}
 REGION_HEADER = ["区划代码", "名称", "级别", "上级区划代码"]
 
 
+REGION_HEADER_ALIASES = {"上级代码": "上级区划代码"}
+
+
+def _region_columns(path: Path, header: list[str]) -> list[int]:
+    """Where 区划代码, 名称, 级别, 上级区划代码 are (any order; 上级代码 accepted)."""
+    from doudi.registry.importing.columns import canonical_header
+
+    cleaned = [canonical_header(h) for h in header]
+    cleaned = [REGION_HEADER_ALIASES.get(h, h) for h in cleaned]
+    if not set(REGION_HEADER) <= set(cleaned):
+        raise ImportRejected([RowError(path.name, "", 1, "", ",".join(header)[:60],
+                                       f"表头应为：{','.join(REGION_HEADER)}（「上级区划代码」也可写作「上级代码」）")])
+    return [cleaned.index(name) for name in REGION_HEADER]
+
+
 def regions_load(*, path: str | Path) -> int:
-    """Loads (or renames) regions from a CSV with columns 区划代码,名称,级别,上级区划代码.
+    """Loads (or renames) regions from a CSV with columns 区划代码,名称,级别,上级区划代码
+    (UTF-8 or GB18030, as doudi.registry.importing.reader reads every CSV).
     All or nothing; returns the number of rows read."""
+    from doudi.registry.importing.reader import csv_rows
+
     path = Path(path)
+    if not path.is_file():
+        raise ImportRejected([RowError(str(path), "", None, "", "", "文件不存在")])
     errors: list[RowError] = []
     rows: list[tuple[str, str, str, str | None]] = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = [h.strip() for h in next(reader, [])]
-        if header[:4] != REGION_HEADER:
-            raise ImportRejected([RowError(path.name, "", 1, "", ",".join(header), f"表头应为：{','.join(REGION_HEADER)}")])
-        for number, cells in enumerate(reader, start=2):
-            try:
-                code = regions.normalize_code(cells[0])
-                level = regions.level_of(code)
-                parent = regions.parent_code(code)
-                name = cells[1].strip()
-                if not name:
-                    raise regions.InvalidRegionCode("名称不能为空")
-            except (regions.InvalidRegionCode, IndexError) as exc:
-                errors.append(RowError(path.name, "", number, "区划代码", ",".join(cells)[:60], str(exc) or "列数不足"))
-                continue
-            rows.append((code, name, level, parent))
+    lines = csv_rows(path)
+    at = _region_columns(path, next(lines, []))
+    for number, line in enumerate(lines, start=2):
+        if not "".join(line).strip():
+            continue
+        try:
+            cells = [line[i] for i in at]
+            code = regions.normalize_code(cells[0])
+            level = regions.level_of(code)
+            parent = regions.parent_code(code)
+            name = cells[1].strip()
+            if not name:
+                raise regions.InvalidRegionCode("名称不能为空")
+        except (regions.InvalidRegionCode, IndexError) as exc:
+            errors.append(RowError(path.name, "", number, "区划代码", ",".join(line)[:60], str(exc) or "列数不足"))
+            continue
+        rows.append((code, name, level, parent))
     known = {code for code, *_ in rows} | set(Region.objects.values_list("code", flat=True))
     for number, (code, _name, _level, parent) in enumerate(rows, start=2):
         # A county's own file may leave out its province and city: they are created.

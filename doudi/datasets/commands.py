@@ -4,12 +4,15 @@ Called from the registry app's `import` command, which owns the `doudi import` v
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from django.core.management.base import CommandError
 
 from doudi.core.management.base import Progress
 from doudi.datasets.kinds import KINDS
 from doudi.datasets.services import dataset_import
+from doudi.registry.importing.errors import ImportRejected
+from doudi.registry.importing.reader import csv_encodings, encoding_note
 
 USAGE = "用法：doudi import dataset KIND FILE --as-of YYYY-MM-DD；KIND 为 " + "、".join(KINDS)
 ISSUES_PRINTED = 20
@@ -21,10 +24,17 @@ def import_dataset(command, paths: list[str], *, as_of: str | None, dry_run: boo
     if not as_of:
         raise CommandError("缺少 --as-of：部门数据须注明截至日期，如 --as-of 2025-01-31")
     kind, path = paths
-    result = dataset_import(kind=kind, path=path, as_of=as_of, dry_run=dry_run, channel="cli",
-                            progress=Progress(command.stderr._out))
+    try:
+        result = dataset_import(kind=kind, path=path, as_of=as_of, dry_run=dry_run, channel="cli",
+                                progress=Progress(command.stderr._out))
+        encodings = csv_encodings([path]) if Path(path).suffix.lower() == ".csv" else {}
+    except ImportRejected as rejected:
+        if as_json:
+            command.stdout.write(json.dumps(rejected.as_dict(), ensure_ascii=False))
+            raise CommandError(f"导入被拒绝：共{rejected.total}处错误，未写入任何数据。") from None
+        raise
     if as_json:
-        command.stdout.write(json.dumps(result, ensure_ascii=False))
+        command.stdout.write(json.dumps({**result, "encoding": next(iter(encodings.values()), "")}, ensure_ascii=False))
         return
     for issue in result.get("issues", [])[:ISSUES_PRINTED]:
         column = f"「{issue['column']}」列" if issue["column"] else ""
@@ -35,6 +45,8 @@ def import_dataset(command, paths: list[str], *, as_of: str | None, dry_run: boo
     if more > 0:
         command.stderr.write(f"  ……另有{more}个问题行，见网页「部门数据报送」中的问题清单")
     command.stdout.write(_summary(result))
+    if encodings:
+        command.stdout.write(encoding_note(encodings))
 
 
 def _summary(result: dict) -> str:

@@ -25,14 +25,16 @@ from doudi.core import idnumber
 from doudi.datasets import storage
 from doudi.datasets.kinds import CellError
 from doudi.datasets.parsing import RowParser, _name
+from doudi.registry.importing.reader import detect_encoding
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _FAILED = object()
 
 
 def suitable(path: Path) -> bool:
-    """A UTF-8 CSV whose records are its lines: no blank lines (pyarrow skips them, the
-    row path counts them) and no quoted cell running over a line end."""
+    """A CSV whose records are its lines: no blank lines (pyarrow skips them, the row
+    path counts them) and no quoted cell running over a line end. Byte checks hold for
+    GB18030 too: its multi-byte characters never contain a quote or a line end."""
     if path.suffix.lower() != ".csv":
         return False
     with path.open("rb") as handle:
@@ -48,8 +50,10 @@ def batches(path: Path, parser: RowParser, width: int, seen: dict) -> Iterator[t
     row's stripped cells to its row number, across blocks, so the first of identical
     rows is kept as on the row path."""
     names = [f"c{i}" for i in range(width)]
+    # Arrow reads UTF-8 itself (a BOM is skipped); GB18030 it transcodes with Python's codec.
+    encoding = "utf8" if detect_encoding(path) == "utf-8-sig" else "gb18030"
     reader = pacsv.open_csv(
-        str(path), read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=32 << 20),
+        str(path), read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=32 << 20, encoding=encoding),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                              quoted_strings_can_be_null=False))
     first = 2

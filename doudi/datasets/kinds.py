@@ -21,6 +21,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from doudi.core import codes, idnumber, regions
+# One rule for headers across every import: full-width forms, spaces and a parenthesised
+# note do not matter (SPEC §5: "as in §4").
+from doudi.registry.importing.columns import canonical_header
+from doudi.registry.importing.columns import header_finder as _header_finder
 
 
 class CellError(ValueError):
@@ -101,9 +105,11 @@ def _ids(value: str) -> str:
     return ";".join(numbers)
 
 
-def _choice(table: dict, label: str) -> Callable[[str], str]:
+def _choice(table: dict, label: str, words: dict | None = None) -> Callable[[str], str]:
+    """The code, the Chinese label or another word for it (codes.py: 肢体残疾, 农村低保)."""
+    @lru_cache(maxsize=256)
     def parse(value: str) -> str:
-        code = codes.lookup(table, value)
+        code = codes.parse(table, value, words)
         if code is None:
             raise CellError(f"{label}应为：{'、'.join(table.values())}")
         return code
@@ -112,21 +118,26 @@ def _choice(table: dict, label: str) -> Callable[[str], str]:
 
 
 def _level(value: str) -> int:
-    raw = value.strip()
-    for number, label in codes.DISABILITY_LEVELS.items():
-        if raw in (str(number), label, label[0], f"{number}级"):
-            return number
-    raise CellError("残疾等级应为一级至四级（或1至4）")
+    number = codes.disability_level(value)
+    if number is None:
+        raise CellError("残疾等级应为一级至四级（或1至4）")
+    return number
 
 
+_CATEGORY_WORDS = {**{label: code for code, label in codes.CATEGORIES.items()}, **codes.CATEGORY_WORDS}
+
+
+@lru_cache(maxsize=256)
 def _category(value: str) -> str:
-    code = codes.lookup(codes.CATEGORY_SHORT, value, codes.CATEGORIES)
+    code = codes.parse(codes.CATEGORY_SHORT, value, _CATEGORY_WORDS)
     if code is None:
         raise CellError("未知的保障类别，应为：" + "、".join(codes.CATEGORY_SHORT.values()))
     return code
 
 
 BUSINESS_ROLES = {"legal_rep": "法定代表人", "shareholder": "股东", "operator": "经营者"}
+BUSINESS_ROLE_WORDS = {"法人": "legal_rep", "法人代表": "legal_rep", "法定代表": "legal_rep", "投资人": "shareholder",
+                       "出资人": "shareholder", "个体工商户经营者": "operator", "负责人": "operator"}
 TYPES = {"text": "string", "date": "date32", "money": "decimal", "int": "int16", "month": "string",
          "region": "string", "ids": "string", "choice": "string"}
 PARSERS = {"text": _text, "date": _date, "money": _money, "int": _int, "month": _month, "region": _region,
@@ -174,7 +185,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
         C("初次登记日期", "registered_on", "date"))),
     Kind("business", "市场主体登记", "市场监督管理局", (
         C("主体名称", "business_name", "text"),
-        C("身份(法定代表人/股东/经营者)", "business_role", "choice", parser=_choice(BUSINESS_ROLES, "身份")),
+        C("身份(法定代表人/股东/经营者)", "business_role", "choice", parser=_choice(BUSINESS_ROLES, "身份", BUSINESS_ROLE_WORDS)),
         C("注册资本(万元)", "capital_10k", "money", required=False), C("成立日期", "founded_on", "date"),
         C("登记状态", "business_status", "text"))),
     Kind("public_employee", "财政供养人员", "财政局", (
@@ -187,7 +198,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
         C("所在区划代码", "region_code", "region"), C("职务", "post", "text"),
         C("近亲属身份证号", "relative_ids", "ids", required=False))),
     Kind("disability", "残疾人证", "残疾人联合会", (
-        C("残疾类别", "disability_kind", "choice", parser=_choice(codes.DISABILITY_KINDS, "残疾类别")),
+        C("残疾类别", "disability_kind", "choice", parser=_choice(codes.DISABILITY_KINDS, "残疾类别", codes.DISABILITY_KIND_WORDS)),
         C("残疾等级", "disability_level", "int", parser=_level), C("发证日期", "issued_on", "date", required=False))),
     Kind("poverty_monitoring", "防返贫监测对象", "乡村振兴局", (
         C("监测类型", "monitoring_type", "text"), C("纳入日期", "since", "date"))),
@@ -206,17 +217,19 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
 del C
 
 
-def canonical_header(header: str) -> str:
-    return "".join(str(header).split()).replace("（", "(").replace("）", ")")
+def header_finder(kind: Kind):
+    """Maps a file's header to one of the kind's (its own, 身份证号, 姓名, the optional
+    ones), with or without a parenthesised note: 身份 is 身份(法定代表人/股东/经营者)."""
+    return _header_finder((*kind.headers, *(c.header for c in kind.optional_columns)))
 
 
 def kind_of_headers(headers: list[str]) -> Kind | None:
     """The kind whose required headers are exactly these (extensions allowed)."""
-    found = {canonical_header(h) for h in headers if str(h).strip()}
+    present = [h for h in headers if canonical_header(h)]
     for kind in KINDS.values():
-        required = set(kind.headers)
-        optional = {c.header for c in kind.optional_columns}
-        if required <= found <= required | optional:
+        find = header_finder(kind)
+        found = [find(h) for h in present]
+        if None not in found and set(kind.headers) <= set(found):
             return kind
     return None
 

@@ -1,4 +1,4 @@
-"""Reads one department file (UTF-8 CSV or the first sheet of an .xlsx) and turns its
+"""Reads one department file (a UTF-8 or GB18030 CSV, or the first sheet of an .xlsx) and turns its
 rows into storage rows (storage.py) plus row issues. The ID number is normalised with
 doudi.core.idnumber; a row whose ID cannot be normalised is kept (id_status "invalid")
 and reported, so linkage can still match it by name + birth date + region."""
@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Iterator
 
 from doudi.core import idnumber
-from doudi.datasets.kinds import KINDS, PARSERS, CellError, CellNote, Column, Kind, canonical_header, kind_of_headers
+from doudi.datasets.kinds import (KINDS, PARSERS, CellError, CellNote, Column, Kind, canonical_header, header_finder,
+                                  kind_of_headers)
 from doudi.datasets.names import clean_name, name_key
 # Shared with the registry importer: the same cell rendering and CSV error messages.
 from doudi.registry.importing.errors import ImportRejected, RowError
-from doudi.registry.importing.reader import _cell_text, _csv_rows
+from doudi.registry.importing.reader import _cell_text, csv_rows, open_workbook
 
 
 @dataclass(frozen=True)
@@ -33,20 +34,19 @@ def _fail(file: str, message: str, row: int | None = None, column: str = "") -> 
 
 
 def open_rows(path: Path) -> Iterator[list[str]]:
-    """Rows of text cells, header first."""
+    """Rows of text cells, header first. CSV in UTF-8 or GB18030 (reader.detect_encoding);
+    an .xlsx passes the decompression-bomb check before calamine opens it."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _csv_rows(path)
+        return csv_rows(path)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         return _xlsx_rows(path)
-    raise _fail(path.name, "部门数据应为 UTF-8 编码的 .csv 文件或 .xlsx 文件")
+    raise _fail(path.name, "部门数据应为 .csv 文件（UTF-8 或 GBK/GB18030 编码）或 .xlsx 文件")
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    from python_calamine import CalamineWorkbook
-
+    book = open_workbook(path)
     try:
-        book = CalamineWorkbook.from_path(str(path))
         sheet = book.get_sheet_by_index(0)
     except Exception:  # calamine raises several types for a damaged file
         raise _fail(path.name, "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式") from None
@@ -55,8 +55,10 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
 
 
 def map_header(kind: Kind, header: list[str], file: str) -> list[tuple[int, Column | str]]:
-    """Positions of 身份证号, 姓名 and every column the file has; rejects any other header."""
-    cleaned = [canonical_header(h) for h in header]
+    """Positions of 身份证号, 姓名 and every column the file has; rejects any other header.
+    A header may leave out its parenthesised note, or carry one (SPEC §5)."""
+    find = header_finder(kind)
+    cleaned = [(find(h) or canonical_header(h)) if canonical_header(h) else "" for h in header]
     allowed = {c.header: c for c in kind.columns + kind.optional_columns}
     allowed.update({"身份证号": "id", "姓名": "name"})
     found = {h for h in cleaned if h}

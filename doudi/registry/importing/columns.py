@@ -3,6 +3,8 @@ how a cell is parsed. A parser returns the value or raises CellError with a mess
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
@@ -74,15 +76,16 @@ def id_number(value: str) -> str:
         raise CellError(exc.message) from None
 
 
-def choice(table: dict, label: str, *, blank: str | None = None) -> Callable[[str], str]:
+def choice(table: dict, label: str, *, blank: str | None = None, words: dict | None = None) -> Callable[[str], str]:
+    """Accepts the code, the Chinese label or another word registers use (codes.py)."""
     allowed = "、".join(str(v) for v in table.values())
-    by_text = {**{label: code for code, label in table.items()}, **{code: code for code in table}}
 
+    @lru_cache(maxsize=256)
     def parse(value: str) -> str:
         raw = value.strip()
         if not raw and blank is not None:
             return blank
-        code = by_text.get(raw)
+        code = codes.parse(table, raw, words)
         if code is None:
             raise CellError(f"{label}应为：{allowed}")
         return code
@@ -90,22 +93,42 @@ def choice(table: dict, label: str, *, blank: str | None = None) -> Callable[[st
     return parse
 
 
+_CATEGORY_WORDS = {**{label: code for code, label in codes.CATEGORIES.items()}, **codes.CATEGORY_WORDS}
+
+
 @lru_cache(maxsize=256)
 def category(value: str) -> str:
-    code = codes.lookup(codes.CATEGORY_SHORT, value, codes.CATEGORIES)
+    code = codes.parse(codes.CATEGORY_SHORT, value, _CATEGORY_WORDS)
     if code is None:
         raise CellError("未知的保障类别，应为：" + "、".join(codes.CATEGORY_SHORT.values()))
     return code
 
 
 def level(value: str) -> int | None:
-    raw = value.strip()
-    if not raw:
+    if not value.strip():
         return None
-    for number, label in codes.DISABILITY_LEVELS.items():
-        if raw in (str(number), label, label[0], f"{number}级"):
-            return number
-    raise CellError("残疾等级应为一级至四级（或1至4）")
+    number = codes.disability_level(value)
+    if number is None:
+        raise CellError("残疾等级应为一级至四级（或1至4）")
+    return number
+
+
+def several(table: dict, label: str) -> Callable[[str], str]:
+    """Several words from `table` in one cell (独居；空巢): their codes joined by ";"."""
+    allowed = "、".join(table.values())
+
+    @lru_cache(maxsize=256)
+    def parse(value: str) -> str:
+        found = []
+        for word in (w for w in re.split(r"[;；、,，/\s]+", value.strip()) if w):
+            code = codes.parse(table, word)
+            if code is None:
+                raise CellError(f"{label}应为以下一项或多项（用分号隔开）：{allowed}")
+            if code not in found:
+                found.append(code)
+        return ";".join(found)
+
+    return parse
 
 
 @dataclass(frozen=True)
@@ -119,7 +142,7 @@ class Column:
 HOUSEHOLD_COLUMNS = [
     Column("户编号", "code", text, True),
     Column("行政区划代码", "region", text, True),
-    Column("户籍性质(城镇/农村)", "hukou", choice(codes.HUKOU, "户籍性质"), True),
+    Column("户籍性质(城镇/农村)", "hukou", choice(codes.HUKOU, "户籍性质", words=codes.HUKOU_WORDS), True),
     Column("详细地址", "address", text),
     Column("金融资产", "financial_assets", money),
     Column("机动车数量", "vehicle_count", count),
@@ -133,13 +156,13 @@ MEMBER_COLUMNS = [
     Column("户编号", "household", text, True),
     Column("姓名", "name", text, True),
     Column("身份证号", "id_number", id_number, True),
-    Column("与户主关系", "relation", choice(codes.RELATIONS, "与户主关系"), True),
-    Column("残疾类别", "disability_kind", choice(codes.DISABILITY_KINDS, "残疾类别", blank="")),
+    Column("与户主关系", "relation", choice(codes.RELATIONS, "与户主关系", words=codes.RELATION_WORDS), True),
+    Column("残疾类别", "disability_kind", choice(codes.DISABILITY_KINDS, "残疾类别", blank="", words=codes.DISABILITY_KIND_WORDS)),
     Column("残疾等级", "disability_level", level),
     Column("是否重病", "serious_illness", yes_no),
-    Column("自理能力", "self_care", choice(codes.SELF_CARE, "自理能力", blank="full")),
+    Column("自理能力", "self_care", choice(codes.SELF_CARE, "自理能力", blank="full", words=codes.SELF_CARE_WORDS)),
     Column("是否就业", "employed", yes_no),
-    Column("在校阶段", "school_stage", choice(codes.SCHOOL_STAGES, "在校阶段", blank="")),
+    Column("在校阶段", "school_stage", choice(codes.SCHOOL_STAGES, "在校阶段", blank="", words=codes.SCHOOL_STAGE_WORDS)),
     Column("月工资性收入", "income_wage", money),
     Column("月经营净收入", "income_business", money),
     Column("月财产性收入", "income_property", money),
@@ -156,20 +179,45 @@ BENEFIT_COLUMNS = [
     Column("保障类别", "category", category, True),
     Column("开始日期", "since", date, True),
     Column("月保障金额", "monthly_amount", money),
-    Column("供养方式(分散/集中)", "support_mode", choice(codes.SUPPORT_MODES, "供养方式", blank="")),
+    Column("供养方式(分散/集中)", "support_mode", choice(codes.SUPPORT_MODES, "供养方式", blank="", words=codes.SUPPORT_MODE_WORDS)),
     Column("供养机构", "institution", text),
 ]
 SHEETS = {"家庭": HOUSEHOLD_COLUMNS, "成员": MEMBER_COLUMNS, "保障": BENEFIT_COLUMNS}
 
-# Headers people actually type for the long ones: accepted as the same column.
-HEADER_ALIASES = {
-    "户籍性质": "户籍性质(城镇/农村)",
-    "有履行能力的法定义务人": "有履行能力的法定义务人(是/否)",
-    "身份证号": "身份证号(个人类别填写)",
-    "供养方式": "供养方式(分散/集中)",
+# Optional 成员 columns (SPEC §4, special groups of DOMAIN §8): parsed and checked when
+# present; the register has no field for them yet, so they are not stored.
+OPTIONAL_COLUMNS = {
+    "家庭": [],
+    "成员": [
+        Column("特殊困难老年人", "special_elderly", several(codes.SPECIAL_ELDERLY, "特殊困难老年人")),
+        Column("困境儿童", "difficult_child", several(codes.DIFFICULT_CHILDREN, "困境儿童")),
+        Column("精神障碍患者", "mental_disorder", yes_no),
+    ],
+    "保障": [],
 }
 
 
 def canonical_header(header: str) -> str:
-    cleaned = "".join(str(header).split()).replace("（", "(").replace("）", ")")
-    return cleaned
+    """Full-width forms and spaces do not matter: （城镇/农村） is (城镇/农村)."""
+    return "".join(unicodedata.normalize("NFKC", str(header)).split())
+
+
+def short_header(header: str) -> str:
+    """The header without its parenthesised part: 户籍性质(城镇/农村) → 户籍性质."""
+    return canonical_header(header).split("(", 1)[0]
+
+
+def header_finder(headers) -> Callable[[str], str | None]:
+    """Maps a file's header to one of `headers`: the exact header, or the same words with
+    or without a parenthesised note on either side (户籍性质, 月保障金额(元), 供养方式（分散/集中）)."""
+    exact = {canonical_header(h): h for h in headers}
+    short: dict[str, str | None] = {}
+    for header in headers:
+        key = short_header(header)
+        short[key] = None if key in short and short[key] != header else header  # ambiguous: no guess
+
+    def find(header: str) -> str | None:
+        cleaned = canonical_header(header)
+        return exact.get(cleaned) or exact.get(short_header(cleaned)) or short.get(short_header(cleaned))
+
+    return find

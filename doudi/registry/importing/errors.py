@@ -1,7 +1,7 @@
 """Row-level import errors in Chinese, naming file, sheet, row and column."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,12 @@ class ImportRejected(Exception):
         self.total = total if total is not None else len(errors)
         super().__init__(f"导入被拒绝：共{self.total}处错误")
 
+    def as_dict(self) -> dict:
+        """For `--json`: each listed error's place and its sentence; `total` counts the
+        ones beyond the list too."""
+        return {"status": "rejected", "total": self.total,
+                "errors": [{**asdict(e), "text": str(e)} for e in self.errors]}
+
 
 class ErrorList:
     """Collects errors, keeping the first `limit` in full and counting the rest."""
@@ -46,6 +52,12 @@ class ErrorList:
         self.total += 1
         if len(self.items) < self.limit:
             self.items.append(error)
+
+    def add_first(self, error: RowError) -> None:
+        """For the one message that says what to do about many rows: shown before them."""
+        self.total += 1
+        self.items.insert(0, error)
+        del self.items[self.limit:]
 
     def __bool__(self) -> bool:
         return self.total > 0

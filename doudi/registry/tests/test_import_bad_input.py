@@ -95,10 +95,11 @@ def test_missing_csv_in_folder(users, tmp_path):
     assert rejected([folder]) == ["文件夹 r：缺少文件 保障.csv"]
 
 
-def test_not_utf8(users, tmp_path):
+def test_not_text(users, tmp_path):
+    # GBK/GB18030 is read now (test_import_formats.py); a file that is no text is refused.
     folder = one_household(tmp_path)
-    (folder / "家庭.csv").write_bytes((folder / "家庭.csv").read_text(encoding="utf-8").encode("gbk"))
-    assert any("不是 UTF-8" in m for m in rejected([folder]))
+    (folder / "家庭.csv").write_bytes(bytes(range(256)) * 8)
+    assert any("家庭.csv" in m and "不是文本文件" in m for m in rejected([folder]))
 
 
 def test_benefit_rules(users, tmp_path):
