@@ -3,18 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from doudi.core.jobs import fail_stale_jobs, may_see
 from doudi.core.models import Job
 
 
 def _visible_job(user, pk: int) -> Job:
-    """The starter sees a job; so does anyone whose region scope covers the starter's."""
+    """A job the user may see (jobs.may_see); any other is a 404, like one that does not exist."""
+    fail_stale_jobs()  # a job whose process died shows 失败, not a progress bar forever
     job = Job.objects.select_related("created_by").filter(pk=pk).first()
-    scope = user.scope_code
-    if job is None or scope is None:
-        raise Http404
-    starter = job.created_by
-    if starter and starter.pk != user.pk and not (starter.region_id or "").startswith(scope):
-        raise Http404
+    if job is None or not may_see(user, job):
+        raise Http404("没有找到这个任务，或您无权查看")
     return job
 
 

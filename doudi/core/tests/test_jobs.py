@@ -45,7 +45,8 @@ def test_failures_are_reported_in_chinese(users):
 
 @pytest.mark.django_db
 def test_job_visible_to_starter_and_wider_scope_only(client, users):
-    job = start(users["clerk_a"], "count_to", n=1)
+    # A kind of job the county staff may run (core.jobs.KIND_PERMISSIONS); more in test_security_jobs.
+    job = job_start(kind="evaluation", label="测试任务", target=f"{__name__}:count_to", params={"n": 1}, user=users["clerk_a"])
     for name, status in (("clerk_a", 200), ("staff", 200), ("clerk_b", 404), ("helper_a1", 404)):
         client.force_login(users[name])
         assert client.get(reverse("job_progress", args=[job.pk])).status_code == status, name
