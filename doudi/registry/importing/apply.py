@@ -169,7 +169,7 @@ class RegistryWriter:
         """A clerk's save between check() and this update: refuse rather than overwrite it
         (the caller's transaction rolls everything back)."""
         if not saved:
-            raise ImportRejected([RowError(*self.parsed.files[sheet], row, column, value, f"{what} 在导入过程中已被他人修改，请重新预览")])
+            raise ImportRejected([RowError(*self.parsed.files[sheet], row, column, value, f"{what} 在导入过程中已被他人修改，未写入任何数据，请重新导入")])
 
     def _log(self, action, entity, key, household, changes, reason="台账导入"):
         self.audit.append((self.now, getattr(self.user, "pk", None), self.role, action, entity, key, household, changes, reason, self.batch))
