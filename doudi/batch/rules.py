@@ -98,6 +98,31 @@ def rewrite(tree: exp.Expression, aggregates: dict[str, str] | None = None) -> e
     return tree.transform(visit)
 
 
+def field_sql(name: str) -> str:
+    """One rule field as a standalone DuckDB expression, for other set-based readers that
+    must decide exactly as the rules do (doudi/monitoring: labour capacity): the fields it
+    reads are written out in place, recursively, and `PARAM('a.b')` becomes column `p_a_b`
+    of a parameters table shaped like tables.INPUT_SCHEMAS['params']. Only fields without
+    aggregates can stand alone."""
+    definitions = {n: sql for _g, fields in STAGES for n, sql, _z in fields}
+    if name not in definitions:
+        raise KeyError(f"no rule field {name}")
+
+    def inlined(field: str, path: tuple[str, ...]) -> exp.Expression:
+        tree = parse(definitions[field]).copy()
+        if any(isinstance(n, AGGREGATES) for n in tree.walk()):
+            raise ValueError(f"rule field {field} aggregates child rows and cannot stand alone")
+
+        def visit(node):
+            if isinstance(node, exp.Column) and not node.table and node.name in definitions:
+                assert node.name not in path, f"rule fields refer to each other: {path + (node.name,)}"
+                return exp.paren(inlined(node.name, path + (field,)))
+            return node
+        return tree.transform(visit)
+
+    return _sql(rewrite(inlined(name, ())))
+
+
 def _is_param(node) -> bool:
     return isinstance(node, exp.Anonymous) and node.name.upper() == "PARAM"
 

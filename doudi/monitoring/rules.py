@@ -12,10 +12,19 @@ Governing notices: 沁政办发〔2021〕7号 (部门数据比对，主动发现
 (动态管理监测预警，低收入人口信息库)，晋民发〔2022〕38号 (低收入人口数据库和比对，
 整治“人情保”“关系保”)，渝民办〔2022〕220号 (主动发现，监测预警)，民发〔2021〕57号
 (低保家庭经济状况：财产和收入)。
+
+What the rules package decides is not restated here: labour capacity is the rules' own
+`no_labour_capacity` field (doudi/rules/definitions.py, written out in SQL by
+doudi.batch.rules.field_sql), a household's income is the rules' own income (inputs.py
+evaluates it with the pension added), and which categories are paid, covered or means-
+tested, which vehicle kinds are exempt, which words name them, which pension schemes
+count and which business statuses are live are the dated parameters.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from doudi.batch.rules import field_sql
 
 LEVELS = {"red": "红色", "orange": "橙色", "yellow": "黄色"}
 LEVEL_ORDER = ("yellow", "orange", "red")  # ascending severity
@@ -36,6 +45,12 @@ class Rule:
     single: bool = False  # at most one row per person: detail is flat, not a list of items
 
 
+# Households holding a category whose economic check applies (compare.means_tested_categories):
+# a household benefit, or a person's benefit, counts for the whole household.
+MEANS_HOUSEHOLDS = """SELECT DISTINCT b.household_id FROM benefits b
+  JOIN (SELECT DISTINCT household_id, county FROM persons) h ON h.household_id = b.household_id
+  JOIN param_items pi ON pi.county = h.county AND pi.name = 'means_tested' AND pi.item = b.category"""
+
 # Shared tables, computed once per run before the rules. `recipients`: one row per person
 # and benefit in force on the as-of date (a household benefit counts for every member, with
 # the member's share of the amount).
@@ -48,17 +63,28 @@ COMMON_TABLES = {
   WHERE b.person_id IS NULL""",
     "paid_persons": """SELECT DISTINCT r.person_id, r.household_id, r.county FROM recipients r
   JOIN param_items pi ON pi.county = r.county AND pi.name = 'paid' AND pi.item = r.category""",
-    "means_persons": """SELECT DISTINCT r.person_id FROM recipients r
-  JOIN param_items pi ON pi.county = r.county AND pi.name = 'means_tested' AND pi.item = r.category""",
-    "means_households": """SELECT DISTINCT r.household_id FROM recipients r
-  JOIN param_items pi ON pi.county = r.county AND pi.name = 'means_tested' AND pi.item = r.category""",
+    # Already covered (compare.covered_categories): not "missed" by the 漏保 rules.
+    "covered_persons": """SELECT DISTINCT r.person_id FROM recipients r
+  JOIN param_items pi ON pi.county = r.county AND pi.name = 'covered' AND pi.item = r.category""",
+    "means_households": MEANS_HOUSEHOLDS,
 }
 
-_VEHICLE_KIND = """CASE WHEN vehicle_type LIKE '%残疾%' THEN 'disability_vehicle'
-       WHEN vehicle_type LIKE '%摩托%' THEN 'motorcycle'
-       WHEN vehicle_type LIKE '%拖拉机%' OR vehicle_type LIKE '%农用%' THEN 'farm_machine'
-       WHEN vehicle_type LIKE '%三轮%' THEN 'tricycle'
-       WHEN vehicle_type LIKE '%货%' THEN 'truck' ELSE 'car' END"""
+# The person's pension that counts as income (compare.pension.schemes: the scheme's name holds
+# one of the words, `*` any), for members of households whose economic check applies; one row
+# per person. inputs.pension_incomes adds it to the register's income and runs the rules.
+PENSION_COUNTED = f"""SELECT x.person_id, p.household_id, SUM(x.monthly) AS pension FROM
+  (SELECT DISTINCT d.person_id, d.scheme, d.monthly FROM ds_pension d JOIN persons p ON p.person_id = d.person_id
+   JOIN param_words w ON w.county = p.county AND w.name = 'pension_scheme'
+     AND (w.word = '*' OR STRPOS(COALESCE(d.scheme, ''), w.word) > 0)) x
+  JOIN persons p ON p.person_id = x.person_id
+  JOIN ({MEANS_HOUSEHOLDS}) m ON m.household_id = p.household_id
+  GROUP BY x.person_id, p.household_id"""
+
+# Labour capacity exactly as the rules decide it (age on the month's first or last day by
+# age.reference_day, tekun ages and disability list), over columns month_year, month_m,
+# birth_y/m/d, dis_kind, dis_level and the rules' parameter columns p_* (inputs.rule_params).
+NO_LABOUR_CAPACITY = field_sql("no_labour_capacity")
+AGE = field_sql("age")
 
 DECEASED = Rule(
     "deceased", "死亡人员仍在享受待遇",
@@ -81,16 +107,23 @@ FROM held GROUP BY person_id""",
 
 VEHICLE = Rule(
     "vehicle", "家庭拥有非豁免机动车",
-    "经济状况核对类别的家庭成员在公安交管部门登记有机动车，且车辆类型不在豁免范围（摩托车、残疾人专用车、农用机械等按参数豁免）；"
-    "非豁免车辆达到参数数量为红色。依据民发〔2021〕57号、沁政办发〔2021〕7号。",
+    "经济状况核对类别的家庭成员在公安交管部门登记有机动车，且车辆类型不在豁免范围（车辆类型文字按参数对应到机动车种类，"
+    "摩托车、残疾人专用车、农用车等按参数豁免）；非豁免车辆达到参数数量为红色。依据民发〔2021〕57号、沁政办发〔2021〕7号。",
     ("民发〔2021〕57号", "沁政办发〔2021〕7号"),
-    ("compare.means_tested_categories", "assets.vehicle_exempt_kinds", "compare.vehicle.red_count"),
+    ("compare.means_tested_categories", "compare.vehicle.type_kinds", "assets.vehicle_exempt_kinds",
+     "compare.vehicle.red_count"),
     (
-        f"""v AS (SELECT DISTINCT person_id, plate, vehicle_type, registered, {_VEHICLE_KIND} AS kind FROM ds_vehicle
-  WHERE person_id IS NOT NULL AND (registered IS NULL OR registered <= DATE '{{as_of}}'))""",
-        """owned AS (SELECT p.person_id, p.household_id, p.county, v.plate, v.vehicle_type, v.registered
+        """v AS (SELECT DISTINCT person_id, plate, vehicle_type, registered FROM ds_vehicle
+  WHERE person_id IS NOT NULL AND (registered IS NULL OR registered <= DATE '{as_of}'))""",
+        # The kind is that of the first word (in the parameter's order) the vehicle type holds.
+        """typed AS (SELECT v.person_id, p.household_id, p.county, v.plate, v.vehicle_type, v.registered, MIN(w.pos) AS pos
   FROM v JOIN persons p ON p.person_id = v.person_id JOIN means_households m ON m.household_id = p.household_id
-  LEFT JOIN param_items ex ON ex.county = p.county AND ex.name = 'vehicle_exempt' AND ex.item = v.kind
+  LEFT JOIN param_words w ON w.county = p.county AND w.name = 'vehicle_kind'
+    AND (w.word = '*' OR STRPOS(COALESCE(v.vehicle_type, ''), w.word) > 0)
+  GROUP BY v.person_id, p.household_id, p.county, v.plate, v.vehicle_type, v.registered)""",
+        """owned AS (SELECT t.person_id, t.household_id, t.county, t.plate, t.vehicle_type, t.registered FROM typed t
+  LEFT JOIN param_words w ON w.county = t.county AND w.name = 'vehicle_kind' AND w.pos = t.pos
+  LEFT JOIN param_items ex ON ex.county = t.county AND ex.name = 'vehicle_exempt' AND ex.item = w.kind
   WHERE ex.item IS NULL)""",
         """counted AS (SELECT household_id, COUNT(DISTINCT plate) AS n FROM owned GROUP BY household_id)""",
     ),
@@ -102,15 +135,16 @@ FROM owned o JOIN counted c ON c.household_id = o.household_id JOIN params pr ON
 
 BUSINESS = Rule(
     "business", "家庭成员经营或持有存续市场主体",
-    "经济状况核对类别的家庭成员在市场监管部门登记为存续市场主体的法定代表人、股东或经营者，数量超过允许数；"
+    "经济状况核对类别的家庭成员在市场监管部门登记为存续市场主体（登记状态按参数）的法定代表人、股东或经营者，数量超过允许数；"
     "注册资本不超过豁免额的不预警，达到红色门槛为红色。依据民发〔2021〕57号、晋民发〔2022〕38号。",
     ("民发〔2021〕57号", "晋民发〔2022〕38号"),
-    ("compare.means_tested_categories", "assets.business_max", "compare.business.capital_exempt_max",
-     "compare.business.red_capital"),
+    ("compare.means_tested_categories", "compare.business.live_statuses", "assets.business_max",
+     "compare.business.capital_exempt_max", "compare.business.red_capital"),
     (
-        """b AS (SELECT DISTINCT person_id, entity_name, role, capital, founded FROM ds_business
-  WHERE person_id IS NOT NULL AND (founded IS NULL OR founded <= DATE '{as_of}')
-  AND status IN ('存续', '在业', '开业', '正常', '在营'))""",
+        """b AS (SELECT DISTINCT d.person_id, d.entity_name, d.role, d.capital, d.founded FROM ds_business d
+  JOIN persons p ON p.person_id = d.person_id
+  JOIN param_words ls ON ls.county = p.county AND ls.name = 'live_status' AND ls.word = d.status
+  WHERE d.founded IS NULL OR d.founded <= DATE '{as_of}')""",
         """held AS (SELECT p.person_id, p.household_id, p.county, b.entity_name, b.role, b.capital, b.founded
   FROM b JOIN persons p ON p.person_id = b.person_id JOIN means_households m ON m.household_id = p.household_id
   JOIN params pr ON pr.county = p.county
@@ -139,27 +173,42 @@ WHERE e.hired IS NULL OR e.hired <= DATE '{as_of}'""",
 
 PENSION_INCOME = Rule(
     "pension_income", "养老金使家庭人均收入超过标准",
-    "把人社部门的养老保险月待遇计入家庭收入（台账工资、经营、财产性收入加养老金），人均月收入高于低保标准乘以参数倍数；"
-    "超过红色倍数为红色。依据民发〔2021〕57号、沁政办发〔2021〕7号。",
+    "把人社部门的养老保险月待遇（按参数计入的险种）作为转移性收入计入，按低保规则的收入口径（豁免、扣减同单户测算）重算："
+    "低保家庭的家庭月收入不低于低保标准×计入人数×参数倍数，低保边缘（含单人保）家庭的家庭月收入不低于低保边缘认定线×参数倍数，"
+    "或单人保、特困对象本人月收入不低于低保标准×参数倍数；超过红色倍数为红色。低保边缘家庭收入本就高于低保标准，不因此预警。"
+    "依据民发〔2021〕57号、沁政办发〔2021〕7号。",
     ("民发〔2021〕57号", "沁政办发〔2021〕7号"),
-    ("compare.means_tested_categories", "dibao.standard.urban", "dibao.standard.rural", "compare.pension.ratio",
-     "compare.pension.red_ratio"),
+    ("compare.means_tested_categories", "compare.pension.schemes", "compare.pension.ratio", "compare.pension.red_ratio",
+     "dibao.standard.urban", "dibao.standard.rural", "dibao_edge.ratio"),
     (
-        """pen AS (SELECT person_id, SUM(monthly) AS monthly FROM
-  (SELECT DISTINCT person_id, scheme, monthly FROM ds_pension WHERE person_id IS NOT NULL) x GROUP BY person_id)""",
-        """hh AS (SELECT p.household_id, MIN(p.county) AS county, MIN(p.hukou) AS hukou, COUNT(*) AS members,
-  SUM(p.income) + SUM(COALESCE(pen.monthly, 0)) AS income
-  FROM persons p JOIN means_households m ON m.household_id = p.household_id
-  LEFT JOIN pen ON pen.person_id = p.person_id GROUP BY p.household_id)""",
-        """judged AS (SELECT hh.*, CASE WHEN hh.hukou = 'urban' THEN pr.dibao_standard_urban ELSE pr.dibao_standard_rural END AS standard,
-  pr.pension_ratio, pr.pension_red_ratio FROM hh JOIN params pr ON pr.county = hh.county)""",
+        """held AS (SELECT DISTINCT b.household_id, b.person_id, b.category FROM benefits b
+  JOIN (SELECT DISTINCT household_id, county FROM persons) h ON h.household_id = b.household_id
+  JOIN param_items pi ON pi.county = h.county AND pi.name = 'means_tested' AND pi.item = b.category)""",
+        # One test per category the household or person holds, with the line the rules use for it.
+        """tests AS (
+  SELECT i.person_id, i.household_id, i.county, i.pension, '低保家庭月收入' AS basis, 1 AS priority,
+    i.household_income AS income, i.dibao_line AS line, i.dibao_members AS members, i.standard
+  FROM pension_incomes i JOIN held h ON h.household_id = i.household_id AND h.person_id IS NULL AND h.category = 'dibao'
+  WHERE i.in_dibao
+  UNION ALL
+  SELECT i.person_id, i.household_id, i.county, i.pension, '低保边缘家庭月收入' AS basis, 2 AS priority,
+    i.household_income AS income, i.edge_line AS line, i.dibao_members AS members, i.standard
+  FROM pension_incomes i JOIN held h ON h.household_id = i.household_id
+    AND ((h.person_id IS NULL AND h.category = 'dibao_edge') OR h.category = 'dibao_single')
+  WHERE i.in_dibao
+  UNION ALL
+  SELECT i.person_id, i.household_id, i.county, i.pension, '本人月收入' AS basis, 3 AS priority,
+    i.own_income AS income, i.standard AS line, 1 AS members, i.standard
+  FROM pension_incomes i JOIN held h ON h.person_id = i.person_id AND h.category IN ('dibao_single', 'tekun'))""",
+        """judged AS (SELECT t.*, pr.pension_red_ratio,
+  ROW_NUMBER() OVER (PARTITION BY t.person_id ORDER BY t.priority) AS rn
+  FROM tests t JOIN params pr ON pr.county = t.county
+  WHERE t.pension IS NOT NULL AND t.income >= t.line * pr.pension_ratio)""",
     ),
-    """SELECT p.person_id, j.household_id,
-  CASE WHEN j.income > j.standard * j.pension_red_ratio * j.members THEN 'red' ELSE 'orange' END AS level,
-  pen.monthly AS pension, j.income AS household_income, j.members, j.standard
-FROM judged j JOIN persons p ON p.household_id = j.household_id JOIN pen ON pen.person_id = p.person_id
-WHERE j.income > j.standard * j.pension_ratio * j.members""",
-    ("pension",), ("household_income", "members", "standard"), ("pension",), single=True,
+    """SELECT person_id, household_id, CASE WHEN income >= line * pension_red_ratio THEN 'red' ELSE 'orange' END AS level,
+  pension, basis, income AS household_income, line, members, standard
+FROM judged WHERE rn = 1""",
+    ("pension",), ("basis", "household_income", "line", "members", "standard"), ("pension",), single=True,
 )
 
 PRISONER = Rule(
@@ -231,10 +280,10 @@ FROM links l JOIN paid_persons pp ON pp.person_id = l.person_id JOIN persons p O
 
 MISSED_DISABILITY = Rule(
     "missed_disability", "重度残疾人可能漏保（单人保、特困）",
-    "残联残疾人证显示的残疾类别和等级符合单人保或特困的残疾条件，本人在低保边缘或低收入家庭，尚未纳入低保、单人保或特困；"
+    "残联残疾人证显示的残疾类别和等级符合单人保或特困的残疾条件，本人在低保边缘或低收入家庭，尚未纳入保障（低保、单人保、特困，按参数）；"
     "符合特困残疾条件的为橙色，其余为黄色。依据晋民发〔2022〕38号（单人保、特困残疾条件；主动发现）。",
     ("晋民发〔2022〕38号",),
-    ("compare.missed_categories", "compare.means_tested_categories", "dibao_single.disability_list",
+    ("compare.missed_categories", "compare.covered_categories", "dibao_single.disability_list",
      "tekun.disability_list"),
     (
         """dis AS (SELECT DISTINCT person_id, disability, issued FROM ds_disability
@@ -247,31 +296,45 @@ MISSED_DISABILITY = Rule(
 FROM dis d JOIN persons p ON p.person_id = d.person_id JOIN missed_households mh ON mh.household_id = p.household_id
 LEFT JOIN param_items sg ON sg.county = p.county AND sg.name = 'single_disability' AND sg.item = d.disability
 LEFT JOIN param_items tk ON tk.county = p.county AND tk.name = 'tekun_disability' AND tk.item = d.disability
-LEFT JOIN means_persons mp ON mp.person_id = p.person_id
-WHERE (sg.item IS NOT NULL OR tk.item IS NOT NULL) AND mp.person_id IS NULL""",
+LEFT JOIN covered_persons cp ON cp.person_id = p.person_id
+WHERE (sg.item IS NOT NULL OR tk.item IS NOT NULL) AND cp.person_id IS NULL""",
     ("disability",), (), ("disability",),
 )
 
 MISSED_MONITORING = Rule(
     "missed_monitoring", "防返贫监测对象无劳动能力但未纳入保障",
-    "乡村振兴部门的防返贫监测对象，按特困条件无劳动能力（年满参数年龄、未满参数年龄，或残疾符合特困条件，"
-    "残疾以台账或残联数据为准），尚未纳入低保、单人保或特困。依据晋民发〔2022〕38号、武政办发电〔2021〕10号。",
+    "乡村振兴部门的防返贫监测对象，按特困的无劳动能力条件（年龄或残疾，与单户测算同一条规则；残疾以台账或残联数据为准）"
+    "无劳动能力，尚未纳入保障（低保、单人保、特困，按参数）；不在台账中的监测对象也预警（年龄按身份证号，乡镇按所在区划代码，户为空）。"
+    "依据晋民发〔2022〕38号、武政办发电〔2021〕10号。",
     ("晋民发〔2022〕38号", "武政办发电〔2021〕10号"),
-    ("compare.means_tested_categories", "tekun.elderly_age", "tekun.minor_age", "tekun.disability_list"),
+    ("compare.covered_categories", "age.reference_day", "tekun.elderly_age", "tekun.minor_age", "tekun.disability_list"),
     (
         """mon AS (SELECT person_id, MIN(monitor_type) AS monitor_type, MIN(enrolled) AS enrolled FROM ds_poverty_monitoring
   WHERE person_id IS NOT NULL AND (enrolled IS NULL OR enrolled <= DATE '{as_of}') GROUP BY person_id)""",
-        """dis AS (SELECT DISTINCT d.person_id FROM ds_disability d JOIN persons p ON p.person_id = d.person_id
-  JOIN param_items tk ON tk.county = p.county AND tk.name = 'tekun_disability' AND tk.item = d.disability
-  WHERE d.issued IS NULL OR d.issued <= DATE '{as_of}')""",
-        """judged AS (SELECT p.person_id, p.household_id, m.monitor_type, m.enrolled,
-  CASE WHEN p.birth_ymd + pr.tekun_elderly_age * 10000 <= {as_of_ymd} THEN 'elderly'
-       WHEN p.birth_ymd + pr.tekun_minor_age * 10000 > {as_of_ymd} THEN 'minor'
-       WHEN tk.item IS NOT NULL OR dis.person_id IS NOT NULL THEN 'disability' END AS reason
-  FROM mon m JOIN persons p ON p.person_id = m.person_id JOIN params pr ON pr.county = p.county
-  LEFT JOIN param_items tk ON tk.county = p.county AND tk.name = 'tekun_disability' AND tk.item = p.disability
-  LEFT JOIN dis ON dis.person_id = p.person_id
-  LEFT JOIN means_persons mp ON mp.person_id = p.person_id WHERE mp.person_id IS NULL)""",
+        # One row per monitored person and disability on record (register, 残联), and per
+        # monitored person not in the register (inputs.outsiders).
+        """cand AS (
+  SELECT p.person_id, p.household_id, p.county, m.monitor_type, m.enrolled, p.birth_y, p.birth_m, p.birth_d,
+    p.dis_kind, p.dis_level
+  FROM mon m JOIN persons p ON p.person_id = m.person_id
+  UNION ALL
+  SELECT p.person_id, p.household_id, p.county, m.monitor_type, m.enrolled, p.birth_y, p.birth_m, p.birth_d,
+    d.dis_kind, d.dis_level
+  FROM mon m JOIN persons p ON p.person_id = m.person_id JOIN ds_disability d ON d.person_id = p.person_id
+  WHERE d.issued IS NULL OR d.issued <= DATE '{as_of}'
+  UNION ALL
+  SELECT o.person_id, o.household_id, o.county, o.monitor_type, o.enrolled, o.birth_y, o.birth_m, o.birth_d,
+    CAST(NULL AS VARCHAR) AS dis_kind, CAST(NULL AS INTEGER) AS dis_level
+  FROM outsiders o)""",
+        f"""aged AS (SELECT c.*, rp.p_tekun_elderly_age, rp.p_tekun_minor_age, {AGE} AS age, {NO_LABOUR_CAPACITY} AS no_capacity
+  FROM (SELECT x.*, {{as_of_year}} AS month_year, {{as_of_m}} AS month_m FROM cand x) c
+  JOIN rule_params rp ON rp.county = c.county)""",
+        """judged AS (SELECT a.person_id, MIN(a.household_id) AS household_id, MIN(a.monitor_type) AS monitor_type,
+  MIN(a.enrolled) AS enrolled,
+  MAX(CASE WHEN NOT a.no_capacity THEN NULL WHEN a.age >= a.p_tekun_elderly_age THEN 'elderly'
+           WHEN a.age < a.p_tekun_minor_age THEN 'minor' ELSE 'disability' END) AS reason
+  FROM aged a LEFT JOIN covered_persons cp ON cp.person_id = a.person_id
+  WHERE cp.person_id IS NULL GROUP BY a.person_id)""",
     ),
     """SELECT person_id, household_id, 'orange' AS level, monitor_type, enrolled, reason FROM judged WHERE reason IS NOT NULL""",
     ("monitor_type", "reason"), ("enrolled",), ("poverty_monitoring",), single=True,
@@ -313,7 +376,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
 
 def rule_sql(rule: Rule, *, as_of, as_of_month: int, as_of_ymd: int) -> str:
     """The rule's full query (DuckDB dialect) for one as-of date."""
-    values = {"as_of": as_of.isoformat(), "as_of_month": as_of_month, "as_of_ymd": as_of_ymd}
+    values = {"as_of": as_of.isoformat(), "as_of_month": as_of_month, "as_of_ymd": as_of_ymd,
+              "as_of_year": as_of.year, "as_of_m": as_of.month}
     body = rule.select.format(**values)
     if not rule.ctes:
         return body
@@ -326,7 +390,7 @@ DETAIL_LABELS = {
     "plate": "号牌号码", "vehicle_type": "车辆类型", "registered": "登记日期", "household_vehicles": "全户非豁免车辆数",
     "entity_name": "主体名称", "role": "身份", "capital": "注册资本（元）", "founded": "成立日期",
     "household_businesses": "全户市场主体数", "employer": "单位名称", "hired": "入职日期",
-    "pension": "月养老金（元）", "household_income": "全户月收入（元）", "members": "家庭人数", "standard": "低保标准（元）",
+    "pension": "月养老金（元）", "basis": "比较口径", "household_income": "计入月收入（元）", "line": "比较标准线（元）", "members": "家庭人数", "standard": "低保标准（元）",
     "admitted": "入监日期", "released": "刑满日期", "location": "坐落", "area": "建筑面积",
     "household_properties": "全户房产套数", "category": "外地保障类别", "region": "外地区划",
     "start_date": "开始日期", "end_date": "终止日期", "relation": "关系", "cadre_id_number": "干部身份证号",
