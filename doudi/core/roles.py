@@ -62,3 +62,22 @@ def can(user, permission: str) -> bool:
     if user.is_superuser:
         return True
     return permission in PERMISSIONS.get(user.role, frozenset())
+
+# Cases (issue 14): applications from 受理 to 审核确认. Villages collect applications on
+# someone's behalf (CAS-12); township clerks receive any township's applications and
+# process their own (一门受理, CAS-1); 审核确认 is the county's unless a parameter delegates
+# it to townships (CAS-3, checked in doudi/cases/services.py); supervisors read the
+# clerks' decisions against the rules (改判).
+VIEW_CASES = "view_cases"
+RECEIVE_CASES = "receive_cases"
+PROCESS_CASES = "process_cases"
+APPROVE_CASES = "approve_cases"
+VIEW_CASE_OVERRIDES = "view_case_overrides"
+_CASE_GRANTS = {
+    Role.COUNTY_ADMIN: {VIEW_CASES, RECEIVE_CASES, PROCESS_CASES, APPROVE_CASES, VIEW_CASE_OVERRIDES},
+    Role.COUNTY_STAFF: {VIEW_CASES, RECEIVE_CASES, PROCESS_CASES, APPROVE_CASES},
+    Role.TOWNSHIP_CLERK: {VIEW_CASES, RECEIVE_CASES, PROCESS_CASES, APPROVE_CASES},
+    Role.VILLAGE_HELPER: {VIEW_CASES, RECEIVE_CASES},
+    Role.SUPERVISOR: {VIEW_CASES, VIEW_CASE_OVERRIDES},
+}
+PERMISSIONS.update({role: PERMISSIONS[role] | grants for role, grants in _CASE_GRANTS.items()})

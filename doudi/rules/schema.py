@@ -206,6 +206,20 @@ PAYMENT_PARAMETERS: dict[str, Spec] = {
 FUND_SHARES = "fund_shares."  # fund_shares.<资金代码>: {来源: 比例} summing to 1
 
 
+# ---- 案件办理时限 (doudi/cases, docs/cases.md) ------------------------------------------------
+# Clocks of an application (DOMAIN §4, 民发〔2021〕57号) and who confirms it. Not rule inputs,
+# so kept with the payment parameters (each name in PARAMETERS is a batch column).
+PAYMENT_PARAMETERS.update({
+    "cases.survey_start_days": Spec("count", "受理后开始入户调查的期限（工作日）"),
+    "cases.total_days": Spec("count", "审核确认全过程期限（工作日）"),
+    "cases.total_days_special": Spec("count", "情况特殊的审核确认全过程期限（工作日）"),
+    "cases.refusal_notice_days": Spec("count", "不予保障的书面告知期限（工作日）"),
+    "cases.publicity_days": Spec("count", "公示天数（自然日）"),
+    "cases.township_confirms": Spec("bool", "审核确认权限是否下放至乡镇（街道）"),
+    "cases.start_months_after": Spec("months", "审核确认后从第几个月起发放（1为次月）"),
+})
+
+
 def spec_for(name: str) -> Spec | None:
     """The Spec of a rule or payment parameter name, or None for an unknown name."""
     spec = PARAMETERS.get(name) or PAYMENT_PARAMETERS.get(name)
