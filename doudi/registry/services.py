@@ -211,3 +211,31 @@ def _apply_pending(pending) -> tuple[str, dict]:
     changes = {f: [str(getattr(benefit, f)), str(v)] for f, v in wanted.items() if getattr(benefit, f) != v}
     Benefit.objects.filter(pk=benefit.pk).update(**{f: wanted[f] for f in changes})
     return "update", changes
+
+
+def benefit_start(*, household, category: str, since, monthly_amount, reason: str, user, person=None,
+                  support_mode: str = "") -> "Benefit":
+    """Starts a benefit from `since` (its first day in force), audited like benefit_stop. Used
+    when a case is approved (doudi.cases); a benefit already held for the same holder and
+    category is refused rather than doubled (a person is paid each subsidy once)."""
+    from doudi.core import codes
+    from doudi.core.models import AuditEntry
+    from doudi.registry.models import Benefit
+
+    if not reason.strip():
+        raise ValueError("新增待遇必须填写依据")
+    if category not in codes.CATEGORIES:
+        raise ValueError(f"未知保障类别 {category}")
+    person_key = person.id_number if person is not None else ""
+    with transaction.atomic():
+        locked = Household.objects.select_for_update().get(pk=household.pk)
+        if Benefit.objects.filter(household=locked, person_key=person_key, category=category, until__isnull=True).exists():
+            raise ValueError(f"该{'人员' if person else '家庭'}已在享受{codes.CATEGORY_SHORT[category]}，不能重复纳入")
+        benefit = Benefit.objects.create(household=locked, person=person, person_key=person_key, category=category,
+                                         since=since, monthly_amount=monthly_amount, support_mode=support_mode)
+        AuditEntry.objects.create(user=user if getattr(user, "pk", None) else None, role=getattr(user, "role", ""),
+                                  action="create", entity="benefit", entity_key=codes.CATEGORY_SHORT[category],
+                                  household_code=locked.code,
+                                  changes={"since": [None, since.isoformat()], "monthly_amount": [None, str(monthly_amount)]},
+                                  reason=reason[:200])
+    return benefit
