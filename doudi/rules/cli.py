@@ -26,17 +26,71 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAX_DEPTH = 32  # a households file nests about 6 deep; far deeper is not one (and would recurse)
+
+
 def read_households(path: str) -> dict:
-    """Parsed JSON with numbers as Decimal (money is never float)."""
+    """Parsed JSON with numbers as Decimal (money is never float). Anything that is not a
+    UTF-8 JSON households file is a RulesError saying what it looks like instead."""
     where = "标准输入" if path == "-" else path
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8-sig").read()
+        if path == "-":
+            # bytes, so the encoding is checked as for a file (a replaced stdin may hold text only)
+            stream = getattr(sys.stdin, "buffer", None)
+            raw = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read()
     except OSError as exc:
         raise RulesError(f"无法读取家庭文件 {where}：{exc.strerror}") from None
+    text = _text(raw, where)
     try:
-        return json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise RulesError(f"家庭文件 {where} 不是合法的 JSON：第{exc.lineno}行第{exc.colno}列，{exc.msg}") from None
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > MAX_DEPTH:
+        raise RulesError(f"家庭文件 {where} 的 JSON 嵌套超过 {MAX_DEPTH} 层，不是家庭数据（格式见 docs/rules.md）")
+    _check_shape(data, where)
+    return data
+
+
+def _text(raw: bytes, where: str) -> str:
+    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RulesError(f"家庭文件 {where} 是 Excel 或压缩文件，不是 JSON：doudi assess 只读 UTF-8 编码的 JSON 家庭文件"
+                         "（格式见 docs/rules.md）；台账 Excel 请用 doudi import registry 导入")
+    if b"\x00" in raw:
+        raise RulesError(f"家庭文件 {where} 是二进制文件，不是 JSON 文本")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise RulesError(f"家庭文件 {where} 不是文本文件（第 {exc.start + 1} 个字节起无法按 UTF-8 读取），应为 UTF-8 编码的 JSON") from None
+        raise RulesError(f"家庭文件 {where} 不是 UTF-8 编码（看起来是 GBK/GB18030）：请用文本编辑器另存为 UTF-8 编码后重试") from None
+
+
+def _depth(data) -> int:
+    """Nesting depth, counted without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _check_shape(data, where: str) -> None:
+    if not isinstance(data, dict) or not isinstance(data.get("households"), list):
+        raise RulesError(f'家庭文件 {where} 应为 {{"households": [每户一个对象, …]}}（格式见 docs/rules.md）')
+    for number, household in enumerate(data["households"], start=1):
+        if not isinstance(household, dict):
+            raise RulesError(f"家庭文件 {where}：households 的第 {number} 项应为一户（JSON 对象）")
 
 
 def _notices(data: dict) -> list[str]:
