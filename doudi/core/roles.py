@@ -81,3 +81,18 @@ _CASE_GRANTS = {
     Role.SUPERVISOR: {VIEW_CASES, VIEW_CASE_OVERRIDES},
 }
 PERMISSIONS.update({role: PERMISSIONS[role] | grants for role, grants in _CASE_GRANTS.items()})
+
+
+# Care and visits (issue 16, doudi/care): helpers record visits in their village; townships and
+# the county handle the problems found and see coverage; special-group flags are set by the
+# township or county (a helper proposes them on the visit). Supervisors read.
+VIEW_CARE = "view_care"
+RECORD_VISIT = "record_visit"
+MANAGE_GROUPS = "manage_groups"
+HANDLE_PROBLEMS = "handle_problems"
+VIEW_COVERAGE = "view_coverage"
+_CARE_ALL = {VIEW_CARE, RECORD_VISIT, MANAGE_GROUPS, HANDLE_PROBLEMS, VIEW_COVERAGE}
+for _role, _extra in {Role.COUNTY_ADMIN: _CARE_ALL, Role.COUNTY_STAFF: _CARE_ALL, Role.TOWNSHIP_CLERK: _CARE_ALL,
+                      Role.VILLAGE_HELPER: {VIEW_CARE, RECORD_VISIT},
+                      Role.SUPERVISOR: {VIEW_CARE, VIEW_COVERAGE}}.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
