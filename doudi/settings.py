@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "doudi.datasets",
     "doudi.monitoring",
     "doudi.payments",
+    "doudi.cases",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,8 @@ FILE_UPLOAD_HANDLERS = ["doudi.core.middleware.ShortNameMemoryUploadHandler",
                         "doudi.core.middleware.ShortNameTemporaryUploadHandler"]
 # Registry uploads larger than this are refused with a message, not read.
 DOUDI_MAX_IMPORT_BYTES = _int("DOUDI_MAX_IMPORT_BYTES", 40 * 1024 * 1024, minimum=1)
+# The dataset API takes the big files the web page refuses; beyond this, the command line.
+DOUDI_MAX_API_UPLOAD_BYTES = _int("DOUDI_MAX_API_UPLOAD_BYTES", 1024 * 1024 * 1024, minimum=1)
 # Uploaded source files are deleted after this many days by `doudi purge_uploads`; 0 keeps them.
 DOUDI_UPLOAD_RETENTION_DAYS = _int("DOUDI_UPLOAD_RETENTION_DAYS", 180, minimum=0)
 # Background jobs run inline instead of in a thread (tests; see core/jobs.py).

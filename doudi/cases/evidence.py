@@ -1,0 +1,46 @@
+"""Evidence files of a case (证明材料, 入户调查照片, 告知承诺书) through Django's storage API:
+the default local MEDIA folder, or an S3-compatible store set in STORAGES. A file is
+accepted by what its first bytes say it is (JPEG, PNG, PDF), never by its name, and is
+served only through the scoped document view under a random stored name."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+
+from doudi.cases.models import Case, CaseDocument
+from doudi.core.roles import RECEIVE_CASES, can
+from doudi.core.scoping import in_scope
+from doudi.core.workflow import WorkflowError
+
+MAX_BYTES = 10 * 1024 * 1024
+KINDS = {b"\xff\xd8\xff": ("image/jpeg", ".jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+         b"%PDF-": ("application/pdf", ".pdf")}
+
+
+def file_kind(upload) -> tuple[str, str]:
+    """(content type, suffix) by the file's magic bytes; WorkflowError (Chinese) otherwise."""
+    name = Path(upload.name or "文件").name
+    if upload.size > MAX_BYTES:
+        raise WorkflowError(f"文件「{name}」超过 {MAX_BYTES // (1024 * 1024)}MB，请压缩后再上传")
+    if upload.size == 0:
+        raise WorkflowError(f"文件「{name}」是空文件")
+    head = upload.read(8)
+    upload.seek(0)
+    kind = next((k for magic, k in KINDS.items() if head.startswith(magic)), None)
+    if kind is None:
+        raise WorkflowError(f"文件「{name}」不是 JPEG、PNG 图片或 PDF 文件，不能上传")
+    return kind
+
+
+def document_add(*, case: Case, user, upload, title: str = "") -> CaseDocument:
+    if not can(user, RECEIVE_CASES) or not in_scope(user, case.region_id):
+        raise PermissionError("您的角色或管辖范围无权为该案件上传材料")
+    if not case.is_open:
+        raise WorkflowError("案件已办结，不能再上传材料")
+    content_type, suffix = file_kind(upload)
+    original = Path(upload.name or "文件").name[:120]
+    upload.name = "upload" + suffix  # the stored name is random (models._document_path); only the suffix is kept
+    with transaction.atomic():
+        return CaseDocument.objects.create(case=case, file=upload, name=original, content_type=content_type,
+                                           size=upload.size, title=title.strip()[:60], uploaded_by=user)

@@ -1,0 +1,172 @@
+"""Applications (申请) and their cases: one row per application for any category of
+DOMAIN §3, its steps (append-only), its evidence files, and the per-county number counter.
+
+The life of a case is DOMAIN §4 (民发〔2021〕57号): 受理 → 家庭经济状况核对 → 入户调查 →
+公示 → 审核确认 → 纳入保障 or 不予保障 with written reasons; withdrawal, return for more
+documents (the clock pauses) and re-opening. The moves are doudi/cases/workflow.py.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.db import models
+from django.db.models import Q
+
+from doudi.core import codes
+from doudi.core.models import AppendOnly, Region, User
+from doudi.registry.models import Benefit, Household, Person
+
+# Every category of DOMAIN §3 may be applied for (临时救助 has its own issue but the same model).
+CATEGORY_CHOICES = [(code, codes.CATEGORIES[code]) for code in (
+    "dibao", "dibao_single", "dibao_edge", "tekun", "orphan", "unsupported_child", "disability_living",
+    "disability_care", "elderly_age", "elderly_care", "low_income", "temp_assist")]
+
+OPEN_STATES = ("received", "checked", "surveyed", "publicity", "returned")
+
+
+class Case(models.Model):
+    class State(models.TextChoices):
+        RECEIVED = "received", "已受理，待核对"
+        CHECKED = "checked", "已核对，待入户调查"
+        SURVEYED = "surveyed", "已调查，待公示"
+        PUBLICITY = "publicity", "公示中"
+        RETURNED = "returned", "退回补充材料"
+        ENROLLED = "enrolled", "已纳入保障"
+        REFUSED = "refused", "不予保障"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    class Channel(models.TextChoices):
+        WINDOW = "window", "窗口受理"
+        VILLAGE = "village", "村（居）代办"
+        HOTLINE = "hotline", "电话申请"
+        ONLINE = "online", "网上申请"
+        API = "api", "系统接口"
+
+    OPEN_STATES = OPEN_STATES
+
+    number = models.CharField("案件编号", max_length=24)
+    category = models.CharField("申请类别", max_length=24, choices=CATEGORY_CHOICES)
+    applicant_name = models.CharField("申请人", max_length=32)
+    applicant_id_number = models.CharField("申请人身份证号", max_length=18)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="台账人员")
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="台账家庭")
+    # The applicant's village: scoping by its code gives the responsible township (its first
+    # 9 digits) and the village helper their own village's cases.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="所在村（居）")
+    received_by_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="受理地")
+    channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices)
+    reason = models.TextField("申请理由")
+    promise = models.BooleanField("告知承诺", default=False)
+    special = models.BooleanField("情况特殊（延长时限）", default=False)
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.RECEIVED)
+    version = models.PositiveIntegerField("版本", default=1)
+    received_on = models.DateField("受理日期")
+    survey_due = models.DateField("入户调查启动期限", null=True, blank=True)
+    due = models.DateField("办结期限", null=True, blank=True)
+    clock_note = models.CharField("期限说明", max_length=200, blank=True)
+    paused_since = models.DateField("暂停计时自", null=True, blank=True)
+    paused_days = models.PositiveIntegerField("已暂停工作日", default=0)
+    returned_from = models.CharField("退回前状态", max_length=12, blank=True)
+    publicity_start = models.DateField("公示开始", null=True, blank=True)
+    publicity_end = models.DateField("公示结束", null=True, blank=True)
+    # The rules engine's view at 家庭经济状况核对 (DESIGN §1.1: decisions come from the rules).
+    rules_eligible = models.BooleanField("规则测算是否符合", null=True, blank=True)
+    rules_amount = models.DecimalField("规则测算月金额", max_digits=12, decimal_places=2, null=True, blank=True)
+    rules_text = models.TextField("规则测算说明", blank=True)
+    rules_month = models.CharField("测算所用参数月份", max_length=7, blank=True)
+    rules_data = models.JSONField("规则测算结果", default=dict, blank=True)
+    findings = models.TextField("部门数据核对情况", blank=True)
+    survey_notes = models.TextField("入户调查记录", blank=True)
+    override = models.BooleanField("与规则测算结论不一致", default=False)
+    override_reason = models.CharField("不一致的理由", max_length=500, blank=True)
+    decided_on = models.DateField("审核确认日期", null=True, blank=True)
+    refusal_reasons = models.TextField("不予保障理由", blank=True)
+    refusal_notice_due = models.DateField("书面告知期限", null=True, blank=True)
+    monthly_amount = models.DecimalField("核定月金额", max_digits=12, decimal_places=2, null=True, blank=True)
+    benefit = models.ForeignKey(Benefit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="待遇")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="受理人")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件"
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="case_number_unique"),
+            # Double submission refused by the database itself, so two at once cannot both pass.
+            models.UniqueConstraint(fields=["applicant_id_number", "category"], condition=Q(state__in=OPEN_STATES),
+                                    name="one_open_case_per_applicant_category"),
+        ]
+        indexes = [
+            models.Index(fields=["region", "state"], name="case_region_state"),
+            models.Index(fields=["state", "due"], name="case_state_due"),
+            models.Index(fields=["applicant_id_number"], name="case_applicant"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def township_code(self) -> str:
+        return self.region_id[:9]
+
+    @property
+    def category_label(self) -> str:
+        return codes.CATEGORY_SHORT.get(self.category, self.category)
+
+
+class CaseStep(AppendOnly):
+    """One move of a case: who, role, from, to, why, when (+ what the step recorded)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, verbose_name="办理人")
+    role = models.CharField("角色", max_length=20, blank=True)
+    from_state = models.CharField("原状态", max_length=12, blank=True)
+    to_state = models.CharField("新状态", max_length=12)
+    reason = models.CharField("意见", max_length=500, blank=True)
+    data = models.JSONField("附加信息", default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件办理记录"
+        ordering = ["at", "id"]
+
+
+def _document_path(instance, filename: str) -> str:
+    # A random name: the stored path says nothing about the case or the person, and is never
+    # served directly (only through the scoped document view).
+    return f"cases/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
+
+
+class CaseDocument(AppendOnly):
+    """An evidence file (证明材料, 调查照片, 承诺书) of a case, stored through Django's storage API."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    file = models.FileField("文件", upload_to=_document_path)
+    name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    title = models.CharField("材料名称", max_length=60, blank=True)
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, verbose_name="上传人")
+    at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件材料"
+        ordering = ["at", "id"]
+
+
+class CaseCounter(models.Model):
+    """The last number given per county and year (140521-2026-000123)."""
+
+    county = models.CharField(max_length=6)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="case_counter_unique")]

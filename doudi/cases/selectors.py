@@ -1,0 +1,112 @@
+"""Reads of cases, already scoped to the user's region subtree (doudi.core.scoping): a case
+outside the scope is a 404 exactly like one that does not exist."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from doudi.cases import clock
+from doudi.cases.models import Case, CaseDocument
+from doudi.core import idnumber
+from doudi.core.models import Region
+from doudi.core.roles import APPROVE_CASES, PROCESS_CASES, can
+from doudi.core.scoping import scope
+
+S = Case.State
+TABS = {"open": "全部在办", "new": "新受理", "soon": "即将到期", "overdue": "已逾期", "mine": "待我办理", "closed": "已办结"}
+
+
+def cases_for(user) -> QuerySet:
+    return scope(Case.objects.all(), user, "region__code")
+
+
+def case_get(user, number: str) -> Case:
+    case = cases_for(user).select_related("region", "region__parent", "received_by_region", "household").filter(
+        number=number).first()
+    if case is None:
+        raise Http404("没有找到该案件，或不在您的管辖范围内")
+    return case
+
+
+def document_get(user, number: str, pk: int) -> CaseDocument:
+    case = case_get(user, number)
+    document = CaseDocument.objects.filter(case=case, pk=pk).first()
+    if document is None:
+        raise Http404("没有找到该材料")
+    return document
+
+
+def _waiting_for(user, day: dt.date) -> Q:
+    """The states in which this user's role has the next move."""
+    wanted = Q(pk__in=[])
+    if can(user, PROCESS_CASES):
+        wanted |= Q(state__in=(S.RECEIVED, S.CHECKED, S.SURVEYED, S.RETURNED))
+    if can(user, APPROVE_CASES):
+        wanted |= Q(state=S.PUBLICITY, publicity_end__lt=day)
+    return wanted
+
+
+def tab_filter(tab: str, user, day: dt.date) -> Q:
+    running = Q(state__in=(S.RECEIVED, S.CHECKED, S.SURVEYED, S.PUBLICITY))  # the clock runs (not paused)
+    if tab == "new":
+        return Q(state=S.RECEIVED)
+    if tab == "soon":
+        limit = clock.soon_limit(day)
+        return running & Q(due__gte=day) & (Q(due__lte=limit) if limit else Q())
+    if tab == "overdue":
+        return running & Q(due__lt=day)
+    if tab == "mine":
+        return _waiting_for(user, day)
+    if tab == "closed":
+        return ~Q(state__in=Case.OPEN_STATES)
+    return Q(state__in=Case.OPEN_STATES)
+
+
+def _search(q: str) -> Q:
+    q = q.strip()
+    number, _ = idnumber.try_normalize(q)
+    if number:
+        return Q(applicant_id_number=number)
+    if q[:1].isdigit():
+        return Q(number__startswith=q)
+    return Q(applicant_name__startswith=q)
+
+
+def queue(user, *, tab: str = "open", q: str = "", category: str = "", state: str = "", township: str = "",
+          day: dt.date | None = None) -> QuerySet:
+    day = day or clock.today()
+    cases = cases_for(user).filter(tab_filter(tab if tab in TABS else "open", user, day)).select_related("region", "region__parent")
+    if q.strip():
+        cases = cases.filter(_search(q))
+    if category:
+        cases = cases.filter(category=category)
+    if state in S.values:
+        cases = cases.filter(state=state)
+    if township:
+        cases = cases.filter(region__code__startswith=township)
+    order = ["due", "id"] if tab in ("soon", "overdue", "mine") else ["-received_on", "-id"]
+    return cases.order_by(*order)
+
+
+def tab_counts(user, day: dt.date | None = None) -> dict[str, int]:
+    day = day or clock.today()
+    base = cases_for(user)
+    return {tab: base.filter(tab_filter(tab, user, day)).count() for tab in TABS if tab != "closed"}
+
+
+def townships_for(user) -> QuerySet:
+    return scope(Region.objects.filter(level=Region.Level.TOWNSHIP), user, "code")
+
+
+def overrides_for(user) -> QuerySet:
+    return cases_for(user).filter(override=True).select_related("region", "region__parent").order_by("-decided_on", "-id")
+
+
+def public_case(number: str, id_number: str) -> Case | None:
+    """The public side: a case only with its number and the applicant's own ID number."""
+    normal, _ = idnumber.try_normalize(id_number)
+    if not normal:
+        return None
+    return Case.objects.filter(number=number.strip(), applicant_id_number=normal).first()

@@ -1,0 +1,55 @@
+"""A case's states and moves on the shared workflow primitive (doudi.core.workflow):
+compare-and-set moves, an append-only CaseStep per move (who, role, from, to, why, when),
+and maker-checker: whoever did the 入户调查 may not also confirm the case.
+
+DOMAIN §4: 受理 → 核对 → 入户调查 → 公示 → 审核确认 → 纳入保障 / 不予保障; 退回补充材料 pauses
+the clock and returns the case to the step it left (one resume action per step, so each
+is still a fixed from → to move); 撤回 and 重新受理.
+"""
+from __future__ import annotations
+
+from doudi.cases.models import Case, CaseStep
+from doudi.core.roles import APPROVE_CASES, PROCESS_CASES
+from doudi.core.workflow import Log, Step, Workflow, WorkflowError
+
+S = Case.State
+RETURNABLE = (S.RECEIVED, S.CHECKED, S.SURVEYED)
+OPEN = tuple(Case.OPEN_STATES)
+
+CASE_WORKFLOW = Workflow(
+    noun="案件",
+    model=Case,
+    steps={
+        "check": Step((S.RECEIVED,), S.CHECKED, PROCESS_CASES, "核对家庭经济状况"),
+        "survey": Step((S.CHECKED,), S.SURVEYED, PROCESS_CASES, "登记入户调查"),
+        "publicize": Step((S.SURVEYED,), S.PUBLICITY, PROCESS_CASES, "公示"),
+        "approve": Step((S.PUBLICITY,), S.ENROLLED, APPROVE_CASES, "审核确认", not_by_who_entered=(S.SURVEYED,)),
+        "refuse": Step((S.CHECKED, S.SURVEYED, S.PUBLICITY), S.REFUSED, APPROVE_CASES, "作出不予保障决定",
+                       reason_required=True),
+        "return": Step(RETURNABLE, S.RETURNED, PROCESS_CASES, "退回补充材料", reason_required=True),
+        **{f"resume_{state}": Step((S.RETURNED,), state, PROCESS_CASES, "登记材料补齐") for state in RETURNABLE},
+        "withdraw": Step(OPEN, S.WITHDRAWN, PROCESS_CASES, "撤回申请", reason_required=True),
+        "reopen": Step((S.REFUSED, S.WITHDRAWN), S.RECEIVED, PROCESS_CASES, "重新受理", reason_required=True),
+    },
+    log=Log(CaseStep, "case", reason_max=500),
+    region_of=lambda case: case.region_id,
+    labels=lambda state: S(state).label,
+)
+
+# What the case page offers, in this order (resume_* shown as one button).
+ACTION_LABELS = {
+    "check": "核对家庭经济状况", "survey": "登记入户调查", "publicize": "开始公示", "approve": "审核确认：纳入保障",
+    "refuse": "不予保障", "return": "退回补充材料", "resume": "材料已补齐，恢复办理", "withdraw": "撤回申请",
+    "reopen": "重新受理",
+}
+
+__all__ = ["CASE_WORKFLOW", "ACTION_LABELS", "WorkflowError", "S"]
+
+
+def actions_for(case: Case, user) -> list[str]:
+    """The actions this user may take now, resume_* folded into "resume"."""
+    allowed = CASE_WORKFLOW.allowed(case, user)
+    out = [a for a in allowed if not a.startswith("resume_")]
+    if f"resume_{case.returned_from}" in allowed:
+        out.append("resume")
+    return [a for a in ACTION_LABELS if a in out]
