@@ -7,7 +7,7 @@ Authentication: `Authorization: Bearer <key>` with a key from `doudi dataset_tok
 USERNAME`, or the web session (with its CSRF token). Either way the caller needs the
 upload_dataset permission, and the import is scoped to and audited as that user.
 Answers: 201 imported, 200 unchanged or preview, 400 rejected (errors in Chinese),
-401 no or bad credentials, 403 no permission.
+401 no or bad credentials, 403 no permission, 413 file over DOUDI_MAX_API_UPLOAD_BYTES.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Schema, Status
 from ninja.files import UploadedFile
@@ -61,11 +62,15 @@ class Denied(Schema):
     detail: str
 
 
-@api.post("/{kind}", response={201: dict, 200: dict, 400: Rejected, 403: Denied}, summary="报送一份部门数据")
+@api.post("/{kind}", response={201: dict, 200: dict, 400: Rejected, 403: Denied, 413: Denied}, summary="报送一份部门数据")
 def post_dataset(request, kind: str, file: File[UploadedFile], as_of: Form[str], dry_run: Form[bool] = False):
     user = request.auth
     if not can(user, UPLOAD_DATASET):
         return Status(403, {"detail": "您的角色无权报送部门数据"})
+    limit = settings.DOUDI_MAX_API_UPLOAD_BYTES  # larger than the web page's: the API is for big files
+    if file.size > limit:
+        return Status(413, {"detail": f"文件 {file.size / 2**20:.1f} MB，超过接口上传上限 {limit / 2**20:.0f} MB；"
+                                      "请拆分文件，或由管理员用命令 doudi import dataset 导入"})
     name = Path(file.name or "upload.csv").name
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name

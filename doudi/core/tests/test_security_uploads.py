@@ -103,3 +103,16 @@ def test_purge_uploads_with_retention_off(settings):
     with pytest.raises(CommandError, match="DOUDI_UPLOAD_RETENTION_DAYS"):
         call_command("purge_uploads")
     assert len(list(old.iterdir())) == 2
+
+
+@pytest.mark.django_db
+def test_api_refuses_a_file_over_its_limit(client, users, settings):
+    settings.DOUDI_MAX_API_UPLOAD_BYTES = 20
+    key = token_create(user=users["uploader"], label="县公安局")
+    response = client.post("/api/datasets/death", {"as_of": "2024-12-31", "file": SimpleUploadedFile("死亡.csv", CSV)},
+                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 413 and "超过接口上传上限" in response.json()["detail"]
+    settings.DOUDI_MAX_API_UPLOAD_BYTES = 10 * 2**20
+    response = client.post("/api/datasets/death", {"as_of": "2024-12-31", "file": SimpleUploadedFile("死亡.csv", CSV)},
+                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code in (200, 201, 400)
