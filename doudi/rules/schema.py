@@ -227,3 +227,24 @@ def spec_for(name: str) -> Spec | None:
     if spec is None and code.isidentifier():
         spec = Spec("shares", f"资金分担比例：{FUND_LABELS.get(code, code)}")
     return spec
+
+
+# ---- 走访关爱 (doudi/care, docs/care.md) ------------------------------------------------------
+# Who is visited how often, by group and season (临民发【2024】22号: the heating season
+# 11-20 … 03-15), and the deadline of a problem found on a visit. Not rule inputs, so kept
+# with the payment parameters like the case clocks above.
+ITEM_KINDS["care_group"] = (
+    "dibao", "dibao_single", "tekun_dispersed", "dibao_edge", "low_income", "orphan", "unsupported_child",
+    "elderly_alone", "elderly_empty_nest", "elderly_left_behind", "elderly_disabled", "elderly_severe_disability",
+    "elderly_family_planning", "child_orphan", "child_unsupported", "child_left_behind", "child_other", "mental_disorder",
+)
+MONTH_DAYS = tuple(f"{m:02d}-{d:02d}" for m in range(1, 13)
+                   for d in range(1, (29 if m == 2 else 30 if m in (4, 6, 9, 11) else 31) + 1))
+PAYMENT_PARAMETERS.update({
+    "care.heating_season.start": Spec("choice", "采暖季开始日（月-日）", choices=MONTH_DAYS),
+    "care.heating_season.end": Spec("choice", "采暖季结束日（月-日，含当日）", choices=MONTH_DAYS),
+    "care.duty.weekly_heating": Spec("list", "走访：采暖季内每周走访一次的对象", items="care_group"),
+    "care.duty.weekly": Spec("list", "走访：全年每周走访一次的对象", items="care_group"),
+    "care.duty.monthly": Spec("list", "走访：每月走访一次的对象（不在每周名单内时）", items="care_group"),
+    "care.problem.deadline_days": Spec("count", "走访发现问题的办结期限（工作日）", high=60),
+})
