@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from doudi.cases.api import api as cases_api
 from doudi.datasets.api import api as datasets_api
 
 urlpatterns = [
@@ -12,6 +13,9 @@ urlpatterns = [
     path("api/datasets/", datasets_api.urls),
     path("monitoring/", include("doudi.monitoring.urls")),
     path("payments/", include("doudi.payments.urls")),
+    path("cases/", include("doudi.cases.urls")),
+    path("care/", include("doudi.care.urls")),
+    path("api/", cases_api.urls),
 ]
 
 # 403, 404 and 500 use Django's handlers, which render the Chinese 403.html, 404.html and

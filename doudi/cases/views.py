@@ -1,0 +1,172 @@
+"""Pages of the cases app: the work queue, receiving an application, the case page with its
+clock, timeline, documents and actions, the refusal notice, the supervisor's override list.
+Views are thin: reads through selectors (scoped: another region is a 404), writes through
+services (a refused move is a Chinese message, nothing changed)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from doudi.cases import clock, decisions, evidence, selectors, services
+from doudi.cases.forms import ApplyForm
+from doudi.cases.models import CATEGORY_CHOICES, Case
+from doudi.cases.workflow import ACTION_LABELS, CASE_WORKFLOW, WorkflowError, actions_for
+from doudi.core.exports import ExportMask, export_response
+from doudi.core.models import Region
+from doudi.core.permissions import require
+from doudi.core.roles import PROCESS_CASES, RECEIVE_CASES, VIEW_CASE_OVERRIDES, VIEW_CASES, Role, can
+from doudi.core.scoping import in_scope
+
+PAGE_SIZE = 50
+EXPORT_HEADERS = ["案件编号", "申请类别", "申请人", "身份证号", "所在乡镇", "所在村", "申请渠道", "受理日期", "状态",
+                  "办结期限", "时限", "与规则测算不一致"]
+
+
+@require(VIEW_CASES)
+def queue(request):
+    filters = {k: request.GET.get(k, "").strip() for k in ("tab", "q", "category", "state", "township")}
+    filters["tab"] = filters["tab"] if filters["tab"] in selectors.TABS else "open"
+    cases = selectors.queue(request.user, **filters)
+    if request.GET.get("export") == "xlsx":
+        title = f"案件清单（{selectors.TABS[filters['tab']]}）"
+        return export_response(request, "案件清单.xlsx", title, EXPORT_HEADERS, lambda mask: _rows(cases, mask))
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = clock.today()
+    for case in page:
+        case.clock = clock.status(case, today)
+    return render(request, "cases/queue.html", {
+        "page": page, "filters": filters, "tabs": selectors.TABS, "counts": selectors.tab_counts(request.user, today),
+        "categories": CATEGORY_CHOICES, "states": Case.State.choices, "townships": selectors.townships_for(request.user)})
+
+
+def _rows(cases, mask: ExportMask):
+    today = clock.today()
+    for c in cases.iterator(chunk_size=2000):
+        yield [c.number, c.category_label, c.applicant_name, mask.id(c.applicant_id_number),
+               c.region.parent.name if c.region.parent else "", c.region.name, c.get_channel_display(),
+               c.received_on.isoformat(), c.get_state_display(), c.due.isoformat() if c.due else "",
+               clock.status(c, today)["text"], "是" if c.override else ""]
+
+
+@require(RECEIVE_CASES)
+def apply(request):
+    scope = (request.user.scope_code or "")[:6]
+    villages = Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=scope).select_related("parent")
+    form = ApplyForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_receive(user=request.user, data=form.cleaned_data)
+        except services.ApplicationRefused as refused:
+            for field, message in refused.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        except services.DuplicateApplication as duplicate:
+            messages.error(request, str(duplicate))
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            if in_scope(request.user, case.region_id):
+                messages.success(request, f"已受理，案件编号 {case.number}")
+                return redirect("cases:detail", number=case.number)
+            messages.success(request, f"已受理，案件编号 {case.number}，已转至{case.region.parent.name}办理（一门受理）")
+            return redirect("cases:queue")
+    return render(request, "cases/apply.html", {"form": form})
+
+
+@require(VIEW_CASES)
+def detail(request, number):
+    case = selectors.case_get(request.user, number)
+    actions = actions_for(case, request.user)
+    return render(request, "cases/detail.html", {
+        "case": case, "clock": clock.status(case), "steps": _timeline(case),
+        "documents": case.documents.all(), "actions": [(a, ACTION_LABELS[a]) for a in actions],
+        "may_upload": case.is_open and can(request.user, RECEIVE_CASES), "may_act": can(request.user, PROCESS_CASES)})
+
+
+def _timeline(case: Case) -> list:
+    roles, states = dict(Role.choices) | {"superuser": "系统管理员"}, dict(Case.State.choices)
+    steps = list(CASE_WORKFLOW.history(case).select_related("user"))
+    for step in steps:
+        step.role_label, step.state_label = roles.get(step.role, step.role), states.get(step.to_state, step.to_state)
+    return steps
+
+
+def _act(action: str, case: Case, user, post) -> Case:
+    text = post.get("reason", "")
+    runs = {
+        "check": lambda: services.case_check(case=case, user=user, findings=post.get("findings", "")),
+        "survey": lambda: services.case_survey(case=case, user=user, notes=post.get("notes", "")),
+        "publicize": lambda: services.case_publicize(case=case, user=user),
+        "approve": lambda: decisions.case_approve(case=case, user=user, reason=text, override_reason=post.get("override_reason", ""),
+                                                  monthly_amount=post.get("monthly_amount") or None),
+        "refuse": lambda: decisions.case_refuse(case=case, user=user, reasons=text, override_reason=post.get("override_reason", "")),
+        "return": lambda: decisions.case_return(case=case, user=user, reason=text),
+        "resume": lambda: decisions.case_resume(case=case, user=user, reason=text),
+        "withdraw": lambda: decisions.case_withdraw(case=case, user=user, reason=text),
+        "reopen": lambda: decisions.case_reopen(case=case, user=user, reason=text),
+    }
+    if action not in runs:
+        raise Http404("未知操作")
+    return runs[action]()
+
+
+@require_POST
+@require(PROCESS_CASES)
+def act(request, number, action):
+    case = selectors.case_get(request.user, number)
+    if str(case.version) != request.POST.get("version", str(case.version)):
+        messages.error(request, "该案件已被他人处理（当前状态可能已变），请查看最新状态后再操作")
+        return redirect("cases:detail", number=number)
+    try:
+        case = _act(action, case, request.user, request.POST)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已{ACTION_LABELS[action]}，当前状态：{case.get_state_display()}")
+    return redirect("cases:detail", number=number)
+
+
+@require_POST
+@require(RECEIVE_CASES)
+def document_upload(request, number):
+    case = selectors.case_get(request.user, number)
+    files = request.FILES.getlist("file")
+    if not files:
+        messages.error(request, "请选择要上传的文件")
+    for upload in files:
+        shown = upload.name
+        try:
+            evidence.document_add(case=case, user=request.user, upload=upload, title=request.POST.get("title", ""))
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from None
+        else:
+            messages.success(request, f"已上传「{shown}」")
+    return redirect("cases:detail", number=number)
+
+
+@require(VIEW_CASES)
+def document(request, number, pk):
+    item = selectors.document_get(request.user, number, pk)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@require(VIEW_CASES)
+def refusal_notice(request, number):
+    case = selectors.case_get(request.user, number)
+    if case.state != Case.State.REFUSED:
+        raise Http404("该案件没有不予保障决定")
+    return render(request, "cases/refusal_notice.html", {"case": case})
+
+
+@require(VIEW_CASE_OVERRIDES)
+def overrides(request):
+    page = Paginator(selectors.overrides_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/overrides.html", {"page": page})
