@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "doudi.monitoring",
     "doudi.payments",
     "doudi.cases",
+    "doudi.care",
 ]
 
 MIDDLEWARE = [

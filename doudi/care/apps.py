@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "doudi.care"
+    label = "care"
+    verbose_name = "走访关爱"
+
+    def ready(self):
+        from doudi.core.navigation import LEDGER, add_menu_entry
+        from doudi.core.roles import MANAGE_GROUPS, RECORD_VISIT, VIEW_CARE, VIEW_COVERAGE
+
+        # Under 台账: the menu's groups are fixed in core/navigation.py, and visits concern the register's people.
+        add_menu_entry(16, "走访任务", "care:duties", RECORD_VISIT, group=LEDGER)
+        add_menu_entry(17, "走访记录", "care:visits", VIEW_CARE, group=LEDGER)
+        add_menu_entry(18, "走访问题", "care:problems", VIEW_CARE, group=LEDGER)
+        add_menu_entry(19, "走访覆盖", "care:coverage", VIEW_COVERAGE, group=LEDGER)
+        add_menu_entry(13, "特殊群体", "care:groups", MANAGE_GROUPS, group=LEDGER)
