@@ -18,7 +18,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from ninja import NinjaAPI, Schema
+from django.utils import timezone
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError
 
 from doudi.cases import clock, selectors, services
@@ -72,31 +73,31 @@ TOO_MANY = {"detail": "请求过于频繁，请稍后再试"}
 @api.post("/applications", response={201: dict, 409: dict, 422: dict, 429: dict}, summary="提交救助申请")
 def create_application(request, payload: Application):
     if _limited(request):
-        return 429, TOO_MANY
+        return Status(429, TOO_MANY)
     data = payload.dict()
     data["channel"] = data.get("channel") or "api"
     try:
         case = services.case_receive(user=None, data=data)
     except services.ApplicationRefused as refused:
-        return 422, {"errors": refused.errors}
+        return Status(422, {"errors": refused.errors})
     except services.DuplicateApplication as duplicate:
-        return 409, {"detail": str(duplicate), "number": duplicate.number}
+        return Status(409, {"detail": str(duplicate), "number": duplicate.number})
     except WorkflowError as exc:
-        return 422, {"errors": {"请求": str(exc)}}
-    return 201, {"number": case.number, "status": "received",
-                 "deadline": case.due.isoformat() if case.due else None,
-                 **({"deadline_note": case.clock_note} if case.clock_note else {})}
+        return Status(422, {"errors": {"请求": str(exc)}})
+    return Status(201, {"number": case.number, "status": "received",
+                        "deadline": case.due.isoformat() if case.due else None,
+                        **({"deadline_note": case.clock_note} if case.clock_note else {})})
 
 
 @api.get("/applications/{number}", response={200: dict, 404: dict, 429: dict}, summary="查询申请办理进度")
 def track_application(request, number: str, id_number: str = ""):
     if _limited(request):
-        return 429, TOO_MANY
+        return Status(429, TOO_MANY)
     case = selectors.public_case(number, id_number)
     if case is None:
-        return 404, {"detail": "没有找到该申请，请核对申请编号和身份证号"}
+        return Status(404, {"detail": "没有找到该申请，请核对申请编号和身份证号"})
     states = dict(Case.State.choices)
-    steps = [{"step": states.get(s.to_state, s.to_state), "status": s.to_state, "date": s.at.date().isoformat()}
+    steps = [{"step": states.get(s.to_state, s.to_state), "status": s.to_state, "date": timezone.localdate(s.at).isoformat()}
              for s in case.steps.order_by("id")]
     body = {"number": case.number, "category": case.get_category_display(), "status": case.state,
             "status_label": case.get_state_display(), "steps": steps,
@@ -104,4 +105,4 @@ def track_application(request, number: str, id_number: str = ""):
             "clock": clock.status(case)["text"]}
     if case.state == Case.State.REFUSED:
         body["refusal_reasons"] = case.refusal_reasons
-    return 200, body
+    return Status(200, body)
