@@ -16,14 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Callable
 
 from doudi.core import codes, idnumber, regions
-# One rule for headers across every import: full-width forms, spaces and a parenthesised
-# note do not matter (SPEC §5: "as in §4").
-from doudi.registry.importing.columns import canonical_header
+from doudi.registry.importing.columns import canonical_header  # one header rule for every import (SPEC §5)
 from doudi.registry.importing.columns import header_finder as _header_finder
 
 

@@ -12,9 +12,19 @@ from pathlib import Path
 from typing import Iterator
 
 from doudi.core import idnumber
-from doudi.datasets.kinds import (KINDS, PARSERS, CellError, CellNote, Column, Kind, canonical_header, header_finder,
-                                  kind_of_headers)
+from doudi.datasets.kinds import (
+    KINDS,
+    PARSERS,
+    CellError,
+    CellNote,
+    Column,
+    Kind,
+    canonical_header,
+    header_finder,
+    kind_of_headers,
+)
 from doudi.datasets.names import clean_name, name_key
+
 # Shared with the registry importer: the same cell rendering and CSV error messages.
 from doudi.registry.importing.errors import ImportRejected, RowError
 from doudi.registry.importing.reader import _cell_text, csv_rows, open_workbook

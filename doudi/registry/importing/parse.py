@@ -6,7 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from doudi.core import codes, idnumber, regions
-from doudi.registry.importing.columns import OPTIONAL_COLUMNS, SHEETS, CellError, Column, canonical_header, header_finder
+from doudi.registry.importing.columns import (
+    OPTIONAL_COLUMNS,
+    SHEETS,
+    CellError,
+    Column,
+    canonical_header,
+    header_finder,
+)
 from doudi.registry.importing.errors import ErrorList, RowError
 from doudi.registry.importing.reader import Table
 

@@ -95,21 +95,24 @@ MAX_RATIO = 100  # for members over RATIO_FROM bytes: only a crafted file compre
 RATIO_FROM = 1 << 20
 
 
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB"
+
+
 def check_zip_size(path: Path, *, max_expanded: int = MAX_EXPANDED_BYTES, max_ratio: int = MAX_RATIO) -> None:
     """Refuses an .xlsx that would inflate beyond `max_expanded` bytes or that compresses
     suspiciously well, before anything reads it. The sizes a zip declares can lie, so the
     members are then inflated (streamed, never held) and counted: a member longer than
     declared fails its CRC check."""
-    mb = lambda n: f"{n / 2**20:,.0f} MB"  # noqa: E731
     try:
         with zipfile.ZipFile(path) as book:
             members = book.infolist()
             expanded = sum(m.file_size for m in members)
             if expanded > max_expanded:
-                raise _fail(path.name, f"Excel 文件解压后共 {mb(expanded)}，超过上限 {mb(max_expanded)}；请拆分文件或改用 CSV 文件导入")
+                raise _fail(path.name, f"Excel 文件解压后共 {_mb(expanded)}，超过上限 {_mb(max_expanded)}；请拆分文件或改用 CSV 文件导入")
             for member in members:
                 if member.file_size > RATIO_FROM and member.file_size > max_ratio * max(member.compress_size, 1):
-                    raise _fail(path.name, f"Excel 文件中的「{member.filename}」解压后 {mb(member.file_size)}，是压缩后的 "
+                    raise _fail(path.name, f"Excel 文件中的「{member.filename}」解压后 {_mb(member.file_size)}，是压缩后的 "
                                            f"{member.file_size // max(member.compress_size, 1):,} 倍，不像正常的工作簿，已拒绝读取")
             for member in members:
                 with book.open(member) as stream:

@@ -12,7 +12,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from conftest import COUNTY, VILLAGE_A1, benefit_row, household_row, member_row, person_id, write_registry
+from conftest import (
+    COUNTY,
+    VILLAGE_A1,
+    benefit_row,
+    household_row,
+    member_row,
+    person_id,
+    write_registry,
+)
 from doudi.core.models import Region
 from doudi.core.services import regions_load
 from doudi.registry.importing import reader
@@ -185,7 +193,7 @@ def test_csv_in_gbk_gb18030_or_utf8_is_read(users, tmp_path, encoding, label):
     folder = _family(tmp_path, [benefit_row("H001")])
     for name in ("家庭", "成员", "保障"):
         _rewrite(folder / f"{name}.csv", encoding=encoding)
-    out, err = _run("registry", str(folder))
+    out, _ = _run("registry", str(folder))
     assert "新增家庭 1" in out and f"编码：{label}" in out
     assert Person.objects.get(id_number=HEAD).name == "张三"
 
