@@ -8,6 +8,7 @@ import codecs
 import csv
 import datetime as dt
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -86,7 +87,7 @@ def csv_rows(path: Path, encoding: str | None = None) -> Iterator[list[str]]:
             raise _fail(path.name, f"CSV 格式错误：{exc}") from None
 
 
-# An .xlsx is a zip; calamine inflates it whole before the first row comes out, so a
+# An .xlsx is a zip; calamine reads a whole sheet before its first row comes out, so a
 # small file that inflates to gigabytes would hold memory for tens of seconds. Ordinary
 # workbooks inflate about 10× (a 4 MB county register: 36 MB); 512 MB is a register of
 # some 400,000 people, past which a CSV is the better file anyway.
@@ -118,7 +119,7 @@ def check_zip_size(path: Path, *, max_expanded: int = MAX_EXPANDED_BYTES, max_ra
                 with book.open(member) as stream:
                     while stream.read(1 << 20):
                         pass
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError):
         raise _fail(path.name, "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式") from None
 
 
