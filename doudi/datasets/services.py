@@ -163,7 +163,8 @@ def dataset_import(*, kind: str, path, as_of, user=None, channel: str = "cli", d
         counts = read_rows(spec, path, file, writer, progress)
         if dry_run:
             return {"status": "preview", "kind": spec.code, "label": spec.label, "as_of": as_of.isoformat(),
-                    "file_name": file, **counts.summary(), "issues": _issue_dicts(counts.issues[:ISSUES_SHOWN])}
+                    "file_name": file, **counts.summary(), "issues": _issue_dicts(counts.issues[:ISSUES_SHOWN]),
+                    "encoding_note": _encoding_note(path)}
         writer.close()
         record = _record(spec, as_of, region_code, file, sha256, user, channel, counts, temp)
     except BaseException:
@@ -172,7 +173,14 @@ def dataset_import(*, kind: str, path, as_of, user=None, channel: str = "cli", d
         temp.unlink(missing_ok=True)
         raise
     return {**_describe(record), "status": "imported", "issue_total": counts.issue_total,
-            "issues": _issue_dicts(counts.issues[:ISSUES_SHOWN])}
+            "issues": _issue_dicts(counts.issues[:ISSUES_SHOWN]), "encoding_note": _encoding_note(path)}
+
+
+def _encoding_note(path: Path) -> str:
+    """"文件编码：GB18030（…）" for a CSV, so the uploader sees how the file was read."""
+    from doudi.registry.importing.reader import csv_encodings, encoding_note
+
+    return encoding_note(csv_encodings([path])) if path.suffix.lower() == ".csv" else ""
 
 
 def _record(spec, as_of, region_code, file, sha256, user, channel, counts: _Counts, temp: Path) -> DatasetImport:

@@ -13,7 +13,7 @@ from doudi.core.roles import UNMASK_BANK, UNMASK_ID, can
 from doudi.registry.importing.apply import RegistryWriter
 from doudi.registry.importing.errors import ErrorList
 from doudi.registry.importing.parse import check_benefit_holders, parse_tables
-from doudi.registry.importing.reader import open_registry
+from doudi.registry.importing.reader import csv_encodings, encoding_note, open_registry
 from doudi.registry.models import Household, ImportBatch, Person
 
 
@@ -57,6 +57,8 @@ def registry_import(*, paths: list, user=None, dry_run: bool = False, progress=N
             summary = writer.write()
             changed = any(v for k, v in summary.items() if k != "unchanged")
             summary["batch"] = batch
+            # Which encoding each CSV was read as (a GBK file from Excel is decoded, not refused).
+            summary["encoding_note"] = encoding_note(csv_encodings(paths))
             if dry_run:
                 raise _DryRun(summary | ({"versions": seen} if seen is not None else {}))
             ImportBatch.objects.create(

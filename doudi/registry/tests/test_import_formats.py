@@ -320,3 +320,22 @@ def test_ordinary_xlsx_still_imports(users, tmp_path):
     book.save(tmp_path / "台账.xlsx")
     assert registry_import(paths=[tmp_path / "台账.xlsx"])["persons_new"] == 3
     assert Household.objects.get().region_id == VILLAGE_A1
+
+
+def test_web_preview_says_which_encoding_was_read(client, users, tmp_path):
+    """A GB18030 CSV uploaded through the page is read, and the preview says so."""
+    from conftest import benefit_row, household_row, member_row, person_id, write_registry
+
+    folder = write_registry(tmp_path / "gbk", [household_row("H001")],
+                            [member_row("H001", "张三", person_id("140521", "19500312", 1))], [benefit_row("H001")])
+    for name in ("家庭", "成员", "保障"):
+        path = folder / f"{name}.csv"
+        path.write_bytes(path.read_text(encoding="utf-8-sig").encode("gb18030"))
+    client.force_login(users["admin"])
+    files = [(folder / f"{n}.csv").open("rb") for n in ("家庭", "成员", "保障")]
+    try:
+        page = client.post("/import/", {"files": files}, follow=True).content.decode()
+    finally:
+        for handle in files:
+            handle.close()
+    assert "文件编码：GB18030" in page and "新增家庭 1" in page
