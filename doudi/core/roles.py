@@ -84,8 +84,8 @@ PERMISSIONS.update({role: PERMISSIONS[role] | grants for role, grants in _CASE_G
 
 
 # Care and visits (issue 16, doudi/care): helpers record visits in their village; townships and
-# the county handle the problems found and see coverage; special-group flags are set by the
-# township or county (a helper proposes them on the visit). Supervisors read.
+# the county handle the problems found and see coverage and set special-group flags (a helper
+# sees them on the person's care page). Supervisors read visits, problems and coverage.
 VIEW_CARE = "view_care"
 RECORD_VISIT = "record_visit"
 MANAGE_GROUPS = "manage_groups"
