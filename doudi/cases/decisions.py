@@ -29,6 +29,15 @@ def _may_confirm(user, case: Case, day: dt.date) -> None:
         raise WorkflowError("审核确认由县级民政部门办理（本县未将审核确认权限下放至乡镇）")
 
 
+def may_confirm(user, case: Case, day: dt.date | None = None) -> bool:
+    """For the case page's buttons: whether this user's level may confirm this case now."""
+    try:
+        _may_confirm(user, case, day or clock.today())
+    except WorkflowError:
+        return False
+    return True
+
+
 def _override(case: Case, approving: bool, reason: str) -> tuple[bool, str]:
     """Whether this decision goes against the rules' decision, and its written reason."""
     against = case.rules_eligible is not None and case.rules_eligible != approving

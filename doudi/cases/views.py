@@ -80,6 +80,8 @@ def apply(request):
 def detail(request, number):
     case = selectors.case_get(request.user, number)
     actions = actions_for(case, request.user)
+    if not decisions.may_confirm(request.user, case):
+        actions = [a for a in actions if a not in ("approve", "refuse")]
     return render(request, "cases/detail.html", {
         "case": case, "clock": clock.status(case), "steps": _timeline(case),
         "documents": case.documents.all(), "actions": [(a, ACTION_LABELS[a]) for a in actions],

@@ -117,3 +117,33 @@ def test_clock_past_calendar_shows_message(client, register, users, today):
     case = services.case_check(case=case, user=users["clerk_a"])
     case = decisions.case_refuse(case=case, user=users["staff"], reasons="不符合", override_reason="入户核实")
     assert case.state == "refused" and case.refusal_notice_due == dt.date(2026, 12, 7)
+
+
+def test_confirm_buttons_follow_delegation(client, case, users, today, monkeypatch):
+    from doudi.cases import clock
+
+    clerk = users["clerk_a"]
+    case = services.case_publicize(case=services.case_survey(case=services.case_check(case=case, user=clerk),
+                                                             user=clerk, notes="入户"), user=clerk)
+    url = reverse("cases:detail", args=[case.number])
+    page = _client(client, clerk).get(url).content.decode()
+    assert "form-refuse" not in page and "form-approve" not in page
+    real = clock.value
+    monkeypatch.setattr(clock, "value", lambda name, region, day: True if name == "cases.township_confirms"
+                        else real(name, region, day))
+    assert "form-refuse" in client.get(url).content.decode()
+    # Delegated: another clerk of the township (not the surveyor) confirms after the 公示.
+    from doudi.core.roles import Role
+    from doudi.core.services import user_create
+
+    other = user_create(username="clerk_a2", password="pass-x", role=Role.TOWNSHIP_CLERK, region_code="140521100")
+    today(dt.date(2026, 6, 20))
+    case = decisions.case_approve(case=case, user=other)
+    assert case.state == "enrolled"
+
+
+def test_helper_sees_the_applications_they_collected(client, register, users, today):
+    mine = services.case_receive(user=users["helper_a1"], data=application(register["sun"], channel="village"), today=DAY)
+    services.case_receive(user=users["clerk_a"], data=application(register["sun"], "tekun"), today=DAY)
+    page = _client(client, users["helper_a1"]).get(reverse("cases:queue"), {"tab": "mine"}).content.decode()
+    assert mine.number in page and "000002" not in page
