@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doudi.assessment import views, views_evaluation, views_simulate
+from doudi.assessment import views, views_evaluation, views_parameters, views_simulate
 
 app_name = "assessment"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("simulate/<int:pk>/", views_simulate.simulation_result, name="simulation_result"),
     path("evaluations/", views_evaluation.evaluation_list, name="evaluation_list"),
     path("evaluations/<int:pk>/", views_evaluation.evaluation_detail, name="evaluation_detail"),
+    path("parameters/", views_parameters.parameters_page, name="parameters"),
 ]
