@@ -211,13 +211,15 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if _flag("DOUDI_TRUSTED_PROXY"):
+DOUDI_TRUSTED_PROXY = _flag("DOUDI_TRUSTED_PROXY")
+DOUDI_PROXY_COUNT = _int("DOUDI_PROXY_COUNT", 1, minimum=1)
+# The login lockout's address: X-Forwarded-For's behind a trusted proxy (core/middleware.py).
+AXES_CLIENT_IP_CALLABLE = "doudi.core.middleware.client_address"
+if DOUDI_TRUSTED_PROXY:
     # Only behind a proxy that sets (never passes on) these headers: otherwise a client
-    # could claim https or another host. The client's address comes from X-Forwarded-For.
+    # could claim https or another host.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
-    AXES_IPWARE_PROXY_COUNT = _int("DOUDI_PROXY_COUNT", 1, minimum=1)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 if _flag("DOUDI_HTTPS", default=PRODUCTION):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

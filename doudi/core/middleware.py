@@ -9,11 +9,15 @@ by doudi/csp.js.
 
 Cache-Control: no-store on every response to a signed-in user, pages and exports alike,
 so a shared township computer or a proxy keeps no copy of household data.
+
+client_address: the user's address for the login lockout (settings.AXES_CLIENT_IP_CALLABLE).
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 
+from django.conf import settings
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -69,3 +73,21 @@ class ShortNameMemoryUploadHandler(MemoryFileUploadHandler):
 class ShortNameTemporaryUploadHandler(TemporaryFileUploadHandler):
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, short_name(file_name), *args, **kwargs)
+
+
+def client_address(request) -> str | None:
+    """REMOTE_ADDR; behind a trusted proxy (DOUDI_TRUSTED_PROXY) the address the proxy
+    appended to X-Forwarded-For, counted from the right (DOUDI_PROXY_COUNT proxies): the
+    entries further left were sent by the client and could be anything. Without this,
+    every user behind the proxy shares its address and the lockout is per user name."""
+    remote = request.META.get("REMOTE_ADDR")
+    if not getattr(settings, "DOUDI_TRUSTED_PROXY", False):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    count = getattr(settings, "DOUDI_PROXY_COUNT", 1)
+    if len(hops) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote

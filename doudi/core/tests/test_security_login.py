@@ -83,3 +83,29 @@ def test_password_policy_in_chinese(users):
             validate_password(weak, user)
         assert any(expected in m for m in caught.value.messages), (weak, caught.value.messages)
     validate_password("龙港镇-低保-经办-2026", user)
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_lock_uses_the_forwarded_address(client, users, settings):
+    settings.DOUDI_TRUSTED_PROXY, settings.DOUDI_PROXY_COUNT = True, 1
+    proxy = "10.9.9.9"
+
+    def via_proxy(username, password, forwarded):
+        return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=proxy,
+                           HTTP_X_FORWARDED_FOR=forwarded)
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        via_proxy("clerk_a", "wrong-password", "1.1.1.1")
+    # A client cannot pick its address: the proxy appends the real one last.
+    assert via_proxy("clerk_a", "pass-clerk_a", "9.9.9.9, 1.1.1.1").status_code == 429
+    assert via_proxy("clerk_a", "pass-clerk_a", "2.2.2.2").status_code == 302
+
+
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, users):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "clerk_a", "password": "x"}, REMOTE_ADDR=OFFICE,
+                    HTTP_X_FORWARDED_FOR="1.1.1.1")
+    response = client.post(reverse("login"), {"username": "clerk_a", "password": "pass-clerk_a"}, REMOTE_ADDR=OFFICE,
+                           HTTP_X_FORWARDED_FOR="2.2.2.2")
+    assert response.status_code == 429
