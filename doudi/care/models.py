@@ -139,3 +139,27 @@ class ProblemTransition(AppendOnly):
     class Meta:
         verbose_name = verbose_name_plural = "问题办理记录"
         ordering = ["at", "id"]
+
+
+class FamilyContact(models.Model):
+    """A family member living apart and the support duty they owe (REG-7; 附件1 question 2):
+    who the helper asks about, and whom to call."""
+
+    class Duty(models.TextChoices):
+        SUPPORT = "support", "赡养"
+        RAISE = "raise", "抚养"
+        MAINTAIN = "maintain", "扶养"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="family_contacts", verbose_name="困难群众")
+    name = models.CharField("姓名", max_length=32)
+    relation = models.CharField("关系", max_length=16)
+    duty = models.CharField("义务", max_length=10, choices=Duty.choices)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    address = models.CharField("居住地", max_length=100, blank=True)
+    active = models.BooleanField("有效", default=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分开居住的家庭成员"
+        ordering = ["id"]

@@ -205,3 +205,19 @@ def region_names(codes) -> dict[str, str]:
     if codes is not None:
         rows = rows.filter(code__in=list(codes))
     return dict(rows.values_list("code", "name"))
+
+
+def family_contacts(person: Person):
+    from doudi.care.models import FamilyContact
+
+    return FamilyContact.objects.filter(person=person, active=True)
+
+
+def family_contact_get(user, pk: int):
+    from doudi.care.models import FamilyContact
+
+    contact = scope(FamilyContact.objects.select_related("person", "person__household"), user,
+                    "person__household__region__code").filter(pk=pk, active=True).first()
+    if contact is None:
+        raise Http404("没有找到该家庭成员，或不在您的管辖范围内")
+    return contact

@@ -186,3 +186,43 @@ def problem_solve(*, user, problem: Problem, outcome: str, solved_on: dt.date | 
         raise WorkflowError("解决日期应在发现日期和今天之间")
     return PROBLEM_WORKFLOW.move(problem, "solve", user, outcome, {"solved_on": solved_on.isoformat()},
                                  outcome=outcome.strip(), solved_on=solved_on)
+
+
+# -- family members living apart (REG-7) ---------------------------------------------------------
+def family_contact_add(*, user, person, name: str, relation: str, duty: str, phone: str = "", address: str = ""):
+    """Records a family member living apart; helpers may, since they know the families."""
+    import re
+
+    from doudi.care.models import FamilyContact
+
+    if not can(user, RECORD_VISIT) or not in_scope(user, _village(person)):
+        raise PermissionError("您的角色或管辖范围无权登记该人员的家庭成员")
+    name, relation, phone = name.strip(), relation.strip(), phone.strip()
+    if not name or not relation:
+        raise CareError("请填写家庭成员的姓名和关系")
+    if duty not in FamilyContact.Duty.values:
+        raise CareError("请选择应履行的义务（赡养、抚养或扶养）")
+    if phone and not re.fullmatch(r"[0-9\-+ ]{7,20}", phone):
+        raise CareError(f"联系电话「{phone}」格式不对，应为 7–20 位数字")
+    with transaction.atomic():
+        contact = FamilyContact.objects.create(person=person, name=name[:32], relation=relation[:16], duty=duty,
+                                               phone=phone, address=address.strip()[:100], created_by=user)
+        AuditEntry.objects.create(user=user, role=user.role, action="create", entity="person", entity_key=person.id_number,
+                                  household_code=person.household.code, reason="登记分开居住的家庭成员",
+                                  changes={"分开居住的家庭成员": ["", f"{relation} {name}（{contact.get_duty_display()}）"]})
+    return contact
+
+
+def family_contact_end(*, user, contact, reason: str):
+    if not can(user, RECORD_VISIT) or not in_scope(user, _village(contact.person)):
+        raise PermissionError("您的角色或管辖范围无权修改该人员的家庭成员")
+    if not reason.strip():
+        raise CareError("请说明删除原因")
+    with transaction.atomic():
+        contact.active = False
+        contact.save(update_fields=["active"])
+        person = contact.person
+        AuditEntry.objects.create(user=user, role=user.role, action="end", entity="person", entity_key=person.id_number,
+                                  household_code=person.household.code, reason=reason.strip()[:200],
+                                  changes={"分开居住的家庭成员": [f"{contact.relation} {contact.name}", ""]})
+    return contact

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from doudi.care import duties, groups, selectors, services, stats
+from doudi.care.models import FamilyContact
 from doudi.core.permissions import require
 from doudi.core.roles import MANAGE_GROUPS, RECORD_VISIT, VIEW_CARE, VIEW_COVERAGE, can
 from doudi.registry import selectors as registry
@@ -109,6 +110,7 @@ def person_care(request, pk):
         "problems": selectors.problems_for(request.user).filter(person=person).order_by("-found_on", "-id")[:50],
         "can_manage": can(request.user, MANAGE_GROUPS), "can_visit": can(request.user, RECORD_VISIT),
         "age": duties.age_on(person.birth_date, _today(request)),
+        "family": selectors.family_contacts(person), "duties": FamilyContact.Duty.choices,
     })
 
 
@@ -127,3 +129,34 @@ def person_groups_save(request, pk):
         raise PermissionDenied(str(exc)) from None
     messages.success(request, "特殊群体已保存")
     return redirect("care:person", pk=person.pk)
+
+
+@require(RECORD_VISIT)
+@require_POST
+def family_add(request, pk):
+    person = selectors.person_get(request.user, pk)
+    data = request.POST
+    try:
+        services.family_contact_add(user=request.user, person=person, name=data.get("name", ""),
+                                    relation=data.get("relation", ""), duty=data.get("duty", ""),
+                                    phone=data.get("phone", ""), address=data.get("address", ""))
+    except services.CareError as exc:
+        messages.error(request, str(exc))
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from None
+    else:
+        messages.success(request, "已登记分开居住的家庭成员")
+    return redirect("care:person", pk=person.pk)
+
+
+@require(RECORD_VISIT)
+@require_POST
+def family_end(request, pk):
+    contact = selectors.family_contact_get(request.user, pk)
+    try:
+        services.family_contact_end(user=request.user, contact=contact, reason=request.POST.get("reason", ""))
+    except services.CareError as exc:
+        messages.error(request, str(exc))
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from None
+    return redirect("care:person", pk=contact.person_id)

@@ -71,6 +71,7 @@ def _page(request, person, form, errors=(), status=200):
     return render(request, "care/visit_form.html", {
         "person": person, "form": form, "errors": errors, "questions": form.questions(),
         "age": person and selectors.age_today(person),
+        "family": selectors.family_contacts(person) if person else [],
     }, status=status)
 
 
