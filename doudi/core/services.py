@@ -52,6 +52,7 @@ def regions_load(*, path: str | Path) -> int:
             name = cells[1].strip()
             if not name:
                 raise regions.InvalidRegionCode("名称不能为空")
+            _agrees(cells[2], cells[3], code, level, parent)
         except (regions.InvalidRegionCode, IndexError) as exc:
             errors.append(RowError(path.name, "", number, "区划代码", ",".join(line)[:60], str(exc) or "列数不足"))
             continue
@@ -65,6 +66,7 @@ def regions_load(*, path: str | Path) -> int:
         raise ImportRejected(errors[:2000], len(errors))
     with transaction.atomic():
         existing = set(Region.objects.values_list("code", flat=True))
+        _record_renames(rows)
         for code, name, level, parent in sorted(rows, key=lambda r: len(r[0])):
             for ancestor in _missing_ancestors(parent, existing):
                 Region.objects.create(code=ancestor, name=_official_name(ancestor), level=regions.level_of(ancestor),
@@ -73,6 +75,28 @@ def regions_load(*, path: str | Path) -> int:
             Region.objects.update_or_create(code=code, defaults={"name": name, "level": level, "parent_id": parent})
             existing.add(code)
     return len(rows)
+
+
+def _agrees(level_cell: str, parent_cell: str, code: str, level: str, parent: str | None) -> None:
+    """The code decides level and parent (its digits say both); a 级别 or 上级区划代码 cell
+    that says otherwise is a mistake in the file, refused rather than silently ignored."""
+    given = level_cell.strip()
+    if given and LEVEL_LABELS.get(given, given) != level:
+        raise regions.InvalidRegionCode(f"级别「{given}」与区划代码 {code} 不符（应为{regions.LEVEL_NAMES[level]}）")
+    given = parent_cell.strip()
+    if given and parent and regions.normalize_code(given) != parent:
+        raise regions.InvalidRegionCode(f"上级区划代码「{given}」与区划代码 {code} 不符（应为 {parent}）")
+
+
+def _record_renames(rows) -> None:
+    """A region whose name changes keeps its code; the old name is kept in the audit log."""
+    from doudi.core.models import AuditEntry
+
+    names = dict(Region.objects.filter(code__in=[r[0] for r in rows]).values_list("code", "name"))
+    AuditEntry.objects.bulk_create([
+        AuditEntry(action="update", entity="region", entity_key=code, changes={"name": [names[code], name]},
+                   reason="导入行政区划：名称变更")
+        for code, name, *_ in rows if code in names and names[code] != name])
 
 
 def _missing_ancestors(code: str | None, existing: set[str]) -> list[str]:

@@ -2,6 +2,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from conftest import COUNTY, VILLAGE_A1, benefit_row, household_row, member_row, person_id, write_registry
 from doudi.core.models import AuditEntry
 from doudi.registry.models import Benefit, Household, HouseholdMove, Person
@@ -57,3 +59,24 @@ def test_cli_import_success_and_failure(users, small_registry, tmp_path, setting
     failed = subprocess.run([*doudi, "import", "registry", str(bad)], env=env, capture_output=True, text=True)
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
     assert "成员.csv 第2行 「身份证号」列" in failed.stderr and "未写入任何数据" in failed.stderr
+
+
+def test_regions_file_level_and_parent_must_agree_with_the_code_and_renames_are_recorded(db, tmp_path):
+    """The code says level and parent; a file that says otherwise is refused (nothing written);
+    a renamed region keeps its code and the old name is in the change log (interfaces §7)."""
+    from doudi.core.models import AuditEntry, Region
+    from doudi.core.services import regions_load
+    from doudi.registry.importing.errors import ImportRejected
+
+    path = tmp_path / "区划.csv"
+    path.write_text("区划代码,名称,级别,上级代码\n140521,沁水县,县,1405\n140521100,龙港镇,乡镇,140521\n", encoding="utf-8")
+    assert regions_load(path=path) == 2
+    path.write_text("区划代码,名称,级别,上级代码\n140521100,龙港镇,村,140521\n140521101,中村镇,乡镇,140522\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as refused:
+        regions_load(path=path)
+    text = " ".join(e.message for e in refused.value.errors)
+    assert "级别「村」" in text and "上级区划代码「140522」" in text and not Region.objects.filter(code="140521101").exists()
+    path.write_text("区划代码,名称,级别,上级区划代码\n140521100,龙港镇（新）,township,\n", encoding="utf-8")
+    regions_load(path=path)
+    assert Region.objects.get(code="140521100").name == "龙港镇（新）"
+    assert AuditEntry.objects.get(entity="region").changes == {"name": ["龙港镇", "龙港镇（新）"]}
