@@ -15,7 +15,7 @@ from doudi.cases.models import Case, CaseCounter
 from doudi.cases.workflow import CASE_WORKFLOW, S, WorkflowError
 from doudi.core import idnumber
 from doudi.core.models import Region
-from doudi.core.roles import RECEIVE_CASES, can
+from doudi.core.roles import RECEIVE_CASES, Role, can
 from doudi.core.scoping import in_scope
 from doudi.registry.models import Person
 
@@ -72,7 +72,7 @@ def _receiving_region(user, village: Region) -> Region:
     if not can(user, RECEIVE_CASES):
         raise WorkflowError("您的角色无权受理申请")
     scope = user.scope_code or ""
-    if user.role == "village_helper" and not in_scope(user, village.code):
+    if user.role == Role.VILLAGE_HELPER and not in_scope(user, village.code):
         raise WorkflowError("村级协理员只能代办本村群众的申请")
     if not user.is_superuser and not village.code.startswith(scope[:6]):
         raise WorkflowError("只能受理本县群众的申请")
