@@ -21,15 +21,16 @@ from doudi.core import codes, months
 from doudi.registry.services import benefit_start
 
 
-def _may_confirm(user, case: Case, day: dt.date) -> None:
+def _may_confirm(user, case: Case | None, day: dt.date) -> None:
     scope = getattr(user, "scope_code", None) or ""
     if getattr(user, "is_superuser", False) or len(scope) <= 6:
         return
-    if not clock.value("cases.township_confirms", case.region_id, day):
+    # Without a case (the queue's batch form), the user's own township's parameter.
+    if not clock.value("cases.township_confirms", case.region_id if case else scope, day):
         raise WorkflowError("审核确认由县级民政部门办理（本县未将审核确认权限下放至乡镇）")
 
 
-def may_confirm(user, case: Case, day: dt.date | None = None) -> bool:
+def may_confirm(user, case: Case | None, day: dt.date | None = None) -> bool:
     """For the case page's buttons: whether this user's level may confirm this case now."""
     try:
         _may_confirm(user, case, day or clock.today())
@@ -144,3 +145,15 @@ def case_reopen(*, case: Case, user, reason: str, today: dt.date | None = None) 
                 override_reason="")
     except IntegrityError:
         raise WorkflowError("该申请人已有同类申请正在办理，不能重新受理此案件") from None
+
+
+def cases_approve_many(*, cases: list[Case], user, reason: str = "", today: dt.date | None = None) -> tuple[list, list]:
+    """批量审核确认 of a township's ready cases, each with the rules' amount: each case is its
+    own move (one refused case does not hold up the others), returns (approved, [(case, message)])."""
+    done, refused = [], []
+    for case in cases:
+        try:
+            done.append(case_approve(case=case, user=user, reason=reason or "批量审核确认", today=today))
+        except WorkflowError as exc:
+            refused.append((case, str(exc)))
+    return done, refused

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from doudi.cases import clock, decisions, evidence, selectors, services
@@ -18,7 +19,7 @@ from doudi.cases.workflow import ACTION_LABELS, CASE_WORKFLOW, WorkflowError, ac
 from doudi.core.exports import ExportMask, export_response
 from doudi.core.models import Region
 from doudi.core.permissions import require
-from doudi.core.roles import PROCESS_CASES, RECEIVE_CASES, VIEW_CASE_OVERRIDES, VIEW_CASES, Role, can
+from doudi.core.roles import APPROVE_CASES, PROCESS_CASES, RECEIVE_CASES, VIEW_CASE_OVERRIDES, VIEW_CASES, Role, can
 from doudi.core.scoping import in_scope
 
 PAGE_SIZE = 50
@@ -38,7 +39,8 @@ def queue(request):
     today = clock.today()
     for case in page:
         case.clock = clock.status(case, today)
-    return render(request, "cases/queue.html", {
+    batch = filters["tab"] == "mine" and decisions.may_confirm(request.user, None) and can(request.user, APPROVE_CASES)
+    return render(request, "cases/queue.html", {"batch": batch,
         "page": page, "filters": filters, "tabs": selectors.TABS, "counts": selectors.tab_counts(request.user, today),
         "categories": CATEGORY_CHOICES, "states": Case.State.choices, "townships": selectors.townships_for(request.user)})
 
@@ -129,6 +131,23 @@ def act(request, number, action):
     else:
         messages.success(request, f"已{ACTION_LABELS[action]}，当前状态：{case.get_state_display()}")
     return redirect("cases:detail", number=number)
+
+
+@require_POST
+@require(PROCESS_CASES)
+def approve_batch(request):
+    """The cases ticked on the queue, each confirmed with its rules amount; refusals listed."""
+    numbers = request.POST.getlist("number")[:200]
+    cases = list(selectors.cases_for(request.user).filter(number__in=numbers))
+    if not cases:
+        messages.error(request, "请先勾选要审核确认的案件")
+        return redirect(f"{reverse('cases:queue')}?tab=mine")
+    done, refused = decisions.cases_approve_many(cases=cases, user=request.user, reason=request.POST.get("reason", ""))
+    if done:
+        messages.success(request, f"已审核确认 {len(done)} 件，纳入保障")
+    for case, message in refused:
+        messages.error(request, f"{case.number}（{case.applicant_name}）未能审核确认：{message}")
+    return redirect(f"{reverse('cases:queue')}?tab=mine")
 
 
 @require_POST
