@@ -15,7 +15,9 @@ from doudi.registry.extracts import B_COLS, H_COLS, P_COLS, assess_household
 from doudi.registry.models import Benefit
 from doudi.rules import RulesError, explain
 from doudi.rules.reasons import REASONS
+from doudi.rules.schema import ITEM_KINDS
 
+NOT_RULED = "该类别不由规则测算，请按救助事由和入户调查人工核定。"
 NO_HOUSEHOLD = "台账中没有该申请人的家庭信息，规则未测算；请结合部门数据和入户调查人工核对。"
 
 
@@ -39,6 +41,8 @@ def _holder_matches(item: dict, case) -> bool:
 def rules_check(case, day: dt.date) -> dict:
     """{"eligible", "amount", "text", "month", "data"} for the case's household in `day`'s month."""
     month = months.of(day)
+    if case.category not in ITEM_KINDS["category"]:  # 临时救助: decided case by case, not by the rules
+        return {"eligible": None, "amount": None, "text": NOT_RULED, "month": month, "data": {}}
     if case.household_id is None:
         return {"eligible": None, "amount": None, "text": NO_HOUSEHOLD, "month": month, "data": {}}
     try:

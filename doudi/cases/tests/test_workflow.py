@@ -133,3 +133,24 @@ def test_surveyor_may_not_confirm(register, users, today, settings):
     case = decisions.case_approve(case=case, user=users["staff2"], monthly_amount="123.4", today=dt.date(2026, 6, 20))
     assert case.monthly_amount == Decimal("123.40")
 
+
+
+def test_temporary_assistance_is_not_ruled(register, users, today):
+    case = services.case_receive(user=users["clerk_a"], data=application(register["sun"], "temp_assist"), today=DAY)
+    case = services.case_check(case=case, user=users["clerk_a"], today=DAY)
+    assert case.rules_eligible is None and "不由规则测算" in case.rules_text
+
+
+def test_new_applicant_needs_register_before_confirming(register, users, today):
+    from conftest import COUNTY, person_id
+
+    clerk = users["clerk_a"]
+    newcomer = person_id(COUNTY, "19900101", 55)
+    case = services.case_receive(user=clerk, data=application(newcomer, name="钱九"), today=DAY)
+    assert case.household is None
+    case = services.case_check(case=case, user=clerk, today=DAY)
+    assert case.rules_eligible is None and "台账中没有该申请人的家庭信息" in case.rules_text
+    case = services.case_publicize(case=services.case_survey(case=case, user=clerk, notes="入户"), user=clerk, today=DAY)
+    with pytest.raises(WorkflowError, match="尚未在台账中建档"):
+        decisions.case_approve(case=case, user=users["staff"], monthly_amount="500", today=dt.date(2026, 6, 20))
+    assert Case.objects.get(pk=case.pk).state == "publicity"
