@@ -3,6 +3,8 @@ the differences (who should start, stop, or get a new amount) by township and ca
 The evaluation itself is services.evaluation_run; reads go through selectors (scoped)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -134,5 +136,7 @@ def _row(d: Difference, townships: dict) -> dict:
 
 def _export_row(d: Difference, townships: dict) -> list:
     r = _row(d, townships)
-    return [r["township"], r["household"], r["name"], r["id"], r["category"], r["change"], r["held"], r["new"], r["delta"],
-            "；".join(r["reasons"])]
+    # Decimal amounts become number cells with two decimals (core.exports): a delta of two
+    # missing amounts is the int 0, written as 0.00 like the others.
+    return [r["township"], r["household"], r["name"], r["id"], r["category"], r["change"], r["held"], r["new"],
+            Decimal(r["delta"]).quantize(Decimal("0.01")), "；".join(r["reasons"])]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -143,3 +144,36 @@ def mask(number: str) -> str:
     if len(number) < 8:
         return "*" * len(number)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_account(account: str) -> str:
+    """Bank card: the last four digits only, as on every page."""
+    account = account or ""
+    return "*" * max(len(account) - 4, 0) + account[-4:]
+
+
+# 15–19 digits (an 18-digit ID may end in X), not part of a longer number: ID numbers and
+# bank cards inside free text. Region codes (≤ 12), phones (11) and amounts are left alone.
+_LONG_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[Xx]|[0-9]{15,19})(?![0-9Xx])")
+
+
+def mask_text(text: str) -> str:
+    """Free text (warning evidence, change-log values) with every ID-like number masked."""
+    return _LONG_NUMBER.sub(lambda m: mask(m.group()), text) if text else text
+
+
+def mask_values(value, key: str = "", *, ids: bool = True, accounts: bool = True):
+    """A copy of JSON-like data (a warning's detail) with ID numbers (`ids`) and bank
+    accounts (`accounts`) masked: by key name where the key says what the value is, else
+    by shape (a long number in free text could be either: masked unless both are shown)."""
+    if isinstance(value, dict):
+        return {k: mask_values(v, str(k), ids=ids, accounts=accounts) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_values(v, key, ids=ids, accounts=accounts) for v in value]
+    if not isinstance(value, str):
+        return value
+    if "account" in key:
+        return mask_account(value) if accounts else value
+    if key.endswith("id_number"):
+        return mask(value) if ids else value
+    return mask_text(value) if ids or accounts else value

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doudi.core import codes, idnumber
-from doudi.core.exports import xlsx_response
+from doudi.core.exports import ExportMask, export_response
 from doudi.core.jobs import job_start
 from doudi.core.permissions import require
 from doudi.core.roles import HANDLE_WARNINGS, RUN_COMPARISON, VIEW_CADRE_REGISTER, VIEW_REGISTRY, VIEW_WARNINGS, can
@@ -41,7 +41,7 @@ def warning_list(request):
     filters["status"] = request.GET.get("status", "active")
     warnings = selectors.warning_search(request.user, **filters)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("预警清单.xlsx", "数据比对预警", EXPORT_HEADERS, _export_rows(warnings))
+        return export_response(request, "预警清单.xlsx", "数据比对预警", EXPORT_HEADERS, lambda mask: _export_rows(warnings, mask))
     page = Paginator(warnings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/warning_list.html", {
         "page": page, "filters": filters, "rules": RULES, "levels": LEVELS, "statuses": Warning.Status.choices,
@@ -50,11 +50,12 @@ def warning_list(request):
     })
 
 
-def _export_rows(warnings):
+def _export_rows(warnings, mask: ExportMask):
+    # The evidence holds other people's numbers too (the cadre's, in 人情保): masked like the person's.
     for w in warnings.iterator(chunk_size=2000):
         yield [w.pk, w.get_rule_display(), w.get_level_display(), w.get_status_display(), w.person.name,
-               idnumber.mask(w.person.id_number), w.household.code, w.township_name or w.township_code, w.deadline.isoformat(),
-               "是" if w.is_overdue else "", _detail_text(w.detail), w.outcome_note]
+               mask.id(w.person.id_number), w.household.code, w.township_name or w.township_code, w.deadline.isoformat(),
+               "是" if w.is_overdue else "", _detail_text(mask.values(w.detail)), mask.values(w.outcome_note)]
 
 
 def _detail_text(detail: dict) -> str:
@@ -69,11 +70,12 @@ def warning_detail(request, pk):
     warning = selectors.warning_get(request.user, pk)
     transitions, visits = selectors.warning_history(warning)
     benefits = list(selectors.benefits_in_force(warning))
+    detail = idnumber.mask_values(warning.detail)  # as every ID on a page: masked for every role
     return render(request, "monitoring/warning_detail.html", {
         "warning": warning, "rule": RULES[warning.rule], "transitions": transitions, "visits": visits,
         "can_handle": can(request.user, HANDLE_WARNINGS) and warning.is_active,
         "visit_form": VisitForm(initial={"visited_on": _today()}), "confirm_form": ConfirmForm(benefits=benefits),
-        "dismiss_form": DismissForm(), "detail_text": _detail_text(warning.detail),
+        "dismiss_form": DismissForm(), "detail": detail, "detail_text": _detail_text(detail),
     })
 
 
@@ -153,7 +155,8 @@ def low_income_list(request):
     filters = {key: request.GET.get(key, "").strip() for key in ("q", "category", "township")}
     households = selectors.low_income_households(request.user, **filters)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("低收入人口库.xlsx", "低收入人口库", LOW_INCOME_HEADERS, _low_income_rows(households))
+        return export_response(request, "低收入人口库.xlsx", "低收入人口库", LOW_INCOME_HEADERS,
+                               lambda mask: _low_income_rows(households, mask))
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/low_income_list.html", {
         "page": page, "filters": filters, "categories": codes.CATEGORY_SHORT,
@@ -164,11 +167,11 @@ def low_income_list(request):
 LOW_INCOME_HEADERS = ["户编号", "乡镇", "村(社区)", "户主", "户主身份证号", "人数", "保障类别"]
 
 
-def _low_income_rows(households):
+def _low_income_rows(households, mask: ExportMask):
     for row in registry_selectors.household_rows(households.iterator(chunk_size=2000), chunk=2000):
         head = row["head"]
         yield [row["household"].code, row["township"], row["household"].region.name, head.name if head else "",
-               idnumber.mask(head.id_number) if head else "", row["size"],
+               mask.id(head.id_number) if head else "", row["size"],
                "、".join(codes.CATEGORY_SHORT[c] for c in row["categories"])]
 
 
@@ -187,7 +190,8 @@ def cadre_register(request):
     rows = selectors.cadre_register(request.user, status=status)
     if request.GET.get("export") == "xlsx":
         headers = ["姓名", "身份证号", "户编号", "关系", "干部姓名", "职务", "任职区划", "备案状态", "复核结果"]
-        return xlsx_response("人情保关系保备案.xlsx", "人情保关系保备案登记", headers, _cadre_rows(rows.iterator()))
+        return export_response(request, "人情保关系保备案.xlsx", "人情保关系保备案登记", headers,
+                               lambda mask: _cadre_rows(rows.iterator(), mask))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/cadre_register.html", {
         "page": page, "rows": list(_cadre_entries(page.object_list)), "status": status, "statuses": selectors.FILING})
@@ -201,8 +205,8 @@ def _cadre_entries(warnings):
                "review": w.get_outcome_display() + (f"：{w.outcome_note}" if w.outcome_note else "") if w.outcome or w.outcome_note else ""}
 
 
-def _cadre_rows(warnings):
+def _cadre_rows(warnings, mask: ExportMask):
     for e in _cadre_entries(warnings):
         w, item = e["warning"], e["item"]
-        yield [w.person.name, idnumber.mask(w.person.id_number), w.household.code, e["relation"], item.get("cadre_name", ""),
+        yield [w.person.name, mask.id(w.person.id_number), w.household.code, e["relation"], item.get("cadre_name", ""),
                item.get("post", ""), item.get("cadre_region", ""), e["filing"], e["review"]]

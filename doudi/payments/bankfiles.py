@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -158,12 +159,15 @@ def bank_file(*, run: PayrollRun, layout: str, target) -> str:
     if run.state not in (PayrollRun.State.SENT, PayrollRun.State.RECONCILED):
         raise PayrollError("花名册经财政审批并报送后才能导出代发文件")
     spec = layout_get(layout)
+    _refuse_unsafe_accounts(run)
     rows = bank_rows(run)
     if spec.format == "xlsx":
         from doudi.core.exports import write_xlsx
 
+        # Amounts as number cells (the bank's and finance's SUM must add them up); every
+        # other field, account and ID number included, as text.
         write_xlsx(target, f"代发{run.period}", [c["header"] for c in spec.columns],
-                   ([r[c["field"]] for c in spec.columns] for r in rows))
+                   ([XLSX_NUMBERS.get(c["field"], str)(r[c["field"]]) for c in spec.columns] for r in rows))
     elif spec.format == "csv":
         with open(target, "w", encoding=spec.encoding, newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
@@ -179,6 +183,23 @@ def bank_file(*, run: PayrollRun, layout: str, target) -> str:
                 handle.write(b"".join(_fixed(str(r[c["field"]]), c, spec.encoding) for c in spec.columns) + b"\r\n")
     suffix = {"csv": "csv", "xlsx": "xlsx", "fixed": "txt"}[spec.format]
     return f"一卡通代发_{run.item}_{run.period}_{run.region_id}_{run.pk}.{suffix}"
+
+
+XLSX_NUMBERS = {"amount": Decimal, "amount_fen": int}
+
+
+def _refuse_unsafe_accounts(run: PayrollRun) -> None:
+    """Accounts in a file must be digits: sending already failed the lines whose card is not
+    valid, so this only catches an account changed since; a control character or a leading
+    = or @ would be a formula or a broken row on the bank's side. Checked before writing,
+    for every format (the PostgreSQL CSV never passes through Python)."""
+    from doudi.core.exports import account_problem
+
+    odd = (PaymentLine.objects.filter(run=run).exclude(bank_ref="").exclude(bank_account__regex=r"^[0-9]*$")
+           .values_list("bank_ref", "bank_account")[:1000])
+    problems = [f"流水号 {ref}：{problem}" for ref, account in odd if (problem := account_problem(account))]
+    if problems:
+        raise PayrollError("代发文件未生成，" + "；".join(problems[:5]) + (f" 等 {len(problems)} 笔" if len(problems) > 5 else ""))
 
 
 def _copy_csv(run: PayrollRun, spec: Layout, handle) -> None:

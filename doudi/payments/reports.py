@@ -1,14 +1,16 @@
 """The funds screens' tables, read once for the page and for its Excel export (one
 definition of each list): campaigns and one campaign by township, the price-subsidy
 months, the fund ledger, overpayments. Every read goes through selectors, so each list
-is scoped to the user's region subtree (DESIGN §1.5)."""
+is scoped to the user's region subtree (DESIGN §1.5). Amounts go to the exports as Decimal
+(number cells, core.exports); ID numbers through an ExportMask (masked unless asked)."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from doudi.core import codes, idnumber
+from doudi.core import codes
+from doudi.core.exports import MASKED, ExportMask
 from doudi.core.models import Region
 from doudi.payments import campaigns, ledger, params, price, selectors
 from doudi.payments.models import PaymentLine, PriceIndex
@@ -49,8 +51,8 @@ CAMPAIGN_HEADERS = ["名称", "文号", "对象", "标准（元）", "单位", "
 def campaign_export(rows: list[dict]):
     for r in rows:
         c = r["campaign"]
-        yield [c.name, c.ref, _targets(c), str(c.amount), "人" if c.unit == "person" else "户", c.form_label, r["fund_label"],
-               c.deadline.isoformat(), r["lines"], str(r["amount"]), r["paid"], str(r["paid_amount"]), r["percent"]]
+        yield [c.name, c.ref, _targets(c), c.amount, "人" if c.unit == "person" else "户", c.form_label, r["fund_label"],
+               c.deadline.isoformat(), r["lines"], r["amount"], r["paid"], r["paid_amount"], r["percent"]]
 
 
 def campaign_townships(user, code: str) -> list[dict]:
@@ -71,7 +73,7 @@ TOWNSHIP_HEADERS = ["乡镇", "笔数", "人数", "金额（元）", "已到账�
 
 def township_export(rows: list[dict]):
     for r in rows:
-        yield [r["township_name"], r["lines"], r["people"], str(r["amount"]), r["paid"], str(r["paid_amount"]), r["failed"]]
+        yield [r["township_name"], r["lines"], r["people"], r["amount"], r["paid"], r["paid_amount"], r["failed"]]
 
 
 def price_rows(user, limit: int = 120):
@@ -100,9 +102,9 @@ def price_export(rows):
     for r in rows:
         d, i = r["decision"], r["index"]
         hit = bool(d and d.triggered)
-        yield [i.month, i.region.name, str(i.cpi), str(i.food), f"CPI≥{d.trigger_cpi} 或 食品≥{d.trigger_food}" if d else "",
-               "已启动" if hit else "未启动", str(d.rise) if hit else "", str(d.amount_urban) if hit else "",
-               str(d.amount_rural) if hit else "", r["people"], str(r["amount"]), d.deadline.isoformat() if d else "", r["paid"]]
+        yield [i.month, i.region.name, i.cpi, i.food, f"CPI≥{d.trigger_cpi} 或 食品≥{d.trigger_food}" if d else "",
+               "已启动" if hit else "未启动", d.rise if hit else "", d.amount_urban if hit else "",
+               d.amount_rural if hit else "", r["people"], r["amount"], d.deadline.isoformat() if d else "", r["paid"]]
 
 
 LEDGER_LABELS = {"source": "资金来源", "item": "发放项目", "township": "乡镇", "month": "月份"}
@@ -125,18 +127,18 @@ def ledger_rows(user, *, by: tuple[str, ...], start: str = "", end: str = "", it
 
 def ledger_export(rows: list[dict], by: tuple[str, ...]):
     for row in rows:
-        yield [row.get(f"{k}_label") or row[k] for k in by] + [str(row["amount"])]
-    yield ["合计"] + [""] * (len(by) - 1) + [str(money(sum(r["amount"] for r in rows)))]
+        yield [row.get(f"{k}_label") or row[k] for k in by] + [money(row["amount"])]
+    yield ["合计"] + [""] * (len(by) - 1) + [money(sum(r["amount"] for r in rows))]
 
 
 OVERPAYMENT_HEADERS = ["乡镇", "姓名", "身份证号", "类别", "起始月份", "原因", "多发金额（元）", "已追回（元）", "未追回（元）", "状态"]
 
 
-def overpayment_export(records, item_label=str):
+def overpayment_export(records, item_label=str, mask: ExportMask = MASKED):
     names = _township_names()
     for o in records.iterator():
-        yield [names.get(o.township, o.township), o.person.name, idnumber.mask(o.person.id_number), item_label(o.category),
-               o.from_month, o.reason, str(money(o.amount)), str(money(o.recovered)), str(money(o.amount - o.recovered)), o.get_state_display()]
+        yield [names.get(o.township, o.township), o.person.name, mask.id(o.person.id_number), item_label(o.category),
+               o.from_month, o.reason, money(o.amount), money(o.recovered), money(o.amount - o.recovered), o.get_state_display()]
 
 
 def reserve_balances(user) -> list[dict]:
@@ -167,13 +169,13 @@ RESERVE_HEADERS = ["乡镇", "日期", "类型", "金额（元）", "收款人",
                    "文号或说明", "经办人"]
 
 
-def reserve_export(entries):
+def reserve_export(entries, mask: ExportMask = MASKED):
     total = Decimal(0)
     for e in entries.iterator():
         total += e.amount if e.kind == "draw" else 0
         kind = e.get_kind_display() + ("（冲销）" if e.reverses_id else "")
-        yield [e.township.name, e.on.isoformat(), kind, str(money(e.amount)), e.recipient_name,
-               idnumber.mask(e.recipient_id_number) if e.recipient_id_number else "", e.get_cause_type_display(), e.cause,
+        yield [e.township.name, e.on.isoformat(), kind, money(e.amount), e.recipient_name,
+               mask.id(e.recipient_id_number), e.get_cause_type_display(), e.cause,
                "是" if e.advance else "", params.FUND_LABELS.get(e.fund, e.fund), e.ref,
                e.created_by.display_name() if e.created_by else ""]
-    yield ["支取合计", "", "", str(money(total))] + [""] * 8
+    yield ["支取合计", "", "", money(total)] + [""] * 8

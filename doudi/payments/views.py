@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doudi.core import codes
-from doudi.core.exports import xlsx_response
+from doudi.core.exports import ExportMask, export_response, xlsx_response
 from doudi.core.jobs import job_start
 from doudi.core.models import AuditEntry, Region
 from doudi.core.permissions import require
@@ -23,7 +23,7 @@ from doudi.payments import bankfiles, campaigns, ledger, params, selectors
 from doudi.payments.forms import BuildForm, ReturnForm
 from doudi.payments.models import PayrollRun
 from doudi.payments.runs import PayrollError
-from doudi.payments.workflow import TransitionRefused, run_transition
+from doudi.payments.workflow import RUN_WORKFLOW, TransitionRefused, run_transition
 
 PAGE_SIZE = 50
 LINE_HEADERS = ["乡镇", "发放对象", "姓名", "收款方", "收款人", "开户银行", "银行账号", "所属月份", "人数", "金额", "资金来源", "状态", "失败原因"]
@@ -41,7 +41,7 @@ def run_list(request):
         if filters[key]:
             runs = runs.filter(**{field: filters[key]})
     runs = runs.order_by("-period", "item", "region_id")
-    rows = ([r.period, item_label(r.item), r.region.name, r.get_state_display(), r.people, r.households, str(r.amount),
+    rows = ([r.period, item_label(r.item), r.region.name, r.get_state_display(), r.people, r.households, r.amount,
              r.due] for r in runs.iterator())
     if request.GET.get("export") == "xlsx":
         return xlsx_response("发放花名册.xlsx", "发放花名册", ["期次", "发放项目", "区划", "状态", "人数", "户数", "金额", "应发放日期"], rows)
@@ -83,24 +83,32 @@ def run_detail(request, pk):
     filters = {k: request.GET.get(k, "").strip() for k in ("township", "status", "q", "sort")}
     lines = selectors.run_lines(request.user, run, **filters)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(f"花名册明细_{run.period}.xlsx", f"{item_label(run.item)} {run.period} 发放明细", LINE_HEADERS,
-                             _line_rows(lines))
+        return export_response(request, f"花名册明细_{run.period}.xlsx", f"{item_label(run.item)} {run.period} 发放明细",
+                               LINE_HEADERS, lambda mask: _line_rows(lines, mask))
     scoped = selectors.lines_for(request.user).filter(run=run)
     acting = in_scope(request.user, run.region_id)
+    allowed = RUN_WORKFLOW.allowed(run, request.user)
     return render(request, "payments/run_detail.html", {
         "run": run, "label": item_label(run.item), "filters": filters,
         "page": Paginator(lines.select_related(None), PAGE_SIZE).get_page(request.GET.get("page")),
         "totals": ledger.control_totals(scoped), "transitions": _transitions(run),
         "townships": Region.objects.filter(code__in=scoped.values("township").distinct()).order_by("code"),
         "statuses": bankfiles.PaymentLine.Status.choices,
-        "can_check": acting and can(request.user, BUILD_PAYROLL) and run.state == "draft",
-        "can_approve": acting and can(request.user, APPROVE_PAYROLL) and run.state == "checked",
-        "can_send": acting and can(request.user, BUILD_PAYROLL) and run.state == "approved",
+        "can_check": "check" in allowed, "can_approve": "approve" in allowed, "can_send": "send" in allowed,
+        "second_person": _second_person_note(run, request.user, allowed),
         "can_file": acting and can(request.user, BUILD_PAYROLL) and run.state in ("sent", "reconciled"),
         "can_return": acting and can(request.user, BUILD_PAYROLL) and run.state == "sent",
         "layouts": bankfiles.layouts(), "return_form": ReturnForm(), "returns": run.bank_returns.all(),
         "bad_accounts": _bad_accounts(scoped) if run.state in ("draft", "checked", "approved") else 0,
     })
+
+
+def _second_person_note(run, user, allowed) -> str:
+    """Why a user who may act on this run in general cannot take its next step (maker-checker)."""
+    step = {"draft": "check", "checked": "approve"}.get(run.state)
+    if step is None or step in allowed or not can(user, RUN_WORKFLOW.steps[step].permission):
+        return ""
+    return f"您已办理过该花名册的上一环节，须由另一人{RUN_WORKFLOW.steps[step].verb}（经办与审核分离）。"
 
 
 def _transitions(run):
@@ -117,10 +125,11 @@ def _bad_accounts(lines) -> int:
     return sum(1 for account in pending.iterator(chunk_size=20000) if not bankfiles.valid_account(account))
 
 
-def _line_rows(lines):
+def _line_rows(lines, mask: ExportMask):
+    """As the run page shows them: the holder's ID number and the account masked."""
     for line in lines.iterator(chunk_size=5000):
-        yield [line.township, line.holder_key, line.name, line.get_payee_display(), line.payee_name, line.bank_name,
-               ("*" * max(len(line.bank_account) - 4, 0)) + line.bank_account[-4:], line.month, line.people, str(line.amount),
+        yield [line.township, mask.holder(line.holder_key), line.name, line.get_payee_display(), line.payee_name, line.bank_name,
+               mask.account(line.bank_account), line.month, line.people, line.amount,
                params.FUND_LABELS.get(line.fund, line.fund), line.get_status_display(), line.failure]
 
 

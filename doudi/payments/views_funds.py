@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from doudi.core.exports import xlsx_response
+from doudi.core.exports import export_response, xlsx_response
 from doudi.core.permissions import require
 from doudi.core.roles import BUILD_PAYROLL, MANAGE_PRICE_SUBSIDY, VIEW_PAYROLL, can
 from doudi.payments import campaigns, ledger, params, price, reports, selectors
@@ -100,8 +100,8 @@ def fund_ledger(request):
 def overpayment_list(request):
     records = selectors.overpayments_for(request.user).order_by("state", "-created_at")
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("多发待追回.xlsx", "多发待追回", reports.OVERPAYMENT_HEADERS,
-                             reports.overpayment_export(records, item_label))
+        return export_response(request, "多发待追回.xlsx", "多发待追回", reports.OVERPAYMENT_HEADERS,
+                               lambda mask: reports.overpayment_export(records, item_label, mask))
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(request, "payments/overpayments.html", {"page": page, "form": RecoveryForm(),
                                                           "can_recover": can(request.user, BUILD_PAYROLL)})

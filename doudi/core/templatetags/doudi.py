@@ -13,8 +13,23 @@ def mask_id(value: str) -> str:
 
 @register.filter
 def mask_account(value: str) -> str:
-    value = value or ""
-    return ("*" * max(len(value) - 4, 0)) + value[-4:] if value else ""
+    return idnumber.mask_account(value or "")
+
+
+@register.filter
+def mask_ids(value) -> str:
+    """Free text with every ID-like number (15–19 digits) masked."""
+    return idnumber.mask_text("" if value is None else str(value))
+
+
+@register.filter
+def change_value(value, field: str = ""):
+    """One side of a change-log entry (old or new). An account or ID number is masked for
+    every role, as on the person page: there the full value is one logged click away, here
+    it would be an unlogged view (DESIGN §1.5). Other text has ID-like numbers masked."""
+    if value is None:
+        return None
+    return idnumber.mask_values(str(value), field)
 
 
 @register.filter

@@ -141,13 +141,13 @@ def test_fund_ledger_page_and_export_show_draws(users):
     client = Client()
     client.force_login(users["staff"])
     rows = sheet(client, "/payments/ledger/", {"source": "1", "item": "1", "township": "0", "month": "1"})
-    assert rows[2:] == [["中央", "临时救助", "2025-03", "650.00"], ["市级", "临时救助", "2025-03", "130.00"],
-                        ["县级", "临时救助", "2025-03", "260.00"], ["省级", "临时救助", "2025-03", "260.00"],
-                        ["合计", None, None, "1300.00"]]
+    assert rows[2:] == [["中央", "临时救助", "2025-03", 650], ["市级", "临时救助", "2025-03", 130],
+                        ["县级", "临时救助", "2025-03", 260], ["省级", "临时救助", "2025-03", 260],
+                        ["合计", None, None, 1300]]  # amounts are number cells
     client.force_login(users["clerk_b"])
     assert sheet(client, "/payments/ledger/", {"source": "0", "township": "1"})[2:] == [
-        ["临时救助", "中村镇", "2025-03", "300.00"], ["合计", None, None, "300.00"]]
-    assert sheet(client, "/payments/ledger/", {"source": "0", "from": "2025-04"})[2:] == [["合计", None, None, "0.00"]]
+        ["临时救助", "中村镇", "2025-03", 300], ["合计", None, None, 300]]
+    assert sheet(client, "/payments/ledger/", {"source": "0", "from": "2025-04"})[2:] == [["合计", None, None, 0]]
 
 
 def test_page_roles_scope_and_export(users):
@@ -171,13 +171,13 @@ def test_page_roles_scope_and_export(users):
     assert client.post(f"/payments/reserve/{other.pk}/reverse/", {"reason": "x"}).status_code == 404
     rows = sheet(client, "/payments/reserve/", {})
     assert rows[0][0] == "临时救助备用金收支明细" and rows[1][:4] == ["乡镇", "日期", "类型", "金额（元）"]
-    assert [r[:5] for r in rows[2:-1]] == [["龙港镇", "2025-03-05", "支取", "500.00", "外地务工人员"],
-                                          ["龙港镇", "2025-01-02", "下拨/补充", "2000.00", None]]
+    assert [r[:5] for r in rows[2:-1]] == [["龙港镇", "2025-03-05", "支取", 500, "外地务工人员"],
+                                          ["龙港镇", "2025-01-02", "下拨/补充", 2000, None]]
     assert rows[2][5] != OUTSIDER and rows[2][5][:6] == "140522" and rows[2][6:9] == ["急难型", "火灾", "是"]
-    assert rows[-1][:4] == ["支取合计", None, None, "500.00"]
+    assert rows[-1][:4] == ["支取合计", None, None, 500]
     client.force_login(users["staff"])
     rows = sheet(client, "/payments/reserve/", {"kind": "draw", "month": "2025-03", "township": TOWNSHIP_B})
-    assert [r[:4] for r in rows[2:]] == [["中村镇", "2025-03-05", "支取", "100.00"], ["支取合计", None, None, "100.00"]]
+    assert [r[:4] for r in rows[2:]] == [["中村镇", "2025-03-05", "支取", 100], ["支取合计", None, None, 100]]
 
 
 def form(token, **extra):
