@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -271,14 +272,35 @@ def policy_dir() -> Path | None:
     return path
 
 
+_listings: dict[str, tuple] = {}  # folder → (its directories' mtimes, its region files)
+
+
 def region_files(folder: Path) -> list[tuple[str, Path]]:
-    """(region code, path) of every parameter file in a folder and its sub-folders;
-    hidden files (an editor's or the page's temporary files) are not parameter files."""
-    out = []
-    for path in sorted(Path(folder).rglob("*.yaml")):
-        if not any(part.startswith(".") for part in path.relative_to(folder).parts):
+    """(region code, path) of every parameter file in a folder and its sub-folders; hidden
+    files and folders (an editor's or the page's temporary files) are not parameter files.
+    The listing is kept while no directory's mtime changes (a file added, removed or renamed)."""
+    cached = _listings.get(str(folder))
+    try:
+        if cached and all(os.stat(d).st_mtime_ns == m for d, m in cached[0]):
+            return cached[1]
+    except OSError:
+        pass
+    dirs, out = [], []
+    for top, subdirs, names in os.walk(folder):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        dirs.append((top, os.stat(top).st_mtime_ns))
+        for name in sorted(n for n in names if n.endswith(".yaml") and not n.startswith(".")):
+            path = Path(top) / name
             out.append((NATIONAL if path.stem == "national" else path.stem, path))
+    out.sort(key=lambda item: str(item[1]))
+    # A directory changed within the clock's granularity may change again unseen: not kept.
+    _listings[str(folder)] = None if any(_racy(m) for _d, m in dirs) else (tuple(dirs), out)
     return out
+
+
+def _racy(mtime_ns: int) -> bool:
+    """Modified in the last two seconds: a second change could leave mtime and size as they were."""
+    return mtime_ns > time.time_ns() - 2_000_000_000
 
 
 def check_tree(tree: dict[str, RegionFile], root) -> None:
@@ -317,12 +339,14 @@ _bad: dict[tuple, tuple] = {}  # (root, county dir) → (signature, RulesError):
 
 
 def _signature(folders) -> tuple:
-    """Names, mtimes, sizes and inodes of every file: any edit, addition or removal changes it."""
+    """Names, mtimes, sizes and inodes of every file (and the content of one changed in the last
+    two seconds): any edit, addition or removal changes it."""
     out = []
     for folder in folders:
         for _code, path in region_files(folder) if folder else ():
             st = path.stat()
-            out.append((str(path), st.st_mtime_ns, st.st_size, st.st_ino))
+            recent = hash(path.read_bytes()) if _racy(st.st_mtime_ns) else None
+            out.append((str(path), st.st_mtime_ns, st.st_size, st.st_ino, recent))
     return tuple(out)
 
 

@@ -216,3 +216,18 @@ def test_no_private_helpers_imported_across_packages_and_one_loader():
             assert not re.search(r"load_tree\([^)]", text), path
             assert "yaml_implicit_resolvers" not in text, path
     assert not list((REPO / "doudi" / "payments" / "parameters").glob("national.yaml"))
+
+
+def test_an_edit_within_the_clock_tick_is_not_missed(county_dir):
+    """Same size, same mtime (a coarse clock), a file added with the folder's mtime unchanged."""
+    path = county_dir / "140521.yaml"
+    path.write_text(RURAL_700, encoding="utf-8")
+    stamp = path.stat().st_mtime_ns
+    assert dibao(assess(HOUSEHOLD, "140521", "2025-01")) == 550
+    path.write_text(RURAL_700.replace("value: 700", "value: 720"), encoding="utf-8")
+    os.utime(path, ns=(stamp, stamp))
+    assert dibao(assess(HOUSEHOLD, "140521", "2025-01")) == 570
+    folder_stamp = county_dir.stat().st_mtime_ns
+    (county_dir / "140522.yaml").write_text(RURAL_700.replace("140521", "140522"), encoding="utf-8")
+    os.utime(county_dir, ns=(folder_stamp, folder_stamp))
+    assert provenance("140522") is None
