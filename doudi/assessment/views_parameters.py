@@ -6,6 +6,8 @@ county outside the administrator's region is a 404 like one that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from pathlib import Path
 
 from django import forms
@@ -24,7 +26,7 @@ from doudi.core.roles import Role
 from doudi.core.scoping import in_scope
 from doudi.rules.editing import NEEDS_FOLDER, add_value
 from doudi.rules.errors import RulesError
-from doudi.rules.parameters import COUNTY, NATIONAL, load_tree, policy_dir, tree_problem
+from doudi.rules.parameters import COUNTY, ENV, NATIONAL, ROOT, load_tree, policy_dir, tree_problem
 from doudi.rules.policy import Policy, provenance
 from doudi.rules.schema import PARAMETERS, PAYMENT_PARAMETERS, spec_for
 
@@ -40,6 +42,17 @@ class EditForm(forms.Form):
     value = forms.CharField(label="新的值", max_length=500, required=False)
     ref = forms.CharField(label="文号", max_length=200, required=False)
     note = forms.CharField(label="说明（可选）", max_length=200, required=False)
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s，：；（）]*[/\\]([^/\\\s，：；（）]+\.yaml)")
+
+
+def _clean(text: str) -> str:
+    """A message as the page shows it: file names, never a server path."""
+    text = _PATH.sub(r"\1", str(text))
+    for folder, name in ((os.environ.get(ENV, "").strip(), "县参数目录"), (str(ROOT), "随附参数目录")):
+        text = text.replace(folder, name) if folder else text
+    return text
 
 
 def _may_manage(user) -> bool:
@@ -116,7 +129,7 @@ def _save(request, county: Region, form: EditForm) -> list[str]:
                          "生效日期": [before.start.isoformat() if before else None, change.after.start.isoformat()],
                          "文号": [before.ref if before else None, change.after.ref], "文件": [None, change.file]})
     except RulesError as exc:
-        return [f"{spec.zh}：{message}" for message in exc.messages]
+        return [f"{spec.zh}：{_clean(message)}" for message in exc.messages]
     messages.success(request, f"已保存：{spec.zh}自 {change.after.start} 起为 {parameter_text.display(spec, change.after.value)}"
                               f"（{change.after.ref}），写入 {change.file}。")
     return []
@@ -136,7 +149,7 @@ def parameters_page(request):
     try:
         folder = policy_dir()
     except RulesError as exc:
-        folder, errors = None, exc.messages
+        folder, errors = None, [_clean(m) for m in exc.messages]
     form = EditForm(initial={"region": county.code, "start": _day(request.GET.get("date")).isoformat()})
     if request.method == "POST":
         form = EditForm(request.POST)
@@ -155,6 +168,7 @@ def parameters_page(request):
         rows, problem = _rows(county.code, day), tree_problem()
     except RulesError as exc:
         rows, problem = {}, "；".join(exc.messages)
+    problem = _clean(problem) if problem else None
     chosen = next((r for rs in rows.values() for r in rs if r["key"] == request.GET.get("edit")), None)
     if request.method != "POST" and chosen:
         form = EditForm(initial={"region": county.code, "start": day.isoformat(), "parameter": chosen["key"],

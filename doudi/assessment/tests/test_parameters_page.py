@@ -176,3 +176,18 @@ def test_the_banner_tag_for_pages_that_decide_or_pay():
     banner = page.render(Context({"code": "140522100"}))
     assert 'class="msg warning policy-notice"' in banner and "本县未配置参数，使用晋城市（1405）的参数" in banner
     assert page.render(Context({"code": None})) == ""
+
+
+def test_a_broken_county_file_is_reported_and_the_previous_values_stay(client, users, county_dir):
+    path = county_dir / "140521.yaml"
+    path.write_text('region: "140521"\nparameters:\n  dibao.standard.rural:\n    unit: yuan\n'
+                    '    values: [{from: 2024-01-01, value: 700, ref: "沁民发〔2025〕1号"}]\n', encoding="utf-8")
+    assert "沁民发〔2025〕1号" in visible(login(client, "admin").get(URL).content.decode())
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: yuan", "unit: yuanx"), encoding="utf-8")
+    html = client.get(URL).content.decode()
+    text = visible(html)
+    assert "参数文件有错误，未生效" in text and "140521.yaml" in text and "单位应为 yuan" in text
+    assert "沁民发〔2025〕1号" in text and str(county_dir) not in html
+    response = client.post(URL, edit())
+    assert response.status_code == 400 and str(county_dir) not in response.content.decode()
+    assert "yuanx" in path.read_text(encoding="utf-8")
