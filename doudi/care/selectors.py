@@ -221,3 +221,25 @@ def family_contact_get(user, pk: int):
     if contact is None:
         raise Http404("没有找到该家庭成员，或不在您的管辖范围内")
     return contact
+
+
+# -- reports (issue 18, 附件2) -------------------------------------------------------------
+# Not scoped: the report checks the region against the user (or runs from the command).
+def persons_flagged_on(region_code: str, group_codes, day: dt.date):
+    """Persons under `region_code` holding an active flag of `group_codes` set on or before
+    `day`. A flag removed since is not seen (no history is kept for removals): a submitted
+    report keeps what it counted."""
+    from django.utils import timezone
+
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    flags = PersonGroup.objects.filter(person_id=OuterRef("pk"), active=True, group__in=list(group_codes), set_at__lt=end)
+    return Person.objects.filter(household__region__code__startswith=region_code).filter(Exists(flags))
+
+
+def problems_found_between(region_code: str, first: dt.date, last: dt.date):
+    return Problem.objects.filter(region_code__startswith=region_code, found_on__gte=first, found_on__lte=last)
+
+
+def problems_solved_between(region_code: str, first: dt.date, last: dt.date):
+    return Problem.objects.filter(region_code__startswith=region_code, state=Problem.State.SOLVED,
+                                  solved_on__gte=first, solved_on__lte=last)

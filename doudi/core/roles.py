@@ -96,3 +96,13 @@ for _role, _extra in {Role.COUNTY_ADMIN: _CARE_ALL, Role.COUNTY_STAFF: _CARE_ALL
                       Role.VILLAGE_HELPER: {VIEW_CARE, RECORD_VISIT},
                       Role.SUPERVISOR: {VIEW_CARE, VIEW_COVERAGE}}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+
+# Reports (issue 18, doudi/reports): statutory tables computed from the records. Townships
+# and the county view, download and submit their own tables (a township only its own, by
+# scope); supervisors read them. Helpers and uploaders have no use for them (least privilege).
+VIEW_REPORTS = "view_reports"
+SUBMIT_REPORTS = "submit_reports"
+for _role, _extra in {Role.COUNTY_ADMIN: {VIEW_REPORTS, SUBMIT_REPORTS}, Role.COUNTY_STAFF: {VIEW_REPORTS, SUBMIT_REPORTS},
+                      Role.TOWNSHIP_CLERK: {VIEW_REPORTS, SUBMIT_REPORTS}, Role.SUPERVISOR: {VIEW_REPORTS}}.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra

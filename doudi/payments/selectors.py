@@ -79,3 +79,11 @@ def reserve_townships_for(user) -> QuerySet:
 
 def reserve_balances_for(user) -> dict[str, ReserveBalance]:
     return {b.township_id: b for b in scope(ReserveBalance.objects.all(), user, "township__code")}
+
+
+def reserve_draws_between(region_code: str, first, last) -> QuerySet:
+    """临时救助备用金 draws dated `first`…`last` in townships under `region_code`, reversals
+    included (negative, dated when corrected: 红字冲销 in the period of the correction).
+    Not scoped: the caller checks the region (reports, issue 18)."""
+    return (ReserveEntry.objects.filter(kind=ReserveEntry.Kind.DRAW, township__code__startswith=region_code,
+                                        on__gte=first, on__lte=last).select_related("township"))
