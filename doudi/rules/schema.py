@@ -248,3 +248,46 @@ PAYMENT_PARAMETERS.update({
     "care.duty.monthly": Spec("list", "走访：每月走访一次的对象（不在每周名单内时）", items="care_group"),
     "care.problem.deadline_days": Spec("count", "走访发现问题的办结期限（工作日）", high=60),
 })
+
+
+# ---- 临时救助 (doudi/rules/temp_assist.py, doudi/cases; docs/rules.md §9) ----------------------
+# Amounts as multiples of the monthly 低保 standard by tier, the two approval limits (乡镇 up to
+# one, 县级 up to the other, 一事一议 above: 沁政办发〔2021〕7号 §六, 晋民发〔2022〕38号 §7), the
+# same-cause window, 支出型 capacity, 先行救助 papers, the 未参保失业人员 one-off (晋民发〔2022〕38号
+# §8) and a county's raised limit for hard-hit townships (渝民办〔2022〕220号 §二). Not rule inputs
+# of the monthly assessment, so kept with the payment parameters.
+class _TownshipLimits(_Words):
+    """'乡镇代码:倍数' items: a 9-digit township code and the multiple of the monthly standard
+    up to which that township approves while the value is in force."""
+
+    def __contains__(self, item) -> bool:
+        code, sep, number = item.partition(":") if isinstance(item, str) else ("", "", "")
+        if not (sep and len(code) == 9 and code.isdigit()):
+            return False
+        try:
+            return 0 < float(number) <= 100
+        except ValueError:
+            return False
+
+
+ITEM_KINDS["township_limit"] = _TownshipLimits(("乡镇代码:倍数（如 140521100:6）",))
+TEMP_ASSIST_BASES = ("rural", "urban")
+PAYMENT_PARAMETERS.update({
+    "temp_assist.standard_basis": Spec("choice", "临时救助：计算倍数所用的月标准（rural 农村低保标准，urban 城市低保标准）",
+                                       choices=TEMP_ASSIST_BASES),
+    "temp_assist.tier.general": Spec("ratio", "临时救助：一般困难的救助上限（月标准的倍数）"),
+    "temp_assist.tier.serious": Spec("ratio", "临时救助：较大困难的救助上限（月标准的倍数）"),
+    "temp_assist.tier.major": Spec("ratio", "临时救助：重大困难的救助上限（月标准的倍数）"),
+    "temp_assist.township_limit": Spec("ratio", "临时救助：乡镇（街道）审批额度（月标准的倍数，以上报县级审批）"),
+    "temp_assist.county_limit": Spec("ratio", "临时救助：县级审批额度（月标准的倍数，以上须“一事一议”）"),
+    "temp_assist.township_limit_raised": Spec("list", "临时救助：县级提高审批额度的乡镇（乡镇代码:倍数，在生效期间内）",
+                                              items="township_limit"),
+    "temp_assist.same_cause_months": Spec("months", "临时救助：同一事由不重复救助的期间（月）", high=60),
+    "temp_assist.expense_share": Spec("ratio", "临时救助：支出型——刚性支出达到家庭近12个月收入的比例即超出承受能力"),
+    "temp_assist.advance_papers_days": Spec("count", "临时救助：先行救助后补齐材料的期限（工作日）", high=60),
+    "temp_assist.unemployed.multiple": Spec("ratio", "临时救助：未参保失业人员一次性救助金（农村低保月标准的倍数，不低于1）"),
+    "temp_assist.unemployed.months": Spec("months", "临时救助：未参保失业人员连续无收入的月数", high=24),
+})
+PARAMETERS.update({
+    "compare.missed_unemployed.months": _p("months", "比对：失业登记满此月数、未参加失业保险、未纳入低保的人员预警（未参保失业人员）"),
+})
