@@ -90,3 +90,19 @@ def test_unmasked_export_needs_the_permission_and_a_reason_and_is_logged(users):
         ("admin", "export", "纪检调阅", 3, ["id_number", "bank_account"]),
         ("finance", "export", "银行退票核对", 3, ["bank_account"])]
     assert logged[0].changes["title"] == "名单" and logged[0].entity_key == "名单.xlsx" and logged[0].at
+
+
+@pytest.mark.django_db
+def test_household_export_keeps_a_formula_address_as_text(client, users, tmp_path):
+    from conftest import COUNTY, household_row, member_row, person_id, write_registry
+    from doudi.registry.services import registry_import
+
+    head = person_id(COUNTY, "19600101", 11)
+    registry_import(paths=[write_registry(tmp_path / "reg", [household_row("H001", 详细地址=LINK)],
+                                          [member_row("H001", "张三", head)], [])])
+    client.force_login(users["supervisor"])
+    response = client.get("/households/", {"export": "xlsx"})
+    row = cells(b"".join(response.streaming_content), 3)
+    address = row[-1]
+    assert address.value == LINK and address.data_type == "s"
+    assert head not in [c.value for c in row] and row[5].value == idnumber.mask(head)
