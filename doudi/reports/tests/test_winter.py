@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
@@ -80,7 +81,7 @@ def test_xlsx_laid_out_like_the_form_with_every_figure(winter_county, tmp_path):
 
 
 def test_period_not_ended_or_malformed_is_refused(winter_county):
-    this_week = periods.week_of(dt.date.today())
+    this_week = periods.week_of(timezone.localdate())
     with pytest.raises(periods.PeriodError, match="尚未结束"):
         services.report_compute(kind="winter-weekly", period=this_week.code, region_code=COUNTY)
     for bad in ("2025-49", "2025W02", "2025-W54", ""):
