@@ -19,8 +19,8 @@ from doudi.rules.policy import parameter
 from doudi.rules.schema import (EXTERNAL_GROUPS, FUND_LABELS, FUND_SHARES, PAID_CATEGORIES, PRICE_GROUPS,
                                 REGISTRY_GROUPS, SOURCES, spec_for)
 
-__all__ = ["NATIONAL", "PAID_CATEGORIES", "REGISTRY_GROUPS", "EXTERNAL_GROUPS", "PRICE_GROUPS", "SOURCES", "FUND_LABELS",
-           "Schedule", "Entry", "entry", "value", "fund_shares", "fund_codes", "parse_file"]
+__all__ = ["EXTERNAL_GROUPS", "FUND_LABELS", "NATIONAL", "PAID_CATEGORIES", "PRICE_GROUPS", "REGISTRY_GROUPS", "SOURCES",
+           "Entry", "Schedule", "entry", "fund_codes", "fund_shares", "parse_file", "value"]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def login(client, name):
 
 def visible(html: str) -> str:
     """The page's text as a reader sees it: no tags, no attribute values."""
-    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL))
 
 
 @pytest.fixture

@@ -101,6 +101,6 @@ def test_doudi_refuses_to_start_on_a_missing_folder(tmp_path):
 
     env = dict(os.environ, DOUDI_POLICY_DIR=str(tmp_path / "missing"), DOUDI_ENV="development")
     proc = subprocess.run([sys.executable, "-m", "doudi.cli", "payroll", "build", "--period", "2025-01"],
-                          capture_output=True, text=True, env=env, cwd=Path(__file__).parents[3])
+                          capture_output=True, text=True, env=env, cwd=Path(__file__).parents[3], check=False)
     assert proc.returncode == 2 and "DOUDI_POLICY_DIR" in proc.stderr and "不存在" in proc.stderr
     assert "Traceback" not in proc.stderr

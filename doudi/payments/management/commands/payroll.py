@@ -7,8 +7,8 @@ import json
 from django.core.management.base import CommandError
 
 from doudi.core.management.base import DoudiCommand, Progress
-from doudi.payments.payroll import payroll_build
 from doudi.core.models import Region
+from doudi.payments.payroll import payroll_build
 from doudi.payments.runs import PayrollError, target_regions
 from doudi.rules.errors import RulesError
 from doudi.rules.policy import provenance
