@@ -45,7 +45,7 @@ CHILD_FLAGS = ("child_orphan", "child_unsupported", "child_other")
 OTHER = ("dibao_edge", "low_income")
 CHILD_LEVEL = {Region.Level.PROVINCE: Region.Level.CITY, Region.Level.CITY: Region.Level.COUNTY,
                Region.Level.COUNTY: Region.Level.TOWNSHIP}
-WAN = Decimal("10000")
+WAN = Decimal(10000)
 
 
 class ReportError(ValueError):

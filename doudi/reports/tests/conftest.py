@@ -7,7 +7,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, person_id
+from conftest import (
+    COUNTY,
+    TOWNSHIP_A,
+    TOWNSHIP_B,
+    VILLAGE_A1,
+    VILLAGE_A2,
+    VILLAGE_B1,
+    person_id,
+)
 from doudi.care import services as care
 from doudi.care.models import PersonGroup
 from doudi.care.tests.conftest import PNG_BYTES
