@@ -7,7 +7,7 @@ from django.db import transaction
 
 from doudi.core import regions
 from doudi.core.models import Region, User
-from doudi.registry.importing.errors import ImportRejected, RowError
+from doudi.core.tabular.errors import ImportRejected, RowError
 
 LEVEL_LABELS = {label: code for code, label in regions.LEVEL_NAMES.items()}
 REGION_HEADER = ["区划代码", "名称", "级别", "上级区划代码"]
@@ -18,7 +18,7 @@ REGION_HEADER_ALIASES = {"上级代码": "上级区划代码"}
 
 def _region_columns(path: Path, header: list[str]) -> list[int]:
     """Where 区划代码, 名称, 级别, 上级区划代码 are (any order; 上级代码 accepted)."""
-    from doudi.registry.importing.columns import canonical_header
+    from doudi.core.tabular.headers import canonical_header
 
     cleaned = [canonical_header(h) for h in header]
     cleaned = [REGION_HEADER_ALIASES.get(h, h) for h in cleaned]
@@ -30,9 +30,9 @@ def _region_columns(path: Path, header: list[str]) -> list[int]:
 
 def regions_load(*, path: str | Path) -> int:
     """Loads (or renames) regions from a CSV with columns 区划代码,名称,级别,上级区划代码
-    (UTF-8 or GB18030, as doudi.registry.importing.reader reads every CSV).
+    (UTF-8 or GB18030, as doudi.core.tabular.reader reads every CSV).
     All or nothing; returns the number of rows read."""
-    from doudi.registry.importing.reader import csv_rows
+    from doudi.core.tabular.reader import csv_rows
 
     path = Path(path)
     if not path.is_file():

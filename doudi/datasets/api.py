@@ -26,7 +26,7 @@ from doudi.core.roles import UPLOAD_DATASET, can
 from doudi.datasets import selectors
 from doudi.datasets.models import ApiToken
 from doudi.datasets.services import dataset_import
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 
 
 def key_digest(key: str) -> str:

@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 from doudi.core.management.base import Progress
 from doudi.datasets.kinds import KINDS
 from doudi.datasets.services import dataset_import
-from doudi.registry.importing.errors import ImportRejected
-from doudi.registry.importing.reader import csv_encodings, encoding_note
+from doudi.core.tabular.errors import ImportRejected
+from doudi.core.tabular.reader import csv_encodings, encoding_note
 
 USAGE = "用法：doudi import dataset KIND FILE --as-of YYYY-MM-DD；KIND 为 " + "、".join(KINDS)
 ISSUES_PRINTED = 20

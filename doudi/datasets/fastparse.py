@@ -25,7 +25,7 @@ from doudi.core import idnumber
 from doudi.datasets import storage
 from doudi.datasets.kinds import CellError
 from doudi.datasets.parsing import RowParser, _name
-from doudi.registry.importing.reader import detect_encoding
+from doudi.core.tabular.reader import detect_encoding
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _FAILED = object()

@@ -21,8 +21,8 @@ from functools import lru_cache
 from typing import Callable
 
 from doudi.core import codes, idnumber, regions
-from doudi.registry.importing.columns import canonical_header  # one header rule for every import (SPEC §5)
-from doudi.registry.importing.columns import header_finder as _header_finder
+from doudi.core.tabular.headers import canonical_header  # one header rule for every import (SPEC §5)
+from doudi.core.tabular.headers import header_finder as _header_finder
 
 
 class CellError(ValueError):

@@ -26,8 +26,8 @@ from doudi.datasets.kinds import (
 from doudi.datasets.names import clean_name, name_key
 
 # Shared with the registry importer: the same cell rendering and CSV error messages.
-from doudi.registry.importing.errors import ImportRejected, RowError
-from doudi.registry.importing.reader import _cell_text, csv_rows, open_workbook
+from doudi.core.tabular.errors import ImportRejected, RowError
+from doudi.core.tabular.reader import _cell_text, csv_rows, open_workbook
 
 
 @dataclass(frozen=True)

@@ -178,7 +178,7 @@ def dataset_import(*, kind: str, path, as_of, user=None, channel: str = "cli", d
 
 def _encoding_note(path: Path) -> str:
     """"文件编码：GB18030（…）" for a CSV, so the uploader sees how the file was read."""
-    from doudi.registry.importing.reader import csv_encodings, encoding_note
+    from doudi.core.tabular.reader import csv_encodings, encoding_note
 
     return encoding_note(csv_encodings([path])) if path.suffix.lower() == ".csv" else ""
 

@@ -18,7 +18,7 @@ from doudi.core.roles import UNMASK_ID, UPLOAD_DATASET, can
 from doudi.datasets import selectors
 from doudi.datasets.kinds import KINDS
 from doudi.datasets.services import dataset_import
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 
 PAGE_SIZE = 50
 LIST_HEADERS = ["数据类型", "版本", "截至日期", "文件名", "接收行数", "拒收行数", "身份证号无法规范化", "15位号码", "重复行",

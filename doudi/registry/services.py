@@ -11,7 +11,7 @@ from django.utils import timezone
 from doudi.core.models import Region, UnmaskLog
 from doudi.core.roles import UNMASK_BANK, UNMASK_ID, can
 from doudi.registry.importing.apply import RegistryWriter
-from doudi.registry.importing.errors import ErrorList
+from doudi.core.tabular.errors import ErrorList
 from doudi.registry.importing.parse import check_benefit_holders, parse_tables
 from doudi.registry.importing.reader import csv_encodings, encoding_note, open_registry
 from doudi.registry.models import Household, ImportBatch, Person

@@ -19,7 +19,7 @@ from doudi.core.permissions import require
 from doudi.core.roles import IMPORT_REGISTRY, UNMASK_BANK, can
 from doudi.registry import selectors
 from doudi.registry.importing.apply import STALE
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.models import PendingBenefitChange
 from doudi.registry.services import pending_benefit_decide, registry_import
 

@@ -15,7 +15,7 @@ from doudi.datasets.kinds import KINDS, kind_of_headers
 from doudi.datasets.models import DatasetImport
 from doudi.datasets.services import dataset_import, read_rows
 from doudi.datasets.tests.conftest import write_csv
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.tests.test_import_formats import bomb_xlsx
 
 ZHANG = person_id(COUNTY, "19500312", 1)

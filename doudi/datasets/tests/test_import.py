@@ -11,7 +11,7 @@ from doudi.datasets import selectors, storage
 from doudi.datasets.models import DatasetImport, DatasetRowIssue
 from doudi.datasets.services import dataset_import
 from doudi.datasets.tests.conftest import write_csv
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 
 DEATH = ["身份证号", "姓名", "死亡日期"]
 VEHICLE = ["身份证号", "姓名", "号牌号码", "车辆类型", "初次登记日期"]

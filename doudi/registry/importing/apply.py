@@ -16,7 +16,7 @@ from doudi.core.bulk import fetch_by_keys, foreign_keys_checked_once, insert_row
 from doudi.core.models import AuditEntry
 from doudi.core.scoping import in_scope
 from doudi.registry.importing.columns import BENEFIT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
-from doudi.registry.importing.errors import ErrorList, ImportRejected, RowError
+from doudi.core.tabular.errors import ErrorList, ImportRejected, RowError
 from doudi.registry.importing.parse import ParsedRegistry
 from doudi.registry.models import Benefit, Household, HouseholdMove, PendingBenefitChange, Person
 

@@ -14,7 +14,7 @@ from doudi.registry.importing.columns import (
     canonical_header,
     header_finder,
 )
-from doudi.registry.importing.errors import ErrorList, RowError
+from doudi.core.tabular.errors import ErrorList, RowError
 from doudi.registry.importing.reader import Table
 
 

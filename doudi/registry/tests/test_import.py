@@ -1,7 +1,7 @@
 import pytest
 
 from doudi.core.models import AuditEntry
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.models import Benefit, Household, Person
 from doudi.registry.services import registry_import
 
@@ -22,7 +22,7 @@ def test_reimporting_the_same_file_changes_nothing(users, small_registry):
     registry_import(paths=[small_registry["folder"]])
     audit_before = AuditEntry.objects.count()
     summary = registry_import(paths=[small_registry["folder"]])
-    assert {k: v for k, v in summary.items() if k not in ("unchanged", "batch")} == dict.fromkeys(
+    assert {k: v for k, v in summary.items() if k not in ("unchanged", "batch", "encoding_note")} == dict.fromkeys(
         ["households_new", "households_changed", "persons_new", "persons_changed", "persons_moved", "benefits_new", "benefits_changed"], 0)
     assert AuditEntry.objects.count() == audit_before
     assert Household.objects.count() == 3 and Person.objects.count() == 4 and Benefit.objects.count() == 3

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import COUNTY, benefit_row, household_row, member_row, person_id, write_registry
 from doudi.core.models import AuditEntry
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.models import Benefit, Household, Person
 from doudi.registry.services import registry_import
 

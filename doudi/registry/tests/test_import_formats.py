@@ -24,7 +24,7 @@ from conftest import (
 from doudi.core.models import Region
 from doudi.core.services import regions_load
 from doudi.registry.importing import reader
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.models import Benefit, Household, Person
 from doudi.registry.services import registry_import
 

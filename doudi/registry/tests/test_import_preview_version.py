@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from conftest import household_row, member_row, write_registry
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.models import Household, Person
 from doudi.registry.services import household_update, person_update, registry_import
 

@@ -7,7 +7,7 @@ from conftest import COUNTY, TOWNSHIP_B, VILLAGE_A1, VILLAGE_B1, benefit_row, ho
 from doudi.core.models import AuditEntry, User
 from doudi.core.roles import Role
 from doudi.core.services import user_create
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.models import Benefit, Household, HouseholdMove, PendingBenefitChange, Person
 from doudi.registry.services import registry_import
 

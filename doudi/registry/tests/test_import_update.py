@@ -66,7 +66,7 @@ def test_regions_file_level_and_parent_must_agree_with_the_code_and_renames_are_
     a renamed region keeps its code and the old name is in the change log (interfaces §7)."""
     from doudi.core.models import AuditEntry, Region
     from doudi.core.services import regions_load
-    from doudi.registry.importing.errors import ImportRejected
+    from doudi.core.tabular.errors import ImportRejected
 
     path = tmp_path / "区划.csv"
     path.write_text("区划代码,名称,级别,上级代码\n140521,沁水县,县,1405\n140521100,龙港镇,乡镇,140521\n", encoding="utf-8")

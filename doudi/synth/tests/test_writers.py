@@ -57,7 +57,7 @@ def test_money_cells_have_no_float_artefacts(tmp_path):
 def test_importer_parser_accepts_output(tmp_path):
     reader = pytest.importorskip("doudi.registry.importing.reader")
     parse = pytest.importorskip("doudi.registry.importing.parse")
-    errors_mod = pytest.importorskip("doudi.registry.importing.errors")
+    errors_mod = pytest.importorskip("doudi.core.tabular.errors")
     regions = county_regions(11)
     write_registry_csv(tmp_path, generate(11, regions, 3_000))
     errors = errors_mod.ErrorList()

@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 
 from doudi.core.management.base import DoudiCommand, Progress
 from doudi.core.services import regions_load
-from doudi.registry.importing.errors import ImportRejected
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.importing.reader import csv_encodings, encoding_note
 from doudi.registry.services import registry_import
 
