@@ -41,6 +41,10 @@ def _holder_matches(item: dict, case) -> bool:
 def rules_check(case, day: dt.date) -> dict:
     """{"eligible", "amount", "text", "month", "data"} for the case's household in `day`'s month."""
     month = months.of(day)
+    if case.category == "temp_assist" and hasattr(case, "temp"):  # doudi.rules.temp_assist, with its 文号
+        from doudi.cases.temp import rules_check as temp_check
+
+        return temp_check(case, day)
     if case.category not in ITEM_KINDS["category"]:  # 临时救助: decided case by case, not by the rules
         return {"eligible": None, "amount": None, "text": NOT_RULED, "month": month, "data": {}}
     if case.household_id is None:

@@ -22,7 +22,7 @@ CATEGORY_CHOICES = [(code, codes.CATEGORIES[code]) for code in (
     "dibao", "dibao_single", "dibao_edge", "tekun", "orphan", "unsupported_child", "disability_living",
     "disability_care", "elderly_age", "elderly_care", "low_income", "temp_assist")]
 
-OPEN_STATES = ("received", "checked", "surveyed", "publicity", "returned")
+OPEN_STATES = ("received", "checked", "surveyed", "publicity", "returned", "advanced", "referred")
 
 
 class Case(models.Model):
@@ -35,6 +35,10 @@ class Case(models.Model):
         ENROLLED = "enrolled", "已纳入保障"
         REFUSED = "refused", "不予保障"
         WITHDRAWN = "withdrawn", "已撤回"
+        # 临时救助 only (doudi/cases/temp.py): paid first, papers later; sent to the county; granted.
+        ADVANCED = "advanced", "已先行救助，待补齐材料"
+        REFERRED = "referred", "已报县级审批"
+        GRANTED = "granted", "已批准临时救助"
 
     class Channel(models.TextChoices):
         WINDOW = "window", "窗口受理"
@@ -170,3 +174,87 @@ class CaseCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["county", "year"], name="case_counter_unique")]
+
+
+# ---- 临时救助 (doudi/cases/temp.py; docs/cases.md §8) ------------------------------------------
+from doudi.rules import temp_assist as _ta  # noqa: E402  (framework-free labels)
+
+
+class TempAssist(models.Model):
+    """The 临时救助 part of a temp_assist case: the cause at the place of the emergency
+    (急难发生地 = the case's village; the person may live anywhere), the rules' decision,
+    the amount and who approved it, how it was paid (a township reserve draw linked to the
+    case, ReserveEntry.case, or the county's fund), 先行救助 and its papers."""
+
+    class Approval(models.TextChoices):
+        TOWNSHIP = "township", "乡镇（街道）审批"
+        COUNTY = "county", "县级审批"
+        CONFERENCE = "conference", "县级“一事一议”"
+
+    class PaidBy(models.TextChoices):
+        RESERVE = "reserve", "乡镇临时救助备用金"
+        COUNTY = "county", "县级临时救助资金"
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.PROTECT, related_name="temp", verbose_name="案件")
+    kind = models.CharField("救助类型", max_length=10, choices=list(_ta.KINDS.items()))
+    cause = models.CharField("事由", max_length=16, choices=[(k, v[0]) for k, v in _ta.CAUSES.items()])
+    tier = models.CharField("困难程度", max_length=10, choices=list(_ta.TIERS.items()), default="general")
+    incident_on = models.DateField("急难发生日期")
+    hukou_place = models.CharField("户籍地", max_length=100, blank=True)
+    non_resident = models.BooleanField("非本县台账人员", default=False)
+    requested_amount = models.DecimalField("申请金额", max_digits=12, decimal_places=2, null=True, blank=True)
+    expense = models.DecimalField("需自付的必需支出", max_digits=12, decimal_places=2, null=True, blank=True)
+    household_income_12m = models.DecimalField("家庭近12个月收入", max_digits=12, decimal_places=2, null=True, blank=True)
+    education_level = models.CharField("教育阶段", max_length=12, choices=list(_ta.EDUCATION_LEVELS.items()), blank=True)
+    self_chosen_school = models.BooleanField("自费择校", default=False)
+    months_without_income = models.PositiveSmallIntegerField("连续无收入月数", null=True, blank=True)
+    unemployment_insured = models.BooleanField("参加失业保险", default=False)
+    in_dibao = models.BooleanField("已纳入低保", default=False)
+    decision = models.JSONField("规则测算", default=dict, blank=True)
+    amount = models.DecimalField("核定金额", max_digits=12, decimal_places=2, null=True, blank=True)
+    approval = models.CharField("审批层级", max_length=10, choices=Approval.choices, blank=True)
+    paid_by = models.CharField("支付方式", max_length=10, choices=PaidBy.choices, blank=True)
+    fund = models.CharField("资金来源", max_length=24, blank=True)
+    paid_on = models.DateField("支付日期", null=True, blank=True)
+    in_kind = models.CharField("实物救助（临时住宿、饮食、御寒衣物等）", max_length=200, blank=True)
+    in_kind_value = models.DecimalField("实物折价", max_digits=12, decimal_places=2, default=0)
+    advance = models.BooleanField("先行救助", default=False)
+    papers_due = models.DateField("补齐材料期限", null=True, blank=True)
+    papers_completed_on = models.DateField("材料补齐日期", null=True, blank=True)
+    repeat_of = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="同一事由的前次救助")
+    new_reason = models.TextField("新的困难情况", blank=True)
+    related_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="在办的低保等申请")
+    warning = models.ForeignKey("monitoring.Warning", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name="来源预警")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "临时救助"
+        indexes = [models.Index(fields=["cause", "paid_on"], name="temp_cause_paid")]
+
+    @property
+    def cause_label(self) -> str:
+        return _ta.CAUSES[self.cause][0]
+
+    @property
+    def papers_missing(self) -> bool:
+        return self.advance and self.papers_completed_on is None
+
+
+class Conference(AppendOnly):
+    """一事一议: the county's case conference that raises the amount above the county limit
+    (晋民发〔2022〕38号 §7; 沁政办发〔2021〕7号 §五): who attended, what was decided."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="conferences", verbose_name="案件")
+    held_on = models.DateField("会议日期")
+    attendees = models.TextField("参会人员")
+    decision = models.TextField("议定意见")
+    agreed = models.BooleanField("同意救助")
+    amount = models.DecimalField("议定金额", max_digits=12, decimal_places=2, default=0)
+    recorded_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="记录人")
+    at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一事一议记录"
+        ordering = ["-held_on", "-id"]

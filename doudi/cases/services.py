@@ -114,6 +114,11 @@ def case_receive(*, user, data: dict, today: dt.date | None = None) -> Case:
                 channel=clean["channel"], reason=clean["reason"], promise=clean["promise"], special=clean["special"],
                 received_on=day, survey_due=due.survey_due, due=due.due, clock_note=due.note, created_by=actor)
             CASE_WORKFLOW.record(case, actor, S.RECEIVED, f"受理申请（{case.get_channel_display()}）").save()
+            if case.category == "temp_assist":  # its details: doudi/cases/temp.py (the API gives none)
+                from doudi.cases.models import TempAssist
+
+                TempAssist.objects.create(case=case, kind="emergency", cause="other_emergency", incident_on=day,
+                                          non_resident=person is None or person.household.region_id[:6] != village.code[:6])
     except IntegrityError:
         # Another submission of the same application won the race (the database constraint).
         existing = Case.objects.filter(applicant_id_number=clean["id_number"], category=clean["category"],
@@ -153,6 +158,8 @@ def case_survey(*, case: Case, user, notes: str) -> Case:
 def case_publicize(*, case: Case, user, today: dt.date | None = None) -> Case:
     """公示 for the parameter's days (calendar days, the first day included)."""
     day = today or clock.today()
+    if case.category == "temp_assist":
+        raise WorkflowError("临时救助按救助金额由乡镇或县级审批，不经公示后审核确认的环节")
     days = int(clock.value("cases.publicity_days", case.region_id, day))
     end = day + dt.timedelta(days=days - 1)
     return CASE_WORKFLOW.move(case, "publicize", user, f"公示 {days} 天，{day:%Y-%m-%d} 至 {end:%Y-%m-%d}",

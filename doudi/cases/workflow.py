@@ -15,6 +15,8 @@ from doudi.core.workflow import Log, Step, Workflow, WorkflowError
 S = Case.State
 RETURNABLE = (S.RECEIVED, S.CHECKED, S.SURVEYED)
 OPEN = tuple(Case.OPEN_STATES)
+# A case paid first (先行救助) is not withdrawn: its papers are completed.
+WITHDRAWABLE = tuple(s for s in OPEN if s != S.ADVANCED)
 
 CASE_WORKFLOW = Workflow(
     noun="案件",
@@ -24,12 +26,18 @@ CASE_WORKFLOW = Workflow(
         "survey": Step((S.CHECKED,), S.SURVEYED, PROCESS_CASES, "登记入户调查"),
         "publicize": Step((S.SURVEYED,), S.PUBLICITY, PROCESS_CASES, "公示"),
         "approve": Step((S.PUBLICITY,), S.ENROLLED, APPROVE_CASES, "审核确认", not_by_who_entered=(S.SURVEYED,)),
-        "refuse": Step((S.CHECKED, S.SURVEYED, S.PUBLICITY), S.REFUSED, APPROVE_CASES, "作出不予保障决定",
+        "refuse": Step((S.CHECKED, S.SURVEYED, S.PUBLICITY, S.REFERRED), S.REFUSED, APPROVE_CASES, "作出不予保障决定",
                        reason_required=True),
         "return": Step(RETURNABLE, S.RETURNED, PROCESS_CASES, "退回补充材料", reason_required=True),
         **{f"resume_{state}": Step((S.RETURNED,), state, PROCESS_CASES, "登记材料补齐") for state in RETURNABLE},
-        "withdraw": Step(OPEN, S.WITHDRAWN, PROCESS_CASES, "撤回申请", reason_required=True),
+        "withdraw": Step(WITHDRAWABLE, S.WITHDRAWN, PROCESS_CASES, "撤回申请", reason_required=True),
         "reopen": Step((S.REFUSED, S.WITHDRAWN), S.RECEIVED, PROCESS_CASES, "重新受理", reason_required=True),
+        # 临时救助 (doudi/cases/temp.py): the amount and its approval level are checked there.
+        "advance": Step((S.RECEIVED, S.CHECKED, S.SURVEYED), S.ADVANCED, PROCESS_CASES, "先行救助"),
+        "refer": Step((S.CHECKED, S.SURVEYED), S.REFERRED, PROCESS_CASES, "报县级审批"),
+        "grant": Step((S.CHECKED, S.SURVEYED, S.REFERRED), S.GRANTED, PROCESS_CASES, "批准临时救助",
+                      not_by_who_entered=(S.SURVEYED,)),
+        "complete": Step((S.ADVANCED,), S.GRANTED, PROCESS_CASES, "登记先行救助材料补齐"),
     },
     log=Log(CaseStep, "case", reason_max=500),
     region_of=lambda case: case.region_id,
@@ -41,7 +49,10 @@ ACTION_LABELS = {
     "check": "核对家庭经济状况", "survey": "登记入户调查", "publicize": "开始公示", "approve": "审核确认：纳入保障",
     "refuse": "不予保障", "return": "退回补充材料", "resume": "材料已补齐，恢复办理", "withdraw": "撤回申请",
     "reopen": "重新受理",
+    "advance": "先行救助（立即从备用金支付）", "refer": "报县级审批", "grant": "批准临时救助", "complete": "材料已补齐，办结先行救助",
 }
+TEMP_ONLY = ("advance", "refer", "grant", "complete")
+NOT_FOR_TEMP = ("publicize", "approve")
 
 __all__ = ["CASE_WORKFLOW", "ACTION_LABELS", "WorkflowError", "S"]
 
@@ -49,7 +60,8 @@ __all__ = ["CASE_WORKFLOW", "ACTION_LABELS", "WorkflowError", "S"]
 def actions_for(case: Case, user) -> list[str]:
     """The actions this user may take now, resume_* folded into "resume"."""
     allowed = CASE_WORKFLOW.allowed(case, user)
-    out = [a for a in allowed if not a.startswith("resume_")]
+    skip = NOT_FOR_TEMP if case.category == "temp_assist" else TEMP_ONLY
+    out = [a for a in allowed if not a.startswith("resume_") and a not in skip]
     if f"resume_{case.returned_from}" in allowed:
         out.append("resume")
     return [a for a in ACTION_LABELS if a in out]

@@ -267,6 +267,10 @@ class ReserveEntry(AppendOnly):
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal",
                                     verbose_name="冲销的记录")
     token = models.CharField(max_length=40, null=True, blank=True, unique=True)  # one form, one entry
+    # The 临时救助 case the draw pays (doudi/cases/temp.py); empty for allocations and for
+    # draws recorded before cases existed.
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="reserve_entries",
+                             verbose_name="临时救助案件")
     created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="经办人")
     role = models.CharField("角色", max_length=20, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)

@@ -110,9 +110,10 @@ def reserve_allocate(*, township: str, amount, on: dt.date, ref: str, user, toke
 
 def reserve_draw(*, township: str, amount, on: dt.date, recipient_name: str, recipient_id_number: str,
                  cause_type: str, cause: str, advance: bool = False, fund: str = "", note: str = "", user,
-                 token: str | None = None) -> tuple[ReserveEntry, bool]:
+                 token: str | None = None, case=None) -> tuple[ReserveEntry, bool]:
     """支取备用金 for one 临时救助 (township clerk of that township, or county staff).
-    The recipient is named by ID number; they may live outside the registry (急难发生地)."""
+    The recipient is named by ID number; they may live outside the registry (急难发生地).
+    `case`: the 临时救助 case the draw pays (doudi/cases/temp.py), linked on the entry."""
     region = _township(township, user, DRAW_RESERVE)
     amount = _amount(amount)
     if not recipient_name.strip():
@@ -134,7 +135,7 @@ def reserve_draw(*, township: str, amount, on: dt.date, recipient_name: str, rec
     return _record(region, drawn=amount, refusal=refusal, token=token, user=user, kind=ReserveEntry.Kind.DRAW, on=on,
                    month=months.of(on), amount=amount, recipient_name=recipient_name.strip()[:100],
                    recipient_id_number=number, cause_type=cause_type, cause=cause.strip()[:200], advance=advance,
-                   fund=fund, ref=note.strip()[:200])
+                   fund=fund, ref=note.strip()[:200], case=case)
 
 
 def reserve_reverse(*, entry: ReserveEntry, reason: str, user, on: dt.date | None = None) -> ReserveEntry:
@@ -151,7 +152,7 @@ def reserve_reverse(*, entry: ReserveEntry, reason: str, user, on: dt.date | Non
     on = on or dt.date.today()
     delta = {"allocated": -entry.amount} if entry.kind == ReserveEntry.Kind.ALLOCATION else {"drawn": -entry.amount}
     fields = {k: getattr(entry, k) for k in ("kind", "recipient_name", "recipient_id_number", "cause_type", "cause",
-                                             "advance", "fund")}
+                                             "advance", "fund", "case")}
     refusal = f"{region.name}备用金余额 {{balance}} 元，不足冲销该笔下拨 {entry.amount} 元"
     try:
         reversal, _ = _record(region, refusal=refusal, token=None, user=user, audit_reason=reason, on=on,

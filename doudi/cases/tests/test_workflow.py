@@ -135,10 +135,11 @@ def test_surveyor_may_not_confirm(register, users, today, settings):
 
 
 
-def test_temporary_assistance_is_not_ruled(register, users, today):
+def test_temporary_assistance_is_ruled_by_its_own_rules(register, users, today):
+    """临时救助 is checked by doudi.rules.temp_assist (issue 15): limits with their 文号."""
     case = services.case_receive(user=users["clerk_a"], data=application(register["sun"], "temp_assist"), today=DAY)
     case = services.case_check(case=case, user=users["clerk_a"], today=DAY)
-    assert case.rules_eligible is None and "不由规则测算" in case.rules_text
+    assert case.rules_eligible is True and "事由：其他特殊困难" in case.rules_text and "乡镇审批额度" in case.rules_text
 
 
 def test_new_applicant_needs_register_before_confirming(register, users, today):
