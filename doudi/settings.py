@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "doudi.cases",
     "doudi.care",
     "doudi.reports",
+    "doudi.workbench",
 ]
 
 MIDDLEWARE = [

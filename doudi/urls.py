@@ -6,6 +6,7 @@ from doudi.datasets.api import api as datasets_api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("doudi.workbench.urls")),
     path("", include("doudi.core.urls")),
     path("", include("doudi.registry.urls")),
     path("assessment/", include("doudi.assessment.urls")),

@@ -1,10 +1,9 @@
-"""Home page: counts by category and township for the user's region; the county
-administrator's list of locked logins."""
+"""The county administrator's list of locked logins, and the Chinese 400 page. The home
+page lives in doudi/workbench (core imports no app above it)."""
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -13,24 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from doudi.core.models import AuditEntry, User
 from doudi.core.permissions import require
-from doudi.core.roles import MANAGE_USERS, VIEW_REGISTRY, VIEW_WARNINGS, can
+from doudi.core.roles import MANAGE_USERS
 from doudi.core.scoping import scope
-from doudi.registry import selectors
-
-
-@login_required
-def home(request):
-    context = {}
-    if can(request.user, VIEW_REGISTRY):
-        context = {
-            "categories": selectors.counts_by_category(request.user),
-            "townships": selectors.counts_by_township(request.user),
-        }
-    if can(request.user, VIEW_WARNINGS):
-        from doudi.monitoring.selectors import overdue_count
-
-        context["overdue_warnings"] = overdue_count(request.user)
-    return render(request, "core/home.html", context)
 
 
 def _locked_attempts(user):

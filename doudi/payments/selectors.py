@@ -87,3 +87,26 @@ def reserve_draws_between(region_code: str, first, last) -> QuerySet:
     Not scoped: the caller checks the region (reports, issue 18)."""
     return (ReserveEntry.objects.filter(kind=ReserveEntry.Kind.DRAW, township__code__startswith=region_code,
                                         on__gte=first, on__lte=last).select_related("township"))
+
+
+def runs_waiting(user) -> dict[str, list[PayrollRun]]:
+    """Runs this user may move on now, by step: {"check": [...], "approve": [...]}. The run
+    workflow decides (role, region, maker-checker: not the one who built or checked it)."""
+    from doudi.payments.workflow import RUN_WORKFLOW
+
+    S = PayrollRun.State
+    out: dict[str, list[PayrollRun]] = {"check": [], "approve": []}
+    for run in runs_for(user).filter(state__in=(S.DRAFT, S.CHECKED)).select_related("region").order_by("period", "id")[:500]:
+        for action in RUN_WORKFLOW.allowed(run, user):
+            if action in out:
+                out[action].append(run)
+    return out
+
+
+def failed_lines_waiting(user) -> QuerySet:
+    """Lines the bank returned as failed and not yet paid again, in the user's villages: the
+    account is to be checked before the next run re-issues them."""
+    from django.db.models import Exists, OuterRef
+
+    reissued = PaymentLine.objects.filter(reissue_of=OuterRef("pk"))
+    return lines_for(user).filter(status=PaymentLine.Status.FAILED).exclude(Exists(reissued))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length
@@ -180,3 +181,142 @@ def persons_covered_on(region_code: str, day: dt.date, categories) -> QuerySet:
     own = Benefit.objects.filter(in_force, person_id=OuterRef("pk"), category__in=cats)
     household = Benefit.objects.filter(in_force, household_id=OuterRef("household_id"), person__isnull=True, category__in=cats)
     return Person.objects.filter(household__region__code__startswith=region_code).filter(Q(Exists(own)) | Q(Exists(household)))
+
+
+# -- search that finds (issue 13 item 3): the header search box of the workbench ----------
+# One query, several readings of it, each a rank (best first): a whole ID number, a household
+# code, a phone number or a bank account, a name, its pinyin (initials or in full), a birth
+# date, and last the partial ones (the last 4–6 digits of an ID number, the start of a code).
+SEARCH_LIMIT = 200
+SEARCH_RANKS = {0: "身份证号", 1: "户编号", 2: "联系电话", 3: "银行账号", 4: "姓名", 5: "姓名开头", 6: "拼音", 7: "出生日期",
+                8: "身份证号后几位", 9: "户编号开头"}
+
+
+def townships_for(user) -> QuerySet:
+    """Townships in the user's subtree (a village helper: their own township)."""
+    code = getattr(user, "scope_code", None)
+    if code and len(code) > 9:
+        return Region.objects.filter(code=code[:9])
+    return scope(Region.objects.filter(level=Region.Level.TOWNSHIP), user, "code").order_by("code")
+
+
+def search_clean(q: str) -> str:
+    """The query without spaces; a birth date typed 1950-03-12 or 1950/3/12 becomes 19500312."""
+    q = "".join((q or "").split())
+    parts = q.replace("/", "-").replace(".", "-").split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4 and all(1 <= len(p) <= 2 for p in parts[1:]):
+        return f"{parts[0]}{int(parts[1]):02d}{int(parts[2]):02d}"
+    return q
+
+
+def _birth_date(q: str) -> dt.date | None:
+    if len(q) != 8 or not q.isdigit():
+        return None
+    try:
+        day = dt.date(int(q[:4]), int(q[4:6]), int(q[6:]))
+    except ValueError:
+        return None
+    return day if 1900 <= day.year <= 2100 else None
+
+
+def looks_like_account(q: str) -> bool:
+    """12–32 digits that are not an ID number: what a bank account looks like."""
+    q = search_clean(q)
+    number, _ = idnumber.try_normalize(q)
+    return q.isdigit() and 12 <= len(q) <= 32 and not number
+
+
+def _search_queries(q: str, accounts: bool):
+    """(rank, Q) in rank order for one cleaned query."""
+    number, _ = idnumber.try_normalize(q)
+    if number:
+        yield 0, Q(id_number=number)
+    yield 1, Q(household__code=q)
+    digits = q.isdigit()
+    if digits and 7 <= len(q) <= 20:
+        yield 2, Q(phone=q)
+    if accounts and looks_like_account(q):
+        yield 3, Q(bank_account=q)
+    if not q.isascii():
+        yield 4, Q(name=q)
+        yield 5, Q(name__startswith=q) & ~Q(name=q)
+    elif q.isalpha():
+        yield 6, Q(name_initials__startswith=q.lower())
+    if _birth_date(q):
+        yield 7, Q(birth_date=_birth_date(q))
+    tail = q[:-1] if q[-1:] in "xX" else q
+    if 4 <= len(q) <= 6 and tail.isdigit():
+        yield 8, Q(id_number__endswith=q.upper())
+    if len(q) >= 3 and not q.isalpha() and q.isascii():
+        yield 9, Q(household__code__startswith=q) & ~Q(household__code=q)
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    every = {to_normal(p).replace("ü", "v") for value in pinyin_dict.values() for p in value.split(",")}
+    return frozenset(s for s in every if s.isalpha() and set(s) & set("aeiouv"))  # not 嗯 n, 呣 m
+
+
+def pinyin_initials(q: str, most: int = 8) -> list[str]:
+    """Every way to read full pinyin as syllables, as initials: "zhangsan" → ["zs"]; the last
+    syllable may be cut short ("zhangs" → "zs"). At most `most` readings, shortest first."""
+    q = q.lower()
+    syllables = _syllables()
+    out: set[str] = set()
+
+    def walk(rest: str, initials: str) -> None:
+        if len(out) >= most:
+            return
+        if not rest:
+            out.add(initials)
+            return
+        for end in range(min(6, len(rest)), 0, -1):
+            if rest[:end] in syllables:
+                walk(rest[end:], initials + rest[0])
+        if len(rest) <= 5 and any(s.startswith(rest) for s in syllables):
+            out.add(initials + rest[0])
+
+    if q.isascii() and q.isalpha() and len(q) <= 40:
+        walk(q, "")
+    return sorted(out, key=len)[:most]
+
+
+@lru_cache(maxsize=50000)
+def full_pinyin(name: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(name, errors="ignore")).lower()
+
+
+def person_find(user, q: str, *, accounts: bool = False, region: str = "", limit: int = SEARCH_LIMIT) -> list[dict]:
+    """Persons in the user's scope (and under `region`) matching q, best first:
+    [{"person", "rank", "match"}]; each reading brings at most `limit` persons. A bank account
+    is matched only when `accounts` (the caller checks the role's unmask_bank)."""
+    q = search_clean(q)
+    if not q:
+        return []
+    people = persons_for(user)
+    if region:
+        people = people.filter(household__region__code__startswith=region)
+    order = (Length("name"), "name", "id")
+    found: dict[int, int] = {}
+    for rank, query in _search_queries(q, accounts):
+        for pk in people.filter(query).order_by(*order).values_list("pk", flat=True)[:limit]:
+            found.setdefault(pk, rank)
+    if q.isascii() and q.isalpha() and len(q) > 1:
+        wanted = Q(pk__in=[])
+        for initials in pinyin_initials(q):
+            wanted |= Q(name_initials__startswith=initials)
+        hits = 0
+        for pk, name in people.filter(wanted).order_by(*order).values_list("pk", "name")[:limit * 10]:
+            if hits < limit and full_pinyin(name).startswith(q.lower()):
+                found.setdefault(pk, 6)
+                hits += 1
+    persons = Person.objects.select_related("household", "household__region").in_bulk(list(found))
+    rows = [{"person": persons[pk], "rank": rank, "match": SEARCH_RANKS[rank]} for pk, rank in found.items() if pk in persons]
+    return sorted(rows, key=lambda r: (r["rank"], r["person"].household.code if r["rank"] == 1 else "",
+                                       r["person"].relation != "head" if r["rank"] == 1 else False,
+                                       len(r["person"].name), r["person"].name, r["person"].pk))

@@ -12,6 +12,8 @@ from doudi.core.roles import EDIT_REGISTRY, UNMASK_BANK, UNMASK_ID, VIEW_AUDIT, 
 from doudi.registry import selectors, services
 
 PAGE_SIZE = 50
+SORT_LABELS = {"code": "户编号", "-code": "户编号（倒序）", "region": "村(社区)", "-region": "村(社区)（倒序）",
+               "-updated": "最近更新", "updated": "最早更新"}
 EXPORT_HEADERS = ["户编号", "乡镇", "村(社区)", "户籍性质", "户主", "户主身份证号", "人数", "保障类别", "详细地址"]
 
 
@@ -27,9 +29,27 @@ def household_list(request):
         return xlsx_response("家庭台账.xlsx", "家庭台账", EXPORT_HEADERS, _export_rows(households))
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/household_list.html", {
-        "page": page, "filters": filters, "categories": codes.CATEGORY_SHORT,
-        "villages": selectors.villages_for(request.user)[:2000], "rows": selectors.household_rows(page.object_list),
+        "page": page, "filters": filters, "categories": codes.CATEGORY_SHORT, "regions": _region_options(request.user, filters["region"]),
+        "sorts": [(k, v) for k, v in SORT_LABELS.items() if k in ("code", "region", "-updated") or k == filters["sort"]],
+        "rows": selectors.household_rows(page.object_list),
     })
+
+
+def _region_options(user, chosen: str) -> list[dict]:
+    """The 区域 choices: each township (全镇) followed by its villages, so a township filter
+    (from 首页's 按乡镇 table) stays selected and is sent again with the next search. A value
+    that is none of them (a village beyond the list's limit) is kept as its own option."""
+    villages: dict[str, list] = {}
+    for village in selectors.villages_for(user).order_by("code")[:2000]:
+        villages.setdefault(village.code[:9], []).append(village)
+    options = []
+    for township in selectors.townships_for(user):
+        options.append({"code": township.code, "label": f"{township.name}（全镇）", "township": True})
+        options.extend({"code": v.code, "label": f"{township.name} {v.name}", "township": False}
+                       for v in villages.get(township.code, []))
+    if chosen and chosen not in {o["code"] for o in options}:
+        options.append({"code": chosen, "label": "所选区域", "township": False})
+    return options
 
 
 def _export_rows(households):
