@@ -13,3 +13,4 @@ class CasesConfig(AppConfig):
         add_menu_entry(25, "案件工作台", "cases:queue", VIEW_CASES)
         add_menu_entry(26, "受理申请", "cases:apply", RECEIVE_CASES)
         add_menu_entry(27, "改判清单", "cases:overrides", VIEW_CASE_OVERRIDES)
+        add_menu_entry(28, "临时救助", "cases:temp_register", VIEW_CASES)

@@ -112,3 +112,62 @@ def public_case(number: str, id_number: str) -> Case | None:
     if not normal:
         return None
     return Case.objects.filter(number=number.strip(), applicant_id_number=normal).first()
+
+
+# ---- 临时救助 (doudi/cases/temp.py) --------------------------------------------------------
+def temp_for(user):
+    from doudi.cases.models import TempAssist
+
+    return scope(TempAssist.objects.select_related("case", "case__region", "case__region__parent"), user,
+                 "case__region__code")
+
+
+def temp_paid(user, *, township: str = "", start: dt.date | None = None, end: dt.date | None = None):
+    """The township's 临时救助台账: every case paid (granted or paid first), by payment date."""
+    rows = temp_for(user).filter(case__state__in=(S.GRANTED, S.ADVANCED), paid_on__isnull=False)
+    if township:
+        rows = rows.filter(case__region__code__startswith=township)
+    if start:
+        rows = rows.filter(paid_on__gte=start)
+    if end:
+        rows = rows.filter(paid_on__lte=end)
+    return rows.order_by("-paid_on", "-case_id")
+
+
+def temp_summary(rows) -> list[dict]:
+    """Person-times and amounts by cause and tier (人次、金额), with the total."""
+    from django.db.models import Count, Sum
+
+    from doudi.rules import temp_assist as ta
+
+    found = {(r["cause"], r["tier"]): r for r in rows.order_by().values("cause", "tier").annotate(
+        times=Count("case_id"), amount=Sum("amount"), in_kind=Sum("in_kind_value"))}
+    out = []
+    for cause, (label, kind) in ta.CAUSES.items():
+        for tier, tier_label in ta.TIERS.items():
+            r = found.get((cause, tier))
+            if r:
+                out.append({"kind": ta.KINDS[kind], "cause": label, "tier": tier_label, "times": r["times"],
+                            "amount": r["amount"] or 0, "in_kind": r["in_kind"] or 0})
+    return out
+
+
+def temp_advances_missing(user):
+    """先行救助 paid, papers still missing: the supervisor's list, oldest deadline first."""
+    return temp_for(user).filter(advance=True, papers_completed_on__isnull=True, case__state=S.ADVANCED).order_by(
+        "papers_due", "case_id")
+
+
+def conferences_for(user):
+    from doudi.cases.models import Conference
+
+    return scope(Conference.objects.select_related("case", "case__region__parent", "recorded_by"), user,
+                 "case__region__code").order_by("-held_on", "-id")
+
+
+def unemployed_warnings(user):
+    """Open 未参保失业人员 warnings (missed_unemployed) a 临时救助 case can be opened from."""
+    from doudi.monitoring.models import Warning
+
+    return scope(Warning.objects.select_related("person"), user, "region_code").filter(
+        rule="missed_unemployed", status__in=Warning.ACTIVE).order_by("deadline", "id")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from doudi.cases import clock, decisions, evidence, selectors, services
 from doudi.cases.forms import ApplyForm
 from doudi.cases.models import CATEGORY_CHOICES, Case
-from doudi.cases.workflow import ACTION_LABELS, CASE_WORKFLOW, WorkflowError, actions_for
+from doudi.cases.workflow import ACTION_LABELS, CASE_WORKFLOW, TEMP_ONLY, WorkflowError, actions_for
 from doudi.core.exports import ExportMask, export_response
 from doudi.core.models import Region
 from doudi.core.permissions import require
@@ -84,10 +84,34 @@ def detail(request, number):
     actions = actions_for(case, request.user)
     if not decisions.may_confirm(request.user, case):
         actions = [a for a in actions if a not in ("approve", "refuse")]
+    context = {}
+    if case.category == "temp_assist" and hasattr(case, "temp"):
+        context = _temp_context(case, request.user, [a for a in actions if a in TEMP_ONLY])
+        actions = [a for a in actions if a not in TEMP_ONLY]
     return render(request, "cases/detail.html", {
         "case": case, "clock": clock.status(case), "steps": _timeline(case),
         "documents": case.documents.all(), "actions": [(a, ACTION_LABELS[a]) for a in actions],
-        "may_upload": case.is_open and can(request.user, RECEIVE_CASES), "may_act": can(request.user, PROCESS_CASES)})
+        "may_upload": case.is_open and can(request.user, RECEIVE_CASES), "may_act": can(request.user, PROCESS_CASES),
+        **context})
+
+
+def _temp_context(case: Case, user, actions: list[str]) -> dict:
+    """The 临时救助 panel: limits in force today, payments, 一事一议, 先行 reminder."""
+    from doudi.cases import temp
+    from doudi.rules import temp_assist as ta
+
+    info = case.temp
+    try:
+        limits = temp.decide(case, clock.today())
+    except WorkflowError:
+        limits = None
+    level = temp.level_of(user)
+    conference_ok = (level == "county" and can(user, PROCESS_CASES)
+                     and case.state in (Case.State.CHECKED, Case.State.SURVEYED, Case.State.REFERRED))
+    return {"temp": info, "limits": limits, "temp_actions": [(a, ACTION_LABELS[a]) for a in actions],
+            "conferences": case.conferences.select_related("recorded_by"), "may_conference": conference_ok,
+            "reserve_entries": case.reserve_entries.all(), "tiers": list(ta.TIERS.items()), "user_level": level,
+            "papers_late": info.papers_missing and info.papers_due is not None and info.papers_due < clock.today()}
 
 
 def _timeline(case: Case) -> list:
