@@ -8,8 +8,10 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         from doudi.core.navigation import add_menu_entry
-        from doudi.core.roles import ASSESS, SIMULATE_POLICY
+        from doudi.core.navigation import SYSTEM
+        from doudi.core.roles import ASSESS, MANAGE_PARAMETERS, SIMULATE_POLICY
 
         add_menu_entry(20, "测算", "assessment:assess", ASSESS)
         add_menu_entry(21, "批量评估", "assessment:evaluation_list", ASSESS)
         add_menu_entry(22, "政策测算", "assessment:simulate", SIMULATE_POLICY)
+        add_menu_entry(90, "参数管理", "assessment:parameters", MANAGE_PARAMETERS, group=SYSTEM)

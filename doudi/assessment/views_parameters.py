@@ -22,7 +22,7 @@ from django.utils.http import urlencode
 
 from doudi.assessment import parameter_text
 from doudi.core.models import AuditEntry, Region
-from doudi.core.roles import Role
+from doudi.core.roles import MANAGE_PARAMETERS, can
 from doudi.core.scoping import in_scope
 from doudi.rules.editing import NEEDS_FOLDER, add_value
 from doudi.rules.errors import RulesError
@@ -56,7 +56,7 @@ def _clean(text: str) -> str:
 
 
 def _may_manage(user) -> bool:
-    return bool(user.is_superuser or getattr(user, "role", None) == Role.COUNTY_ADMIN)
+    return can(user, MANAGE_PARAMETERS)
 
 
 def _county(user, code: str | None) -> Region:

@@ -106,3 +106,9 @@ SUBMIT_REPORTS = "submit_reports"
 for _role, _extra in {Role.COUNTY_ADMIN: {VIEW_REPORTS, SUBMIT_REPORTS}, Role.COUNTY_STAFF: {VIEW_REPORTS, SUBMIT_REPORTS},
                       Role.TOWNSHIP_CLERK: {VIEW_REPORTS, SUBMIT_REPORTS}, Role.SUPERVISOR: {VIEW_REPORTS}}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+
+# County parameters (issue 11): the county administrator reads and edits the parameters in force
+# (the county's file in DOUDI_POLICY_DIR); every edit is audited.
+MANAGE_PARAMETERS = "manage_parameters"
+PERMISSIONS[Role.COUNTY_ADMIN] = PERMISSIONS[Role.COUNTY_ADMIN] | {MANAGE_PARAMETERS}
