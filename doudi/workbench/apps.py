@@ -11,6 +11,7 @@ class WorkbenchConfig(AppConfig):
     verbose_name = "工作台"
 
     def ready(self):
-        from doudi.workbench import sources
+        from doudi.workbench import handovers, sources
 
         sources.register()
+        handovers.connect()

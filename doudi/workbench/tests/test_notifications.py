@@ -3,6 +3,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import COUNTY, TOWNSHIP_A
+from doudi.payments.tests.conftest import money_county  # noqa: F401 - fixture
 from doudi.workbench.models import Notification
 from doudi.workbench.notifications import notify, unread_for
 
@@ -49,3 +50,21 @@ def test_read_all(client, users):
     page = client.get(reverse("notifications")).content.decode()
     assert "第0条" in page and "未读</span>" not in page
     assert Notification.objects.count() == 3
+
+
+def test_a_checked_run_is_handed_to_finance_and_a_returned_one_to_its_builder(client, users, money_county):
+    from doudi.payments.models import PayrollRun
+    from doudi.payments.payroll import payroll_build
+    from doudi.payments.workflow import run_transition
+
+    payroll_build(period="2025-01", category="dibao", user=users["staff"])
+    run = PayrollRun.objects.get()
+    run_transition(run=run, action="check", user=users["staff2"])
+    [note] = unread_for(users["finance"])
+    assert "已复核，等待财政审批" in note.text and note.link == reverse("payroll_detail", args=[run.pk])
+    assert not unread_for(users["clerk_a"]).exists()
+    client.force_login(users["finance"])
+    assert "等待财政审批" in client.get(reverse("home")).content.decode()
+    run_transition(run=run, action="return", user=users["finance"], reason="人数与上月相差过大")
+    assert "被财政退回：人数与上月相差过大" in unread_for(users["staff"]).get().text
+    assert not unread_for(users["staff2"]).exists()
