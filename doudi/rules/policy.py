@@ -111,6 +111,12 @@ def parameter(name: str, region: str, day: dt.date) -> Entry:
     return found
 
 
+def county_notices(counties: dict[str, str]) -> list[str]:
+    """"提示：沁水县（140521）本县未配置参数，使用…" for each county ({code: name}) without a
+    parameter file of its own: what a command that decides or pays prints on stderr."""
+    return [f"提示：{name}（{code}）{notice}" for code, name in counties.items() if (notice := provenance(code))]
+
+
 def provenance(region_code: str) -> str | None:
     """A Chinese notice when a county has no parameter file of its own, naming the region
     whose values it uses ("本县未配置参数，使用晋城市（1405）的参数"); None when it has one

@@ -22,6 +22,16 @@ def ensure_migrated() -> None:
         raise CommandError("数据库尚未初始化或不是最新结构，请先运行：doudi migrate")
 
 
+def counties_under(region: str | None) -> dict[str, str]:
+    """{code: name} of the counties a command over `region` (or the whole database) covers."""
+    from doudi.core.models import Region
+
+    code = (region or "").strip()
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    counties = counties.filter(code=code[:6]) if len(code) >= 6 else counties.filter(code__startswith=code)
+    return dict(counties.order_by("code").values_list("code", "name"))
+
+
 class Progress:
     """Progress lines on stderr while a long job runs."""
 

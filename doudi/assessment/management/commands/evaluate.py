@@ -18,7 +18,8 @@ from doudi.assessment.services import EvaluationError, evaluation_run, household
 from doudi.batch.engines import ENGINES
 from doudi.batch.evaluate import results
 from doudi.core.codes import CATEGORIES
-from doudi.core.management.base import DoudiCommand
+from doudi.core.management.base import DoudiCommand, counties_under
+from doudi.rules.policy import county_notices
 
 CSV_HEADERS = ("户编号", "行政区划", "身份证号", "保障类别", "类别代码", "是否符合", "月保障金额", "不符合原因", "供养方式",
                "计入低保人数", "渐退第几个月", "渐退期月数")
@@ -41,6 +42,8 @@ class Command(DoudiCommand):
             raise CommandError(f"--out：输出文件 {out} 应以 .csv 或 .jsonl 结尾")
         if out and not Path(out).resolve().parent.is_dir():
             raise CommandError(f"--out：目录 {Path(out).resolve().parent} 不存在")
+        for line in county_notices(counties_under(region)):
+            self.stderr.write(line)
         try:
             run = evaluation_run(month=month, region_code=region.strip(), engine=engine, user=None)
         except EvaluationError as exc:

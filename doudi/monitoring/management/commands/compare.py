@@ -1,10 +1,11 @@
 """`doudi compare --as-of YYYY-MM-DD [--engine duckdb|spark] --out FILE` (SPEC §1, §6)."""
 from django.core.management.base import CommandError
 
-from doudi.core.management.base import DoudiCommand, Progress
+from doudi.core.management.base import DoudiCommand, Progress, counties_under
 from doudi.monitoring.output import OutputError, output_format, write_warnings
 from doudi.monitoring.rules import RULES
 from doudi.monitoring.services import ComparisonError, comparison_run
+from doudi.rules.policy import county_notices
 
 
 class Command(DoudiCommand):
@@ -18,6 +19,8 @@ class Command(DoudiCommand):
 
     def handle(self, *args, as_of, engine, out, region, **options):
         progress = Progress(self.stderr._out)
+        for line in county_notices(counties_under(region)):
+            self.stderr.write(line)
         try:
             output_format(out)
             run, findings = comparison_run(as_of=as_of, engine=engine, region_code=region.strip(),

@@ -11,7 +11,7 @@ from doudi.core.models import Region
 from doudi.payments.payroll import payroll_build
 from doudi.payments.runs import PayrollError, target_regions
 from doudi.rules.errors import RulesError
-from doudi.rules.policy import provenance
+from doudi.rules.policy import county_notices
 
 
 class Command(DoudiCommand):
@@ -37,7 +37,5 @@ class Command(DoudiCommand):
     def _notices(self, region: str | None) -> None:
         counties = dict.fromkeys(code[:6] for code in target_regions(region))
         names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
-        for county in counties:
-            notice = provenance(county)
-            if notice:
-                self.stderr.write(f"提示：{names.get(county, '')}（{county}）{notice}")
+        for line in county_notices({county: names.get(county, "") for county in counties}):
+            self.stderr.write(line)

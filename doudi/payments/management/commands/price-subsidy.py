@@ -8,12 +8,13 @@ import json
 
 from django.core.management.base import CommandError
 
-from doudi.core.management.base import DoudiCommand
+from doudi.core.management.base import DoudiCommand, counties_under
 from doudi.payments import price
 from doudi.payments.models import PayrollRun
 from doudi.payments.months import BadMonth
 from doudi.payments.runs import PayrollError
 from doudi.rules.errors import RulesError
+from doudi.rules.policy import county_notices
 
 
 class Command(DoudiCommand):
@@ -32,6 +33,8 @@ class Command(DoudiCommand):
             released_on = dt.date.fromisoformat(released) if released else None
         except ValueError:
             raise CommandError(f"--released {released!r} 应为 YYYY-MM-DD 格式") from None
+        for line in county_notices(counties_under(region)):
+            self.stderr.write(line)
         try:
             result = price.price_subsidy_run(month=month, cpi=cpi, food=food, region=region, released=released_on)
         except (PayrollError, RulesError, BadMonth) as exc:
