@@ -186,3 +186,14 @@ def test_covered_and_means_tested_are_separate_parameters(county, county_policy)
                   + _param("compare.covered_categories", "list", "[dibao, dibao_single, tekun, low_income]"))
     assert pid("子") not in _found("missed_monitoring")
     assert {pid("丁"), pid("戊"), pid("壬")} == set(_found("pension_income"))
+
+
+@pytest.mark.spark
+def test_spark_gives_the_same_warnings_on_the_rules_written_once(county, county_policy, spark):
+    county_policy(_param("age.reference_day", "choice", "last_day"))
+    duck, _ = compute_findings(as_of=AS_OF, engine_name="duckdb")
+    sparked, _ = compute_findings(as_of=AS_OF, engine_name="spark", spark_session=spark)
+    # Sorted here: runner.run_rules orders findings before their people (township, household) are attached.
+    as_rows = lambda fs: sorted((f.rule, f.id_number, f.level, f.detail, f.fingerprint) for f in fs)  # noqa: E731
+    assert as_rows(sparked) == as_rows(duck)
+    assert {"pension_income", "missed_monitoring"} <= {f.rule for f in duck}
