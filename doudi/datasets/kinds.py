@@ -133,6 +133,9 @@ def _category(value: str) -> str:
     return code
 
 
+YES_NO = {"yes": "是", "no": "否"}
+YES_NO_WORDS = {"参保": "yes", "已参保": "yes", "参加": "yes", "y": "yes", "1": "yes", "未参保": "no", "未参加": "no",
+                "n": "no", "0": "no"}
 BUSINESS_ROLES = {"legal_rep": "法定代表人", "shareholder": "股东", "operator": "经营者"}
 BUSINESS_ROLE_WORDS = {"法人": "legal_rep", "法人代表": "legal_rep", "法定代表": "legal_rep", "投资人": "shareholder",
                        "出资人": "shareholder", "个体工商户经营者": "operator", "负责人": "operator"}
@@ -208,6 +211,11 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
         C("起始月份", "from_month", "month"), C("终止月份", "to_month", "month", required=False),
         C("月金额", "monthly_amount", "money"))),
     Kind("youfu", "优抚对象", "退役军人事务局", (C("优抚类别", "youfu_category", "text"),)),
+    # 未参保失业人员 (晋民发〔2022〕38号 §8, §12): the comparison rule missed_unemployed reads it.
+    Kind("unemployment_registration", "失业登记", "人力资源和社会保障局", (
+        C("登记日期", "registered_on", "date"), C("注销日期", "deregistered_on", "date", required=False),
+        C("是否参加失业保险(是/否)", "insured", "choice", parser=_choice(YES_NO, "是否参加失业保险", YES_NO_WORDS)),
+        C("所在区划代码", "region_code", "region", required=False))),
     Kind("recipients_elsewhere", "外地救助对象", "省民政厅", (
         C("保障类别", "category", "choice", parser=_category), C("所在区划代码", "region_code", "region"),
         C("开始日期", "since", "date"), C("终止日期", "until", "date", required=False))),

@@ -18,7 +18,7 @@ class DatasetImport(models.Model):
     A later import of the same kind (and region) replaces it for as-of dates on or after
     its own: imports are full snapshots, not increments. Never edited after creation."""
 
-    kind = models.CharField("数据类型", max_length=24, choices=KIND_CHOICES)
+    kind = models.CharField("数据类型", max_length=32, choices=KIND_CHOICES)
     version = models.PositiveIntegerField("版本")
     as_of = models.DateField("数据截至日期")
     # The region the data covers: the uploader's scope ("" = the whole database, for

@@ -53,6 +53,7 @@ PARAM_COLUMNS = {
     "high_medical_months": "compare.high_medical.months",
     "high_medical_self_pay_min": "compare.high_medical.self_pay_min",
     "high_medical_red_min": "compare.high_medical.red_min",
+    "unemployed_months": "compare.missed_unemployed.months",
 }
 # name in `param_items` → dated list parameter
 LIST_PARAMS = {
@@ -92,6 +93,7 @@ DATASET_VIEWS = {
     "medical": "settled_on AS settled, total_cost AS total, self_pay",
     "real_estate": "location, floor_area AS area, registered_on AS registered",
     "recipients_elsewhere": "category, region_code AS region, since AS start_date, until AS end_date",
+    "unemployment_registration": "registered_on AS registered, deregistered_on AS deregistered, insured",
 }
 
 

@@ -368,9 +368,40 @@ WHERE r.rn = 1 AND r.household_self_pay >= pr.high_medical_self_pay_min""",
     ("household_self_pay",), ("self_pay", "settlements"), ("medical",), single=True,
 )
 
+# ---- 未参保失业人员 (issue 15; 晋民发〔2022〕38号 §8, §12) ----------------------------------------
+# Still registered unemployed on the as-of date (registered on or before it, not deregistered
+# by it) for at least the parameter's whole months, no registration saying 参加失业保险, and not
+# covered (compare.covered_categories: 低保, 单人保, 特困). One row per person: the earliest such
+# registration. Its warning can open a 临时救助 case (doudi/cases/temp.py case_from_warning).
+MISSED_UNEMPLOYED = Rule(
+    "missed_unemployed", "未参保失业人员（一次性临时救助对象）",
+    "人社部门失业登记显示比对日仍在失业登记中满参数月数（按整月计），未参加失业保险，本人及家庭未纳入低保、单人保、特困（按参数），"
+    "列为未参保失业人员一次性临时救助的对象（不低于农村低保月标准）。依据晋民发〔2022〕38号 §8、§12。",
+    ("晋民发〔2022〕38号",),
+    ("compare.missed_unemployed.months", "compare.covered_categories"),
+    (
+        """reg AS (SELECT person_id, MIN(registered) AS registered,
+  MAX(CASE WHEN insured = 'yes' THEN 1 ELSE 0 END) AS insured_any
+  FROM ds_unemployment_registration
+  WHERE person_id IS NOT NULL AND registered <= DATE '{as_of}'
+    AND (deregistered IS NULL OR deregistered > DATE '{as_of}')
+  GROUP BY person_id)""",
+        """counted AS (SELECT p.person_id, p.household_id, p.county, r.registered,
+  {as_of_month} - (YEAR(r.registered) * 12 + MONTH(r.registered))
+    - CASE WHEN DAY(r.registered) > DAY(DATE '{as_of}') THEN 1 ELSE 0 END AS months_registered
+  FROM reg r JOIN persons p ON p.person_id = r.person_id
+  WHERE r.insured_any = 0)""",
+    ),
+    """SELECT c.person_id, c.household_id, 'yellow' AS level, c.registered, c.months_registered
+FROM counted c JOIN params pr ON pr.county = c.county
+LEFT JOIN covered_persons cp ON cp.person_id = c.person_id
+WHERE cp.person_id IS NULL AND c.months_registered >= pr.unemployed_months""",
+    ("registered",), ("months_registered",), ("unemployment_registration",), single=True,
+)
+
 RULES: dict[str, Rule] = {r.code: r for r in (
     DECEASED, VEHICLE, BUSINESS, PUBLIC_EMPLOYEE, PENSION_INCOME, PRISONER, REAL_ESTATE, DUPLICATE_BENEFIT,
-    CADRE_RELATIVE, MISSED_DISABILITY, MISSED_MONITORING, HIGH_MEDICAL,
+    CADRE_RELATIVE, MISSED_DISABILITY, MISSED_MONITORING, HIGH_MEDICAL, MISSED_UNEMPLOYED,
 )}
 
 
@@ -397,4 +428,5 @@ DETAIL_LABELS = {
     "cadre_name": "干部姓名", "cadre_region": "任职区划", "post": "职务", "disability": "残疾类别:等级",
     "issued": "发证日期", "monitor_type": "监测类型", "enrolled": "纳入日期", "reason": "无劳动能力原因",
     "household_self_pay": "全户医疗自付（元）", "self_pay": "本人医疗自付（元）", "settlements": "结算次数",
+    "months_registered": "失业登记月数",
 }

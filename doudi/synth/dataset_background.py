@@ -20,7 +20,7 @@ from doudi.datasets.kinds import KINDS, Column
 # vehicles, real estate) dominate, as in a real province.
 SHARES = {"medical": 30, "pension": 20, "vehicle": 12, "real_estate": 12, "business": 6, "death": 4, "disability": 3,
           "public_employee": 3, "unemployment": 2, "recipients_elsewhere": 3, "poverty_monitoring": 1.5,
-          "prisoner": 0.5, "cadre": 1.5, "youfu": 1.5}
+          "prisoner": 0.5, "cadre": 1.5, "youfu": 1.5, "unemployment_registration": 1}
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 _GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
@@ -38,6 +38,7 @@ _TEXT = {
     "youfu_category": "['伤残军人', '烈士遗属', '在乡老复员军人', '带病回乡退伍军人'][1 + r(5) % 4]",
 }
 _CHOICE = {"business_role": "['法定代表人', '股东', '经营者'][1 + r(7) % 3]",
+           "insured": "['是', '否'][1 + r(7) % 2]",
            "disability_kind": "['视力', '听力', '言语', '肢体', '智力', '精神', '多重'][1 + r(7) % 7]",
            "category": "['低保', '特困', '低保边缘'][1 + r(7) % 3]"}
 

@@ -149,6 +149,25 @@ def high_medical(p, rng, house, true):
     p.record("high_medical", person, true)
 
 
+def missed_unemployed(p, rng, house, true):
+    """未参保失业人员: registered 4–12 months ago, not insured, not covered; near misses are
+    registered under 3 months, insured, or deregistered before the date."""
+    person = _pick(rng, house.missed())
+    region = person.village
+    if true:
+        p.emit("unemployment_registration", rng, person, [_before(rng, p.as_of, 130, 360), "", "否", region])
+    else:
+        way = int(rng.random() * 3)
+        if way == 0:
+            p.emit("unemployment_registration", rng, person, [_before(rng, p.as_of, 5, 80), "", "否", region])
+        elif way == 1:
+            p.emit("unemployment_registration", rng, person, [_before(rng, p.as_of, 130, 360), "", "是", region])
+        else:
+            p.emit("unemployment_registration", rng, person, [_before(rng, p.as_of, 400, 700), _before(rng, p.as_of, 5, 300),
+                                                             "否", region])
+    p.record("missed_unemployed", person, true)
+
+
 @dataclass(frozen=True)
 class Case:
     rule: str
@@ -188,4 +207,5 @@ CASES = (
     Case("missed_monitoring", missed_monitoring, _monitoring_ok(True), _monitoring_ok(False)),
     Case("high_medical", high_medical, lambda h, _d: bool(h.cats & {"dibao", "dibao_edge", "low_income"}),
          lambda h, _d: bool(h.cats & {"dibao", "dibao_edge", "low_income"})),
+    Case("missed_unemployed", missed_unemployed, lambda h, _d: bool(h.missed()), lambda h, _d: bool(h.missed())),
 )

@@ -64,6 +64,14 @@ DATASETS = {
     "recipients_elsewhere": [(pid("郑一"), "郑一", "低保", "140522100201", "2024-01-01", ""),
                              (pid("钱七"), "钱七", "特困", "140522100201", "2023-01-01", "2024-12-31"),
                              (pid("周九"), "周九", "低保", "140521100201", "2023-01-01", "")],
+    # missed_unemployed: 蒋六 (edge household) 5 whole months; near misses: 卫五 2 months and a day
+    # short of 3, 李四 in dibao, 褚四 insured (one of two rows), 钱七 deregistered before the date.
+    "unemployment_registration": [(pid("蒋六"), "蒋六", "2025-01-10", "", "否", VILLAGE_B1),
+                                  (pid("卫五"), "卫五", "2025-03-16", "", "否", ""),
+                                  (pid("李四"), "李四", "2024-01-01", "", "否", ""),
+                                  (pid("褚四"), "褚四", "2024-01-01", "", "是", ""),
+                                  (pid("褚四"), "褚四", "2024-06-01", "", "否", ""),
+                                  (pid("钱七"), "钱七", "2024-01-01", "2025-05-01", "否", "")],
 }
 # (rule, person, level) the planted county must raise, and nothing else
 EXPECTED = {
@@ -71,6 +79,7 @@ EXPECTED = {
     ("vehicle", "钱七", "orange"), ("business", "孙八", "red"), ("public_employee", "周九", "red"),
     ("real_estate", "周九", "orange"), ("pension_income", "吴十", "orange"), ("duplicate_benefit", "郑一", "red"),
     ("cadre_relative", "郑一", "red"), ("missed_monitoring", "褚四", "orange"), ("high_medical", "褚四", "yellow"),
+    ("missed_unemployed", "蒋六", "yellow"),
 }
 
 
