@@ -1,0 +1,39 @@
+"""Two 先行救助 payments at once from one township reserve that together exceed its balance:
+exactly one wins (the reserve's balance row is locked, the conditional UPDATE and the check
+constraint reserve_not_overdrawn stand behind it), the other case is left unpaid and unmoved."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from conftest import TOWNSHIP_A, person_id
+from doudi.cases import temp
+from doudi.cases.models import Case
+from doudi.cases.tests.conftest import DAY
+from doudi.cases.tests.test_concurrency import _race
+from doudi.cases.tests.test_temp_assist import temp_application
+from doudi.core.workflow import WorkflowError
+from doudi.payments import reserve
+from doudi.payments.models import ReserveEntry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_advances_exceeding_the_balance_one_wins(users, today):
+    reserve.reserve_allocate(township=TOWNSHIP_A, amount="1500", on=dt.date(2026, 1, 5), ref="x", user=users["staff"])
+    clerk = users["clerk_a"]
+    first = temp.temp_receive(user=clerk, data=temp_application(), today=DAY)
+    second = temp.temp_receive(user=clerk, data=temp_application(id_number=person_id("140522", "19800101", 5), name="乙"),
+                               today=DAY)
+    results = _race([lambda: temp.temp_advance(case=Case.objects.get(pk=first.pk), user=clerk, amount="1000", today=DAY),
+                     lambda: temp.temp_advance(case=Case.objects.get(pk=second.pk), user=users["staff"], amount="1000",
+                                               today=DAY)])
+    wins = [r for r in results if isinstance(r, Case)]
+    assert len(wins) == 1, results
+    loss = next(r for r in results if not isinstance(r, Case))
+    if connection.vendor == "postgresql":  # SQLite may also report a locked database; PostgreSQL waits, then refuses
+        assert isinstance(loss, WorkflowError) and "不足支取 1000.00 元" in str(loss), results
+    assert ReserveEntry.objects.filter(kind="draw").count() == 1 and reserve.balance_of(TOWNSHIP_A) == Decimal("500.00")
+    states = sorted(Case.objects.filter(pk__in=[first.pk, second.pk]).values_list("state", flat=True))
+    assert states == ["advanced", "received"]
