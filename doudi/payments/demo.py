@@ -26,7 +26,7 @@ DEMO_COUNTY = "140521"
 def build_demo(*, seed: int, stdout, stderr) -> None:
     if not Region.objects.filter(code=DEMO_COUNTY).exists():
         return
-    from doudi.core.management.commands.demo import demo_users
+    from doudi.core.demo import demo_users
 
     demo_users()
     staff, finance = User.objects.get(username="staff"), User.objects.get(username="finance")

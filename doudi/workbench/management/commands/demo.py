@@ -1,23 +1,20 @@
 """`doudi demo`: builds (or reuses) the synthetic demo county on the embedded database,
 creates one login per role and serves the web app."""
 import subprocess
-from importlib import import_module
 import sys
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 
+from doudi.core.demo import DEMO_PASSWORD, demo_users
 from doudi.core.management.base import DoudiCommand, Progress
 from doudi.core.management.commands.serve import serve
-from doudi.core.models import Region
-from doudi.core.roles import Role
-from doudi.core.services import regions_load, user_create
+from doudi.core.services import regions_load
 from doudi.registry.models import Household
 from doudi.registry.services import registry_import
 
-DEMO_COUNTY = "140521"
-DEMO_PASSWORD = "doudi2026"
 REGISTRY_FILES = ("家庭.csv", "成员.csv", "保障.csv")
 # Apps with a demo.py defining build_demo(seed, stdout, stderr), run in this order.
 DEMO_STEPS: list[str] = ["datasets", "monitoring", "payments"]
@@ -56,18 +53,3 @@ class Command(DoudiCommand):
         regions_load(path=regions_file)
         summary = registry_import(paths=[folder], progress=Progress(self.stderr._out), label="演示县合成数据")
         self.stdout.write(f"演示县已建好：{summary['households_new']} 户，{summary['persons_new']} 人，{summary['benefits_new']} 项保障")
-
-
-def demo_users() -> list[tuple[str, str, str]]:
-    """One login per role; township clerks for the first two townships."""
-    county = Region.objects.get(code=DEMO_COUNTY)
-    townships = list(Region.objects.filter(parent=county).order_by("code")[:2])
-    village = Region.objects.filter(parent=townships[0]).order_by("code").first()
-    # staff2 checks what staff builds: money needs a second person (maker-checker).
-    plan = [("admin", Role.COUNTY_ADMIN, county), ("staff", Role.COUNTY_STAFF, county), ("staff2", Role.COUNTY_STAFF, county),
-            ("clerk1", Role.TOWNSHIP_CLERK, townships[0]), ("clerk2", Role.TOWNSHIP_CLERK, townships[1]),
-            ("helper1", Role.VILLAGE_HELPER, village), ("finance", Role.FINANCE, county),
-            ("supervisor", Role.SUPERVISOR, county), ("uploader", Role.DEPT_UPLOADER, county)]
-    for username, role, region in plan:
-        user_create(username=username, password=DEMO_PASSWORD, role=role, region_code=region.code)
-    return [(u, Role(r).label, f"{reg.name}（{reg.code}）") for u, r, reg in plan]
