@@ -46,7 +46,8 @@ def reserve_page(request, draw_form=None, allocation_form=None):
     if request.GET.get("export") == "xlsx":
         return xlsx_response("临时救助备用金.xlsx", "临时救助备用金收支明细", reports.RESERVE_HEADERS, reports.reserve_export(entries))
     balances = reports.reserve_balances(user)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    # A draw for a 临时救助 case links to it (doudi/cases/temp.py).
+    page = Paginator(entries.select_related("case"), 50).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.fund_label = params.FUND_LABELS.get(entry.fund, entry.fund)
     can_draw, can_allocate = can(user, DRAW_RESERVE), can(user, ALLOCATE_RESERVE)

@@ -115,3 +115,10 @@ def test_conference_list_and_export(users, today, register):
     rows = sheet(staff.get("/cases/temp/conferences/", {"export": "xlsx"}))
     assert rows[2][1] == case.number and rows[2][4] != register["sun"] and rows[2][8] == "同意"
     assert login(users["clerk_b"]).get("/cases/temp/conferences/").content.decode().count(case.number) == 0
+
+
+def test_reserve_ledger_links_to_the_case(users, fund, today):
+    case = temp.temp_receive(user=users["clerk_a"], data=temp_application(), today=DAY)
+    temp.temp_advance(case=case, user=users["clerk_a"], amount="300", today=DAY)
+    page = login(users["clerk_a"]).get("/payments/reserve/").content.decode()
+    assert f'href="/cases/{case.number}/"' in page
