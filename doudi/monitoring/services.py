@@ -89,6 +89,13 @@ def _store(run: ComparisonRun, findings: list[Finding], user) -> tuple[list[Find
     for finding in findings:
         count = counts[finding.rule]
         count["found"] += 1
+        if finding.person_id < 0:
+            # A monitored person not in the register (missed_monitoring): written to the
+            # comparison's output file and counted, but a warning needs a register person
+            # to be handled on, so none is stored (docs/monitoring.md).
+            count["outside_register"] = count.get("outside_register", 0) + 1
+            kept.append(finding)
+            continue
         earlier = prior.get((finding.rule, finding.person_id), [])
         active = next((w for w in earlier if w.is_active), None)
         if active is not None:

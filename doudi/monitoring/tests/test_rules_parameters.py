@@ -197,3 +197,15 @@ def test_spark_gives_the_same_warnings_on_the_rules_written_once(county, county_
     as_rows = lambda fs: sorted((f.rule, f.id_number, f.level, f.detail, f.fingerprint) for f in fs)  # noqa: E731
     assert as_rows(sparked) == as_rows(duck)
     assert {"pension_income", "missed_monitoring"} <= {f.rule for f in duck}
+
+
+def test_a_comparison_with_monitored_people_outside_the_register_is_stored(county):
+    """Such a finding goes to the output and the run's counts; no warning is stored (a warning
+    is handled on a register person), and the run does not fail."""
+    from doudi.monitoring.models import Warning
+    from doudi.monitoring.services import comparison_run
+
+    run, kept = comparison_run(as_of=AS_OF)
+    outsiders = [f for f in kept if f.rule == "missed_monitoring" and f.person_id < 0]
+    assert outsiders and run.counts["missed_monitoring"]["outside_register"] == len(outsiders)
+    assert not Warning.objects.filter(rule="missed_monitoring", person__id_number=OUTSIDER_OLD).exists()
