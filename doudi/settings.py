@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "doudi.care",
     "doudi.reports",
     "doudi.workbench",
+    "doudi.public",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("care/", include("doudi.care.urls")),
     path("reports/", include("doudi.reports.urls")),
     path("api/", cases_api.urls),
+    path("public/", include("doudi.public.urls")),
 ]
 
 # 403, 404 and 500 use Django's handlers, which render the Chinese 403.html, 404.html and
