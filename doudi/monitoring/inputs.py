@@ -29,7 +29,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pyarrow as pa
-from django.db import connection
 
 from doudi.datasets.names import clean_name, name_key
 from doudi.datasets.selectors import PERSON_SCHEMA
@@ -102,20 +101,10 @@ def _decimal(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value or 0)).quantize(CENT)
 
 
-def _fetch(sql: str, params: list, chunk: int = 50_000):  # rows, a chunk at a time
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(chunk):
-            yield from rows
-
-
 def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-PERSON_SQL = ("SELECT p.id, p.id_number, p.name, p.household_id, h.region_id, h.hukou, p.birth_date, p.disability_kind, "
-              "p.disability_level, p.income_wage + p.income_business + p.income_property, h.code FROM registry_person p "
-              "JOIN registry_household h ON h.id = p.household_id WHERE h.region_id LIKE %s")
 PERSON_FIELDS = [("person_id", pa.int64()), ("id_number", pa.string()), ("name", pa.string()), ("household_id", pa.int64()),
                  ("village", pa.string()), ("county", pa.string()), ("household_code", pa.string()), ("hukou", pa.string()),
                  ("birth_ymd", pa.int32()), ("disability", pa.string()), ("income", MONEY),
@@ -126,18 +115,17 @@ PERSON_FIELDS = [("person_id", pa.int64()), ("id_number", pa.string()), ("name",
 def registry_tables(as_of: dt.date, region_code: str = "") -> dict[str, pa.Table]:
     """persons, benefits and the linkage's view of the persons (doudi.datasets.selectors.
     PERSON_SCHEMA), from one read of the register (optionally one region's subtree)."""
-    like = [f"{region_code}%"]
+    from doudi.registry.extracts import person_row_chunks
+
     persons, linkable = [], []
-    with connection.cursor() as cursor:
-        cursor.execute(PERSON_SQL, like)
-        while rows := cursor.fetchmany(50_000):
-            batch, link_batch = _person_batch(rows)
-            persons.append(batch)
-            linkable.append(link_batch)
+    for rows in person_row_chunks(region_code):
+        batch, link_batch = _person_batch(rows)
+        persons.append(batch)
+        linkable.append(link_batch)
     persons = pa.Table.from_batches(persons, schema=pa.schema(PERSON_FIELDS))
     sizes = persons.group_by("household_id").aggregate([("person_id", "count")])
     members = dict(zip(sizes.column("household_id").to_pylist(), sizes.column("person_id_count").to_pylist()))
-    return {"persons": persons, "benefits": _benefits(as_of, like, members),
+    return {"persons": persons, "benefits": _benefits(as_of, region_code, members),
             "link_persons": pa.Table.from_batches(linkable, schema=PERSON_SCHEMA)}
 
 
@@ -156,12 +144,11 @@ def _person_batch(rows) -> tuple[pa.RecordBatch, pa.RecordBatch]:
     return persons, link
 
 
-def _benefits(as_of: dt.date, like: list, members: dict[int, int]) -> pa.Table:
+def _benefits(as_of: dt.date, region_code: str, members: dict[int, int]) -> pa.Table:
+    from doudi.registry.extracts import benefits_in_force
+
     columns: dict[str, list] = {k: [] for k in ("household_id", "person_id", "category", "since", "share")}
-    for household_id, person_id, category, since, amount in _fetch(
-        "SELECT b.household_id, b.person_id, b.category, b.since, b.monthly_amount FROM registry_benefit b "
-        "JOIN registry_household h ON h.id = b.household_id WHERE h.region_id LIKE %s AND b.since <= %s "
-        "AND (b.until IS NULL OR b.until >= %s)", like + [as_of, as_of]):
+    for household_id, person_id, category, since, amount in benefits_in_force(as_of, region_code):
         amount = _decimal(amount)
         if person_id is None:  # the member's share of a household benefit
             amount = (amount / max(members.get(household_id, 1), 1)).quantize(CENT)
@@ -265,10 +252,8 @@ def pension_incomes(engine, *, as_of: dt.date, chunk: int = 500) -> pa.Table:
     pension taken as the member's 转移性收入: the larger of the two, since the register's
     transfer income may already hold it. One row per member; the month is the as-of
     date's, parameters those in force on its first day, as in assess."""
-    try:  # the register's mapping to rule inputs, the same the monthly batch uses
-        from doudi.registry.extracts import B_COLS, H_COLS, P_COLS, assess_household
-    except ImportError:  # pragma: no cover - before the move out of doudi.batch
-        from doudi.batch.registry import B_COLS, H_COLS, P_COLS, assess_household
+    # the register's mapping to rule inputs, the same the monthly batch uses
+    from doudi.registry.extracts import assess_household, household_pages
     from doudi.monitoring.rules import PENSION_COUNTED
     from doudi.rules.engine import evaluate
     from doudi.rules.inputs import household_rows
@@ -279,48 +264,28 @@ def pension_incomes(engine, *, as_of: dt.date, chunk: int = 500) -> pa.Table:
     day = as_of.replace(day=1)
     out: dict[str, list] = {name: [] for name, _type in PENSION_FIELDS}
     policies: dict = {}
-    for start in range(0, len(households), chunk):
-        ids = households[start:start + chunk]
-        marks = ", ".join(["%s"] * len(ids))
-        houses = _rows(f"SELECT {', '.join(H_COLS)} FROM registry_household WHERE id IN ({marks}) ORDER BY id", ids, H_COLS)
-        members = _grouped(_rows(f"SELECT {', '.join(P_COLS)} FROM registry_person WHERE household_id IN ({marks}) "
-                                 "ORDER BY household_id, id", ids, P_COLS))
-        benefits = _grouped(_rows(f"SELECT {', '.join(B_COLS)} FROM registry_benefit WHERE household_id IN ({marks}) "
-                                  "AND (until IS NULL OR until >= %s) ORDER BY household_id, id", ids + [day], B_COLS))
-        for house in houses:
-            people = members.get(house["id"], [])
-            raw = assess_household(house, people, benefits.get(house["id"], []))
-            for person, member in zip(people, raw["members"]):
-                pension = pensions.get(person["id"])
-                if pension is not None:
-                    income = member["income_monthly"]
-                    income["transfer"] = max(income["transfer"], _decimal(pension))
-            problems = Problems()
-            rows = household_rows(raw, 0, day, problems)
-            if problems or not rows:  # the register refuses such rows on import; nothing to compare
-                continue
-            household, member_rows, vehicles = rows
-            county = household["region"][:6]
-            policy = policies.setdefault(county[:2], load_policy(county[:2]))
-            env = evaluate(household, member_rows, vehicles, {n: e.value for n, e in policy.resolve(county, day).items()})
-            for person, row in zip(people, env["__rows__"]["m"]):
-                values = (person["id"], house["id"], county, pensions.get(person["id"]), not row["excluded_from_dibao"],
-                          env["dibao_income"], env["dibao_line"], env["edge_line"], int(env["dibao_members"]),
-                          env["dibao_standard"], row["own_income"])
-                for (name, kind), value in zip(PENSION_FIELDS, values):
-                    out[name].append(value.quantize(SIX) if kind == INCOME else value)
+    for house, people, held in household_pages(households, day, chunk=chunk):
+        raw = assess_household(house, people, held)
+        for person, member in zip(people, raw["members"]):
+            pension = pensions.get(person["id"])
+            if pension is not None:
+                income = member["income_monthly"]
+                income["transfer"] = max(income["transfer"], _decimal(pension))
+        problems = Problems()
+        rows = household_rows(raw, 0, day, problems)
+        if problems or not rows:  # the register refuses such rows on import; nothing to compare
+            continue
+        household, member_rows, vehicles = rows
+        county = household["region"][:6]
+        policy = policies.setdefault(county[:2], load_policy(county[:2]))
+        env = evaluate(household, member_rows, vehicles, {n: e.value for n, e in policy.resolve(county, day).items()})
+        for person, row in zip(people, env["__rows__"]["m"]):
+            values = (person["id"], house["id"], county, pensions.get(person["id"]), not row["excluded_from_dibao"],
+                      env["dibao_income"], env["dibao_line"], env["edge_line"], int(env["dibao_members"]),
+                      env["dibao_standard"], row["own_income"])
+            for (name, kind), value in zip(PENSION_FIELDS, values):
+                out[name].append(value.quantize(SIX) if kind == INCOME else value)
     return pa.table({name: pa.array(out[name], kind) for name, kind in PENSION_FIELDS})
-
-
-def _rows(sql: str, params: list, columns) -> list[dict]:
-    return [dict(zip(columns, row)) for row in _fetch(sql, params)]
-
-
-def _grouped(rows: list[dict]) -> dict[int, list[dict]]:
-    out: dict[int, list[dict]] = {}
-    for row in rows:
-        out.setdefault(row["household_id"], []).append(row)
-    return out
 
 
 # Monitored rows no registry person was found for (no match line: not matched, not ambiguous),
@@ -346,12 +311,9 @@ def outsiders(engine, *, as_of: dt.date, region_code: str, counties) -> pa.Table
     found = engine.query(OUTSIDE_SQL.format(scope=scope, as_of=as_of.isoformat())).to_pylist()
     known_counties = set(counties)
     found = [r for r in found if r["region_code"][:6] in known_counties]
-    registered = set()
-    numbers = [r["id_number"] for r in found]
-    for start in range(0, len(numbers), 1000):
-        part = numbers[start:start + 1000]
-        registered.update(n for (n,) in _fetch(
-            f"SELECT id_number FROM registry_person WHERE id_number IN ({', '.join(['%s'] * len(part))})", part))
+    from doudi.registry.extracts import registered_id_numbers
+
+    registered = registered_id_numbers([r["id_number"] for r in found])
     columns: dict[str, list] = {name: [] for name, _type in OUTSIDER_FIELDS}
     for row in sorted(found, key=lambda r: r["id_number"]):
         number, birth = id_birth(row["id_number"], "", Problems())

@@ -92,25 +92,84 @@ def _grouped(rows: list[dict]) -> dict[int, list[dict]]:
     return out
 
 
+def _page(cursor, ids: list[int], day: dt.date) -> tuple[list[dict], dict[int, list[dict]], dict[int, list[dict]]]:
+    """Households `ids` (by id), their members and their benefits not ended before `day`."""
+    h, p, b = (connection.ops.quote_name(t) for t in ("registry_household", "registry_person", "registry_benefit"))
+    marks = ", ".join(["%s"] * len(ids))
+    houses = _fetch(cursor, f"SELECT {', '.join(H_COLS)} FROM {h} WHERE id IN ({marks}) ORDER BY id", ids, H_COLS)
+    members = _grouped(_fetch(cursor, f"SELECT {', '.join(P_COLS)} FROM {p} WHERE household_id IN ({marks}) "
+                                      f"ORDER BY household_id, id", ids, P_COLS))
+    benefits = _grouped(_fetch(cursor, f"SELECT {', '.join(B_COLS)} FROM {b} WHERE household_id IN ({marks}) "
+                                       f"AND (until IS NULL OR until >= %s) ORDER BY household_id, id", ids + [day], B_COLS))
+    return houses, members, benefits
+
+
 def registry_households(region_code: str, month_start: dt.date, *, chunk: int = 2000) -> Iterator[list[dict]]:
     """Pages of assess-format households in `region_code`'s subtree, ordered by id."""
-    h, p, b = (f"{connection.ops.quote_name(t)}" for t in ("registry_household", "registry_person", "registry_benefit"))
+    h = connection.ops.quote_name("registry_household")
     last = 0
     with connection.cursor() as cursor:
         while True:
-            houses = _fetch(cursor, f"SELECT {', '.join(H_COLS)} FROM {h} WHERE region_id LIKE %s AND id > %s "
-                                    f"ORDER BY id LIMIT {int(chunk)}", [f"{region_code}%", last], H_COLS)
-            if not houses:
+            cursor.execute(f"SELECT id FROM {h} WHERE region_id LIKE %s AND id > %s ORDER BY id LIMIT {int(chunk)}",
+                           [f"{region_code}%", last])
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
                 return
-            last = houses[-1]["id"]
-            ids = [x["id"] for x in houses]
-            marks = ", ".join(["%s"] * len(ids))
-            members = _grouped(_fetch(cursor, f"SELECT {', '.join(P_COLS)} FROM {p} WHERE household_id IN ({marks}) "
-                                              f"ORDER BY household_id, id", ids, P_COLS))
-            benefits = _grouped(_fetch(cursor, f"SELECT {', '.join(B_COLS)} FROM {b} WHERE household_id IN ({marks}) "
-                                               f"AND (until IS NULL OR until >= %s) ORDER BY household_id, id",
-                                       ids + [month_start], B_COLS))
+            last = ids[-1]
+            houses, members, benefits = _page(cursor, ids, month_start)
             yield [assess_household(x, members.get(x["id"], []), benefits.get(x["id"], [])) for x in houses]
+
+
+def household_pages(ids: list[int], day: dt.date, *, chunk: int = 2000) -> Iterator[tuple[dict, list[dict], list[dict]]]:
+    """(household, members, benefits not ended before `day`) for the given household ids, in
+    register columns (H_COLS, P_COLS, B_COLS) — for callers that adjust them before
+    `assess_household` (the pension comparison adds a department's pension)."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), chunk):
+            houses, members, benefits = _page(cursor, ids[start:start + chunk], day)
+            for house in houses:
+                yield house, members.get(house["id"], []), benefits.get(house["id"], [])
+
+
+# The comparison's view of the register (doudi.monitoring.inputs): one row per person with
+# their household's region, hukou and code; benefits in force on a day.
+PERSON_ROW_COLUMNS = ("id", "id_number", "name", "household_id", "region_id", "hukou", "birth_date", "disability_kind",
+                      "disability_level", "own_income", "household_code")
+_PERSON_ROWS = ("SELECT p.id, p.id_number, p.name, p.household_id, h.region_id, h.hukou, p.birth_date, p.disability_kind, "
+                "p.disability_level, p.income_wage + p.income_business + p.income_property, h.code FROM registry_person p "
+                "JOIN registry_household h ON h.id = p.household_id WHERE h.region_id LIKE %s")
+# "A benefit in force on a day", written once: started by then and not ended before it.
+IN_FORCE = "b.since <= %s AND (b.until IS NULL OR b.until >= %s)"
+
+
+def person_row_chunks(region_code: str = "", chunk: int = 50_000) -> Iterator[list[tuple]]:
+    """Every person of `region_code`'s subtree as PERSON_ROW_COLUMNS tuples, a chunk at a time."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PERSON_ROWS, [f"{region_code}%"])
+        while rows := cursor.fetchmany(chunk):
+            yield rows
+
+
+def benefits_in_force(day: dt.date, region_code: str = "", chunk: int = 50_000) -> Iterator[tuple]:
+    """(household_id, person_id or None, category, since, monthly_amount) of every benefit in
+    force on `day` in `region_code`'s subtree."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT b.household_id, b.person_id, b.category, b.since, b.monthly_amount FROM registry_benefit b "
+                       f"JOIN registry_household h ON h.id = b.household_id WHERE h.region_id LIKE %s AND {IN_FORCE}",
+                       [f"{region_code}%", day, day])
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+
+
+def registered_id_numbers(numbers: list[str]) -> set[str]:
+    """Which of `numbers` belong to a person in the register (anywhere)."""
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(numbers), 1000):
+            part = numbers[start:start + 1000]
+            cursor.execute(f"SELECT id_number FROM registry_person WHERE id_number IN ({', '.join(['%s'] * len(part))})", part)
+            found.update(n for (n,) in cursor.fetchall())
+    return found
 
 
 class HeldBuilder:
