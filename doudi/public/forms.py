@@ -11,6 +11,7 @@ from doudi.core import codes
 from doudi.core.models import Region
 from doudi.public.calculator import Answers
 
+
 def _village_choices(groups) -> list:
     return [("", "请选择所在村（居）")] + [(label, options) for label, options in groups]
 

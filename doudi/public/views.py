@@ -8,7 +8,6 @@ are read through its selector (selectors.public_case) and, for the 公示, read-
 here (doudi/public/selectors.py). Pages that show anything personal are never cached."""
 from __future__ import annotations
 
-
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -155,7 +154,7 @@ def card(request, code: str):
     data = selectors.card(request.user, code)
     token = selectors.token_for(data["household"])
     url = request.build_absolute_uri(reverse("public:status", args=[token]))
-    qr = mark_safe(qr_svg(url))  # noqa: S308 — our own SVG of our own URL, no user text
+    qr = mark_safe(qr_svg(url))  # our own SVG of our own URL: no user text in it
     return render(request, "public/card.html", {**data, "status_url": url, "qr": qr, "today": clock.today()})
 
 

@@ -5,9 +5,9 @@ import pytest
 from django.core.cache import cache
 
 from doudi.cases import services
-from doudi.cases.tests.conftest import DAY, application, register, today  # noqa: F401 — fixtures
+from doudi.cases.tests.conftest import DAY, application, register, today
 
-__all__ = ["DAY", "application", "register", "today", "publicized"]
+__all__ = ["DAY", "application", "publicized", "register", "today"]
 
 
 @pytest.fixture(autouse=True)

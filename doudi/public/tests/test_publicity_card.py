@@ -12,7 +12,7 @@ from conftest import COUNTY, person_id
 from doudi.cases.models import Case
 from doudi.public.masking import age_on, is_minor, mask_name
 from doudi.public.models import HouseholdToken
-from doudi.public.tests.conftest import DAY, application, publicized
+from doudi.public.tests.conftest import application, publicized
 from doudi.registry.services import registry_import
 
 pytestmark = pytest.mark.django_db
