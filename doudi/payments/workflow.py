@@ -27,8 +27,16 @@ RUN_WORKFLOW = Workflow(
     labels=lambda state: S(state).label,
     # A run is acted on by state alone: the bank-return import holds the run it sent.
     check_version=False,
+    separate_duties=lambda run: _separate(run),
 )
 ACTIONS = RUN_WORKFLOW.steps
+
+
+def _separate(run: PayrollRun) -> bool:
+    """The county's `duties.separate` in force in the run's month (on unless switched off)."""
+    from doudi.payments import months, params
+
+    return bool(params.value("duties.separate", run.region_id, months.first_day(run.period)))
 
 
 def run_transition(*, run: PayrollRun, action: str, user, reason: str = "") -> PayrollRun:

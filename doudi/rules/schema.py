@@ -220,6 +220,12 @@ PAYMENT_PARAMETERS.update({
 })
 
 
+# ---- 不相容岗位分离 (docs/payments.md) ------------------------------------------------------------
+# Money needs a second person: who builds a payroll run does not check it, who checks it does
+# not approve it. On by default; a county may switch it off (a one-person office) by parameter.
+PAYMENT_PARAMETERS["duties.separate"] = Spec("bool", "资金业务经办与审核分离（生成人不能复核，复核人不能审批）")
+
+
 def spec_for(name: str) -> Spec | None:
     """The Spec of a rule or payment parameter name, or None for an unknown name."""
     spec = PARAMETERS.get(name) or PAYMENT_PARAMETERS.get(name)

@@ -34,3 +34,23 @@ def test_a_run_built_by_the_command_line_may_be_checked_by_anyone_permitted(mone
     run = PayrollRun.objects.get(item="dibao")
     run_transition(run=run, action="check", user=users["staff"])
     assert PayrollRun.objects.get(pk=run.pk).state == "checked"
+
+
+def test_a_county_may_switch_separation_off(money_county, users, tmp_path, monkeypatch):
+    """`duties.separate: false` in the county's own parameter file lets one person build and check."""
+    from pathlib import Path
+
+    import doudi.rules.parameters as tree
+
+    shipped = Path(tree.__file__).parent / "parameters" / "14" / "140521.yaml"
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    text = shipped.read_text(encoding="utf-8")
+    text += ('  duties.separate:\n    unit: bool\n'
+             '    values: [{from: 2020-01-01, value: false, ref: "沁民发〔2026〕1号（测试）"}]\n')
+    (folder / "140521.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("DOUDI_POLICY_DIR", str(folder))
+    payroll_build(period="2025-01", category="dibao", user=users["staff"])
+    run = PayrollRun.objects.get(item="dibao")
+    run_transition(run=run, action="check", user=users["staff"])
+    assert PayrollRun.objects.get(pk=run.pk).state == "checked"
