@@ -157,6 +157,13 @@ def token_for(household: Household) -> str:
         return HouseholdToken.objects.values_list("token", flat=True).get(household=household)
 
 
+def token_renew(household: Household) -> str:
+    """A new token for a lost or shared card: the old QR code stops working at once."""
+    with transaction.atomic():
+        HouseholdToken.objects.filter(household=household).delete()
+        return HouseholdToken.objects.create(household=household).token
+
+
 def token_status(token: str, day: dt.date) -> dict | None:
     """The masked status page behind the QR code: the head's masked name (no name at all
     for a minor), the categories and monthly amounts held now; None for an unknown token."""

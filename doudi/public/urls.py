@@ -12,5 +12,6 @@ urlpatterns = [
     path("publicity/", views.publicity, name="publicity"),
     path("publicity/<str:code>/", views.publicity_village, name="publicity_village"),
     path("card/<str:code>/", views.card, name="card"),
+    path("card/<str:code>/renew/", views.card_renew, name="card_renew"),
     path("s/<str:token>/", views.status, name="status"),
 ]

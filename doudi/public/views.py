@@ -8,17 +8,19 @@ are read through its selector (selectors.public_case) and, for the 公示, read-
 here (doudi/public/selectors.py). Pages that show anything personal are never cached."""
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from doudi.cases import clock, services
 from doudi.cases.workflow import WorkflowError
 from doudi.core.permissions import require
-from doudi.core.roles import VIEW_REGISTRY
+from doudi.core.roles import EDIT_REGISTRY, VIEW_REGISTRY, can
 from doudi.public import limits, selectors
 from doudi.public.calculator import estimate
 from doudi.public.forms import ApplyForm, CalculatorForm, TrackForm
@@ -155,7 +157,18 @@ def card(request, code: str):
     token = selectors.token_for(data["household"])
     url = request.build_absolute_uri(reverse("public:status", args=[token]))
     qr = mark_safe(qr_svg(url))  # our own SVG of our own URL: no user text in it
-    return render(request, "public/card.html", {**data, "status_url": url, "qr": qr, "today": clock.today()})
+    return render(request, "public/card.html", {**data, "status_url": url, "qr": qr, "today": clock.today(),
+                                                "may_renew": can(request.user, EDIT_REGISTRY)})
+
+
+@require(EDIT_REGISTRY)
+@require_POST
+def card_renew(request, code: str):
+    """重新生成二维码 (a card lost or shown around): only within the user's region."""
+    data = selectors.card(request.user, code)
+    selectors.token_renew(data["household"])
+    messages.success(request, "已重新生成二维码，原明白卡上的二维码已失效，请重新打印明白卡")
+    return redirect("public:card", code=code)
 
 
 @public

@@ -97,6 +97,23 @@ def test_card_and_its_masked_status_page(client, users, enrolled, today):
     assert "张三" not in body and "李四" not in body and "东关村1号" not in body and not FULL_ID.search(body)
     assert "6228" not in body and "H001" not in body
     assert client.get(reverse("public:status", args=["x" * 24])).status_code == 404
+    renew = reverse("public:card_renew", args=["H001"])
+    assert client.post(renew).status_code == 302 and HouseholdToken.objects.get().token == token  # anonymous: login
+    client.force_login(users["clerk_b"])
+    assert client.post(renew).status_code == 404
+    client.force_login(users["clerk_a"])
+    assert client.get(renew).status_code == 405
+    assert client.post(renew).status_code == 302
+    assert client.get(reverse("public:status", args=[token])).status_code == 404  # the old QR code no longer opens
+    assert "张*" in client.get(reverse("public:status", args=[HouseholdToken.objects.get().token])).content.decode()
+
+
+def test_public_pages_keep_the_security_headers(client, regions):
+    for name in ("home", "apply", "track", "calculator", "publicity"):
+        response = client.get(reverse(f"public:{name}"))
+        assert response.status_code == 200 and "script-src 'self'" in response["Content-Security-Policy"]
+        assert "<script>" not in response.content.decode() and " onclick=" not in response.content.decode()
+    assert "no-store" in client.get(reverse("public:track"))["Cache-Control"]
 
 
 def test_status_page_of_a_minor_head_and_rate_limit(client, users, tmp_path, regions, today, settings):
