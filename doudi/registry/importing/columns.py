@@ -21,6 +21,18 @@ def text(value: str) -> str:
     return value.strip()
 
 
+def bank_account(value: str) -> str:
+    """An account as typed, refused when it holds a control character or starts like a
+    formula (it would go live in a bank file or a spreadsheet)."""
+    from doudi.core.exports import account_problem
+
+    account = value.strip()
+    problem = account_problem(account)
+    if problem:
+        raise CellError(problem)
+    return account
+
+
 @lru_cache(maxsize=65536)  # cells repeat a lot (0.00, 是/否, dates); values are immutable
 def money(value: str) -> Decimal:
     raw = value.strip().replace(",", "")
@@ -171,7 +183,7 @@ MEMBER_COLUMNS = [
     Column("有履行能力的法定义务人(是/否)", "capable_supporter", yes_no),
     Column("联系电话", "phone", text),
     Column("开户银行", "bank_name", text),
-    Column("银行账号", "bank_account", text),
+    Column("银行账号", "bank_account", bank_account),
 ]
 BENEFIT_COLUMNS = [
     Column("户编号", "household", text, True),

@@ -138,3 +138,11 @@ def test_large_file_with_one_bad_row_at_the_end(users, tmp_path):
     assert path.stat().st_size > 50 * 10**6
     messages = rejected([folder])
     assert messages == [f"成员.csv 第{rows + 3}行 「身份证号」列：身份证号含有数字和末位 X 以外的字符（值：not-an-id）"]
+
+
+@pytest.mark.parametrize("account", ['=HYPERLINK("http://x","y")', "@SUM(A1)", "62284800\t12345678901"])
+def test_formula_like_or_control_bank_accounts_are_refused(users, tmp_path, account):
+    number = person_id(COUNTY, "19500312", 1)
+    folder = one_household(tmp_path, members=[member_row("H001", "张三", number, 银行账号=account)])
+    messages = rejected([folder])
+    assert any("成员.csv 第2行 「银行账号」列" in m and "银行账号" in m for m in messages), messages
