@@ -9,10 +9,17 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from doudi.core.navigation import add_menu_entry
-        from doudi.core.roles import MANAGE_USERS
+        from doudi.core.roles import MANAGE_USERS, PERMISSIONS, Role
+        from doudi.core.views_users import VIEW_UNMASK_LOG
+
+        # The unmask log is for the county administrator and the supervisor (issue 12 B).
+        for role in (Role.COUNTY_ADMIN, Role.SUPERVISOR):
+            PERMISSIONS[role] = PERMISSIONS[role] | {VIEW_UNMASK_LOG}
 
         add_menu_entry(0, "首页", "home", None)
         add_menu_entry(95, "登录锁定", "login_locks", MANAGE_USERS)
+        add_menu_entry(93, "用户管理", "user_list", MANAGE_USERS, group="系统")
+        add_menu_entry(94, "敏感信息查看记录", "unmask_log", VIEW_UNMASK_LOG, group="系统")
         checks.register(public_secret_key_check, checks.Tags.security, deploy=True)
 
 
