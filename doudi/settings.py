@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "doudi.payments",
     "doudi.cases",
     "doudi.care",
+    "doudi.services",
     "doudi.reports",
     "doudi.workbench",
     "doudi.public",

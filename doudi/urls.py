@@ -16,6 +16,7 @@ urlpatterns = [
     path("payments/", include("doudi.payments.urls")),
     path("cases/", include("doudi.cases.urls")),
     path("care/", include("doudi.care.urls")),
+    path("services/", include("doudi.services.urls")),
     path("reports/", include("doudi.reports.urls")),
     path("api/", cases_api.urls),
     path("public/", include("doudi.public.urls")),

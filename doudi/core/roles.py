@@ -112,3 +112,19 @@ for _role, _extra in {Role.COUNTY_ADMIN: {VIEW_REPORTS, SUBMIT_REPORTS}, Role.CO
 # (the county's file in DOUDI_POLICY_DIR); every edit is audited.
 MANAGE_PARAMETERS = "manage_parameters"
 PERMISSIONS[Role.COUNTY_ADMIN] = PERMISSIONS[Role.COUNTY_ADMIN] | {MANAGE_PARAMETERS}
+
+
+# Services around the vulnerable (issue 17, doudi/services): institutions (安全检查, 应急预案,
+# 值班值守), the hotline (社会救助服务热线 and 12345 work orders) and in-kind goods. Townships and
+# the county keep their own records (by scope); supervisors read them. Helpers, finance and
+# uploaders have no use for them (least privilege).
+VIEW_INSTITUTIONS = "view_institutions"
+MANAGE_INSTITUTIONS = "manage_institutions"
+VIEW_HOTLINE = "view_hotline"
+HANDLE_HOTLINE = "handle_hotline"
+VIEW_GOODS = "view_goods"
+HANDLE_GOODS = "handle_goods"
+_SERVICES_ALL = {VIEW_INSTITUTIONS, MANAGE_INSTITUTIONS, VIEW_HOTLINE, HANDLE_HOTLINE, VIEW_GOODS, HANDLE_GOODS}
+for _role, _extra in {Role.COUNTY_ADMIN: _SERVICES_ALL, Role.COUNTY_STAFF: _SERVICES_ALL, Role.TOWNSHIP_CLERK: _SERVICES_ALL,
+                      Role.SUPERVISOR: {VIEW_INSTITUTIONS, VIEW_HOTLINE, VIEW_GOODS}}.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra

@@ -297,3 +297,14 @@ PAYMENT_PARAMETERS.update({
 PARAMETERS.update({
     "compare.missed_unemployed.months": _p("months", "比对：失业登记满此月数、未参加失业保险、未纳入低保的人员预警（未参保失业人员）"),
 })
+
+
+# ---- 救助服务 (doudi/services, docs/services.md) ------------------------------------------------
+# Hotline work orders (社会救助服务热线, 12345): the response and closure deadlines, counted on the
+# working-day calendar (core.workdays; a working day counts as hotline.workday_hours hours).
+# Not rule inputs, so kept with the payment parameters like the case clocks.
+PAYMENT_PARAMETERS.update({
+    "hotline.response_hours": Spec("count", "热线工单答复期限（工作小时）", high=240),
+    "hotline.close_days": Spec("count", "热线工单办结期限（工作日）", high=60),
+    "hotline.workday_hours": Spec("count", "热线期限折算：每个工作日计几个工作小时", high=24),
+})

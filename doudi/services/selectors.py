@@ -1,0 +1,249 @@
+"""Reads of the services app, scoped to the user's region subtree (core.scoping): a record
+outside the scope is a 404 exactly like one that does not exist. `inkind_between` is the one
+unscoped read, for the statutory weekly table (reports; the caller checks the region)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from doudi.core import idnumber
+from doudi.core.models import Region
+from doudi.core.scoping import scope
+from doudi.services.models import (
+    DutyShift,
+    EmergencyPlan,
+    Finding,
+    GoodsBalance,
+    GoodsEntry,
+    Institution,
+    Resident,
+    WorkOrder,
+)
+
+
+def _one(rows: QuerySet, what: str, **match):
+    found = rows.filter(**match).first()
+    if found is None:
+        raise Http404(f"没有找到该{what}，或不在您的管辖范围内")
+    return found
+
+
+def townships_for(user) -> list[Region]:
+    return list(scope(Region.objects.filter(level=Region.Level.TOWNSHIP), user, "code").order_by("code"))
+
+
+def region_choices(user) -> list[Region]:
+    """Where an institution may lie: the user's county (a county-run institution) and townships."""
+    return list(scope(Region.objects.filter(level__in=(Region.Level.COUNTY, Region.Level.TOWNSHIP)), user, "code")
+                .order_by("code"))
+
+
+# -- institutions --------------------------------------------------------------------------
+def institutions_for(user) -> QuerySet:
+    return scope(Institution.objects.select_related("region"), user, "region__code")
+
+
+def institution_search(user, *, q: str = "", kind: str = "", township: str = "", heating: str = "") -> QuerySet:
+    rows = institutions_for(user).annotate(
+        resident_count=Count("residents", filter=Q(residents__until__isnull=True), distinct=True),
+        open_findings=Count("findings", filter=Q(findings__state=Finding.State.OPEN), distinct=True))
+    if q.strip():
+        rows = rows.filter(Q(name__contains=q.strip()) | Q(address__contains=q.strip()))
+    if kind in Institution.Kind.values:
+        rows = rows.filter(kind=kind)
+    if heating in Institution.Heating.values:
+        rows = rows.filter(heating=heating)
+    if township:
+        rows = rows.filter(region__code__startswith=township)
+    return rows.order_by("region_id", "name")
+
+
+def institution_get(user, pk: int) -> Institution:
+    return _one(institutions_for(user), "机构", pk=pk)
+
+
+def residents_for(user, *, q: str = "", township: str = "", current: bool = True) -> QuerySet:
+    rows = scope(Resident.objects.select_related("institution", "institution__region", "person", "person__household"),
+                 user, "institution__region__code")
+    if current:
+        rows = rows.filter(until__isnull=True)
+    if township:
+        rows = rows.filter(institution__region__code__startswith=township)
+    q = q.strip()
+    if q:
+        number, _ = idnumber.try_normalize(q)
+        rows = rows.filter(person__id_number=number) if number else rows.filter(
+            Q(person__name__startswith=q) | Q(institution__name__contains=q))
+    return rows.order_by("institution__region_id", "institution__name", "since", "id")
+
+
+def resident_get(user, institution: Institution, pk: int) -> Resident:
+    return _one(Resident.objects.select_related("person", "institution").filter(institution=institution), "入住人员", pk=pk)
+
+
+def findings_for(user, *, state: str = "open", area: str = "", township: str = "", q: str = "") -> QuerySet:
+    rows = scope(Finding.objects.select_related("institution", "institution__region", "inspection"), user, "region_code")
+    if state in Finding.State.values:
+        rows = rows.filter(state=state)
+    if area in Finding.Area.values:
+        rows = rows.filter(area=area)
+    if township:
+        rows = rows.filter(region_code__startswith=township)
+    if q.strip():
+        rows = rows.filter(Q(institution__name__contains=q.strip()) | Q(description__contains=q.strip()))
+    return rows.order_by("state", "due", "id")
+
+
+def finding_get(user, pk: int) -> Finding:
+    return _one(findings_for(user, state=""), "安全隐患", pk=pk)
+
+
+def plan_get(user, institution: Institution, pk: int) -> EmergencyPlan:
+    return _one(EmergencyPlan.objects.filter(institution=institution), "应急预案", pk=pk)
+
+
+def shifts_for(user, *, start: dt.date | None = None, end: dt.date | None = None, township: str = "",
+               q: str = "") -> QuerySet:
+    rows = scope(DutyShift.objects.select_related("institution", "institution__region"), user, "institution__region__code")
+    if start:
+        rows = rows.filter(on__gte=start)
+    if end:
+        rows = rows.filter(on__lte=end)
+    if township:
+        rows = rows.filter(institution__region__code__startswith=township)
+    if q.strip():
+        rows = rows.filter(Q(institution__name__contains=q.strip()) | Q(person__startswith=q.strip()))
+    return rows.order_by("on", "institution__region_id", "institution__name", "post", "id")
+
+
+# -- hotline -------------------------------------------------------------------------------
+def orders_for(user) -> QuerySet:
+    return scope(WorkOrder.objects.select_related("township", "region", "case"), user, "region__code")
+
+
+def order_get(user, pk: int) -> WorkOrder:
+    return _one(orders_for(user), "工单", pk=pk)
+
+
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    """Open and not answered by the response deadline."""
+    now = now or timezone.now()
+    return Q(state__in=(WorkOrder.State.RECEIVED, WorkOrder.State.ROUTED), respond_by__lt=now)
+
+
+def order_search(user, *, q: str = "", kind: str = "", state: str = "", township: str = "", channel: str = "",
+                 overdue: bool = False) -> QuerySet:
+    rows = orders_for(user)
+    q = q.strip()
+    if q:
+        number, _ = idnumber.try_normalize(q)
+        if number:
+            rows = rows.filter(caller_id_number=number)
+        elif q.upper().startswith("RX") and q[6:].isdigit():
+            rows = rows.filter(pk=int(q[6:]))
+        else:
+            rows = rows.filter(Q(caller_name__startswith=q) | Q(caller_phone__startswith=q) | Q(external_ref=q)
+                               | Q(need__contains=q))
+    if kind in WorkOrder.Kind.values:
+        rows = rows.filter(kind=kind)
+    if state == "open":
+        rows = rows.filter(state__in=WorkOrder.OPEN_STATES)
+    elif state in WorkOrder.State.values:
+        rows = rows.filter(state=state)
+    if channel in WorkOrder.Channel.values:
+        rows = rows.filter(channel=channel)
+    if township:
+        rows = rows.filter(township__code__startswith=township)
+    if overdue:
+        rows = rows.filter(overdue_q())
+    return rows.order_by("-received_at", "-id")
+
+
+def _hours(later, earlier) -> float:
+    return (later - earlier).total_seconds() / 3600
+
+
+def order_times(user, *, start: dt.date, end: dt.date) -> dict:
+    """Response and closure times per caller's township for orders received start…end: count,
+    answered, answered on time, average hours to answer, closed, average hours to close,
+    still open and overdue. With a 合计 row."""
+    first = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    last = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    rows = orders_for(user).filter(received_at__gte=first, received_at__lt=last).values_list(
+        "township_id", "township__name", "received_at", "respond_by", "answered_at", "closed_at", "state")
+    now = timezone.now()
+    acc: dict = defaultdict(lambda: {"orders": 0, "answered": 0, "on_time": 0, "answer_hours": 0.0, "closed": 0,
+                                     "close_hours": 0.0, "overdue": 0, "name": ""})
+    for code, name, received, respond_by, answered, closed, state in rows.iterator(chunk_size=2000):
+        for key in (code, "total"):
+            a = acc[key]
+            a["name"] = name if key == code else "合计"
+            a["orders"] += 1
+            if answered:
+                a["answered"] += 1
+                a["answer_hours"] += _hours(answered, received)
+                a["on_time"] += respond_by is None or answered <= respond_by
+            elif respond_by and respond_by < now:
+                a["overdue"] += 1
+            if closed:
+                a["closed"] += 1
+                a["close_hours"] += _hours(closed, received)
+    out = []
+    for key, a in acc.items():
+        a["code"] = key
+        a["avg_answer"] = round(a["answer_hours"] / a["answered"], 1) if a["answered"] else None
+        a["avg_close"] = round(a["close_hours"] / a["closed"], 1) if a["closed"] else None
+        a["on_time_rate"] = round(100 * a["on_time"] / a["answered"], 1) if a["answered"] else None
+        out.append(a)
+    total = next((a for a in out if a["code"] == "total"), None)
+    return {"rows": sorted((a for a in out if a["code"] != "total"), key=lambda a: a["code"]), "total": total}
+
+
+# -- goods ---------------------------------------------------------------------------------
+def balances_for(user, *, township: str = "", kind: str = "") -> QuerySet:
+    rows = scope(GoodsBalance.objects.select_related("township"), user, "township__code")
+    if township:
+        rows = rows.filter(township__code__startswith=township)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("township_id", "kind")
+
+
+def entries_for(user, *, direction: str = "", kind: str = "", township: str = "", q: str = "",
+                start: dt.date | None = None, end: dt.date | None = None) -> QuerySet:
+    rows = scope(GoodsEntry.objects.select_related("township", "person"), user, "township__code")
+    if direction in GoodsEntry.Direction.values:
+        rows = rows.filter(direction=direction)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if township:
+        rows = rows.filter(township__code__startswith=township)
+    if start:
+        rows = rows.filter(on__gte=start)
+    if end:
+        rows = rows.filter(on__lte=end)
+    q = q.strip()
+    if q:
+        number, _ = idnumber.try_normalize(q)
+        rows = rows.filter(recipient_id_number=number) if number else rows.filter(
+            Q(recipient_name__startswith=q) | Q(source__contains=q))
+    return rows.order_by("-on", "-id")
+
+
+def inkind_between(region_code: str, first: dt.date, last: dt.date) -> dict[str, dict[str, int]]:
+    """附件2 其他救助方式: hand-outs dated first…last in townships under `region_code`, as
+    {township code: {kind: person-times}} — one person-time per hand-out of a kind to a person
+    (a stove and a quilt to one person on one day are one person-time each). Every kind of
+    GOODS_KINDS is counted; the table keeps the five it names (stove, coal, clothing, quilt,
+    blanket). Not scoped: the caller checks the region (reports, issue 18)."""
+    rows = (GoodsEntry.objects.filter(direction=GoodsEntry.Direction.OUT, township__code__startswith=region_code,
+                                      on__gte=first, on__lte=last)
+            .values("township_id", "kind").annotate(n=Count("id")).order_by())
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        out[row["township_id"]][row["kind"]] = row["n"]
+    return dict(out)
