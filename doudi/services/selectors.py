@@ -174,11 +174,11 @@ def order_times(user, *, start: dt.date, end: dt.date) -> dict:
     first = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     last = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
     rows = orders_for(user).filter(received_at__gte=first, received_at__lt=last).values_list(
-        "township_id", "township__name", "received_at", "respond_by", "answered_at", "closed_at", "state")
+        "township_id", "township__name", "received_at", "respond_by", "answered_at", "closed_at")
     now = timezone.now()
     acc: dict = defaultdict(lambda: {"orders": 0, "answered": 0, "on_time": 0, "answer_hours": 0.0, "closed": 0,
                                      "close_hours": 0.0, "overdue": 0, "name": ""})
-    for code, name, received, respond_by, answered, closed, state in rows.iterator(chunk_size=2000):
+    for code, name, received, respond_by, answered, closed in rows.iterator(chunk_size=2000):
         for key in (code, "total"):
             a = acc[key]
             a["name"] = name if key == code else "合计"

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from doudi.services import views_goods, views_hotline, views_institutions as vi
+from doudi.services import views_goods, views_hotline
+from doudi.services import views_institutions as vi
 
 app_name = "services"
 urlpatterns = [

@@ -12,7 +12,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from doudi.core.exports import ExportMask, export_response, xlsx_response
+from doudi.core.exports import export_response, xlsx_response
 from doudi.core.permissions import require
 from doudi.core.roles import MANAGE_INSTITUTIONS, VIEW_INSTITUTIONS, can
 from doudi.services import institutions as svc
