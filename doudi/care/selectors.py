@@ -243,3 +243,13 @@ def problems_found_between(region_code: str, first: dt.date, last: dt.date):
 def problems_solved_between(region_code: str, first: dt.date, last: dt.date):
     return Problem.objects.filter(region_code__startswith=region_code, state=Problem.State.SOLVED,
                                   solved_on__gte=first, solved_on__lte=last)
+
+
+def visits_between(region_code: str, first: dt.date, last: dt.date, recorded_before: dt.datetime | None = None):
+    """Visits dated `first`…`last` under `region_code`; with `recorded_before`, only those
+    entered before that moment (a past report does not change when a late visit is typed in).
+    Not scoped: the caller checks the region (reports, issue 18)."""
+    rows = Visit.objects.filter(region_code__startswith=region_code, visited_on__gte=first, visited_on__lte=last)
+    if recorded_before is not None:
+        rows = rows.filter(created_at__lt=recorded_before)
+    return rows

@@ -171,3 +171,13 @@ def unemployed_warnings(user):
 
     return scope(Warning.objects.select_related("person"), user, "region_code").filter(
         rule="missed_unemployed", status__in=Warning.ACTIVE).order_by("deadline", "id")
+
+
+# -- reports (issue 18) ---------------------------------------------------------------------
+def temp_paid_between(region_code: str, first: dt.date, last: dt.date):
+    """临时救助 cases paid (granted or paid first) on `first`…`last` where the emergency
+    happened under `region_code`. Not scoped: the caller checks the region (reports)."""
+    from doudi.cases.models import TempAssist
+
+    return TempAssist.objects.filter(case__state__in=(S.GRANTED, S.ADVANCED), paid_on__gte=first, paid_on__lte=last,
+                                     case__region__code__startswith=region_code).select_related("case", "case__region")

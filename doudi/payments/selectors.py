@@ -110,3 +110,20 @@ def failed_lines_waiting(user) -> QuerySet:
 
     reissued = PaymentLine.objects.filter(reissue_of=OuterRef("pk"))
     return lines_for(user).filter(status=PaymentLine.Status.FAILED).exclude(Exists(reissued))
+
+
+# -- reports (issue 18): runs sent, early and late --------------------------------------------
+# Not scoped: the caller checks the region against the user (reports, supervision).
+def runs_sent_annotated(region_code: str) -> QuerySet:
+    """Runs that cover `region_code` (its own, its subtree's, or a county run above a township),
+    each with `sent_at`: when it first moved to 已报送银行 (RunTransition), None if never."""
+    from django.db.models import Min
+
+    ancestors = [region_code[:n] for n in (2, 4, 6, 9) if n < len(region_code)]
+    return (PayrollRun.objects.filter(Q(region__code__startswith=region_code) | Q(region_id__in=ancestors))
+            .annotate(sent_at=Min("transitions__at", filter=Q(transitions__to_state=PayrollRun.State.SENT))))
+
+
+def run_lines_in(region_code: str, run_ids) -> QuerySet:
+    """The lines of the given runs in townships under `region_code`."""
+    return PaymentLine.objects.filter(run_id__in=list(run_ids), village__startswith=region_code)

@@ -320,3 +320,11 @@ def person_find(user, q: str, *, accounts: bool = False, region: str = "", limit
     return sorted(rows, key=lambda r: (r["rank"], r["person"].household.code if r["rank"] == 1 else "",
                                        r["person"].relation != "head" if r["rank"] == 1 else False,
                                        len(r["person"].name), r["person"].name, r["person"].pk))
+
+
+def dispersed_tekun_on(region_code: str, day: dt.date) -> QuerySet:
+    """分散供养特困人员 under `region_code` covered on `day` (a tekun benefit in force with
+    support mode dispersed). Not scoped: the caller checks the region (reports, issue 18)."""
+    in_force = Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
+    own = Benefit.objects.filter(in_force, person_id=OuterRef("pk"), category="tekun", support_mode="dispersed")
+    return Person.objects.filter(household__region__code__startswith=region_code).filter(Exists(own))

@@ -15,13 +15,14 @@ from django.utils import timezone
 from doudi.core.models import AuditEntry, Region
 from doudi.core.roles import SUBMIT_REPORTS, can
 from doudi.core.scoping import in_scope
-from doudi.reports import periods, winter, xlsx
+from doudi.reports import festival, periods, winter, xlsx
 from doudi.reports.models import ReportVersion
 from doudi.reports.winter import ReportError
 
-# SPEC §1 names both kinds; the festival table (重庆 元旦春节) is the next slice of issue 18.
-KINDS = {winter.KIND: "保障困难群众温暖过冬情况统计表（附件2，每周三报）"}
-PLANNED = {"festival": "元旦春节期间困难群众兜底保障有关工作开展情况统计表"}
+# SPEC §1 names both kinds.
+KINDS = {winter.KIND: "保障困难群众温暖过冬情况统计表（附件2，每周三报）",
+         festival.KIND: "元旦春节期间困难群众兜底保障有关工作开展情况统计表（重庆，统计日期 YYYY-MM-DD）"}
+PLANNED: dict[str, str] = {}
 
 
 def kind_check(kind: str) -> str:
@@ -35,14 +36,33 @@ def kind_check(kind: str) -> str:
 def report_check(*, kind: str, period: str, region_code: str, today: dt.date | None = None):
     """(week, region) of a table that may be made; ReportError / PeriodError (Chinese) otherwise."""
     kind_check(kind)
-    week = periods.ended_week(period, today or timezone.localdate())
-    return week, winter.region_get(region_code)
+    if kind == festival.KIND:
+        when = festival.ended_day(period, today or timezone.localdate())
+    else:
+        when = periods.ended_week(period, today or timezone.localdate())
+    return when, winter.region_get(region_code)
+
+
+def compute(kind: str, region: Region, when) -> dict:
+    return festival.compute(region, when) if kind == festival.KIND else winter.compute(region, when)
+
+
+def due_of(kind: str, period: str, region: Region):
+    if kind == festival.KIND:
+        return festival.parse_day(period).due_for(region.level)
+    return periods.parse_week(period).due
 
 
 def report_compute(*, kind: str, period: str, region_code: str, today: dt.date | None = None) -> dict:
     """The table for an ended period, as of its last day."""
-    week, region = report_check(kind=kind, period=period, region_code=region_code, today=today)
-    return winter.compute(region, week)
+    when, region = report_check(kind=kind, period=period, region_code=region_code, today=today)
+    return compute(kind, region, when)
+
+
+def _totals(data: dict) -> dict:
+    if data["kind"] == festival.KIND:
+        return {k: data["total"][k] for k in festival.FIGURES}
+    return {k: data["total"][k] for k in (*winter.PERSON_FIGURES, "assist_times", "amount_yuan", "found", "solved")}
 
 
 def report_submit(*, user, kind: str, period: str, region_code: str, filler: str, phone: str, reason: str = "",
@@ -55,7 +75,7 @@ def report_submit(*, user, kind: str, period: str, region_code: str, filler: str
         raise ReportError(f"{region.name}不在您的管辖范围内")
     filler, phone, reason = filler.strip(), phone.strip(), reason.strip()
     if not filler or not phone:
-        raise ReportError("报送须填写填报人和联系电话（附件2 表尾）")
+        raise ReportError("报送须填写填报人和联系电话（表尾）")
     data = report_compute(kind=kind, period=period, region_code=region.code, today=today)
     previous = ReportVersion.objects.filter(kind=kind, period=data["period"], region=region).order_by("-version").first()
     if previous and not reason:
@@ -66,12 +86,11 @@ def report_submit(*, user, kind: str, period: str, region_code: str, filler: str
             version = ReportVersion.objects.create(
                 kind=kind, period=data["period"], region=region, version=number, data=data, filler=filler[:32],
                 phone=phone[:20], reason=reason[:200], submitted_by=user, role=getattr(user, "role", ""),
-                due=periods.parse_week(data["period"]).due)
+                due=due_of(kind, data["period"], region))
             AuditEntry.objects.create(
                 user=user, role=getattr(user, "role", ""), action="update" if previous else "create", entity="report",
                 entity_key=f"{kind}:{data['period']}:{region.code}"[:64], reason=reason[:200] or "报送",
-                changes={"version": number, "total": {k: data["total"][k] for k in (*winter.PERSON_FIGURES, "assist_times",
-                                                                                     "amount_yuan", "found", "solved")}})
+                changes={"version": number, "total": _totals(data)})
     except IntegrityError:  # two submissions at once: the other one took this version number
         raise ReportError("本期报表刚由他人报送，请刷新页面后查看最新版本") from None
     return version
@@ -94,7 +113,8 @@ def report_write(path, data: dict, version: ReportVersion | None = None) -> None
     os.close(handle)
     try:
         day = timezone.localtime(version.submitted_at).date() if version else None
-        xlsx.write(temp, data, filler=version.filler if version else "", phone=version.phone if version else "", day=day,
+        writer = xlsx.write_festival if data.get("kind") == festival.KIND else xlsx.write
+        writer(temp, data, filler=version.filler if version else "", phone=version.phone if version else "", day=day,
                    note=version_note(version))
         os.replace(temp, target)
     except BaseException:

@@ -19,7 +19,7 @@ from doudi.care import groups as care_groups
 from doudi.care.selectors import region_names
 from doudi.core.permissions import require
 from doudi.core.roles import SUBMIT_REPORTS, VIEW_REPORTS, can
-from doudi.reports import periods, selectors, services, winter
+from doudi.reports import periods, selectors, services, views_festival, winter
 from doudi.reports.periods import PeriodError
 from doudi.reports.winter import ReportError
 
@@ -37,6 +37,8 @@ def index(request):
     if not code:
         raise Http404("您的账号没有管辖区划")
     region = selectors.region_for(request.user, code)
+    if request.GET.get("festival"):
+        return redirect("reports:festival", period=request.GET["festival"].strip(), region=region.code)
     if request.GET.get("period"):
         return redirect("reports:table", period=request.GET["period"].strip().upper(), region=region.code)
     weeks = selectors.calendar(request.user, region, today)
@@ -45,6 +47,7 @@ def index(request):
     return render(request, "reports/index.html", {
         "region": region, "weeks": weeks, "last": last, "today": today,
         "units": selectors.units_status(request.user, region, last, today),
+        "festival": views_festival.calendar(request.user, region, today),
     })
 
 

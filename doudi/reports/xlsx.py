@@ -120,3 +120,71 @@ def _page(sheet, last_row: int) -> None:
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+
+
+# -- 重庆 元旦春节期间 统计表 (doudi/reports/festival.py) -------------------------------------------
+def write_festival(path, data: dict, *, filler: str = "", phone: str = "", day: dt.date | None = None,
+                   note: str = "") -> None:
+    """The festival table like a paper form: title, unit (盖章) and date, the period, two header
+    rows (each group merged over its columns), one row per unit and 合计, 填报人 and 联系电话, notes."""
+    from doudi.reports import festival
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "元旦春节统计表"
+    width = len(festival.COLUMNS) + 1
+    last = get_column_letter(width)
+    _line(sheet, 1, f"A1:{last}1", data["title"], Font(name="宋体", size=16, bold=True), CENTER)
+    sheet.row_dimensions[1].height = 30
+    day = day or dt.date.today()
+    half = get_column_letter(width // 2)
+    _line(sheet, 2, f"A2:{half}2", f"填报单位：{data['region']['name']}（盖章）", Font(name="宋体", size=11),
+          Alignment(horizontal="left"))
+    _line(sheet, 2, f"{get_column_letter(width // 2 + 1)}2:{last}2", f"填报日期：{day.year}年{day.month}月{day.day}日",
+          Font(name="宋体", size=11), Alignment(horizontal="right"))
+    first, until = dt.date.fromisoformat(data["first"]), dt.date.fromisoformat(data["last"])
+    _line(sheet, 3, f"A3:{last}3", f"统计时段：{first.year}年{first.month}月{first.day}日至{until.year}年{until.month}月"
+          f"{until.day}日（统计日期 {data['period']}），人数截至{until.month}月{until.day}日{note}",
+          Font(name="宋体", size=10), Alignment(horizontal="left"))
+    top, bottom = HEAD_ROW, HEAD_ROW + 1
+    font = Font(name="宋体", size=10, bold=True)
+    sheet.merge_cells(f"A{top}:A{bottom}")
+    sheet.cell(row=top, column=1).value = UNIT_HEADER
+    sheet.column_dimensions["A"].width = 12
+    groups: dict[str, list[int]] = {}
+    for col, (_key, group, head, _kind) in enumerate(festival.COLUMNS, start=2):
+        groups.setdefault(group, []).append(col)
+        sheet.cell(row=bottom, column=col).value = head
+        sheet.column_dimensions[get_column_letter(col)].width = 9.5
+    for group, cols in groups.items():
+        sheet.cell(row=top, column=cols[0]).value = group
+        if len(cols) > 1:
+            sheet.merge_cells(f"{get_column_letter(cols[0])}{top}:{get_column_letter(cols[-1])}{top}")
+    for row in (top, bottom):
+        for col in range(1, width + 1):
+            cell = sheet.cell(row=row, column=col)
+            cell.border, cell.font, cell.alignment = BOX, font, CENTER
+    sheet.row_dimensions[top].height = 24
+    sheet.row_dimensions[bottom].height = 48
+    row_number = bottom + 1
+    for row in [*data["rows"], data["total"]]:
+        for col, value in enumerate([row["name"], *festival.cell_values(row)], start=1):
+            cell = sheet.cell(row=row_number, column=col)
+            cell.value = float(value) if isinstance(value, Decimal) else value
+            cell.border, cell.alignment = BOX, CENTER
+            cell.font = Font(name="宋体", size=11, bold=row is data["total"])
+            if isinstance(value, Decimal):
+                cell.number_format = "0.0000"
+        row_number += 1
+    foot = row_number + 1
+    font = Font(name="宋体", size=11)
+    _line(sheet, foot, f"A{foot}:{half}{foot}", f"填报人：{filler}", font, Alignment(horizontal="left"))
+    _line(sheet, foot, f"{get_column_letter(width // 2 + 1)}{foot}:{last}{foot}", f"联系电话：{phone}", font,
+          Alignment(horizontal="left"))
+    for offset, text in enumerate(festival.NOTES, start=1):
+        _line(sheet, foot + offset, f"A{foot + offset}:{last}{foot + offset}", text, Font(name="宋体", size=10),
+              Alignment(horizontal="left", indent=0 if offset == 1 else 3))
+    last_row = foot + len(festival.NOTES)
+    _page(sheet, last_row)
+    sheet.print_area = f"A1:{last}{last_row}"
+    book.save(path)

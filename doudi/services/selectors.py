@@ -247,3 +247,14 @@ def inkind_between(region_code: str, first: dt.date, last: dt.date) -> dict[str,
     for row in rows:
         out[row["township_id"]][row["kind"]] = row["n"]
     return dict(out)
+
+
+def goods_out_between(region_code: str, first: dt.date, last: dt.date, recorded_before: dt.datetime | None = None) -> QuerySet:
+    """Hand-outs (direction out) dated first…last in townships under `region_code`; with
+    `recorded_before`, only those entered before it. Not scoped: the caller checks the region
+    (reports, issue 18: the festival table's 慰问品、御寒物资)."""
+    rows = GoodsEntry.objects.filter(direction=GoodsEntry.Direction.OUT, township__code__startswith=region_code,
+                                     on__gte=first, on__lte=last)
+    if recorded_before is not None:
+        rows = rows.filter(created_at__lt=recorded_before)
+    return rows.select_related("township", "person")

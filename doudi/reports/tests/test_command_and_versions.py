@@ -37,7 +37,7 @@ def test_command_writes_the_table(winter_county, tmp_path):
     ({"period": "2025-13"}, "格式不对"),
     ({"region": "999999"}, "不存在"),
     ({"kind": "monthly"}, "未知的报表类型"),
-    ({"kind": "festival"}, "尚未开通"),
+    ({"kind": "festival"}, "应为 YYYY-MM-DD"),
     ({"name": "out.csv"}, ".xlsx"),
 ])
 def test_command_refuses_bad_input_and_writes_nothing(winter_county, tmp_path, args, message):

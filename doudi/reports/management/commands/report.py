@@ -15,11 +15,13 @@ from doudi.reports.winter import ReportError
 
 
 class Command(DoudiCommand):
-    help = "统计报表：doudi report winter-weekly --period 2026-W49 --region 区划代码 --out 文件.xlsx"
+    help = ("统计报表：doudi report winter-weekly --period 2026-W49 --region 区划代码 --out 文件.xlsx；"
+            "doudi report festival --period 2027-01-20 --region 区划代码 --out 文件.xlsx")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help="报表类型：winter-weekly（附件2 温暖过冬情况统计表，按周）")
-        parser.add_argument("--period", required=True, help="统计周期，ISO 周，如 2026-W49")
+        parser.add_argument("kind", help="报表类型：winter-weekly（附件2 温暖过冬情况统计表，按周）；"
+                                         "festival（重庆 元旦春节期间困难群众兜底保障统计表，按统计日期）")
+        parser.add_argument("--period", required=True, help="统计周期：winter-weekly 为 ISO 周，如 2026-W49；festival 为统计日期，如 2027-01-20")
         parser.add_argument("--region", required=True, help="县或乡镇区划代码")
         parser.add_argument("--out", required=True, help="输出的 .xlsx 文件")
 
@@ -30,9 +32,9 @@ class Command(DoudiCommand):
         if not target.parent.is_dir():
             raise CommandError(f"输出目录「{target.parent}」不存在", returncode=2)
         try:
-            week, unit = services.report_check(kind=kind, period=period, region_code=region)
-            version = services.latest_version(kind, week.code, unit.code)
-            data = version.data if version else services.winter.compute(unit, week)
+            when, unit = services.report_check(kind=kind, period=period, region_code=region)
+            version = services.latest_version(kind, when.code, unit.code)
+            data = version.data if version else services.compute(kind, unit, when)
             services.report_write(target, data, version)
         except (ReportError, PeriodError) as exc:
             raise CommandError(str(exc), returncode=2) from None
