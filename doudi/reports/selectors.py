@@ -12,7 +12,7 @@ from doudi.reports import periods, winter
 from doudi.reports.models import ReportVersion
 
 LIST_KINDS = {**{key: "persons" for key in winter.PERSON_FIGURES}, "assist_times": "draws", "amount": "draws",
-              "found": "problems", "solved": "problems", "inkind_times": "pending"}
+              "found": "problems", "solved": "problems", "inkind_times": "goods"}
 
 
 def region_for(user, code: str) -> Region:
@@ -61,6 +61,8 @@ def drill(figure: str, unit: Region, week: periods.Week):
         return what, winter.draws(unit.code, week).order_by("on", "id")
     if what == "problems":
         return what, winter.problems(figure, unit.code, week).select_related("person").order_by("found_on", "id")
+    if what == "goods":
+        return what, winter.inkind_rows(unit.code, week).order_by("on", "id")
     return what, []
 
 

@@ -9,8 +9,8 @@ As of the week's last day (Sunday):
 - 特殊困难老年人, 困境儿童 (the flag part): special-group flags set by that day (care);
 Within the week (Monday–Sunday):
 - 救助人次, 支出金额: 临时救助备用金 draws (payments), less reversals dated in the week;
-- 其他救助方式: in-kind winter goods (炉具、煤、棉衣、棉被、电热毯) — no source in doudi yet,
-  so 0 and `pending` names it (docs/reports.md);
+- 其他救助方式: in-kind winter goods (炉具、煤、棉衣、棉被、电热毯) handed out that week
+  (doudi.services goods), one person-time per hand-out of a kind to a person;
 - 发现/解决急难愁盼问题数: problems found on visits that week / solved that week (care).
 Every count is of distinct persons; a person counts in each group they are in, except 其他."""
 from __future__ import annotations
@@ -36,7 +36,7 @@ EVENT_FIGURES = {"assist_times": "救助人次", "amount": "支出金额", "inki
 FIGURES = {**PERSON_FIGURES, **EVENT_FIGURES}
 # 附件2 备注2 names the kinds; doudi holds no record of goods handed out yet.
 INKIND = {"stove": "取暖炉具", "coal": "取暖煤", "clothing": "棉衣", "quilt": "棉被", "blanket": "电热毯"}
-PENDING = {"inkind_times": "物资发放记录尚未接入（取暖炉具、取暖煤、棉衣、棉被、电热毯），暂按 0 填报"}
+PENDING: dict[str, str] = {}  # figures without a source yet (none since the goods hand-outs landed)
 
 DIBAO = ("dibao", "dibao_single")
 CHILD_BENEFITS = ("orphan", "unsupported_child")
@@ -91,6 +91,20 @@ def draws(code: str, week: Week):
     return payments.reserve_draws_between(code, week.first, week.last)
 
 
+def inkind(code: str, week: Week) -> dict[str, dict[str, int]]:
+    """In-kind hand-outs of the week (doudi.services): {township: {kind: person-times}}."""
+    from doudi.services.selectors import inkind_between
+
+    return inkind_between(code, week.first, week.last)
+
+
+def inkind_rows(code: str, week: Week):
+    """The hand-outs behind 其他救助方式 (the table's five kinds), for the drill-down list."""
+    from doudi.services.selectors import goods_out_between
+
+    return goods_out_between(code, week.first, week.last).filter(kind__in=list(INKIND))
+
+
 def problems(figure: str, code: str, week: Week):
     if figure == "found":
         return care.problems_found_between(code, week.first, week.last)
@@ -123,6 +137,11 @@ def compute(region: Region, week: Week) -> dict:
             target = unit(row["township_id"])
             target["assist_times"] += row["given"] - row["undone"]
             target["amount_yuan"] = str(Decimal(target["amount_yuan"]) + Decimal(str(row["total"] or 0)))
+    for township, kinds in inkind(region.code, week).items():
+        if unit(township):
+            for kind, times in kinds.items():
+                if kind in INKIND:  # the five kinds the table names; rice, oil, masks are not among them
+                    unit(township)["inkind"][kind] += times
     for figure in ("found", "solved"):
         for row in problems(figure, region.code, week).values("township_code").annotate(n=Count("id")):
             if unit(row["township_code"]):

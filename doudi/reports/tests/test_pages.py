@@ -35,7 +35,7 @@ def test_table_links_every_figure_to_its_list(client, winter_county, users):
     assert 'id="drill-count">2<' in draws and "1500.50" in draws
     found = client.get(_drill(COUNTY, "found")).content.decode()
     assert f'id="drill-count">{EXPECTED[TOWNSHIP_A]["found"] + EXPECTED[TOWNSHIP_B]["found"]}<' in found
-    assert "物资发放记录尚未接入" in client.get(_drill(COUNTY, "inkind_times")).content.decode()
+    assert "本周发放的御寒物资" in client.get(_drill(COUNTY, "inkind_times")).content.decode()
 
 
 def test_download_and_submit_over_http(client, winter_county, users):

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
-from doudi.reports import periods, services, winter, xlsx
+from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, person_id
+from doudi.core.models import Region
+from doudi.reports import periods, selectors, services, winter, xlsx
 from doudi.reports.tests.conftest import EXPECTED, WEEK
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_every_figure_per_township_and_total(winter_county):
         if key != "amount_yuan":
             assert total[key] == EXPECTED[TOWNSHIP_A][key] + EXPECTED[TOWNSHIP_B][key]
     assert total["amount_yuan"] == "4500.50" and total["amount_wan"] == "0.4501"  # 4500.50 元, half up
-    assert total["inkind_times"] == 0 and total["inkind_kinds"] == "" and "inkind_times" in data["pending"]
+    assert total["inkind_times"] == 0 and total["inkind_kinds"] == "" and not data["pending"]
 
 
 def test_township_table_has_its_own_row(winter_county):
@@ -98,3 +99,25 @@ def test_due_date_and_season():
     assert (week.first, week.last, week.due) == (dt.date(2026, 11, 30), dt.date(2026, 12, 6), dt.date(2026, 12, 9))
     season = periods.season_weeks(dt.date(2026, 12, 2))
     assert season[0].code == "2026-W47" and season[-1].code == "2027-W11"  # 20 Nov (Fri) … 15 Mar 2027 (a Monday)
+
+
+def test_in_kind_hand_outs_of_the_week_are_other_assistance(winter_county, users):
+    """其他救助方式 counts the week's hand-outs of the five kinds the table names, one
+    person-time per kind per person (doudi.services goods); other kinds and weeks are not counted."""
+    from doudi.services import goods
+
+    clerk = users["admin"]
+    for kind in ("stove", "quilt", "rice"):
+        goods.goods_receive(user=clerk, data={"township": TOWNSHIP_A, "kind": kind, "quantity": "10", "on": "2025-01-06",
+                                              "source": "县民政局调拨"})
+    hand_outs = [("stove", "2025-01-07", "11"), ("quilt", "2025-01-07", "11"), ("stove", "2025-01-08", "12"),
+                 ("rice", "2025-01-08", "12"), ("stove", "2025-01-13", "13")]  # rice: not a table kind; the 13th: next week
+    for kind, on, seq in hand_outs:
+        goods.goods_issue(user=clerk, data={"township": TOWNSHIP_A, "kind": kind, "quantity": "1", "on": on,
+                                            "id_number": person_id(COUNTY, "19600101", int(seq)), "name": f"领取人{seq}"})
+    data = _table()
+    row = {r["code"]: r for r in data["rows"]}[TOWNSHIP_A]
+    assert row["inkind_times"] == 3 and row["inkind_kinds"] == "取暖炉具、棉被"
+    assert data["total"]["inkind_times"] == 3
+    what, rows = selectors.drill("inkind_times", Region.objects.get(code=TOWNSHIP_A), periods.parse_week(WEEK))
+    assert what == "goods" and len(rows) == 3
