@@ -181,3 +181,8 @@ def temp_paid_between(region_code: str, first: dt.date, last: dt.date):
 
     return TempAssist.objects.filter(case__state__in=(S.GRANTED, S.ADVANCED), paid_on__gte=first, paid_on__lte=last,
                                      case__region__code__startswith=region_code).select_related("case", "case__region")
+
+
+def cases_under(region_code: str) -> QuerySet:
+    """Cases of villages under `region_code`. Not scoped: the caller checks the region (reports)."""
+    return Case.objects.filter(region__code__startswith=region_code)

@@ -128,3 +128,18 @@ _SERVICES_ALL = {VIEW_INSTITUTIONS, MANAGE_INSTITUTIONS, VIEW_HOTLINE, HANDLE_HO
 for _role, _extra in {Role.COUNTY_ADMIN: _SERVICES_ALL, Role.COUNTY_STAFF: _SERVICES_ALL, Role.TOWNSHIP_CLERK: _SERVICES_ALL,
                       Role.SUPERVISOR: {VIEW_INSTITUTIONS, VIEW_HOTLINE, VIEW_GOODS}}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+
+# Dashboard and supervision (issue 18, doudi/reports): leaders read the dashboard for their
+# region (a township clerk sees the township view); the county 民政局 inspects (督导检查),
+# hands findings over on the spot and closes them (整改清零); the responsible township reports
+# its rectification with evidence; supervisors (纪检) read everything in scope.
+VIEW_DASHBOARD = "view_dashboard"
+VIEW_SUPERVISION = "view_supervision"
+INSPECT = "inspect"
+RECTIFY = "rectify"
+for _role, _extra in {Role.COUNTY_ADMIN: {VIEW_DASHBOARD, VIEW_SUPERVISION, INSPECT, RECTIFY},
+                      Role.COUNTY_STAFF: {VIEW_DASHBOARD, VIEW_SUPERVISION, INSPECT, RECTIFY},
+                      Role.TOWNSHIP_CLERK: {VIEW_DASHBOARD, VIEW_SUPERVISION, RECTIFY},
+                      Role.SUPERVISOR: {VIEW_DASHBOARD, VIEW_SUPERVISION}}.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra

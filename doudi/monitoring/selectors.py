@@ -152,3 +152,9 @@ def cadre_register(user, *, status="") -> QuerySet:
 
 FILING = {Warning.Status.OPEN: "待备案", Warning.Status.CHECKING: "核查中",
           Warning.Status.CONFIRMED: "已备案", Warning.Status.DISMISSED: "已排除"}
+
+
+# -- reports (issue 18): the leaders' dashboard and supervision ------------------------------
+def warnings_under(region_code: str) -> QuerySet:
+    """Warnings whose person lives under `region_code`. Not scoped: the caller checks the region."""
+    return Warning.objects.filter(region_code__startswith=region_code)

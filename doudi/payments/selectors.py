@@ -127,3 +127,14 @@ def runs_sent_annotated(region_code: str) -> QuerySet:
 def run_lines_in(region_code: str, run_ids) -> QuerySet:
     """The lines of the given runs in townships under `region_code`."""
     return PaymentLine.objects.filter(run_id__in=list(run_ids), village__startswith=region_code)
+
+
+def spending_under(region_code: str, first_month: str, last_month: str) -> list[dict]:
+    """Money spent under `region_code` in `first_month`…`last_month` by fund source and month
+    (ledger.spending: lines sent or paid, and 临时救助备用金 draws). Not scoped (reports)."""
+    from doudi.payments import ledger
+
+    lines = PaymentLine.objects.filter(village__startswith=region_code, month__gte=first_month, month__lte=last_month)
+    draws = ReserveEntry.objects.filter(township__code__startswith=region_code, month__gte=first_month,
+                                        month__lte=last_month)
+    return ledger.spending(lines, by=("source", "month"), draws=draws)

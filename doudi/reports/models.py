@@ -31,3 +31,81 @@ class ReportVersion(AppendOnly):
     @property
     def late(self) -> bool:
         return self.due is not None and self.submitted_at.date() > self.due
+
+
+# -- 督导检查 (issue 18 item 6, doudi/reports/supervision.py) ---------------------------------
+class Inspection(models.Model):
+    """One 督导检查: who inspected which unit when, and what they looked at."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="被检查单位")
+    held_on = models.DateField("检查日期")
+    inspectors = models.CharField("检查人员", max_length=100)
+    subject = models.CharField("检查内容", max_length=200)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督导检查"
+        ordering = ["-held_on", "-id"]
+
+
+class Finding(models.Model):
+    """A problem found and handed over on the spot (现场交办) to a 责任单位 — a township, or a
+    股室 of the county (region = the county, office named) — with a deadline, followed until
+    整改清零 (closed by the county, on the rectification's evidence)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "已交办，整改中"
+        REPORTED = "reported", "已报整改，待核验"
+        CLOSED = "closed", "已整改清零"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings", verbose_name="督导检查")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="责任单位")
+    office = models.CharField("责任股室", max_length=40, blank=True)
+    description = models.CharField("问题", max_length=1000)
+    deadline = models.DateField("整改期限")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    evidence = models.TextField("整改情况及佐证", blank=True)
+    reported_on = models.DateField("报送整改日期", null=True, blank=True)
+    closed_on = models.DateField("清零日期", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("交办时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督导问题"
+        ordering = ["deadline", "id"]
+
+
+class FindingTransition(AppendOnly):
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="transitions")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    role = models.CharField("角色", max_length=20, blank=True)
+    from_state = models.CharField("原状态", max_length=10, blank=True)
+    to_state = models.CharField("新状态", max_length=10)
+    reason = models.CharField("说明", max_length=500, blank=True)
+    data = models.JSONField("附加信息", default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督导问题状态变更"
+        ordering = ["id"]
+
+
+class WrongInclusion(AppendOnly):
+    """容错纠错（三个区分开来）: a person found wrongly included, with whether it was unintentional
+    and corrected in time — so the supervisor can tell an honest slip put right from 人情保."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name="错保对象")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="所在乡镇")
+    found_on = models.DateField("发现日期")
+    description = models.CharField("错保情况", max_length=500)
+    unintentional = models.BooleanField("非主观故意")
+    corrected_on = models.DateField("纠正日期", null=True, blank=True)
+    in_time = models.BooleanField("及时纠正")
+    tolerated = models.BooleanField("容错")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "容错纠错记录"
+        ordering = ["-found_on", "-id"]

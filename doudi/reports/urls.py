@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doudi.reports import views, views_festival
+from doudi.reports import views, views_dashboard, views_festival, views_supervision
 
 app_name = "reports"
 urlpatterns = [
@@ -11,4 +11,12 @@ urlpatterns = [
     path("festival/<str:period>/<str:region>/", views_festival.table, name="festival"),
     path("festival/<str:period>/<str:region>/submit/", views_festival.submit, name="festival_submit"),
     path("festival/<str:period>/<str:region>/<str:unit>/<str:figure>/", views_festival.drill, name="festival_drill"),
+    path("dashboard/", views_dashboard.page, name="dashboard"),
+    path("dashboard/data/", views_dashboard.data, name="dashboard_data"),
+    path("dashboard/export/<str:chart>/", views_dashboard.export, name="dashboard_export"),
+    path("supervision/", views_supervision.index, name="supervision"),
+    path("supervision/inspections/new/", views_supervision.inspection_new, name="inspection_new"),
+    path("supervision/findings/<int:pk>/", views_supervision.finding, name="finding"),
+    path("supervision/findings/<int:pk>/<str:action>/", views_supervision.finding_action, name="finding_action"),
+    path("supervision/wrong-inclusions/new/", views_supervision.wrong_new, name="wrong_new"),
 ]
