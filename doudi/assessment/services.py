@@ -199,8 +199,9 @@ SIMULATION_HEADERS = ("乡镇", "保障类别", "调整前人数", "调整后人
                       "调整后月资金（元）", "资金变化（元）")
 
 
-def simulation_xlsx(result: dict):
-    """The simulation table as .xlsx (doudi.core.exports), with a total row."""
+def simulation_xlsx(result: dict, meta=None):
+    """The simulation table as .xlsx (doudi.core.exports), with a total row; `meta` (an
+    ExportMeta: filters in words, 制表人) is written above the header."""
     from doudi.core.codes import CATEGORIES
     from doudi.core.exports import xlsx_response
 
@@ -213,7 +214,7 @@ def simulation_xlsx(result: dict):
             for r in result["rows"]]
     rows.append(line("合计", "", result["totals"]))
     title = f"政策测算 {result['region_code']} {result['month']}"
-    return xlsx_response(f"政策测算-{result['region_code']}-{result['month']}.xlsx", title, SIMULATION_HEADERS, rows)
+    return xlsx_response(f"政策测算-{result['region_code']}-{result['month']}.xlsx", title, SIMULATION_HEADERS, rows, meta)
 
 
 def simulation_job(progress, *, region_code: str, month: str, changes: list[dict], user_id: int | None = None,

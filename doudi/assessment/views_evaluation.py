@@ -16,7 +16,7 @@ from doudi.assessment.forms import clean_month, month_field
 from doudi.assessment.labels import MONTHLY_CATEGORIES
 from doudi.assessment.models import Difference, EvaluationRun
 from doudi.core import codes, idnumber
-from doudi.core.exports import xlsx_response
+from doudi.core.exports import ExportMeta, list_page, xlsx_response
 from doudi.core.jobs import job_start
 from doudi.core.models import Region
 from doudi.core.permissions import require
@@ -103,15 +103,22 @@ def evaluation_detail(request, pk: int):
                                      order=filters["sort"]).select_related("person")
     summary = selectors.difference_summary(request.user, run)
     townships = _region_names({s["township_code"] for s in summary})
+    region_name = _region_names([run.region_code]).get(run.region_code, run.region_code)
+    meta = ExportMeta(unit="元", user=request.user, filters=[
+        ("评估范围", region_name), ("评估月份", run.month), ("乡镇", townships.get(filters["township"], filters["township"])),
+        ("保障类别", MONTHLY_CATEGORIES.get(filters["category"], filters["category"])),
+        ("变化", dict(Difference.Change.choices).get(filters["change"], filters["change"]))])
+    title = f"{region_name} {run.month} 批量评估差异"
     if request.GET.get("export") == "xlsx":
         return xlsx_response(f"批量评估差异-{run.month}-{run.region_code}.xlsx", f"{run.month} 批量评估差异",
-                             EXPORT_HEADERS, (_export_row(d, townships) for d in rows.iterator(chunk_size=2000)))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+                             EXPORT_HEADERS, (_export_row(d, townships) for d in rows.iterator(chunk_size=2000)), meta)
+    page = list_page(request, rows, PAGE_SIZE)
     return render(request, "assessment/evaluation_detail.html", {
+        "meta": meta, "print_title": title, "count_unit": "条",
         "run": run, "page": page, "filters": filters, "sorts": SORTS, "townships": townships,
         "categories": MONTHLY_CATEGORIES, "changes": Difference.Change.choices,
         "summary": _summary_table(summary, townships), "rows": [_row(d, townships) for d in page.object_list],
-        "region_name": _region_names([run.region_code]).get(run.region_code, run.region_code),
+        "region_name": region_name,
     })
 
 

@@ -108,8 +108,14 @@ def simulation_result(request, pk: int):
     result = job.result
     if request.GET.get("export") == "xlsx":
         from doudi.assessment import services
+        from doudi.core.exports import ExportMeta
 
-        return services.simulation_xlsx(result)
+        region = Region.objects.filter(code=result["region_code"]).first()
+        changes = "；".join(f"{c['label']}{c['text']}（{c['from']}起）" for c in map(describe_change, job.params.get("changes", [])))
+        meta = ExportMeta(unit="元；人", user=request.user, total=False,  # the table has its own 合计 row
+                          filters=[("测算区划", region.name if region else result["region_code"]), ("测算月份", result["month"]),
+                                   ("参数调整", changes)])
+        return services.simulation_xlsx(result, meta)
     table = simulation_table(result)
     return render(request, "assessment/simulation_result.html", {
         "job": job, "result": result, "changes": [describe_change(c) for c in job.params.get("changes", [])], **table})

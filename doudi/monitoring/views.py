@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doudi.core import codes, idnumber
-from doudi.core.exports import ExportMask, export_response
+from doudi.core.exports import ExportMask, ExportMeta, export_response, list_page
 from doudi.core.jobs import job_start
 from doudi.core.permissions import require
 from doudi.core.roles import HANDLE_WARNINGS, RUN_COMPARISON, VIEW_CADRE_REGISTER, VIEW_REGISTRY, VIEW_WARNINGS, can
@@ -40,14 +40,29 @@ def warning_list(request):
     filters = {key: request.GET.get(key, "").strip() for key in FILTERS}
     filters["status"] = request.GET.get("status", "active")
     warnings = selectors.warning_search(request.user, **filters)
+    townships = selectors.townships_for(request.user)
+    meta = ExportMeta(unit="条", user=request.user, filters=_warning_filter_words(filters, townships))
     if request.GET.get("export") == "xlsx":
-        return export_response(request, "预警清单.xlsx", "数据比对预警", EXPORT_HEADERS, lambda mask: _export_rows(warnings, mask))
-    page = Paginator(warnings, PAGE_SIZE).get_page(request.GET.get("page"))
+        return export_response(request, "预警清单.xlsx", "数据比对预警", EXPORT_HEADERS, lambda mask: _export_rows(warnings, mask),
+                               meta)
+    page = list_page(request, warnings, PAGE_SIZE)
     return render(request, "monitoring/warning_list.html", {
         "page": page, "filters": filters, "rules": RULES, "levels": LEVELS, "statuses": Warning.Status.choices,
-        "ages": selectors.AGES, "townships": selectors.townships_for(request.user),
+        "ages": selectors.AGES, "townships": townships,
         "summary": selectors.counts_by_township(request.user), "overdue": selectors.overdue_count(request.user),
+        "meta": meta, "print_title": "数据比对预警清单", "count_unit": "条",
     })
+
+
+def _warning_filter_words(filters: dict, townships) -> list[tuple[str, str]]:
+    """The warning filters in the words of the page (rule and township names, not codes)."""
+    statuses = dict(Warning.Status.choices)
+    rule = RULES.get(filters["rule"])
+    return [("规则", rule.name if rule else filters["rule"]),
+            ("乡镇", next((t.name for t in townships if t.code == filters["township"]), filters["township"])),
+            ("等级", LEVELS.get(filters["level"], filters["level"])),
+            ("状态", "待处理" if filters["status"] == "active" else statuses.get(filters["status"], filters["status"])),
+            ("期限", selectors.AGES.get(filters["age"], filters["age"]))]
 
 
 def _export_rows(warnings, mask: ExportMask):
@@ -155,8 +170,12 @@ def low_income_list(request):
     filters = {key: request.GET.get(key, "").strip() for key in ("q", "category", "township")}
     households = selectors.low_income_households(request.user, **filters)
     if request.GET.get("export") == "xlsx":
+        townships = selectors.townships_for(request.user)
+        meta = ExportMeta(unit="户", user=request.user, sums=("人数",), filters=[
+            ("查询", filters["q"]), ("保障类别", codes.CATEGORY_SHORT.get(filters["category"], filters["category"])),
+            ("乡镇", next((t.name for t in townships if t.code == filters["township"]), filters["township"]))])
         return export_response(request, "低收入人口库.xlsx", "低收入人口库", LOW_INCOME_HEADERS,
-                               lambda mask: _low_income_rows(households, mask))
+                               lambda mask: _low_income_rows(households, mask), meta)
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/low_income_list.html", {
         "page": page, "filters": filters, "categories": codes.CATEGORY_SHORT,
@@ -190,8 +209,9 @@ def cadre_register(request):
     rows = selectors.cadre_register(request.user, status=status)
     if request.GET.get("export") == "xlsx":
         headers = ["姓名", "身份证号", "户编号", "关系", "干部姓名", "职务", "任职区划", "备案状态", "复核结果"]
+        meta = ExportMeta(unit="人", user=request.user, filters=[("备案状态", dict(selectors.FILING).get(status, status))])
         return export_response(request, "人情保关系保备案.xlsx", "人情保关系保备案登记", headers,
-                               lambda mask: _cadre_rows(rows.iterator(), mask))
+                               lambda mask: _cadre_rows(rows.iterator(), mask), meta)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/cadre_register.html", {
         "page": page, "rows": list(_cadre_entries(page.object_list)), "status": status, "statuses": selectors.FILING})

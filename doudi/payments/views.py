@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doudi.core import codes
-from doudi.core.exports import ExportMask, export_response, xlsx_response
+from doudi.core.exports import MASKED, ExportMask, ExportMeta, export_response, list_page, xlsx_response
 from doudi.core.jobs import job_start
 from doudi.core.models import AuditEntry, Region
 from doudi.core.permissions import require
@@ -44,7 +44,12 @@ def run_list(request):
     rows = ([r.period, item_label(r.item), r.region.name, r.get_state_display(), r.people, r.households, r.amount,
              r.due] for r in runs.iterator())
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("发放花名册.xlsx", "发放花名册", ["期次", "发放项目", "区划", "状态", "人数", "户数", "金额", "应发放日期"], rows)
+        states = dict(PayrollRun.State.choices)
+        meta = ExportMeta(unit="元；人；户", user=request.user, sums=("人数", "户数"), filters=[
+            ("期次", filters["period"]), ("发放项目", item_label(filters["item"]) if filters["item"] else ""),
+            ("状态", states.get(filters["state"], filters["state"]))])
+        return xlsx_response("发放花名册.xlsx", "发放花名册", ["期次", "发放项目", "区划", "状态", "人数", "户数", "金额（元）", "应发放日期"],
+                             rows, meta)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     for run in page.object_list:
         run.label = item_label(run.item)
@@ -82,17 +87,26 @@ def run_detail(request, pk):
     run = selectors.run_get(request.user, pk)
     filters = {k: request.GET.get(k, "").strip() for k in ("township", "status", "q", "sort")}
     lines = selectors.run_lines(request.user, run, **filters)
-    if request.GET.get("export") == "xlsx":
-        return export_response(request, f"花名册明细_{run.period}.xlsx", f"{item_label(run.item)} {run.period} 发放明细",
-                               LINE_HEADERS, lambda mask: _line_rows(lines, mask))
     scoped = selectors.lines_for(request.user).filter(run=run)
+    townships = Region.objects.filter(code__in=scoped.values("township").distinct()).order_by("code")
+    statuses = dict(bankfiles.PaymentLine.Status.choices)
+    meta = ExportMeta(unit="元", user=request.user, sums=("人数",), filters=[
+        ("区划", run.region.name), ("乡镇", next((t.name for t in townships if t.code == filters["township"]), filters["township"])),
+        ("状态", statuses.get(filters["status"], filters["status"])), ("查询", filters["q"])])
+    title = f"{item_label(run.item)} {run.period} 发放明细"
+    if request.GET.get("export") == "xlsx":
+        return export_response(request, f"花名册明细_{run.period}.xlsx", title, LINE_HEADERS, lambda mask: _line_rows(lines, mask), meta)
+    page = list_page(request, lines.select_related(None), PAGE_SIZE)
+    page.object_list = list(page.object_list)
+    for line in page.object_list:
+        line.holder_shown = MASKED.holder(line.holder_key)  # an ID number masked, a household code as it is
     acting = in_scope(request.user, run.region_id)
     allowed = RUN_WORKFLOW.allowed(run, request.user)
     return render(request, "payments/run_detail.html", {
         "run": run, "label": item_label(run.item), "filters": filters,
-        "page": Paginator(lines.select_related(None), PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page, "meta": meta, "print_title": title, "count_unit": "笔",
         "totals": ledger.control_totals(scoped), "transitions": _transitions(run),
-        "townships": Region.objects.filter(code__in=scoped.values("township").distinct()).order_by("code"),
+        "townships": townships,
         "statuses": bankfiles.PaymentLine.Status.choices,
         "can_check": "check" in allowed, "can_approve": "approve" in allowed, "can_send": "send" in allowed,
         "second_person": _second_person_note(run, request.user, allowed),

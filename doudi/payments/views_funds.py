@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from doudi.core.exports import export_response, xlsx_response
+from doudi.core.exports import ExportMeta, export_response, xlsx_response
 from doudi.core.permissions import require
 from doudi.core.roles import BUILD_PAYROLL, MANAGE_PRICE_SUBSIDY, VIEW_PAYROLL, can
 from doudi.payments import campaigns, ledger, params, price, reports, selectors
@@ -37,7 +37,10 @@ def price_screen(request):
                 return redirect("price_subsidy")
     rows = list(reports.price_rows(request.user))
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("价格临时补贴.xlsx", "价格临时补贴发放情况", reports.PRICE_HEADERS, reports.price_export(rows))
+        return xlsx_response("价格临时补贴.xlsx", "价格临时补贴发放情况", reports.PRICE_HEADERS, reports.price_export(rows),
+                             ExportMeta(unit="元；人", user=request.user, filters=_scope_words(request.user),
+                                        sums=("人数", "已到账人数"), skip=("CPI同比(%)", "食品CPI同比(%)", "依据涨幅(%)",
+                                                                       "城市标准（元）", "农村标准（元）")))
     return render(request, "payments/price.html", {"rows": rows, "form": form,
                                                    "can_enter": can(request.user, MANAGE_PRICE_SUBSIDY)})
 
@@ -46,7 +49,9 @@ def price_screen(request):
 def campaign_list(request):
     rows = reports.campaign_rows(request.user)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("一次性发放.xlsx", "一次性发放进度", reports.CAMPAIGN_HEADERS, reports.campaign_export(rows))
+        return xlsx_response("一次性发放.xlsx", "一次性发放进度", reports.CAMPAIGN_HEADERS, reports.campaign_export(rows),
+                             ExportMeta(unit="元；笔", user=request.user, filters=_scope_words(request.user),
+                                        sums=("应发笔数", "已发笔数"), skip=("标准（元）", "进度（%）")))
     return render(request, "payments/campaigns.html", {"rows": rows, "can_build": can(request.user, BUILD_PAYROLL)
                                                        and _build_region(request.user) is not None})
 
@@ -60,7 +65,9 @@ def campaign_detail(request, code):
     rows = reports.campaign_townships(request.user, campaign.code)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(f"{campaign.name}.xlsx", f"{campaign.name}（按乡镇）", reports.TOWNSHIP_HEADERS,
-                             reports.township_export(rows))
+                             reports.township_export(rows),
+                             ExportMeta(unit="元；笔；人", user=request.user, filters=_scope_words(request.user),
+                                        sums=("笔数", "人数", "已到账笔数", "失败笔数")))
     runs = selectors.runs_for(request.user).filter(item=campaign.code).select_related("region").order_by("region_id")
     total = {k: sum((r[k] or 0) for r in rows) for k in ("lines", "people", "amount", "paid", "paid_amount", "failed")}
     return render(request, "payments/campaign_detail.html", {"campaign": campaign, "rows": rows, "runs": runs, "total": total,
@@ -91,7 +98,10 @@ def fund_ledger(request):
     if request.GET.get("export") == "xlsx":
         period = f"（{start or '最早'}至{end or '最近'}）" if start or end else ""
         return xlsx_response("资金支出台账.xlsx", f"资金支出台账{period}", [headers[k] for k in by] + ["金额（元）"],
-                             reports.ledger_export(rows, by))
+                             reports.ledger_export(rows, by),  # ledger_export writes its own 合计 row
+                             ExportMeta(unit="元", user=request.user, total=False, filters=_scope_words(request.user) + [
+                                 ("期间", f"{start or '最早'}至{end or '最近'}" if start or end else ""),
+                                 ("分组", "、".join(headers[k] for k in by))]))
     return render(request, "payments/ledger.html", {"rows": rows, "by": by, "headers": headers, "start": start, "end": end,
                                                     "total": sum(r["amount"] for r in rows)})
 
@@ -101,7 +111,8 @@ def overpayment_list(request):
     records = selectors.overpayments_for(request.user).order_by("state", "-created_at")
     if request.GET.get("export") == "xlsx":
         return export_response(request, "多发待追回.xlsx", "多发待追回", reports.OVERPAYMENT_HEADERS,
-                               lambda mask: reports.overpayment_export(records, item_label, mask))
+                               lambda mask: reports.overpayment_export(records, item_label, mask),
+                               ExportMeta(unit="元", user=request.user, filters=_scope_words(request.user)))
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(request, "payments/overpayments.html", {"page": page, "form": RecoveryForm(),
                                                           "can_recover": can(request.user, BUILD_PAYROLL)})
@@ -123,3 +134,8 @@ def overpayment_recover(request, pk):
         messages.error(request, "追回金额应大于 0")
     return redirect("overpayment_list")
 
+
+def _scope_words(user) -> list[tuple[str, str]]:
+    """The filter of a list that has none but the user's own region."""
+    region = getattr(user, "region", None)
+    return [("区划", region.name if region else "全部区划")]

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from doudi.core.exports import xlsx_response
+from doudi.core.exports import ExportMeta, xlsx_response
 from doudi.core.permissions import require
 from doudi.core.roles import ALLOCATE_RESERVE, DRAW_RESERVE, VIEW_RESERVE, can
 from doudi.payments import params, reports, reserve, selectors
@@ -44,7 +44,12 @@ def reserve_page(request, draw_form=None, allocation_form=None):
         raise Http404("没有该乡镇，或不在您的管辖范围内")
     entries = reports.reserve_entries(user, **filters)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("临时救助备用金.xlsx", "临时救助备用金收支明细", reports.RESERVE_HEADERS, reports.reserve_export(entries))
+        kinds = dict(ReserveEntry.Kind.choices)
+        meta = ExportMeta(unit="元", user=user, total=False, filters=[  # reserve_export writes its own 支取合计
+            ("乡镇", dict(_townships(user)).get(filters["township"], "")), ("类型", kinds.get(filters["kind"], filters["kind"])),
+            ("月份", filters["month"])])
+        return xlsx_response("临时救助备用金.xlsx", "临时救助备用金收支明细", reports.RESERVE_HEADERS, reports.reserve_export(entries),
+                             meta)
     balances = reports.reserve_balances(user)
     # A draw for a 临时救助 case links to it (doudi/cases/temp.py).
     page = Paginator(entries.select_related("case"), 50).get_page(request.GET.get("page"))

@@ -1,4 +1,6 @@
 """Register pages: household list and search, household and person pages, unmasking."""
+from decimal import Decimal
+
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseForbidden
 from django.contrib import messages
@@ -6,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doudi.core import codes, idnumber
-from doudi.core.exports import xlsx_response
+from doudi.core.exports import ExportMeta, list_page, xlsx_response
 from doudi.core.permissions import require
 from doudi.core.roles import EDIT_REGISTRY, UNMASK_BANK, UNMASK_ID, VIEW_AUDIT, VIEW_REGISTRY, can
 from doudi.registry import selectors, services
@@ -14,7 +16,8 @@ from doudi.registry import selectors, services
 PAGE_SIZE = 50
 SORT_LABELS = {"code": "户编号", "-code": "户编号（倒序）", "region": "村(社区)", "-region": "村(社区)（倒序）",
                "-updated": "最近更新", "updated": "最早更新"}
-EXPORT_HEADERS = ["户编号", "乡镇", "村(社区)", "户籍性质", "户主", "户主身份证号", "人数", "保障类别", "详细地址"]
+EXPORT_HEADERS = ["户编号", "乡镇", "村(社区)", "户籍性质", "户主", "户主身份证号", "人数", "保障类别", "月保障金额（元）",
+                  "详细地址"]
 
 
 def _filters(request) -> dict:
@@ -25,13 +28,17 @@ def _filters(request) -> dict:
 def household_list(request):
     filters = _filters(request)
     households = selectors.household_search(request.user, **{k: v for k, v in filters.items() if k != "sort"}, sort=filters["sort"] or "code")
+    regions = _region_options(request.user, filters["region"])
+    meta = ExportMeta(unit="户；金额：元", user=request.user, sums=("人数",), filters=[
+        ("查询", filters["q"]), ("区域", next((r["label"] for r in regions if r["code"] == filters["region"]), filters["region"])),
+        ("保障类别", codes.CATEGORY_SHORT.get(filters["category"], filters["category"]))])
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("家庭台账.xlsx", "家庭台账", EXPORT_HEADERS, _export_rows(households))
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+        return xlsx_response("家庭台账.xlsx", "家庭台账", EXPORT_HEADERS, _export_rows(households), meta)
+    page = list_page(request, households, PAGE_SIZE)
     return render(request, "registry/household_list.html", {
-        "page": page, "filters": filters, "categories": codes.CATEGORY_SHORT, "regions": _region_options(request.user, filters["region"]),
+        "page": page, "filters": filters, "categories": codes.CATEGORY_SHORT, "regions": regions,
         "sorts": [(k, v) for k, v in SORT_LABELS.items() if k in ("code", "region", "-updated") or k == filters["sort"]],
-        "rows": selectors.household_rows(page.object_list),
+        "rows": selectors.household_rows(page.object_list), "meta": meta, "print_title": "家庭台账", "count_unit": "户",
     })
 
 
@@ -53,11 +60,32 @@ def _region_options(user, chosen: str) -> list[dict]:
 
 
 def _export_rows(households):
+    """The register as listed, with the monthly amount of the benefits each household holds
+    today (household and member benefits together), a number so the 合计 adds up."""
+    from django.db.models import Sum
+
+    from doudi.registry.models import Benefit
+
+    batch: list[dict] = []
+
+    def flush():
+        amounts = dict(Benefit.objects.filter(household_id__in=[r["household"].pk for r in batch], until__isnull=True)
+                       .values_list("household_id").annotate(total=Sum("monthly_amount")))
+        for row in batch:
+            head, household = row["head"], row["household"]
+            amount = amounts.get(household.pk)
+            yield [household.code, row["township"], household.region.name, codes.HUKOU.get(household.hukou, ""),
+                   head.name if head else "", idnumber.mask(head.id_number) if head else "", row["size"],
+                   "、".join(codes.CATEGORY_SHORT[c] for c in row["categories"]),
+                   Decimal(amount).quantize(Decimal("0.01")) if amount is not None else Decimal("0.00"), household.address]
+
     for row in selectors.household_rows(households.iterator(chunk_size=2000), chunk=2000):
-        head = row["head"]
-        yield [row["household"].code, row["township"], row["household"].region.name, codes.HUKOU.get(row["household"].hukou, ""),
-               head.name if head else "", idnumber.mask(head.id_number) if head else "", row["size"],
-               "、".join(codes.CATEGORY_SHORT[c] for c in row["categories"]), row["household"].address]
+        batch.append(row)
+        if len(batch) >= 2000:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()
 
 
 @require(VIEW_REGISTRY)

@@ -69,6 +69,7 @@ def test_filters_sort_and_export(client, register):
     assert html.count('class="change-') == run.differences.filter(township_code=TOWNSHIP_B).count()
     response = client.get(f"{URL}{run.pk}/", {"export": "xlsx", "category": "dibao"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert sheet.cell(2, 1).value == "乡镇" and sheet.max_row - 2 == run.differences.filter(category="dibao").count()
-    assert all(sheet.cell(r, 5).value == "低保" for r in range(3, sheet.max_row + 1))
+    # title, header, the rows, 合计
+    assert sheet.cell(2, 1).value == "乡镇" and sheet.max_row - 3 == run.differences.filter(category="dibao").count()
+    assert all(sheet.cell(r, 5).value == "低保" for r in range(3, sheet.max_row)) and sheet.cell(sheet.max_row, 1).value == "合计"
     assert Difference.objects.count() == run.differences.count()

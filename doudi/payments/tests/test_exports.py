@@ -43,9 +43,10 @@ def test_campaign_list_and_detail_exports(money_county, users):
     clerk_b = next(r for r in sheet(users["clerk_b"], "/payments/campaigns/")[2:] if r[0].startswith("2022年"))
     assert clerk_b[8:10] == [5, 1500]  # township B: two 低保 households of two and 特困乙
     towns = sheet(users["staff"], "/payments/campaigns/jmf2022_38_subsidy/")
-    assert towns[1][0] == "乡镇" and [(r[1], r[3], r[6]) for r in towns[2:]] == [(8, 2400, 0), (5, 1500, 1)]
+    assert towns[1][0] == "乡镇" and [(r[1], r[3], r[6]) for r in towns[2:-1]] == [(8, 2400, 0), (5, 1500, 1)]
+    assert towns[-1][0] == "合计" and (towns[-1][1], towns[-1][3], towns[-1][6]) == (13, 3900, 1)
     only_b = sheet(users["clerk_b"], "/payments/campaigns/jmf2022_38_subsidy/")
-    assert [(r[1], r[2], r[3]) for r in only_b[2:]] == [(5, 5, 1500)]
+    assert [(r[1], r[2], r[3]) for r in only_b[2:-1]] == [(5, 5, 1500)]
     client = Client()
     client.force_login(users["staff"])
     page = client.get("/payments/campaigns/jmf2022_38_subsidy/").content.decode()
@@ -88,7 +89,7 @@ def test_overpayment_export_scoped_and_masked(money_county, users):
                                   reason="死亡未及时停发", user=users["staff"])
     rows = sheet(users["staff"], "/payments/overpayments/")
     assert rows[1][:3] == ["乡镇", "姓名", "身份证号"]
-    assert sorted((r[1], r[6], r[8]) for r in rows[2:]) == [("户主1", 510, 510), ("户主4", 540, 540)]
-    assert all("*" in r[2] for r in rows[2:])
+    assert sorted((r[1], r[6], r[8]) for r in rows[2:-1]) == [("户主1", 510, 510), ("户主4", 540, 540)]
+    assert all("*" in r[2] for r in rows[2:-1]) and rows[-1][0] == "合计" and rows[-1][6] == 1050  # the 合计 row
     only_b = sheet(users["clerk_b"], "/payments/overpayments/")
-    assert [r[1] for r in only_b[2:]] == ["户主4"]
+    assert [r[1] for r in only_b[2:-1]] == ["户主4"]
