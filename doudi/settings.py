@@ -206,6 +206,11 @@ DOUDI_MAX_API_UPLOAD_BYTES = _int("DOUDI_MAX_API_UPLOAD_BYTES", 1024 * 1024 * 10
 DOUDI_UPLOAD_RETENTION_DAYS = _int("DOUDI_UPLOAD_RETENTION_DAYS", 180, minimum=0)
 # Background jobs run inline instead of in a thread (tests; see core/jobs.py).
 DOUDI_JOBS_SYNC = _flag("DOUDI_JOBS_SYNC")
+# Where web-started jobs run: "worker" queues them for `doudi worker` processes (production's
+# default), "thread" runs them in a thread of the web process (the demo, development).
+DOUDI_JOBS = os.environ.get("DOUDI_JOBS", "").strip().lower() or ("worker" if PRODUCTION else "thread")
+if DOUDI_JOBS not in ("worker", "thread"):
+    raise ImproperlyConfigured(f"环境变量 DOUDI_JOBS={os.environ['DOUDI_JOBS']!r} 无效：应为 worker（由 doudi worker 进程运行）或 thread（在网页服务进程里运行）")
 
 SESSION_COOKIE_HTTPONLY = True
 # An idle session ends: the cookie's age restarts with every request.
