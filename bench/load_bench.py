@@ -1,0 +1,259 @@
+"""Web load on one county (issue 12, part D): a bounded scenario against 127.0.0.1 only.
+
+N clients (threads, each with its own session) log in as the demo's township clerks and
+repeat a visit: search households, open two of them, open the warnings list and one
+warning, open the payroll list. Each client stops after a fixed number of requests or at
+the time cap, whichever comes first. Reported per run: p50/p95/p99 latency, errors
+(anything but HTTP 200, a timeout or a refused connection), requests per second, and the
+machine's load average (os.getloadavg) before, during (sampled each second) and after.
+
+The servers are started by this script on a copy of the database and stopped at the end:
+    baseline    `doudi serve --threads 1` (one request at a time: a single-threaded server)
+    production  `doudi serve --threads 8` (waitress, production settings)
+
+    python -m bench.load_bench --database data/demo.sqlite3 --clients 20 50
+    python -m bench.load_bench --database postgres://doudi@127.0.0.1:54329/doudi_bench ...
+
+The load generator shares the machine with the server: its own CPU shows in the load.
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HOST = "127.0.0.1"  # never anything else: this is a load generator
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results" / "load_bench.json"
+CLERKS = ("clerk1", "clerk2")
+PASSWORD = "doudi2026"
+SEARCH_TERMS = ("王", "李", "张", "刘", "陈", "杨", "赵", "村", "号", "1")
+SERVERS = {"baseline-1-thread": 1, "waitress-8-threads": 8}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`doudi serve` on HOST with production settings, started and stopped by us."""
+
+    def __init__(self, database_url: str, data_dir: Path, threads: int, log: Path):
+        self.port = free_port()
+        env = {**os.environ, "DOUDI_ENV": "production", "DOUDI_SECRET_KEY": secrets.token_urlsafe(50),
+               "DOUDI_HTTPS": "0", "DOUDI_ALLOWED_HOSTS": HOST, "DATABASE_URL": database_url,
+               "DOUDI_DATA_DIR": str(data_dir), "DOUDI_JOBS": "worker"}
+        self.log = log.open("w")
+        self.process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "doudi"), "serve", "--host", HOST, "--port", str(self.port),
+                                         "--threads", str(threads)], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.base = f"http://{HOST}:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/login/", timeout=5).read()
+                return
+            except (urllib.error.URLError, ConnectionError, socket.timeout):
+                if self.process.poll() is not None:
+                    self.log.close()
+                    raise RuntimeError("server exited:\n" + log.read_text()[-2000:])
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("server did not answer within 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+class Client:
+    def __init__(self, base: str, username: str, timeout: float):
+        assert urllib.parse.urlsplit(base).hostname == HOST, "load tests only target 127.0.0.1"
+        self.base, self.username, self.timeout = base, username, timeout
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.samples: list[tuple[str, float, bool]] = []
+
+    def request(self, page: str, path: str, data: dict | None = None) -> str:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        started = time.perf_counter()
+        ok, text = False, ""
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                text = response.read().decode("utf-8", "replace")
+                ok = response.status == 200
+        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError):
+            ok = False
+        self.samples.append((page, time.perf_counter() - started, ok))
+        return text
+
+    def login(self) -> bool:
+        form = self.request("login", "/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        if not token:
+            return False
+        page = self.request("login", "/login/", {"csrfmiddlewaretoken": token.group(1), "username": self.username,
+                                                 "password": PASSWORD})
+        return "退出" in page or "logout" in page
+
+    def visit(self, rng: random.Random) -> None:
+        listing = self.request("household_search", "/households/?" + urllib.parse.urlencode({"q": rng.choice(SEARCH_TERMS)}))
+        codes = list(dict.fromkeys(re.findall(r'href="/households/([^/"?]+)/"', listing)))
+        if not codes:
+            listing = self.request("household_search", "/households/")
+            codes = list(dict.fromkeys(re.findall(r'href="/households/([^/"?]+)/"', listing)))
+        for code in rng.sample(codes, min(2, len(codes))):
+            self.request("household_detail", f"/households/{code}/")
+        warnings = self.request("warning_list", "/monitoring/warnings/")
+        ids = re.findall(r'href="/monitoring/warnings/(\d+)/"', warnings)
+        if ids:
+            self.request("warning_detail", f"/monitoring/warnings/{rng.choice(ids)}/")
+        self.request("payroll_list", "/payments/runs/")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def run_load(base: str, clients: int, requests_per_client: int, time_cap: float, seed: int) -> dict:
+    load_before = os.getloadavg()
+    sampled: list[float] = []
+    stop = threading.Event()
+
+    def sample_load():
+        while not stop.wait(1.0):
+            sampled.append(os.getloadavg()[0])
+
+    sampler = threading.Thread(target=sample_load, daemon=True)
+    sampler.start()
+    deadline = time.monotonic() + time_cap
+    logged_in = []
+
+    def one(index: int) -> Client:
+        client = Client(base, CLERKS[index % len(CLERKS)], timeout=30)
+        rng = random.Random(seed * 1000 + index)
+        if client.login():
+            logged_in.append(index)
+            while len(client.samples) < requests_per_client and time.monotonic() < deadline:
+                client.visit(rng)
+        return client
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        done = list(pool.map(one, range(clients)))
+    elapsed = time.monotonic() - started
+    stop.set()
+    sampler.join()
+    samples = [s for c in done for s in c.samples]
+    pages = [s for s in samples if s[0] != "login"]
+    latencies = [s[1] for s in pages]
+    by_page = {}
+    for name in sorted({s[0] for s in samples}):
+        values = [s[1] for s in samples if s[0] == name]
+        by_page[name] = {"requests": len(values), "p50_ms": ms(percentile(values, 50)), "p95_ms": ms(percentile(values, 95)),
+                         "errors": sum(1 for s in samples if s[0] == name and not s[2])}
+    return {
+        "clients": clients, "clients_logged_in": len(logged_in), "requests": len(pages),
+        "login_requests": len(samples) - len(pages),
+        "errors": sum(1 for s in samples if not s[2]), "seconds": round(elapsed, 1),
+        "hit_time_cap": time.monotonic() >= deadline, "requests_per_second": round(len(pages) / elapsed, 1),
+        "p50_ms": ms(percentile(latencies, 50)), "p95_ms": ms(percentile(latencies, 95)),
+        "p99_ms": ms(percentile(latencies, 99)), "mean_ms": ms(statistics.fmean(latencies)) if latencies else None,
+        "by_page": by_page,
+        "load": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()],
+                 "max_1min_during": round(max(sampled), 2) if sampled else None},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default=str(ROOT / "data" / "demo.sqlite3"),
+                        help="the demo county: an SQLite file (copied first) or a postgres:// URL")
+    parser.add_argument("--clients", type=int, nargs="+", default=[20, 50])
+    parser.add_argument("--requests", type=int, default=60, help="requests per client, logins not counted")
+    parser.add_argument("--time-cap", type=float, default=90, help="seconds per run")
+    parser.add_argument("--servers", nargs="+", default=list(SERVERS), choices=list(SERVERS))
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+
+    scratch = Path(tempfile.mkdtemp(prefix="doudi-load-"))
+    if args.database.startswith(("postgres://", "postgresql://")):
+        assert urllib.parse.urlsplit(args.database).hostname in (HOST, "localhost"), "load tests only on this machine"
+        database_url, engine = args.database, "postgresql"
+    else:
+        source = Path(args.database)
+        if not source.is_file():
+            print(f"没有演示县数据库 {source}：先运行 DOUDI_DATA_DIR={source.parent} doudi demo --no-serve", file=sys.stderr)
+            return 2
+        copy = scratch / "load.sqlite3"
+        shutil.copyfile(source, copy)
+        database_url, engine = f"sqlite:///{copy}", "sqlite"
+    data_dir = scratch / "data"
+    data_dir.mkdir()
+    # The demo database may predate the newest migrations of this checkout.
+    subprocess.run([str(ROOT / ".venv" / "bin" / "doudi"), "migrate", "-v", "0"], check=True,
+                   env={**os.environ, "DATABASE_URL": database_url, "DOUDI_DATA_DIR": str(data_dir), "DOUDI_ENV": "development"})
+    report = {
+        "benchmark": "load_bench", "database": args.database, "engine": engine, "scale": "demo county",
+        "command": " ".join(["python -m bench.load_bench", *(argv if argv is not None else sys.argv[1:])]),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "scenario": {"requests_per_client": args.requests, "time_cap_seconds": args.time_cap,
+                     "visit": "household search, 2 household pages, warning list, 1 warning, payroll list"},
+        "runs": [],
+    }
+    try:
+        for name in args.servers:
+            server = Server(database_url, data_dir, SERVERS[name], scratch / f"{name}.log")
+            try:
+                for clients in args.clients:
+                    result = {"server": name, "threads": SERVERS[name], **run_load(server.base, clients, args.requests,
+                                                                                       args.time_cap, args.seed)}
+                    report["runs"].append(result)
+                    print(json.dumps({k: v for k, v in result.items() if k != "by_page"}, ensure_ascii=False), flush=True)
+                    time.sleep(5)  # let the load average settle a little between runs
+            finally:
+                server.stop()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"written {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
