@@ -143,3 +143,9 @@ for _role, _extra in {Role.COUNTY_ADMIN: {VIEW_DASHBOARD, VIEW_SUPERVISION, INSP
                       Role.TOWNSHIP_CLERK: {VIEW_DASHBOARD, VIEW_SUPERVISION, RECTIFY},
                       Role.SUPERVISOR: {VIEW_DASHBOARD, VIEW_SUPERVISION}}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+
+# Who saw full ID numbers and bank accounts (issue 12 B): the county administrator and the supervisor.
+VIEW_UNMASK_LOG = "view_unmask_log"
+for _role in (Role.COUNTY_ADMIN, Role.SUPERVISOR):
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {VIEW_UNMASK_LOG}

@@ -21,11 +21,10 @@ from doudi.core.exports import xlsx_response
 from doudi.core.forms_users import OwnPasswordForm, UserCreateForm, UserEditForm
 from doudi.core.models import AuditEntry, Region
 from doudi.core.permissions import require
-from doudi.core.roles import MANAGE_USERS, Role
+from doudi.core.roles import MANAGE_USERS, VIEW_UNMASK_LOG, Role
 
 # Who may read the unmask log: the county administrator and the supervisor (apps.py
 # grants it; it belongs in roles.py's table).
-VIEW_UNMASK_LOG = "view_unmask_log"
 PAGE_SIZE = 50
 FIELD_LABELS = {"username": "用户名", "full_name": "姓名", "role": "角色", "region": "管辖区划", "is_active": "状态",
                 "password": "密码", "sessions": "登录会话", "登录锁定": "登录锁定", "来源地址": "来源地址"}
