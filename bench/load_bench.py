@@ -47,6 +47,7 @@ CLERKS = ("clerk1", "clerk2")
 PASSWORD = "doudi2026"
 SEARCH_TERMS = ("王", "李", "张", "刘", "陈", "杨", "赵", "村", "号", "1")
 SERVERS = {"baseline-1-thread": 1, "waitress-8-threads": 8}
+DOUDI = [sys.executable, "-m", "doudi.cli"]  # this interpreter's doudi (PYTHONPATH may point at a snapshot)
 
 
 def free_port() -> int:
@@ -64,7 +65,7 @@ class Server:
                "DOUDI_HTTPS": "0", "DOUDI_ALLOWED_HOSTS": HOST, "DATABASE_URL": database_url,
                "DOUDI_DATA_DIR": str(data_dir), "DOUDI_JOBS": "worker"}
         self.log = log.open("w")
-        self.process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "doudi"), "serve", "--host", HOST, "--port", str(self.port),
+        self.process = subprocess.Popen([*DOUDI, "serve", "--host", HOST, "--port", str(self.port),
                                          "--threads", str(threads)], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.base = f"http://{HOST}:{self.port}"
         deadline = time.monotonic() + 60
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = scratch / "data"
     data_dir.mkdir()
     # The demo database may predate the newest migrations of this checkout.
-    subprocess.run([str(ROOT / ".venv" / "bin" / "doudi"), "migrate", "-v", "0"], check=True,
+    subprocess.run([*DOUDI, "migrate", "-v", "0"], check=True,
                    env={**os.environ, "DATABASE_URL": database_url, "DOUDI_DATA_DIR": str(data_dir), "DOUDI_ENV": "development"})
     report = {
         "benchmark": "load_bench", "database": args.database, "engine": engine, "scale": "demo county",
@@ -248,10 +249,10 @@ def main(argv: list[str] | None = None) -> int:
                 server.stop()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"written {out}")
+        out = Path(args.out)  # what was measured, also when a later run failed
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"written {out}")
     return 0
 
 
