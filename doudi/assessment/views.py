@@ -69,7 +69,18 @@ def _run(household, formsets) -> dict:
     return {"month": month, "decision": explanation.decision(explained["result"], names),
             "inputs": explanation.inputs_summary(household.cleaned_data, members, formsets["vehicles"].rows(),
                                                  dict(household.fields["region"].choices)),
-            "sections": explanation.sections(explained, names), "files": explained["parameter_files"]}
+            "sections": explanation.sections(explained, names), "files": _parameter_sources(explained["parameter_files"])}
+
+
+def _parameter_sources(files) -> list[str]:
+    """Whose parameters decided, nearest first, by region name: never the server's file paths."""
+    from pathlib import PurePath
+
+    from doudi.core.models import Region
+
+    stems = [PurePath(str(f)).stem for f in files]
+    names = dict(Region.objects.filter(code__in=[s for s in stems if s.isdigit()]).values_list("code", "name"))
+    return [("国家" if stem == "national" else names.get(stem, "本地区")) + "政策参数" for stem in stems]
 
 
 @require(ASSESS)

@@ -65,7 +65,7 @@ def _start(request, regions):
 def evaluation_list(request):
     may_run = can(request.user, RUN_EVALUATION)
     regions = _regions(request.user) if may_run else []
-    form = EvaluationForm(regions=regions, initial={"month": request.GET.get("month", "")}) if may_run else None
+    form = EvaluationForm(regions=regions, initial={"month": request.GET.get("month") or _this_month()}) if may_run else None
     status = 200
     if request.method == "POST":
         if not may_run:
@@ -79,6 +79,12 @@ def evaluation_list(request):
     return render(request, "assessment/evaluation_list.html", {
         "form": form, "page": page, "rows": [(r, names.get(r.region_code, r.region_code)) for r in page.object_list],
     }, status=status)
+
+
+def _this_month() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().strftime("%Y-%m")
 
 
 def _region_names(region_codes) -> dict[str, str]:

@@ -35,7 +35,7 @@ class TempApplyForm(forms.Form):
     channel = forms.ChoiceField(label="申请渠道", choices=Case.Channel.choices, initial=Case.Channel.WINDOW)
     cause = forms.ChoiceField(label="救助事由", choices=[(k, f"{_ta.KINDS[v[1]]}：{v[0]}") for k, v in _ta.CAUSES.items()])
     tier = forms.ChoiceField(label="困难程度", choices=list(_ta.TIERS.items()), initial="general")
-    incident_on = forms.DateField(label="急难发生日期", widget=forms.DateInput(attrs={"type": "date"}))
+    incident_on = forms.DateField(label="急难发生日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     reason = forms.CharField(label="困难情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     requested_amount = forms.CharField(label="申请金额（元，可不填）", max_length=14, required=False)
     expense = forms.CharField(label="支出型：需自付的必需支出（元）", max_length=14, required=False)

@@ -8,7 +8,7 @@ from doudi.monitoring.models import Warning
 
 
 class CompareForm(forms.Form):
-    as_of = forms.DateField(label="比对日期", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label="比对日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     engine = forms.ChoiceField(label="计算引擎", choices=[("duckdb", "DuckDB（本机，默认）"), ("spark", "Spark（集群）")])
 
     def clean_as_of(self):
@@ -35,7 +35,7 @@ class MultipleFileField(forms.FileField):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label="核查日期", widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label="核查日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     notes = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     photos = MultipleFileField(label="现场照片（JPEG/PNG，可多张）", required=False)
 
@@ -44,7 +44,7 @@ class ConfirmForm(forms.Form):
     outcome = forms.ChoiceField(label="处理结果", choices=Warning.Outcome.choices)
     reason = forms.CharField(label="处理说明", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     benefits = forms.MultipleChoiceField(label="停发的待遇", required=False, widget=forms.CheckboxSelectMultiple)
-    stop_on = forms.DateField(label="停发日期（最后一个享受日）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    stop_on = forms.DateField(label="停发日期（最后一个享受日）", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, benefits=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,17 +22,37 @@ FILTERS = ("rule", "township", "level", "status", "age", "sort")
 EXPORT_HEADERS = ["预警编号", "规则", "等级", "状态", "姓名", "身份证号", "户编号", "责任乡镇", "核查期限", "是否逾期", "详情", "处理说明"]
 
 
+def may_choose_engine(user) -> bool:
+    """The DuckDB/Spark choice is the county's setting, not a clerk's: offered to the county
+    admin and the superuser only; everyone else runs the default (DuckDB)."""
+    from doudi.core.roles import Role
+
+    return bool(user.is_superuser or getattr(user, "role", "") == Role.COUNTY_ADMIN)
+
+
+def _rule_rows():
+    """The comparison rules in words: name, description and the parameters by their Chinese names."""
+    from doudi.rules.schema import PARAMETERS
+
+    for rule in RULES.values():
+        labels = [PARAMETERS[p].zh.removeprefix("比对：") if p in PARAMETERS else "" for p in rule.parameters]
+        yield {"name": rule.name, "description": rule.description, "parameters": [x for x in labels if x]}
+
+
 @require(RUN_COMPARISON)
 def compare_start(request):
     form = CompareForm(request.POST or None, initial={"engine": "duckdb", "as_of": _today()})
+    choose = may_choose_engine(request.user)
+    if not choose:
+        del form.fields["engine"]
     if request.method == "POST" and form.is_valid():
-        as_of, engine = form.cleaned_data["as_of"], form.cleaned_data["engine"]
+        as_of, engine = form.cleaned_data["as_of"], form.cleaned_data.get("engine") or "duckdb"
         job = job_start(kind="comparison", label=f"部门数据比对（截至 {as_of}）", target="doudi.monitoring.jobs:compare_job",
                         params={"as_of": as_of.isoformat(), "engine": engine, "region_code": request.user.scope_code or "",
                                 "user_id": request.user.pk}, user=request.user)
         return redirect("job_detail", pk=job.pk)
     return render(request, "monitoring/compare_start.html", {
-        "form": form, "runs": selectors.recent_runs(request.user), "rules": RULES.values()})
+        "form": form, "runs": selectors.recent_runs(request.user), "rules": list(_rule_rows()), "choose_engine": choose})
 
 
 @require(VIEW_WARNINGS)
@@ -74,9 +94,11 @@ def _export_rows(warnings, mask: ExportMask):
 
 
 def _detail_text(detail: dict) -> str:
-    items = detail.get("items")
-    facts = "；".join(f"{k}={v}" for k, v in detail.items() if k != "items")
-    listed = "；".join("，".join(f"{k}={v}" for k, v in item.items()) for item in items or [])
+    """The evidence in the words of the warning page (labels, not the evidence's keys)."""
+    from doudi.monitoring.templatetags.monitoring_tags import detail_facts, detail_items
+
+    facts = "；".join(f"{label}：{value}" for label, value in detail_facts(detail))
+    listed = "；".join("，".join(f"{label}：{value}" for label, value in item) for item in detail_items(detail))
     return "；".join(x for x in (facts, listed) if x)
 
 
@@ -194,11 +216,31 @@ def _low_income_rows(households, mask: ExportMask):
                "、".join(codes.CATEGORY_SHORT[c] for c in row["categories"])]
 
 
+# What an audit entry was about, in words (the 救助链 shows 台账变更 entries by it).
+ENTITY_LABELS = {"benefit": "保障待遇", "household": "家庭信息", "person": "成员信息", "overpayment": "多发待追回",
+                 "pending_benefit": "待县级审批的待遇", "reserve_entry": "备用金", "bank_file": "一卡通代发文件",
+                 "export": "导出", "evaluation": "批量评估", "simulation": "政策测算", "parameter": "政策参数",
+                 "dataset": "部门数据", "report": "统计报表", "region": "区划", "user": "用户",
+                 "wrong_inclusion": "错保认定", "case": "案件", "visit": "走访"}
+
+
+def _chain_words(events):
+    for event in events:
+        if event.get("kind") == "台账变更":
+            head, _, rest = event["text"].partition(" ")
+            for code, label in ENTITY_LABELS.items():
+                if head.endswith(code):
+                    head = head[: -len(code)] + label
+                    break
+            event["text"] = f"{head} {rest}" if rest else head
+        yield event
+
+
 @require(VIEW_REGISTRY)
 def household_chain(request, code):
     household = registry_selectors.household_get(request.user, code)
     return render(request, "monitoring/household_chain.html", {
-        "household": household, "events": selectors.household_chain(household),
+        "household": household, "events": list(_chain_words(selectors.household_chain(household))),
         "members": household.members.order_by("id"),
     })
 
