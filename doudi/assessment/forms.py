@@ -215,7 +215,7 @@ WHOLE_UNITS = ("months", "count", "years")
 def simulation_parameters() -> list[tuple[str, str]]:
     from doudi.rules.schema import PARAMETERS
 
-    return [(name, f"{spec.zh}（{name}）") for name, spec in PARAMETERS.items() if spec.unit in NUMERIC_UNITS]
+    return [(name, spec.zh) for name, spec in PARAMETERS.items() if spec.unit in NUMERIC_UNITS]  # names, never keys
 
 
 class SimulationForm(forms.Form):
