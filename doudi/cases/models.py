@@ -39,6 +39,12 @@ class Case(models.Model):
         ADVANCED = "advanced", "已先行救助，待补齐材料"
         REFERRED = "referred", "已报县级审批"
         GRANTED = "granted", "已批准临时救助"
+        # 在保对象的复核和变更 (doudi/cases/lifecycle.py): the outcomes of a review or change case.
+        CONTINUED = "continued", "复核：继续保障"
+        ADJUSTED = "adjusted", "复核：已调整保障金额"
+        TAPERING = "tapering", "渐退"
+        STOPPED = "stopped", "已停保"
+        RESTORED = "restored", "已恢复保障"
 
     class Channel(models.TextChoices):
         WINDOW = "window", "窗口受理"
@@ -46,6 +52,20 @@ class Case(models.Model):
         HOTLINE = "hotline", "电话申请"
         ONLINE = "online", "网上申请"
         API = "api", "系统接口"
+        FINDING = "finding", "批量评估或比对预警发现"
+        SCHEDULE = "schedule", "定期核查计划"
+
+    class Kind(models.TextChoices):
+        APPLY = "apply", "申请"
+        REVIEW = "review", "定期核查"
+        CHANGE = "change", "变更核查"
+
+    class StopReason(models.TextChoices):
+        DEATH = "death", "死亡"
+        MOVED = "moved", "迁出本县"
+        ASSETS = "assets", "新增财产"
+        INCOME = "income", "收入超过标准"
+        OTHER = "other", "其他"
 
     OPEN_STATES = OPEN_STATES
 
@@ -91,6 +111,14 @@ class Case(models.Model):
     monthly_amount = models.DecimalField("核定月金额", max_digits=12, decimal_places=2, null=True, blank=True)
     benefit = models.ForeignKey(Benefit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="待遇")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="受理人")
+    # 在保对象的生命周期 (doudi/cases/lifecycle.py): a review (定期核查) or a change case (from a
+    # finding: 应停发/应调整) concerns `benefit`, the benefit held; an application is kind "apply".
+    kind = models.CharField("案件种类", max_length=8, choices=Kind.choices, default=Kind.APPLY)
+    review_due = models.DateField("应核查日期", null=True, blank=True)
+    stop_reason = models.CharField("停保原因", max_length=8, choices=StopReason.choices, blank=True)
+    taper_start = models.CharField("渐退起始月份", max_length=7, blank=True)
+    taper_months = models.PositiveSmallIntegerField("渐退月数", null=True, blank=True)
+    benefit_until = models.DateField("待遇终止日期", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -163,6 +191,54 @@ class CaseDocument(AppendOnly):
     class Meta:
         verbose_name = verbose_name_plural = "案件材料"
         ordering = ["at", "id"]
+
+
+class CaseSource(models.Model):
+    """The finding a case was opened from (批量开案): an evaluation difference, a confirmed
+    warning, a review due. The key is unique, so the same finding never opens two cases,
+    whoever opens it and however often (two bulk openings at once included)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sources", verbose_name="案件")
+    key = models.CharField("来源", max_length=64)
+    origin = models.CharField("来源批次", max_length=40, db_index=True)
+    label = models.CharField("说明", max_length=200)
+    at = models.DateTimeField("开案时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件来源"
+        constraints = [models.UniqueConstraint(fields=["key"], name="case_source_key_unique")]
+
+
+class EmergencySwitch(models.Model):
+    """The county-wide emergency switch (沁政办发〔2021〕7号 §五): from `start` to `end` exits
+    (停保, 渐退) are paused and periodic reviews extended. Turned on and off by the county
+    administrator, each audited (AuditEntry, entity "emergency")."""
+
+    county = models.CharField("县", max_length=6, db_index=True)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    reason = models.CharField("原因", max_length=500)
+    on_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="开启人")
+    on_at = models.DateTimeField("开启时间", auto_now_add=True)
+    off_on = models.DateField("提前关闭日期", null=True, blank=True)
+    off_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="关闭人")
+    off_reason = models.CharField("关闭原因", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "应急开关"
+        ordering = ["-start", "-id"]
+
+    @property
+    def last_day(self):
+        """The last day it holds exits: its end, or the day before it was switched off."""
+        import datetime as _dt
+
+        if self.off_on is not None:
+            return min(self.end, self.off_on - _dt.timedelta(days=1))
+        return self.end
+
+    def covers(self, day) -> bool:
+        return self.start <= day <= self.last_day
 
 
 class CaseCounter(models.Model):

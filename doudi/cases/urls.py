@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doudi.cases import views, views_temp
+from doudi.cases import views, views_lifecycle, views_temp
 
 app_name = "cases"
 urlpatterns = [
@@ -13,6 +13,12 @@ urlpatterns = [
     path("temp/advances/", views_temp.advances, name="temp_advances"),
     path("temp/conferences/", views_temp.conferences, name="temp_conferences"),
     path("temp/from-warning/<int:pk>/", views_temp.from_warning, name="temp_from_warning"),
+    path("bulk/evaluation/<int:pk>/", views_lifecycle.bulk_evaluation, name="bulk_evaluation"),
+    path("bulk/warnings/", views_lifecycle.bulk_warnings, name="bulk_warnings"),
+    path("reviews/", views_lifecycle.reviews, name="reviews"),
+    path("reviews/open/", views_lifecycle.reviews_open, name="reviews_open"),
+    path("emergency/", views_lifecycle.emergency, name="emergency"),
+    path("<str:number>/life/<str:action>/", views_lifecycle.life_act, name="life_act"),
     path("<str:number>/temp/<str:action>/", views_temp.act, name="temp_act"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/do/<str:action>/", views.act, name="act"),

@@ -40,7 +40,9 @@ def queue(request):
     for case in page:
         case.clock = clock.status(case, today)
     batch = filters["tab"] == "mine" and decisions.may_confirm(request.user, None) and can(request.user, APPROVE_CASES)
-    return render(request, "cases/queue.html", {"batch": batch,
+    from doudi.cases.bulk import may_open_bulk
+
+    return render(request, "cases/queue.html", {"batch": batch, "bulk_ok": may_open_bulk(request.user),
         "page": page, "filters": filters, "tabs": selectors.TABS, "counts": selectors.tab_counts(request.user, today),
         "categories": CATEGORY_CHOICES, "states": Case.State.choices, "townships": selectors.townships_for(request.user)})
 
@@ -88,6 +90,9 @@ def detail(request, number):
     if case.category == "temp_assist" and hasattr(case, "temp"):
         context = _temp_context(case, request.user, [a for a in actions if a in TEMP_ONLY])
         actions = [a for a in actions if a not in TEMP_ONLY]
+    from doudi.cases.views_lifecycle import life_context
+
+    context |= life_context(case, request.user)
     return render(request, "cases/detail.html", {
         "case": case, "clock": clock.status(case), "steps": _timeline(case),
         "documents": case.documents.all(), "actions": [(a, ACTION_LABELS[a]) for a in actions],

@@ -17,6 +17,7 @@ RETURNABLE = (S.RECEIVED, S.CHECKED, S.SURVEYED)
 OPEN = tuple(Case.OPEN_STATES)
 # A case paid first (先行救助) is not withdrawn: its papers are completed.
 WITHDRAWABLE = tuple(s for s in OPEN if s != S.ADVANCED)
+REVIEW_FROM = (S.CHECKED, S.SURVEYED)
 
 CASE_WORKFLOW = Workflow(
     noun="案件",
@@ -38,6 +39,17 @@ CASE_WORKFLOW = Workflow(
         "grant": Step((S.CHECKED, S.SURVEYED, S.REFERRED), S.GRANTED, PROCESS_CASES, "批准临时救助",
                       not_by_who_entered=(S.SURVEYED,)),
         "complete": Step((S.ADVANCED,), S.GRANTED, PROCESS_CASES, "登记先行救助材料补齐"),
+        # 定期核查 and 变更核查 of a benefit held (doudi/cases/lifecycle.py): after 核对 (and 入户调查)
+        # the review ends in continue, a new amount, 渐退 or 停保; a stop may be undone (恢复保障).
+        # Exits are paused while the county's emergency switch is on (checked in lifecycle.py).
+        "continue": Step(REVIEW_FROM, S.CONTINUED, PROCESS_CASES, "作出继续保障的复核结论"),
+        "adjust": Step(REVIEW_FROM, S.ADJUSTED, APPROVE_CASES, "调整保障金额", reason_required=True,
+                       not_by_who_entered=(S.SURVEYED,)),
+        "taper": Step(REVIEW_FROM, S.TAPERING, APPROVE_CASES, "实行渐退", reason_required=True,
+                      not_by_who_entered=(S.SURVEYED,)),
+        "stop": Step(REVIEW_FROM, S.STOPPED, APPROVE_CASES, "停保", reason_required=True,
+                     not_by_who_entered=(S.SURVEYED,)),
+        "restore": Step((S.STOPPED,), S.RESTORED, APPROVE_CASES, "恢复保障", reason_required=True),
     },
     log=Log(CaseStep, "case", reason_max=500),
     region_of=lambda case: case.region_id,
@@ -53,6 +65,10 @@ ACTION_LABELS = {
 }
 TEMP_ONLY = ("advance", "refer", "grant", "complete")
 NOT_FOR_TEMP = ("publicize", "approve")
+# A review or change case (kind review/change) ends in its own outcomes (LIFE_ACTIONS, shown on
+# the case page's 在保复核 panel), never in 公示 and 审核确认 of an application.
+NOT_FOR_REVIEW = ("publicize", "approve", "refuse", "reopen")
+LIFE_ACTIONS = {"continue": "继续保障", "adjust": "调整保障金额", "taper": "渐退", "stop": "停保", "restore": "恢复保障"}
 
 __all__ = ["CASE_WORKFLOW", "ACTION_LABELS", "WorkflowError", "S"]
 
@@ -61,6 +77,8 @@ def actions_for(case: Case, user) -> list[str]:
     """The actions this user may take now, resume_* folded into "resume"."""
     allowed = CASE_WORKFLOW.allowed(case, user)
     skip = NOT_FOR_TEMP if case.category == "temp_assist" else TEMP_ONLY
+    if case.kind != "apply":
+        skip = TEMP_ONLY + NOT_FOR_REVIEW
     out = [a for a in allowed if not a.startswith("resume_") and a not in skip]
     if f"resume_{case.returned_from}" in allowed:
         out.append("resume")

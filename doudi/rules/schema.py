@@ -308,3 +308,15 @@ PAYMENT_PARAMETERS.update({
     "hotline.close_days": Spec("count", "热线工单办结期限（工作日）", high=60),
     "hotline.workday_hours": Spec("count", "热线期限折算：每个工作日计几个工作小时", high=24),
 })
+
+
+# ---- 在保对象的定期核查、渐退 (doudi/cases/lifecycle.py, docs/cases.md §8) --------------------------
+# Reviews by class: every cases.review.months, or every cases.review.months_irregular for a
+# household with irregular income and a member able to work (民发〔2021〕57号); 渐退 keeps the
+# benefit for cases.taper.months months before it ends. Not rule inputs, so kept with the case clocks.
+PAYMENT_PARAMETERS.update({
+    "cases.review.categories": Spec("list", "定期核查的保障类别", items="category"),
+    "cases.review.months": Spec("months", "定期核查周期（月）：一般在保家庭", high=36),
+    "cases.review.months_irregular": Spec("months", "定期核查周期（月）：收入来源不固定且有劳动能力成员的家庭", high=36),
+    "cases.taper.months": Spec("months", "渐退期（月）：收入超过标准后继续发放的月数", high=24),
+})
