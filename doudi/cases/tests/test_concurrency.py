@@ -77,3 +77,27 @@ def test_two_submissions_one_case(register, users, today):
     if connection.vendor == "postgresql":  # SQLite may instead fail the waiting writer: never a second case
         assert sum(isinstance(r, services.DuplicateApplication) for r in results) == 1, results
     assert Case.objects.count() == 1
+
+
+def test_two_bulk_openings_open_each_finding_once(register, users, today):
+    """Two county clerks open the same evaluation's differences at once: one case per finding."""
+    from doudi.assessment.models import Difference, EvaluationRun
+    from doudi.cases import bulk
+    from doudi.cases.models import CaseSource
+    from doudi.registry.models import Household
+
+    run = EvaluationRun.objects.create(month="2026-06", region_code="140521", policy="140521", status="done")
+    for code in ("H010", "H011", "H012"):
+        h = Household.objects.get(code=code)
+        Difference.objects.create(run=run, household=h, household_code=code, region_code=h.region_id,
+                                  township_code=h.region_id[:9], category="dibao", change="start")
+
+    def opening(user):
+        return lambda: bulk.open_cases(user=user, findings=bulk.from_evaluation(user, run)[0], origin="race", today=DAY)
+
+    results = _race([opening(users["staff"]), opening(users["staff2"])])
+    assert all(isinstance(r, bulk.Result) for r in results), results
+    assert sorted(len(r.opened) for r in results) == [0, 3] or sum(len(r.opened) for r in results) == 3
+    assert sum(len(r.opened) + r.skipped for r in results) == 6
+    assert Case.objects.count() == 3 == CaseSource.objects.count()
+    assert CaseStep.objects.count() == 3
