@@ -149,3 +149,21 @@ for _role, _extra in {Role.COUNTY_ADMIN: {VIEW_DASHBOARD, VIEW_SUPERVISION, INSP
 VIEW_UNMASK_LOG = "view_unmask_log"
 for _role in (Role.COUNTY_ADMIN, Role.SUPERVISOR):
     PERMISSIONS[_role] = PERMISSIONS[_role] | {VIEW_UNMASK_LOG}
+
+
+# Donations and street rescue (issue 17, doudi/services): the 捐赠专户 is the county's — county
+# staff record gifts and confirm every write of money (a second person, maker-checker); township
+# clerks record spends on named people of their township, confirmed by the county. Street rescue
+# (patrols, people met, 寻亲公告, returnee referrals) is kept by townships and the county alike.
+# Supervisors read both; helpers, finance and uploaders have no use for them (least privilege).
+VIEW_DONATIONS = "view_donations"
+HANDLE_DONATIONS = "handle_donations"
+CONFIRM_DONATIONS = "confirm_donations"
+VIEW_RESCUE = "view_rescue"
+HANDLE_RESCUE = "handle_rescue"
+_GIVING_ALL = {VIEW_DONATIONS, HANDLE_DONATIONS, CONFIRM_DONATIONS, VIEW_RESCUE, HANDLE_RESCUE}
+for _role, _extra in {Role.COUNTY_ADMIN: _GIVING_ALL, Role.COUNTY_STAFF: _GIVING_ALL,
+                      Role.TOWNSHIP_CLERK: {VIEW_DONATIONS, HANDLE_DONATIONS, VIEW_RESCUE, HANDLE_RESCUE},
+                      Role.SUPERVISOR: {VIEW_DONATIONS, VIEW_RESCUE}}.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+

@@ -310,6 +310,15 @@ PAYMENT_PARAMETERS.update({
 })
 
 
+# Street rescue (流浪乞讨人员, docs/services.md): during a cold-weather period (寒潮、低温、冰冻雨雪)
+# patrols are stepped up, at night too (沁政办发〔2021〕7号 二; 临民发【2024】22号（八）); a township
+# with fewer patrols in a week of such a period is warned. Not rule inputs: kept with the payment parameters.
+PAYMENT_PARAMETERS.update({
+    "rescue.cold_patrols_per_week": Spec("count", "恶劣天气时段每周街面巡查不少于（次）", high=50),
+    "rescue.cold_night_patrols_per_week": Spec("count", "恶劣天气时段每周夜间巡查不少于（次）", high=50),
+})
+
+
 # ---- 在保对象的定期核查、渐退 (doudi/cases/lifecycle.py, docs/cases.md §8) --------------------------
 # Reviews by class: every cases.review.months, or every cases.review.months_irregular for a
 # household with irregular income and a member able to work (民发〔2021〕57号); 渐退 keeps the

@@ -14,13 +14,21 @@ from doudi.core import idnumber
 from doudi.core.models import Region
 from doudi.core.scoping import scope
 from doudi.services.models import (
+    ColdSpell,
+    Donation,
+    DonationBalance,
+    DonationSpend,
     DutyShift,
+    Encounter,
     EmergencyPlan,
     Finding,
     GoodsBalance,
     GoodsEntry,
     Institution,
+    Patrol,
+    Referral,
     Resident,
+    SearchNotice,
     WorkOrder,
 )
 
@@ -258,3 +266,157 @@ def goods_out_between(region_code: str, first: dt.date, last: dt.date, recorded_
     if recorded_before is not None:
         rows = rows.filter(created_at__lt=recorded_before)
     return rows.select_related("township", "person")
+
+
+# -- donations (the county's 捐赠专户) --------------------------------------------------------
+def donation_balances(user) -> QuerySet:
+    """The balance rows of the user's county (a township clerk sees the county's totals by purpose,
+    never the donors): to know what may be spent."""
+    code = (getattr(user, "scope_code", None) or "")[:6]
+    if getattr(user, "scope_code", None) is None:
+        return DonationBalance.objects.none()
+    rows = DonationBalance.objects.select_related("county")
+    return (rows.filter(county__code__startswith=code) if code else rows).order_by("county_id", "purpose", "item")
+
+
+def gifts_for(user, *, q: str = "", state: str = "", purpose: str = "", start: dt.date | None = None,
+              end: dt.date | None = None) -> QuerySet:
+    rows = scope(Donation.objects.select_related("county", "created_by"), user, "county__code")
+    if state in ("recorded", "confirmed", "refused"):
+        rows = rows.filter(state=state)
+    if purpose:
+        rows = rows.filter(purpose=purpose)
+    if start:
+        rows = rows.filter(on__gte=start)
+    if end:
+        rows = rows.filter(on__lte=end)
+    if q.strip():
+        rows = rows.filter(Q(donor__contains=q.strip()) | Q(receipt=q.strip()) | Q(goods__contains=q.strip()))
+    return rows.order_by("-on", "-id")
+
+
+def gift_get(user, pk: int) -> Donation:
+    return _one(gifts_for(user), "捐赠", pk=pk)
+
+
+def spends_for(user, *, q: str = "", state: str = "", purpose: str = "", township: str = "",
+               start: dt.date | None = None, end: dt.date | None = None) -> QuerySet:
+    rows = scope(DonationSpend.objects.select_related("county", "township", "person", "created_by"), user, "region_code")
+    if state in ("recorded", "confirmed", "refused"):
+        rows = rows.filter(state=state)
+    if purpose:
+        rows = rows.filter(purpose=purpose)
+    if township:
+        rows = rows.filter(region_code__startswith=township)
+    if start:
+        rows = rows.filter(on__gte=start)
+    if end:
+        rows = rows.filter(on__lte=end)
+    q = q.strip()
+    if q:
+        number, _ = idnumber.try_normalize(q)
+        rows = rows.filter(recipient_id_number=number) if number else rows.filter(
+            Q(recipient_name__startswith=q) | Q(given__contains=q) | Q(reason__contains=q))
+    return rows.order_by("-on", "-id")
+
+
+def spend_get(user, pk: int) -> DonationSpend:
+    return _one(spends_for(user), "捐赠支出", pk=pk)
+
+
+def thanks_list(county_code: str) -> list[Donation]:
+    """The public thank-you list (no login): confirmed gifts whose donor agreed to be thanked.
+    Not scoped (public); the page shows the donor, the date, the purpose and — only where the
+    donor allowed it — the amount; never recipients."""
+    return list(Donation.objects.filter(county_id=county_code, state="confirmed", thanks=True)
+                .only("donor", "donor_kind", "on", "purpose", "item", "amount", "goods", "show_amount")
+                .order_by("-on", "-id"))
+
+
+# -- street rescue ---------------------------------------------------------------------------
+def patrols_for(user, *, township: str = "", night: str = "", start: dt.date | None = None,
+                end: dt.date | None = None, q: str = "") -> QuerySet:
+    rows = scope(Patrol.objects.select_related("township"), user, "township__code").annotate(
+        met=Count("encounters", distinct=True))
+    if township:
+        rows = rows.filter(township__code__startswith=township)
+    if night in ("night", "day"):
+        rows = rows.filter(night=night == "night")
+    if start:
+        rows = rows.filter(started_at__date__gte=start)
+    if end:
+        rows = rows.filter(started_at__date__lte=end)
+    if q.strip():
+        rows = rows.filter(Q(area__contains=q.strip()) | Q(team__contains=q.strip()))
+    return rows.order_by("-started_at", "-id")
+
+
+def patrol_get(user, pk: int) -> Patrol:
+    return _one(scope(Patrol.objects.select_related("township"), user, "township__code"), "巡查记录", pk=pk)
+
+
+def encounters_for(user, *, q: str = "", placement: str = "", township: str = "") -> QuerySet:
+    rows = scope(Encounter.objects.select_related("patrol", "township"), user, "township__code")
+    if placement in Encounter.Placement.values:
+        rows = rows.filter(placement=placement)
+    if township:
+        rows = rows.filter(township__code__startswith=township)
+    q = q.strip()
+    if q:
+        number, _ = idnumber.try_normalize(q)
+        rows = rows.filter(id_number=number) if number else rows.filter(Q(name__startswith=q) | Q(place__contains=q))
+    return rows.order_by("-patrol__started_at", "-id")
+
+
+def encounter_get(user, pk: int) -> Encounter:
+    return _one(encounters_for(user), "巡查发现人员", pk=pk)
+
+
+def notices_for(user, *, outcome: str = "", township: str = "") -> QuerySet:
+    rows = scope(SearchNotice.objects.select_related("township", "encounter"), user, "township__code")
+    if outcome in SearchNotice.Outcome.values:
+        rows = rows.filter(outcome=outcome)
+    if township:
+        rows = rows.filter(township__code__startswith=township)
+    return rows.order_by("-published_from", "-id")
+
+
+def notice_get(user, pk: int) -> SearchNotice:
+    return _one(notices_for(user), "寻亲公告", pk=pk)
+
+
+def referrals_for(user, *, township: str = "", q: str = "") -> QuerySet:
+    rows = scope(Referral.objects.select_related("township"), user, "township__code")
+    if township:
+        rows = rows.filter(township__code__startswith=township)
+    q = q.strip()
+    if q:
+        number, _ = idnumber.try_normalize(q)
+        rows = rows.filter(id_number=number) if number else rows.filter(Q(name__startswith=q) | Q(home__contains=q))
+    return rows.order_by("-on", "-id")
+
+
+def spells_for(user) -> QuerySet:
+    """Cold-weather periods that concern the user: the county's own and its townships'."""
+    code = getattr(user, "scope_code", None)
+    if code is None:
+        return ColdSpell.objects.none()
+    county = code[:6]
+    rows = ColdSpell.objects.select_related("region")
+    if not code:
+        return rows
+    # A township clerk sees the county-wide periods and the township's own.
+    return rows.filter(Q(region__code=county) | Q(region__code__startswith=code)).order_by("-start")
+
+
+def patrol_counts(user, first: dt.date, last: dt.date) -> dict:
+    """{(township code, local date): (patrols, night patrols)} in the user's scope."""
+    rows = scope(Patrol.objects.all(), user, "township__code").filter(
+        started_at__gte=timezone.make_aware(dt.datetime.combine(first, dt.time.min)),
+        started_at__lt=timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)))
+    out: dict = defaultdict(lambda: (0, 0))
+    for township, started, night in rows.values_list("township_id", "started_at", "night").iterator(chunk_size=2000):
+        key = (township, timezone.localtime(started).date())
+        a, b = out[key]
+        out[key] = (a + 1, b + int(night))
+    return dict(out)

@@ -1,7 +1,9 @@
 from django.urls import path
 
+from doudi.services import views_donations as vd
 from doudi.services import views_goods, views_hotline
 from doudi.services import views_institutions as vi
+from doudi.services import views_rescue as vr
 
 app_name = "services"
 urlpatterns = [
@@ -31,4 +33,28 @@ urlpatterns = [
     path("goods/receive/", views_goods.receive, name="goods_receive"),
     path("goods/issue/", views_goods.issue, name="goods_issue"),
     path("goods/weekly/", views_goods.weekly, name="goods_weekly"),
+    path("donations/", vd.home, name="donations"),
+    path("donations/gifts/", vd.gift_list, name="gifts"),
+    path("donations/gifts/new/", vd.gift_new, name="gift_new"),
+    path("donations/gifts/<int:pk>/", vd.gift_detail, name="gift"),
+    path("donations/gifts/<int:pk>/do/<str:action>/", vd.gift_act, name="gift_act"),
+    path("donations/spends/", vd.spend_list, name="spends"),
+    path("donations/spends/new/", vd.spend_new, name="spend_new"),
+    path("donations/spends/<int:pk>/", vd.spend_detail, name="spend"),
+    path("donations/spends/<int:pk>/do/<str:action>/", vd.spend_act, name="spend_act"),
+    path("thanks/<str:county>/", vd.thanks, name="thanks"),
+    path("rescue/", vr.patrol_list, name="patrols"),
+    path("rescue/new/", vr.patrol_new, name="patrol_new"),
+    path("rescue/cold/", vr.spell_new, name="spell_new"),
+    path("rescue/<int:pk>/", vr.patrol_detail, name="patrol"),
+    path("rescue/<int:pk>/people/", vr.encounter_new, name="encounter_new"),
+    path("rescue/people/", vr.encounter_list, name="encounters"),
+    path("rescue/people/<int:pk>/", vr.encounter_detail, name="encounter"),
+    path("rescue/people/<int:pk>/notice/", vr.notice_new, name="notice_new"),
+    path("rescue/people/<int:pk>/referral/", vr.referral_new, name="referral_new"),
+    path("rescue/notices/", vr.notice_list, name="notices"),
+    path("rescue/notices/<int:pk>/", vr.notice_detail, name="notice"),
+    path("rescue/notices/<int:pk>/photo/", vr.notice_photo, name="notice_photo"),
+    path("rescue/notices/<int:pk>/do/<str:action>/", vr.notice_act, name="notice_act"),
+    path("rescue/referrals/", vr.referral_list, name="referrals"),
 ]

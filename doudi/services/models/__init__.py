@@ -1,4 +1,5 @@
-"""The services app's tables, one module per area (institutions, hotline, goods)."""
+"""The services app's tables, one module per area (institutions, hotline, goods, donations, rescue)."""
+from doudi.services.models.donations import Donation, DonationBalance, DonationSpend, DonationStep
 from doudi.services.models.goods import GOODS_KINDS, GoodsBalance, GoodsEntry
 from doudi.services.models.hotline import WorkOrder, WorkOrderStep
 from doudi.services.models.institutions import (
@@ -10,6 +11,8 @@ from doudi.services.models.institutions import (
     Institution,
     Resident,
 )
+from doudi.services.models.rescue import ColdSpell, Encounter, Patrol, Referral, SearchNotice
 
-__all__ = ["GOODS_KINDS", "DutyShift", "EmergencyPlan", "Finding", "FindingStep", "GoodsBalance", "GoodsEntry",
-           "Inspection", "Institution", "Resident", "WorkOrder", "WorkOrderStep"]
+__all__ = ["GOODS_KINDS", "ColdSpell", "Donation", "DonationBalance", "DonationSpend", "DonationStep", "DutyShift",
+           "EmergencyPlan", "Encounter", "Finding", "FindingStep", "GoodsBalance", "GoodsEntry", "Inspection", "Institution",
+           "Patrol", "Referral", "Resident", "SearchNotice", "WorkOrder", "WorkOrderStep"]
