@@ -20,6 +20,9 @@ class PersonGroup(models.Model):
     note = models.CharField("说明", max_length=200, blank=True)
     set_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
     set_at = models.DateTimeField("登记时间", default=timezone.now)
+    # Where the flag came from: an import may change only the flags an import set (a flag set
+    # by hand or from a suggestion stays until someone removes it by hand).
+    source = models.CharField("来源", max_length=8, default="hand", choices=[("hand", "手工设置"), ("import", "台账导入")])
 
     class Meta:
         verbose_name = verbose_name_plural = "特殊群体标识"
@@ -163,3 +166,14 @@ class FamilyContact(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "分开居住的家庭成员"
         ordering = ["id"]
+
+
+# The models of agreements.py, children.py and placement.py (issue 16 items 5–7) live in
+# their own module; imported here so Django finds them under the care app.
+from doudi.care.models_support import (  # noqa: E402,F401
+    CareAgreement,
+    ChildDirector,
+    ChildGuardian,
+    ChildPairing,
+    PlacementWish,
+)

@@ -59,6 +59,7 @@ def group_set(*, user, person, group: str, active: bool, note: str = "") -> Pers
         elif flag.active == active:
             return flag
         flag.active, flag.note, flag.set_by, flag.set_at = active, note[:200], user, timezone.now()
+        flag.source = "hand"  # a later import leaves a flag set by hand alone (care/imported.py)
         flag.save()
         label = groups.label(group)
         AuditEntry.objects.create(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doudi.care import views, views_problems, views_visits
+from doudi.care import views, views_problems, views_support, views_visits
 
 app_name = "care"
 urlpatterns = [
@@ -21,4 +21,19 @@ urlpatterns = [
     path("problems/<int:pk>/", views_problems.problem_detail, name="problem"),
     path("problems/<int:pk>/assign/", views_problems.problem_assign, name="problem_assign"),
     path("problems/<int:pk>/solve/", views_problems.problem_solve, name="problem_solve"),
+    # 照料服务协议, 困境儿童, 集中供养需求 (issue 16 items 5–7)
+    path("agreements/", views_support.agreement_list, name="agreements"),
+    path("persons/<int:pk>/agreements/new/", views_support.agreement_new, name="agreement_new"),
+    path("agreements/<int:pk>/", views_support.agreement_detail, name="agreement"),
+    path("agreements/<int:pk>/replace/", views_support.agreement_replace, name="agreement_replace"),
+    path("agreements/<int:pk>/copy/", views_support.agreement_copy, name="agreement_copy"),
+    path("children/", views_support.child_list, name="children"),
+    path("children/directors/", views_support.director_list, name="directors"),
+    path("persons/<int:pk>/child/", views_support.child_detail, name="child"),
+    path("persons/<int:pk>/child/guardian/", views_support.guardian_add, name="guardian_add"),
+    path("persons/<int:pk>/child/pair/", views_support.child_pair, name="child_pair"),
+    path("guardians/<int:pk>/end/", views_support.guardian_end, name="guardian_end"),
+    path("placement/", views_support.placement_list, name="placement"),
+    path("persons/<int:pk>/placement/", views_support.placement_wish, name="placement_wish"),
+    path("placement/<int:pk>/decide/", views_support.placement_decide, name="placement_decide"),
 ]

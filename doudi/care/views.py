@@ -111,7 +111,23 @@ def person_care(request, pk):
         "can_manage": can(request.user, MANAGE_GROUPS), "can_visit": can(request.user, RECORD_VISIT),
         "age": duties.age_on(person.birth_date, _today(request)),
         "family": selectors.family_contacts(person), "duties": FamilyContact.Duty.choices,
+        **_support_context(request.user, person),
     })
+
+
+def _support_context(user, person) -> dict:
+    """照料服务协议, 困境儿童 and 集中供养 on the person's care page (issue 16 items 5–7)."""
+    from doudi.care import agreements, children, placement
+    from doudi.core.roles import MANAGE_AGREEMENTS, MANAGE_PLACEMENT
+
+    dispersed = agreements.is_dispersed_tekun(person)
+    return {
+        "dispersed": dispersed, "agreements": agreements.person_agreements(user, person)[:10] if dispersed else [],
+        "is_child": children.is_difficult_child(person),
+        "wishes": placement.wishes_for(user).filter(person=person).order_by("-wished_on", "-id")[:5],
+        "can_agree": can(user, MANAGE_AGREEMENTS), "can_place": can(user, MANAGE_PLACEMENT),
+        "today": _today(None),
+    }
 
 
 @require(MANAGE_GROUPS)

@@ -167,3 +167,12 @@ for _role, _extra in {Role.COUNTY_ADMIN: _GIVING_ALL, Role.COUNTY_STAFF: _GIVING
                       Role.SUPERVISOR: {VIEW_DONATIONS, VIEW_RESCUE}}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
+
+# Care agreements, 困境儿童 and 集中供养 demand (issue 16 items 5–7, doudi/care): townships and the
+# county sign and replace 照料服务协议, record guardians, 兜底监护 and 结对帮扶, and the wish to be
+# placed with its outcome; helpers and supervisors read them in scope (VIEW_CARE).
+MANAGE_AGREEMENTS = "manage_agreements"
+MANAGE_CHILD_CARE = "manage_child_care"
+MANAGE_PLACEMENT = "manage_placement"
+for _role in (Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_CLERK):
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {MANAGE_AGREEMENTS, MANAGE_CHILD_CARE, MANAGE_PLACEMENT}

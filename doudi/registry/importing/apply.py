@@ -8,6 +8,10 @@ as PendingBenefitChange rows for a county role; a confirmation given the version
 at preview refuses rows changed since (issue 12)."""
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db.models import F
 from django.utils import timezone
 
@@ -15,7 +19,7 @@ from doudi.core import codes, idnumber, pinyin
 from doudi.core.bulk import fetch_by_keys, foreign_keys_checked_once, insert_rows, reserve_ids
 from doudi.core.models import AuditEntry
 from doudi.core.scoping import in_scope
-from doudi.registry.importing.columns import BENEFIT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+from doudi.registry.importing.columns import BENEFIT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, OPTIONAL_COLUMNS
 from doudi.core.tabular.errors import ErrorList, ImportRejected, RowError
 from doudi.registry.importing.parse import ParsedRegistry
 from doudi.registry.models import Benefit, Household, HouseholdMove, PendingBenefitChange, Person
@@ -35,6 +39,31 @@ def _diff(old: dict, new: dict, fields: list[str]) -> dict:
 
 def _show(value):
     return value if isinstance(value, (int, str, bool)) or value is None else str(value)
+
+
+# -- after-write hooks ------------------------------------------------------------------------
+# The register parses the optional 成员 columns (SPEC §4: 特殊困难老年人, 困境儿童, 精神障碍患者)
+# but has no field for them; the app that keeps them (doudi/care) registers a hook from its
+# AppConfig.ready(), so the registry never imports it (tests/test_architecture.py). A hook
+# runs inside the import's transaction (a refused import or a preview leaves nothing behind),
+# writes its audit rows through `log` (they carry the import's batch) and returns counts to
+# add to the summary.
+@dataclass(frozen=True)
+class ImportedMembers:
+    rows: list[tuple[int, str, str, dict]]  # (person id, ID number, household code, {optional field: value}) per 成员 row
+    user: object  # None for a command-line import
+    batch: str
+    now: dt.datetime
+    log: Callable[..., None]  # log(action, entity, key, household_code, changes, reason)
+
+
+_AFTER_WRITE: dict[str, Callable[[ImportedMembers], dict | None]] = {}
+
+
+def add_after_write(hook: Callable[[ImportedMembers], dict | None]) -> None:
+    """Registers (or replaces, by name) a hook called after the members are written, when
+    the file has any optional 成员 column."""
+    _AFTER_WRITE[f"{hook.__module__}.{hook.__qualname__}"] = hook
 
 
 STALE = "在预览后已被修改，请重新预览"
@@ -162,8 +191,22 @@ class RegistryWriter:
             self._write_households()
             self._write_persons()
             self._write_benefits()
+        self._after_write()
         insert_rows(AuditEntry, ["at", "user_id", "role", "action", "entity", "entity_key", "household_code", "changes", "reason", "batch"], self.audit)
         return self.summary
+
+    def _after_write(self) -> None:
+        optional = [c.field for c in OPTIONAL_COLUMNS["成员"]]
+        rows = [(self.person_ids[number], number, record.values["household"], extra)
+                for number, record in self.parsed.members.items()
+                if (extra := {f: record.values[f] for f in optional if f in record.values})]
+        if not rows or not _AFTER_WRITE:
+            return
+        members = ImportedMembers(rows, self.user, self.batch, self.now, self._log)
+        for hook in _AFTER_WRITE.values():
+            for key, count in (hook(members) or {}).items():
+                if count:
+                    self.summary[key] = self.summary.get(key, 0) + count
 
     def _refuse_if_raced(self, saved: int, sheet: str, row: int, column: str, value: str, what: str) -> None:
         """A clerk's save between check() and this update: refuse rather than overwrite it
