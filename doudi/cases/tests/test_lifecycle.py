@@ -215,3 +215,15 @@ def test_bulk_from_confirmed_warnings(client, users, held):
     assert "已开案 0 件，跳过 2 件" in client.post(url, follow=True).content.decode()
     kinds = dict(Case.objects.values_list("applicant_name", "kind"))
     assert kinds == {"周八": "apply", "孙七": "change"}
+
+
+def test_emergency_page_for_each_role(client, users, today):
+    client.force_login(users["admin"])
+    page = client.get(reverse("cases:emergency")).content.decode()
+    assert "应急开关未开启" in page and 'id="emergency-on-form"' in page
+    client.post(reverse("cases:emergency"), {"do": "on", "start": "2026-06-01", "end": "2026-06-30", "reason": "暴雨灾害"})
+    client.force_login(users["clerk_a"])
+    page = client.get(reverse("cases:emergency")).content.decode()
+    assert "应急期间暂缓退出" in page and "emergency-off-form" not in page
+    client.force_login(users["uploader"])
+    assert client.get(reverse("cases:emergency")).status_code == 403
