@@ -9,28 +9,20 @@ from pathlib import Path
 from django.db import transaction
 
 from doudi.cases.models import Case, CaseDocument
+from doudi.core import uploads
 from doudi.core.roles import RECEIVE_CASES, can
 from doudi.core.scoping import in_scope
 from doudi.core.workflow import WorkflowError
 
 MAX_BYTES = 10 * 1024 * 1024
-KINDS = {b"\xff\xd8\xff": ("image/jpeg", ".jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-         b"%PDF-": ("application/pdf", ".pdf")}
 
 
 def file_kind(upload) -> tuple[str, str]:
     """(content type, suffix) by the file's magic bytes; WorkflowError (Chinese) otherwise."""
-    name = Path(upload.name or "文件").name
-    if upload.size > MAX_BYTES:
-        raise WorkflowError(f"文件「{name}」超过 {MAX_BYTES // (1024 * 1024)}MB，请压缩后再上传")
-    if upload.size == 0:
-        raise WorkflowError(f"文件「{name}」是空文件")
-    head = upload.read(8)
-    upload.seek(0)
-    kind = next((k for magic, k in KINDS.items() if head.startswith(magic)), None)
-    if kind is None:
-        raise WorkflowError(f"文件「{name}」不是 JPEG、PNG 图片或 PDF 文件，不能上传")
-    return kind
+    try:
+        return uploads.sniff(upload, allowed=(uploads.JPEG, uploads.PNG, uploads.PDF), max_bytes=MAX_BYTES)
+    except uploads.UploadRefused as exc:
+        raise WorkflowError(str(exc)) from None
 
 
 def document_add(*, case: Case, user, upload, title: str = "") -> CaseDocument:

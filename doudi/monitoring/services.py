@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from doudi.core import uploads
 from doudi.core.roles import HANDLE_WARNINGS, can
 from doudi.core.scoping import in_scope
 from doudi.core.workflow import Log, Step, Workflow, WorkflowError
@@ -17,7 +18,6 @@ from doudi.monitoring.runner import Finding, compute_findings
 
 ENGINES = ("duckdb", "spark")
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 W = Warning.Status
 WARNING_WORKFLOW = Workflow(
     noun="预警", model=Warning, state_field="status",
@@ -143,14 +143,10 @@ def _guard(user, warning: Warning) -> None:
 
 
 def _photo_type(upload) -> str:
-    if upload.size > MAX_PHOTO_BYTES:
-        raise WorkflowError(f"照片「{upload.name}」超过 {MAX_PHOTO_BYTES // (1024 * 1024)}MB")
-    head = upload.read(8)
-    upload.seek(0)
-    kind = next((t for magic, t in PHOTO_TYPES.items() if head.startswith(magic)), None)
-    if kind is None:
-        raise WorkflowError(f"照片「{upload.name}」不是 JPEG 或 PNG 图片")
-    return kind
+    try:
+        return uploads.sniff(upload, max_bytes=MAX_PHOTO_BYTES, what="照片")[0]
+    except uploads.UploadRefused as exc:
+        raise WorkflowError(str(exc)) from None
 
 
 def warning_visit_record(*, warning: Warning, user, visited_on: dt.date, notes: str, photos=()) -> WarningVisit:
