@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from doudi.core import uploads
 from doudi.core.models import Region
 from doudi.core.roles import MANAGE_INSTITUTIONS
 from doudi.core.workflow import Log, Step, Workflow, WorkflowError
@@ -19,7 +20,6 @@ from doudi.services.models import DutyShift, EmergencyPlan, Finding, FindingStep
 
 WHAT = "管理服务机构"
 MAX_PLAN_BYTES = 20 * 1024 * 1024
-PDF = b"%PDF-"
 
 F = Finding.State
 FINDING_WORKFLOW = Workflow(
@@ -173,14 +173,10 @@ def plan_upload(*, user, institution: Institution, upload, title: str) -> Emerge
     if upload is None:
         raise ServiceError("请选择预案文件（PDF）")
     name = Path(upload.name or "预案.pdf").name[:120]
-    if upload.size == 0:
-        raise ServiceError(f"文件「{name}」是空文件")
-    if upload.size > MAX_PLAN_BYTES:
-        raise ServiceError(f"文件「{name}」超过 {MAX_PLAN_BYTES // (1024 * 1024)}MB")
-    head = upload.read(len(PDF))
-    upload.seek(0)
-    if head != PDF:
-        raise ServiceError(f"文件「{name}」不是 PDF 文件（按文件内容判断），请上传 PDF 格式的应急预案")
+    try:
+        uploads.sniff(upload, allowed=(uploads.PDF,), max_bytes=MAX_PLAN_BYTES)
+    except uploads.UploadRefused as exc:
+        raise ServiceError(f"{exc}（应急预案请上传 PDF）") from None
     with transaction.atomic():
         plan = EmergencyPlan.objects.create(institution=institution, title=title, file=upload, name=name, size=upload.size,
                                             uploaded_by=user)

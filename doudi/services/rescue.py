@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
+from doudi.core import uploads
 from doudi.core.models import Region
 from doudi.core.roles import HANDLE_RESCUE
 from doudi.rules.errors import RulesError
@@ -27,7 +27,6 @@ from doudi.services.models import ColdSpell, Encounter, Patrol, Referral, Search
 
 WHAT = "办理流浪乞讨人员救助"
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-IMAGE_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 NIGHT_FROM, NIGHT_UNTIL = 20, 6  # a patrol starting 20:00–06:00 is a night patrol unless said otherwise
 
 
@@ -190,17 +189,10 @@ def encounter_add(*, user, patrol: Patrol, data: dict) -> Encounter:
 def _photo(upload) -> str:
     if upload is None:
         return ""
-    name = Path(upload.name or "照片").name[:120]
-    if upload.size == 0:
-        raise ServiceError(f"照片「{name}」是空文件")
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ServiceError(f"照片「{name}」超过 {MAX_PHOTO_BYTES // (1024 * 1024)}MB")
-    head = upload.read(8)
-    upload.seek(0)
-    for magic, kind in IMAGE_MAGIC.items():
-        if head.startswith(magic):
-            return kind
-    raise ServiceError(f"照片「{name}」不是 JPEG 或 PNG 图片（按文件内容判断），请上传 JPG 或 PNG 照片")
+    try:
+        return uploads.sniff(upload, max_bytes=MAX_PHOTO_BYTES, what="照片")[0]
+    except uploads.UploadRefused as exc:
+        raise ServiceError(str(exc)) from None
 
 
 def notice_add(*, user, data: dict, photo=None, encounter: Encounter | None = None) -> SearchNotice:
