@@ -170,3 +170,15 @@ def test_least_privilege(client, care_county, users):
     client.force_login(users["clerk_a"])
     export = client.get(reverse("care:agreements") + "?tab=current&export=xlsx")
     assert export.status_code == 200
+
+
+def test_forms_and_lists_open(client, care_county, users):
+    client.force_login(users["clerk_a"])
+    sign(client, care_county["老张"])
+    agreement = CareAgreement.objects.get()
+    for url in (reverse("care:agreement_new", args=[care_county["老张"].pk]), reverse("care:agreement_replace", args=[agreement.pk]),
+                reverse("care:person", args=[care_county["老张"].pk]), reverse("care:children"), reverse("care:directors"),
+                reverse("care:placement") + "?tab=done", reverse("care:agreements") + "?tab=missing&export=xlsx"):
+        assert client.get(url).status_code == 200, url
+    person_page = client.get(reverse("care:person", args=[care_county["老张"].pk])).content.decode()
+    assert "张侄子" in person_page and 'id="new-agreement"' in person_page
