@@ -7,9 +7,10 @@ import csv
 import pytest
 
 from conftest import COUNTY, benefit_row, household_row, member_row, person_id, write_registry
-from doudi.care.models import PersonGroup
 from doudi.care import services
+from doudi.care.models import PersonGroup
 from doudi.core.models import AuditEntry
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.models import Person
 from doudi.registry.services import registry_import
 
@@ -68,6 +69,6 @@ def test_preview_and_refused_import_store_nothing(users, tmp_path):
     preview = registry_import(paths=[folder], dry_run=True, user=users["admin"])
     assert preview["special_groups_changed"] == 1 and not PersonGroup.objects.exists()
     bad = _folder(tmp_path / "bad", {"困境儿童": ["", "", "流浪儿童"]})
-    with pytest.raises(Exception):
+    with pytest.raises(ImportRejected):
         registry_import(paths=[bad])
     assert not PersonGroup.objects.exists()
