@@ -3,13 +3,9 @@ submitted version) with its .xlsx, the submit/correct form, and the list behind 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from urllib.parse import quote
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,13 +17,10 @@ from doudi.core.permissions import require
 from doudi.core.roles import SUBMIT_REPORTS, VIEW_REPORTS, can
 from doudi.reports import periods, selectors, services, views_festival, winter
 from doudi.reports.periods import PeriodError
+from doudi.reports.views_common import refused, submit_version, xlsx_download
 from doudi.reports.winter import ReportError
 
 PAGE_SIZE = 50
-
-
-def _refused(request, message: str, status: int = 400):
-    return render(request, "reports/refused.html", {"message": message}, status=status)
 
 
 @require(VIEW_REPORTS)
@@ -62,12 +55,12 @@ def table(request, period, region):
     try:
         week, unit = _week_and_region(request, period, region)
     except (ReportError, PeriodError) as exc:
-        return _refused(request, str(exc))
+        return refused(request, str(exc))
     number = request.GET.get("version")
     version = selectors.version_get(request.user, winter.KIND, week.code, unit, number) if number else None
     data = version.data if version else winter.compute(unit, week)
     if request.GET.get("export") == "xlsx":
-        return _xlsx(data, version)
+        return xlsx_download(data, version)
     history = selectors.versions(winter.KIND, week.code, unit)
     return render(request, "reports/table.html", {
         "data": data, "week": week, "region": unit, "version": version, "history": history,
@@ -91,33 +84,11 @@ def _cells(row: dict, week, unit) -> dict:
             "amount_yuan": row["amount_yuan"]}
 
 
-def _xlsx(data: dict, version) -> FileResponse:
-    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as target:
-        path = target.name
-    try:
-        services.report_write(path, data, version)
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the response once sent
-    finally:
-        os.unlink(path)
-    suffix = f"_第{version.version}版" if version else ""
-    name = f"附件2_温暖过冬情况统计表_{data['region']['name']}_{data['period']}{suffix}.xlsx"
-    response = FileResponse(handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
 
 @require_POST
 @require(SUBMIT_REPORTS)
 def submit(request, period, region):
-    unit = selectors.region_for(request.user, region)
-    try:
-        version = services.report_submit(user=request.user, kind=winter.KIND, period=period, region_code=unit.code,
-                                         filler=request.POST.get("filler", ""), phone=request.POST.get("phone", ""),
-                                         reason=request.POST.get("reason", ""))
-    except (ReportError, PeriodError) as exc:
-        return _refused(request, str(exc))
-    messages.success(request, f"已报送第 {version.version} 版，数字已固定")
-    return redirect(reverse("reports:table", args=[version.period, unit.code]) + f"?version={version.version}")
+    return submit_version(request, winter.KIND, period, region, "reports:table")
 
 
 def _codes(what: str, page) -> set[str]:
@@ -135,7 +106,7 @@ def drill(request, period, region, unit, figure):
     try:
         week, top = _week_and_region(request, period, region)
     except (ReportError, PeriodError) as exc:
-        return _refused(request, str(exc))
+        return refused(request, str(exc))
     part = selectors.region_for(request.user, unit)
     if not part.code.startswith(top.code):
         raise Http404("该单位不在本表范围内")

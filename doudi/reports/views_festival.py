@@ -4,14 +4,9 @@ each figure. Same rules as 附件2: scoped (another region is a 404), a date not
 refused, a submission is frozen and corrected only as a new version."""
 from __future__ import annotations
 
-import os
-import tempfile
-from urllib.parse import quote
-
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,13 +16,10 @@ from doudi.core.permissions import require
 from doudi.core.roles import SUBMIT_REPORTS, VIEW_REPORTS, can
 from doudi.reports import festival, selectors, services
 from doudi.reports.periods import PeriodError
+from doudi.reports.views_common import refused, submit_version, xlsx_download
 from doudi.reports.winter import ReportError
 
 PAGE_SIZE = 50
-
-
-def _refused(request, message: str, status: int = 400):
-    return render(request, "reports/refused.html", {"message": message}, status=status)
 
 
 def _day_and_region(request, period: str, region: str):
@@ -49,12 +41,12 @@ def table(request, period, region):
     try:
         fest, unit = _day_and_region(request, period, region)
     except (ReportError, PeriodError) as exc:
-        return _refused(request, str(exc))
+        return refused(request, str(exc))
     number = request.GET.get("version")
     version = selectors.version_get(request.user, festival.KIND, fest.code, unit, number) if number else None
     data = version.data if version else festival.compute(unit, fest)
     if request.GET.get("export") == "xlsx":
-        return _xlsx(data, version)
+        return xlsx_download(data, version, "元旦春节期间兜底保障统计表")
     history = selectors.versions(festival.KIND, fest.code, unit)
     today = timezone.localdate()
     groups: list[tuple[str, int]] = []
@@ -80,33 +72,10 @@ def _cells(row: dict, fest, unit) -> dict:
     return {"code": row["code"], "name": row["name"], "total": row["name"] == "合计", "cells": cells}
 
 
-def _xlsx(data: dict, version) -> FileResponse:
-    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as target:
-        path = target.name
-    try:
-        services.report_write(path, data, version)
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the response once sent
-    finally:
-        os.unlink(path)
-    suffix = f"_第{version.version}版" if version else ""
-    name = f"元旦春节期间兜底保障统计表_{data['region']['name']}_{data['period']}{suffix}.xlsx"
-    response = FileResponse(handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
-
 @require_POST
 @require(SUBMIT_REPORTS)
 def submit(request, period, region):
-    unit = selectors.region_for(request.user, region)
-    try:
-        version = services.report_submit(user=request.user, kind=festival.KIND, period=period, region_code=unit.code,
-                                         filler=request.POST.get("filler", ""), phone=request.POST.get("phone", ""),
-                                         reason=request.POST.get("reason", ""))
-    except (ReportError, PeriodError) as exc:
-        return _refused(request, str(exc))
-    messages.success(request, f"已报送第 {version.version} 版，数字已固定")
-    return redirect(reverse("reports:festival", args=[version.period, unit.code]) + f"?version={version.version}")
+    return submit_version(request, festival.KIND, period, region, "reports:festival")
 
 
 @require(VIEW_REPORTS)
@@ -114,7 +83,7 @@ def drill(request, period, region, unit, figure):
     try:
         fest, top = _day_and_region(request, period, region)
     except (ReportError, PeriodError) as exc:
-        return _refused(request, str(exc))
+        return refused(request, str(exc))
     part = selectors.region_for(request.user, unit)
     if not part.code.startswith(top.code):
         raise Http404("该单位不在本表范围内")
