@@ -14,16 +14,14 @@ returned beyond what the caller already gave (number + ID number).
 """
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError
 
 from doudi.cases import clock, selectors, services
 from doudi.cases.models import Case
+from doudi.core import ratelimit
 from doudi.core.workflow import WorkflowError
 
 api = NinjaAPI(title="兜底 救助申请接口", version="1", urls_namespace="cases_api", docs_url="/applications/docs",
@@ -56,15 +54,8 @@ def _invalid(request, exc: ValidationError):
 
 
 def _limited(request) -> bool:
-    """A fixed one-minute window per client address; the limit is a setting."""
-    limit = getattr(settings, "DOUDI_PUBLIC_API_PER_MINUTE", 30)
-    key = f"cases-api:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
-    if cache.add(key, 1, timeout=70):
-        return limit < 1
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        return False
+    """A fixed one-minute window per client address (core.ratelimit); the limit is a setting."""
+    return ratelimit.limited(request, "cases-api", int(getattr(settings, "DOUDI_PUBLIC_API_PER_MINUTE", 30)))
 
 
 TOO_MANY = {"detail": "请求过于频繁，请稍后再试"}
