@@ -1,14 +1,15 @@
 """Register pages: household list and search, household and person pages, unmasking."""
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseForbidden
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doudi.core import codes, idnumber
 from doudi.core.exports import ExportMeta, list_page, xlsx_response
+from doudi.core.middleware import client_address
 from doudi.core.permissions import require
 from doudi.core.roles import EDIT_REGISTRY, UNMASK_BANK, UNMASK_ID, VIEW_AUDIT, VIEW_REGISTRY, can
 from doudi.registry import selectors, services
@@ -118,7 +119,7 @@ def person_unmask(request, pk, field):
     if field not in ("id_number", "bank_account"):
         return HttpResponse(status=404)
     try:
-        value = services.person_unmask(user=request.user, person=person, field=field, ip=request.META.get("REMOTE_ADDR"))
+        value = services.person_unmask(user=request.user, person=person, field=field, ip=client_address(request))
     except PermissionError as exc:
         return HttpResponseForbidden(str(exc))
     return HttpResponse(f'<span class="unmasked">{value}</span>')
