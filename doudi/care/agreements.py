@@ -15,28 +15,23 @@ from django.http import Http404
 
 from doudi.care.models import CareAgreement
 from doudi.care.services import CareError
-from doudi.core import idnumber
+from doudi.core import idnumber, uploads
 from doudi.core.models import AuditEntry
 from doudi.core.roles import MANAGE_AGREEMENTS, can
 from doudi.core.scoping import in_scope, scope
 from doudi.registry import selectors as registry
 from doudi.registry.models import Benefit, Person
 
-DEFAULT_REMIND_DAYS = 30
 MAX_COPY_BYTES = 10 * 1024 * 1024
-COPY_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 PHONE = re.compile(r"[0-9\-+ ]{7,20}")
 
 
 def remind_days(region: str, day: dt.date) -> int:
     """Days before the end at which an agreement is listed as expiring: the dated parameter
-    care.agreement.remind_days where the rules know it, else 30."""
-    try:
-        from doudi.rules.policy import parameter
+    care.agreement.remind_days of the county (the national default for a user above counties)."""
+    from doudi.rules.policy import parameter
 
-        return int(parameter("care.agreement.remind_days", (region or "")[:6], day).value)
-    except Exception:  # noqa: BLE001 - unknown parameter (not yet in the schema) or no value: the default
-        return DEFAULT_REMIND_DAYS
+    return int(parameter("care.agreement.remind_days", (region or "")[:6] or "national", day).value)
 
 
 # -- who needs one ---------------------------------------------------------------------------
@@ -116,14 +111,11 @@ class AgreementInput:
 def _copy_type(upload) -> str:
     if upload is None:
         raise CareError("请上传签字的协议（PDF、JPEG 或 PNG）")
-    if upload.size > MAX_COPY_BYTES:
-        raise CareError(f"协议文件「{upload.name}」超过 {MAX_COPY_BYTES // (1024 * 1024)}MB")
-    head = upload.read(8)
-    upload.seek(0)
-    kind = next((t for magic, t in COPY_TYPES.items() if head.startswith(magic)), None)
-    if kind is None:
-        raise CareError(f"协议文件「{upload.name}」不是 PDF、JPEG 或 PNG（按文件内容判断）")
-    return kind
+    try:
+        return uploads.sniff(upload, allowed=(uploads.JPEG, uploads.PNG, uploads.PDF), max_bytes=MAX_COPY_BYTES,
+                             what="协议文件")[0]
+    except uploads.UploadRefused as exc:
+        raise CareError(str(exc)) from None
 
 
 def _checked(data: AgreementInput) -> dict:

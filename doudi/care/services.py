@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from doudi.care import groups
 from doudi.care.models import PersonGroup, Problem, ProblemTransition, Visit, VisitPhoto
-from doudi.core import workdays
+from doudi.core import uploads, workdays
 from doudi.core.models import AuditEntry
 from doudi.core.roles import HANDLE_PROBLEMS, MANAGE_GROUPS, RECORD_VISIT, can
 from doudi.core.scoping import in_scope
@@ -21,7 +21,6 @@ MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTOS = 6
 MAX_SIGNATURE_BYTES = 512 * 1024
 PNG = b"\x89PNG\r\n\x1a\n"
-PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", PNG: "image/png"}
 
 S = Problem.State
 PROBLEM_WORKFLOW = Workflow(
@@ -82,14 +81,10 @@ def _signature(data: bytes | None, who: str) -> bytes:
 
 
 def _photo_type(upload) -> str:
-    if upload.size > MAX_PHOTO_BYTES:
-        raise CareError(f"照片「{upload.name}」超过 {MAX_PHOTO_BYTES // (1024 * 1024)}MB")
-    head = upload.read(8)
-    upload.seek(0)
-    kind = next((t for magic, t in PHOTO_TYPES.items() if head.startswith(magic)), None)
-    if kind is None:
-        raise CareError(f"照片「{upload.name}」不是 JPEG 或 PNG 图片")
-    return kind
+    try:
+        return uploads.sniff(upload, max_bytes=MAX_PHOTO_BYTES, what="照片")[0]
+    except uploads.UploadRefused as exc:
+        raise CareError(str(exc)) from None
 
 
 def visit_record(*, user, person, visited_on: dt.date, answers: dict, notes: dict, categories: list, health: list,

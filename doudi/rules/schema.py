@@ -253,6 +253,7 @@ PAYMENT_PARAMETERS.update({
     "care.duty.weekly": Spec("list", "走访：全年每周走访一次的对象", items="care_group"),
     "care.duty.monthly": Spec("list", "走访：每月走访一次的对象（不在每周名单内时）", items="care_group"),
     "care.problem.deadline_days": Spec("count", "走访发现问题的办结期限（工作日）", high=60),
+    "care.agreement.remind_days": Spec("count", "照料服务协议到期前提醒天数", high=180),
 })
 
 

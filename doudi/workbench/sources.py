@@ -117,8 +117,16 @@ def problems(user, today: dt.date) -> list[Item]:
             Item("未解决的走访问题", len(open_problems), url)]
 
 
+def agreements(user, today: dt.date) -> list[Item]:
+    """分散特困 without a valid 照料服务协议, and agreements about to expire (care decides who sees them)."""
+    from doudi.care.agreements import reminders
+
+    return [Item(r["label"], r["count"], r["url"], urgent=r["urgent"], hint=r["hint"]) for r in reminders(user, today)]
+
+
 def register() -> None:
     for order, area, source in ((10, LEDGER, pending_benefits), (15, LEDGER, visits), (16, LEDGER, problems),
+                                (17, LEDGER, agreements),
                                 (20, ASSESSMENT, cases), (25, ASSESSMENT, evaluations), (40, FINDING, warnings),
                                 (50, MONEY, payroll), (55, MONEY, bank_returns)):
         add_source(order, area, source)

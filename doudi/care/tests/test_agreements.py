@@ -94,7 +94,7 @@ def test_provider_agreement_with_hours(client, care_county, users):
 @pytest.mark.parametrize("changes, message", [
     ({"ends_on": "2020-01-01", "starts_on": "2020-02-01"}, "协议终止日期不能早于开始日期"),
     ({"ends_on": ""}, "请填写协议终止日期"),
-    ({"signed_copy": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")}, "不是 PDF、JPEG 或 PNG"),
+    ({"signed_copy": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")}, "不是 JPEG、PNG 图片或 PDF 文件"),
     ({"signed_copy": None}, "请上传签字的协议"),
     ({"carer_id_number": "140521198001010000"}, "照料人身份证号不正确"),
     ({"carer_relation": ""}, "个人照料须填写照料人姓名和与特困人员的关系"),
