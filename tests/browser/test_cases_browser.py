@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _logout(page):
-    page.click("header.top form button")
+    page.click("form.logout button")
     page.wait_for_url("**/login/**")
 
 

@@ -24,7 +24,7 @@ def death_file(tmp_path, settings):
 def test_uploader_previews_a_row_error_and_confirms(page, live_server, users, death_file):
     base = live_server.url
     login(page, base, "uploader", "pass-uploader")
-    page.click("text=部门数据报送")
+    page.click("#my-uploads-all" if page.locator("#my-uploads-all").count() else "text=全部报送记录")
     page.click("#dataset-upload-link")
     page.select_option("#kind", "death")
     page.fill("#as_of", "2024-12-31")

@@ -7,7 +7,7 @@ import pytest
 
 from doudi.datasets.services import dataset_import
 from doudi.monitoring.models import Warning
-from doudi.monitoring.tests.conftest import AS_OF, DATASETS, _registry, write_dataset
+from doudi.monitoring.tests.conftest import AS_OF, DATASETS, EXPECTED, _registry, write_dataset
 from doudi.registry.models import Benefit
 from doudi.registry.services import registry_import
 from tests.browser.conftest import login, shoot
@@ -29,7 +29,7 @@ def planted_county(tmp_path, settings, users):
 
 
 def _logout(page):
-    page.click("header.top form button")
+    page.click("form.logout button")
     page.wait_for_url("**/login/**")
 
 
@@ -40,7 +40,7 @@ def test_staff_runs_comparison_and_clerk_confirms_and_dismisses(page, live_serve
     page.fill("#id_as_of", AS_OF.isoformat())
     page.click("#compare-form button[type=submit]")
     page.wait_for_selector("#job-progress[data-status=done]")
-    assert "新增预警 12 条" in page.inner_text("#job-progress")
+    assert f"新增预警 {len(EXPECTED)} 条" in page.inner_text("#job-progress")
     shoot(page, "compare-job-done")
     page.click("text=查看结果")
     summary = page.inner_text("#township-summary")

@@ -42,9 +42,15 @@ def test_build_check_approve_export(page, live_server, money_county):
     assert page.inner_text("#total-people") == "11" and "3350.00" in page.inner_text("#total-amount")
     assert "龙港镇" in page.inner_text("#control-totals")
     shoot(page, "payroll-draft")
+    # Maker-checker: the builder is told a second person checks; staff2 does.
+    assert "须由另一人复核" in page.inner_text("#second-person") and page.locator("#do-check").count() == 0
+    run_url = page.url
+    _logout(page)
+
+    login(page, base, "staff2", "pass-staff2")
+    page.goto(run_url)
     page.click("#do-check")
     assert page.inner_text("#run-state") == "已复核"
-    run_url = page.url
     _logout(page)
 
     login(page, base, "finance", "pass-finance")
