@@ -96,8 +96,11 @@ def test_two_bulk_openings_open_each_finding_once(register, users, today):
         return lambda: bulk.open_cases(user=user, findings=bulk.from_evaluation(user, run)[0], origin="race", today=DAY)
 
     results = _race([opening(users["staff"]), opening(users["staff2"])])
-    assert all(isinstance(r, bulk.Result) for r in results), results
-    assert sorted(len(r.opened) for r in results) == [0, 3] or sum(len(r.opened) for r in results) == 3
-    assert sum(len(r.opened) + r.skipped for r in results) == 6
+    if connection.vendor == "postgresql":  # the second waits on the first, then skips what it opened
+        assert all(isinstance(r, bulk.Result) for r in results), results
+        assert sum(len(r.opened) + r.skipped for r in results) == 6
+    # SQLite may instead fail the waiting writer ("table is locked"): never a second case either way.
+    done = [r for r in results if isinstance(r, bulk.Result)]
+    assert done and sum(len(r.opened) for r in done) == 3, results
     assert Case.objects.count() == 3 == CaseSource.objects.count()
     assert CaseStep.objects.count() == 3

@@ -123,7 +123,7 @@ def test_xlsx_versions_and_latest_as_of(tmp_path, regions):
 def test_every_kind_has_a_schema_with_typed_columns():
     from doudi.datasets.kinds import KINDS
 
-    assert len(KINDS) == 14
+    assert len(KINDS) == 15
     for kind in KINDS.values():
         names = storage.schema(kind).names
         assert names[:3] == ["row_no", "id_number", "id_raw"] and len(names) == len(set(names))

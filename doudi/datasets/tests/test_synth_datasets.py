@@ -18,7 +18,7 @@ from doudi.synth.regions import county_regions
 
 AS_OF = dt.date(2025, 1, 1)
 RULES = ("deceased", "vehicle", "business", "public_employee", "pension_income", "prisoner", "real_estate",
-         "duplicate_benefit", "cadre_relative", "missed_disability", "missed_monitoring", "high_medical")
+         "duplicate_benefit", "cadre_relative", "missed_disability", "missed_monitoring", "high_medical", "missed_unemployed")
 
 
 @pytest.fixture(scope="module")
