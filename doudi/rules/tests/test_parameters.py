@@ -4,7 +4,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,14 +108,11 @@ def test_unknown_policy(policy, needle):
         load_policy(policy)
 
 
-def test_spec_example_and_speed():
+def test_spec_example():
+    """The SPEC example decides as documented (its speed is measured in bench/rules_bench.py, not here)."""
     result = assess(SPEC, "140521", "2025-01")
     assert result["results"][0]["benefits"][0] == {
         "category": "tekun", "person": "140521195003120018", "monthly_amount": 1280, "mode": "dispersed"}
-    start = time.perf_counter()
-    for _ in range(50):
-        assess(SPEC, "140521", "2025-01")
-    assert (time.perf_counter() - start) / 50 < 0.05
 
 
 def test_bad_household_names_household_member_field():
