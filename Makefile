@@ -8,7 +8,7 @@ PG_URL := postgres://doudi@127.0.0.1:$(PG_PORT)/doudi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-sqlite test-pg system-deps pg-start pg-stop bench clean
+.PHONY: demo test lint test-sqlite test-pg system-deps pg-start pg-stop bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -39,8 +39,14 @@ demo: $(BIN)/.installed
 	$(BIN)/doudi demo
 
 test: system-deps $(BIN)/.installed
+	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-pg
+
+# Format and lint (ruff); the architecture contracts run with the tests (tests/test_architecture.py).
+lint: $(BIN)/.installed
+	$(BIN)/ruff format --check doudi bench tests conftest.py
+	$(BIN)/ruff check doudi bench tests conftest.py
 
 test-sqlite: $(BIN)/.installed
 	DATABASE_URL=sqlite:///$(CURDIR)/data/test.sqlite3 $(BIN)/pytest $(PYTEST_ARGS)

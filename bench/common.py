@@ -1,5 +1,6 @@
 """Shared benchmark plumbing: a fresh PostgreSQL database per run, Django set up on it,
 synthetic data generated once and reused, timings written as JSON."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,22 @@ def django_on(url: str) -> None:
 def synth(scale: str, persons: int, seed: int = 7) -> Path:
     folder = OUT / f"{scale}-{persons}-{seed}"
     if not (folder / "保障.csv").exists():
-        subprocess.run([sys.executable, "-m", "doudi.synth", "--scale", scale, "--seed", str(seed), "--persons", str(persons),
-                        "--out", str(folder)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "doudi.synth",
+                "--scale",
+                scale,
+                "--seed",
+                str(seed),
+                "--persons",
+                str(persons),
+                "--out",
+                str(folder),
+            ],
+            check=True,
+        )
     return folder
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: the full data comparison (every SPEC §6 rule) at province scale.
+"""Benchmark: the full data comparison (every docs/interfaces.md §6 rule) at province scale.
 
     .venv/bin/python -m bench.compare_bench                 # build (or reuse) and measure
     .venv/bin/python -m bench.compare_bench --reuse         # measure again on the last database
@@ -13,12 +13,13 @@ measured in the same run: reading the inputs alone (registry snapshot and every 
 row, no linkage, no rules) — what any comparison must pay before it decides anything.
 Precision/recall per rule against the planted ground truth is reported too.
 """
+
 from __future__ import annotations
 
 import argparse
 import csv
-import json
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -34,9 +35,27 @@ DB = "bench_compare"
 def _synth(persons: int, rows: int, seed: int) -> Path:
     folder = OUT / f"compare-province-{seed}" if persons == 1_600_000 else OUT / f"compare-{persons}-{seed}"
     if not (folder / "部门数据" / "manifest.json").exists():
-        subprocess.run([sys.executable, "-m", "doudi.synth", "--scale", "province", "--seed", str(seed), "--persons",
-                        str(persons), "--out", str(folder), "--datasets", "--dataset-rows", str(rows),
-                        "--as-of", AS_OF.isoformat()], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "doudi.synth",
+                "--scale",
+                "province",
+                "--seed",
+                str(seed),
+                "--persons",
+                str(persons),
+                "--out",
+                str(folder),
+                "--datasets",
+                "--dataset-rows",
+                str(rows),
+                "--as-of",
+                AS_OF.isoformat(),
+            ],
+            check=True,
+        )
     return folder
 
 
@@ -79,6 +98,7 @@ def _stages():
     def progress(done, total, message):
         marks.append((time.perf_counter(), message))
         print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
     return marks, progress
 
 
@@ -86,8 +106,11 @@ def _split(marks, started: float, ended: float) -> dict:
     """Seconds spent on the registry, on dataset rows + linkage, and on the rules."""
     first_dataset = next((t for t, m in marks if m.startswith("读取并匹配部门数据")), started)
     first_rule = next((t for t, m in marks if m.startswith("规则 ")), ended)
-    return {"registry_snapshot_s": round(first_dataset - started, 1), "datasets_and_linkage_s": round(first_rule - first_dataset, 1),
-            "rules_s": round(ended - first_rule, 1)}
+    return {
+        "registry_snapshot_s": round(first_dataset - started, 1),
+        "datasets_and_linkage_s": round(first_rule - first_dataset, 1),
+        "rules_s": round(ended - first_rule, 1),
+    }
 
 
 def _baseline(result: dict) -> None:
@@ -109,8 +132,12 @@ def _quality(folder: Path, findings) -> dict:
     for rule in sorted({r for r, _ in truth}):
         expected, got = {t for t in truth if t[0] == rule}, {f for f in found if f[0] == rule}
         hits = len(expected & got)
-        out[rule] = {"planted": len(expected), "found": len(got), "precision": round(hits / len(got), 4) if got else 1.0,
-                     "recall": round(hits / len(expected), 4) if expected else 1.0}
+        out[rule] = {
+            "planted": len(expected),
+            "found": len(got),
+            "precision": round(hits / len(got), 4) if got else 1.0,
+            "recall": round(hits / len(expected), 4) if expected else 1.0,
+        }
     return out
 
 
@@ -134,8 +161,13 @@ def _compare(result: dict, folder: Path, spark: bool) -> None:
         with timed(result, "compare_spark_s"):
             sparked, _ = compute_findings(as_of=AS_OF, engine_name="spark", progress=progress, spark_session=session)
         session.stop()
-        key = lambda fs: {json.dumps([f.rule, f.id_number, f.level, f.detail, f.fingerprint], sort_keys=True,  # noqa: E731
-                                     ensure_ascii=False) for f in fs}
+
+        def key(fs):
+            return {
+                json.dumps([f.rule, f.id_number, f.level, f.detail, f.fingerprint], sort_keys=True, ensure_ascii=False)
+                for f in fs
+            }
+
         result["spark_stages"] = _split(marks, marks[0][0], marks[-1][0]) if marks else {}
         result["spark_identical"] = key(sparked) == key(findings) and len(sparked) == len(findings)
         result["spark_only"] = sorted(key(sparked) - key(findings))[:5]
@@ -147,9 +179,15 @@ def _spark_session():
     driver runs out of memory in the repair stage at 200k rows)."""
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[2]").appName("doudi-compare-bench").config("spark.ui.enabled", "false")
-               .config("spark.driver.memory", "6g").config("spark.sql.shuffle.partitions", "8")
-               .config("spark.sql.session.timeZone", "Asia/Shanghai").getOrCreate())
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("doudi-compare-bench")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "6g")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.session.timeZone", "Asia/Shanghai")
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     return session
 
@@ -165,8 +203,10 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     folder = _synth(args.persons, args.dataset_rows, args.seed)
     os.environ["DOUDI_DATA_DIR"] = str(OUT / f"compare-data-{args.persons}-{args.seed}")
-    result: dict = {"command": " ".join(["python -m bench.compare_bench", *(argv or sys.argv[1:])]),
-                    "load_before": os.getloadavg()[0]}
+    result: dict = {
+        "command": " ".join(["python -m bench.compare_bench", *(argv or sys.argv[1:])]),
+        "load_before": os.getloadavg()[0],
+    }
     name = f"{DB}_{args.persons}"
     url = PG_URL.rsplit("/", 1)[0] + f"/{name}" if args.reuse else fresh_postgres(name)
     django_on(url)

@@ -7,6 +7,7 @@ Then lookups with 5M persons: household by ID number and person search by name, 
 
     python -m bench.import_bench [--persons 1000000] [--lookup-persons 5000000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,7 +64,9 @@ def run_orm_baseline(folder, result):
             values = {c.field: c.parse(row[c.header]) for c in MEMBER_COLUMNS}
             facts = idnumber.facts(values["id_number"])
             values["household"] = households[values["household"]]
-            Person.objects.create(**values, sex=facts.sex, birth_date=facts.birth_date, name_initials=pinyin.initials(values["name"]))
+            Person.objects.create(
+                **values, sex=facts.sex, birth_date=facts.birth_date, name_initials=pinyin.initials(values["name"])
+            )
     result["baseline_seconds"] = round(time.perf_counter() - started, 3)
     result["baseline_rows"] = len(members)
     result["baseline_rows_per_second"] = round(len(members) / result["baseline_seconds"])
@@ -82,9 +85,30 @@ def grow_persons(target: int, result) -> None:
     households = list(Person.objects.values_list("household_id", flat=True)[:200000])
     names = list(Person.objects.values_list("name", "name_initials")[:50000])
     taken = set(Person.objects.values_list("id_number", flat=True))
-    fields = ["id_number", "name", "name_initials", "sex", "birth_date", "household_id", "relation", "self_care", "version",
-              "serious_illness", "employed", "capable_supporter", "income_wage", "income_business", "income_property",
-              "income_transfer", "income_exempt", "disability_kind", "school_stage", "phone", "bank_name", "bank_account"]
+    fields = [
+        "id_number",
+        "name",
+        "name_initials",
+        "sex",
+        "birth_date",
+        "household_id",
+        "relation",
+        "self_care",
+        "version",
+        "serious_illness",
+        "employed",
+        "capable_supporter",
+        "income_wage",
+        "income_business",
+        "income_property",
+        "income_transfer",
+        "income_exempt",
+        "disability_kind",
+        "school_stage",
+        "phone",
+        "bank_name",
+        "bank_account",
+    ]
 
     def rows():
         made = 0
@@ -97,8 +121,30 @@ def grow_persons(target: int, result) -> None:
             made += 1
             facts = idnumber.facts(number)
             name, initials = rng.choice(names)
-            yield (number, name, initials, facts.sex, facts.birth_date, rng.choice(households), "other", "full", 1,
-                   False, False, False, 0, 0, 0, 0, 0, "", "", "", "", "")
+            yield (
+                number,
+                name,
+                initials,
+                facts.sex,
+                facts.birth_date,
+                rng.choice(households),
+                "other",
+                "full",
+                1,
+                False,
+                False,
+                False,
+                0,
+                0,
+                0,
+                0,
+                0,
+                "",
+                "",
+                "",
+                "",
+                "",
+            )
 
     with timed(result, "grow_seconds"):
         insert_rows(Person, fields, rows())

@@ -1,7 +1,7 @@
 """部门数据比对：匹配 — record linkage at province scale (issue #4).
 
 Data: a synthetic province (`python -m doudi.synth --scale province --datasets`): 1.6M
-registry persons and every SPEC §5 kind with planted rows plus strangers, 30M rows in
+registry persons and every docs/interfaces.md §5 kind with planted rows plus strangers, 30M rows in
 all, parsed by the real import parser into the storage Parquet format (cached).
 
 1. Exact-ID stage vs the floor, in one DuckDB connection on the same tables: doudi's
@@ -15,6 +15,7 @@ all, parsed by the real import parser into the storage Parquet format (cached).
 
     python -m bench.linkage_bench [--persons 1600000] [--dataset-rows 30000000] [--jobs 2]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,25 @@ UID = 1 << 32  # import_id * UID + row_no: one integer key per dataset row
 def synth_folder(persons: int, rows: int, seed: int) -> Path:
     folder = OUT / f"linkage-{persons}-{rows}-{seed}"
     if not (folder / "部门数据" / "manifest.json").exists():
-        subprocess.run([sys.executable, "-m", "doudi.synth", "--scale", "province", "--seed", str(seed), "--persons",
-                        str(persons), "--out", str(folder), "--datasets", "--dataset-rows", str(rows)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "doudi.synth",
+                "--scale",
+                "province",
+                "--seed",
+                str(seed),
+                "--persons",
+                str(persons),
+                "--out",
+                str(folder),
+                "--datasets",
+                "--dataset-rows",
+                str(rows),
+            ],
+            check=True,
+        )
     return folder
 
 
@@ -54,9 +72,17 @@ def load_persons(folder: Path) -> pa.Table:
     cleaned = [names[n] for n in table.column("raw_name").to_pylist()]
     keys = {n: name_key(n) for n in set(cleaned)}
     births = pc.strptime(pc.utf8_slice_codeunits(table.column("id_number"), 6, 14), format="%Y%m%d", unit="s")
-    return pa.table([table.column("id_number"), pa.array(cleaned), pa.array([keys[n] for n in cleaned]),
-                     pc.cast(births, pa.date32()), table.column("region_code"), table.column("household_code")],
-                    schema=PERSON_SCHEMA)
+    return pa.table(
+        [
+            table.column("id_number"),
+            pa.array(cleaned),
+            pa.array([keys[n] for n in cleaned]),
+            pc.cast(births, pa.date32()),
+            table.column("region_code"),
+            table.column("household_code"),
+        ],
+        schema=PERSON_SCHEMA,
+    )
 
 
 def _parse_one(job: tuple[str, str, str]) -> tuple[str, dict, float]:
@@ -80,8 +106,11 @@ def parse_all(folder: Path, jobs: int, result: dict) -> Path:
 
     parsed = folder / "parsed"
     parsed.mkdir(exist_ok=True)
-    todo = [(k, str(folder / "部门数据" / f"{k}.csv"), str(parsed / f"{k}.parquet")) for k in KINDS
-            if not (parsed / f"{k}.parquet").exists()]
+    todo = [
+        (k, str(folder / "部门数据" / f"{k}.csv"), str(parsed / f"{k}.parquet"))
+        for k in KINDS
+        if not (parsed / f"{k}.parquet").exists()
+    ]
     todo.sort(key=lambda job: -Path(job[1]).stat().st_size)
     if todo:
         started = time.perf_counter()
@@ -147,8 +176,10 @@ def fuzzy_vs_splink(engine, folder: Path, result: dict) -> None:
     engine.create("fz_repair", repair_sql("fz_pending", "persons"))
     engine.view("fz_left", remaining_sql("fz_pending", "fz_repair", "r.birth_date IS NOT NULL"))
     engine.create("fz_named", name_sql("fz_left", "persons"))
-    doudi = engine.query("SELECT import_id, row_no, id_number FROM fz_repair WHERE id_number IS NOT NULL "
-                         "UNION ALL SELECT import_id, row_no, id_number FROM fz_named WHERE id_number IS NOT NULL")
+    doudi = engine.query(
+        "SELECT import_id, row_no, id_number FROM fz_repair WHERE id_number IS NOT NULL "
+        "UNION ALL SELECT import_id, row_no, id_number FROM fz_named WHERE id_number IS NOT NULL"
+    )
     result["fuzzy_doudi_seconds"] = round(time.perf_counter() - started, 3)
     truth = read_truth(folder / "部门数据")
     keys = set(zip(pending.column("import_id").to_pylist(), pending.column("row_no").to_pylist()))
@@ -173,43 +204,73 @@ def splink_match(pending: pa.Table, persons: pa.Table, threshold: float = 0.9) -
 
     def side(table: pa.Table, uid, number) -> pa.Table:
         region = pc.utf8_slice_codeunits(pc.coalesce(table.column("region_code"), number), 0, 6)
-        return pa.table({"uid": uid, "id17": pc.utf8_slice_codeunits(number, 0, 17), "name": table.column("name"),
-                         "name_key": table.column("name_key"), "birth_date": pc.cast(table.column("birth_date"), pa.string()),
-                         "region6": region})
+        return pa.table(
+            {
+                "uid": uid,
+                "id17": pc.utf8_slice_codeunits(number, 0, 17),
+                "name": table.column("name"),
+                "name_key": table.column("name_key"),
+                "birth_date": pc.cast(table.column("birth_date"), pa.string()),
+                "region6": region,
+            }
+        )
 
-    left_uid = pc.add(pc.multiply(pc.cast(pending.column("import_id"), pa.int64()), UID), pc.cast(pending.column("row_no"), pa.int64()))
+    left_uid = pc.add(
+        pc.multiply(pc.cast(pending.column("import_id"), pa.int64()), UID), pc.cast(pending.column("row_no"), pa.int64())
+    )
     left = side(pending, left_uid, pending.column("id_clean"))
     right = side(persons, pa.array(range(UID * 1000, UID * 1000 + persons.num_rows), pa.int64()), persons.column("id_number"))
     db = DuckDBAPI()
     settings = SettingsCreator(
-        link_type="link_only", unique_id_column_name="uid",
+        link_type="link_only",
+        unique_id_column_name="uid",
         blocking_rules_to_generate_predictions=[block_on("name_key"), block_on("birth_date")],
-        comparisons=[cl.LevenshteinAtThresholds("id17", [1, 2]), cl.JaroWinklerAtThresholds("name", [0.9]),
-                     cl.ExactMatch("name_key"), cl.ExactMatch("birth_date"), cl.ExactMatch("region6")],
-        retain_intermediate_calculation_columns=False)
-    linker = Linker([db.register(left, table_name="dept"), db.register(right, table_name="registry")], settings,
-                    log_level="WARNING")
+        comparisons=[
+            cl.LevenshteinAtThresholds("id17", [1, 2]),
+            cl.JaroWinklerAtThresholds("name", [0.9]),
+            cl.ExactMatch("name_key"),
+            cl.ExactMatch("birth_date"),
+            cl.ExactMatch("region6"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker(
+        [db.register(left, table_name="dept"), db.register(right, table_name="registry")], settings, log_level="WARNING"
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_key"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
     pairs = linker.inference.predict(threshold_match_probability=threshold).as_duckdbpyrelation()
-    chosen = pairs.query("pairs", """
+    chosen = pairs.query(
+        "pairs",
+        """
         SELECT uid_l, MIN(uid_r) AS uid_r FROM (
           SELECT uid_l, uid_r, match_probability, MAX(match_probability) OVER (PARTITION BY uid_l) AS top
           FROM pairs) t
-        WHERE match_probability = top GROUP BY uid_l HAVING COUNT(*) = 1""").to_arrow_table()
+        WHERE match_probability = top GROUP BY uid_l HAVING COUNT(*) = 1""",
+    ).to_arrow_table()
     registry = persons.column("id_number")
     index = pc.subtract(chosen.column("uid_r"), UID * 1000)
-    return pa.table({"import_id": pc.divide(chosen.column("uid_l"), UID), "row_no": pc.bit_wise_and(chosen.column("uid_l"), UID - 1),
-                     "id_number": pc.take(registry, index)})
+    return pa.table(
+        {
+            "import_id": pc.divide(chosen.column("uid_l"), UID),
+            "row_no": pc.bit_wise_and(chosen.column("uid_l"), UID - 1),
+            "id_number": pc.take(registry, index),
+        }
+    )
 
 
 def _pr(matches: pa.Table, wanted: dict) -> dict:
     found = {(m["import_id"], m["row_no"]): m["id_number"] for m in matches.to_pylist()}
     hits = sum(1 for key, number in wanted.items() if found.get(key) == number)
     wrong = sum(1 for key, number in found.items() if wanted.get(key) != number)
-    return {"matched": len(found), "correct": hits, "wrong": wrong, "recall": round(hits / len(wanted), 4) if wanted else 1.0,
-            "precision": round(hits / (hits + wrong), 4) if hits + wrong else 1.0}
+    return {
+        "matched": len(found),
+        "correct": hits,
+        "wrong": wrong,
+        "recall": round(hits / len(wanted), 4) if wanted else 1.0,
+        "precision": round(hits / (hits + wrong), 4) if hits + wrong else 1.0,
+    }
 
 
 def main(argv=None) -> None:
@@ -227,8 +288,13 @@ def main(argv=None) -> None:
     django.setup()
     from doudi.batch.engines import open_engine
 
-    result = {"persons": args.persons, "dataset_rows_requested": args.dataset_rows, "seed": args.seed,
-              "command": "python -m bench.linkage_bench " + " ".join(argv or sys.argv[1:]), "load": os.getloadavg()[0]}
+    result = {
+        "persons": args.persons,
+        "dataset_rows_requested": args.dataset_rows,
+        "seed": args.seed,
+        "command": "python -m bench.linkage_bench " + " ".join(argv or sys.argv[1:]),
+        "load": os.getloadavg()[0],
+    }
     folder = synth_folder(args.persons, args.dataset_rows, args.seed)
     parsed = parse_all(folder, args.jobs, result)
     with open_engine("duckdb", threads=args.threads) as engine:

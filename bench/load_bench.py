@@ -16,6 +16,7 @@ The servers are started by this script on a copy of the database and stopped at 
 
 The load generator shares the machine with the server: its own CPU shows in the load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,12 +62,23 @@ class Server:
 
     def __init__(self, database_url: str, data_dir: Path, threads: int, log: Path):
         self.port = free_port()
-        env = {**os.environ, "DOUDI_ENV": "production", "DOUDI_SECRET_KEY": secrets.token_urlsafe(50),
-               "DOUDI_HTTPS": "0", "DOUDI_ALLOWED_HOSTS": HOST, "DATABASE_URL": database_url,
-               "DOUDI_DATA_DIR": str(data_dir), "DOUDI_JOBS": "worker"}
+        env = {
+            **os.environ,
+            "DOUDI_ENV": "production",
+            "DOUDI_SECRET_KEY": secrets.token_urlsafe(50),
+            "DOUDI_HTTPS": "0",
+            "DOUDI_ALLOWED_HOSTS": HOST,
+            "DATABASE_URL": database_url,
+            "DOUDI_DATA_DIR": str(data_dir),
+            "DOUDI_JOBS": "worker",
+        }
         self.log = log.open("w")
-        self.process = subprocess.Popen([*DOUDI, "serve", "--host", HOST, "--port", str(self.port),
-                                         "--threads", str(threads)], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [*DOUDI, "serve", "--host", HOST, "--port", str(self.port), "--threads", str(threads)],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self.base = f"http://{HOST}:{self.port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -76,7 +88,7 @@ class Server:
             except (urllib.error.URLError, ConnectionError, socket.timeout):
                 if self.process.poll() is not None:
                     self.log.close()
-                    raise RuntimeError("server exited:\n" + log.read_text()[-2000:])
+                    raise RuntimeError("server exited:\n" + log.read_text()[-2000:]) from None
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError("server did not answer within 60 s")
@@ -118,8 +130,9 @@ class Client:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
         if not token:
             return False
-        page = self.request("login", "/login/", {"csrfmiddlewaretoken": token.group(1), "username": self.username,
-                                                 "password": PASSWORD})
+        page = self.request(
+            "login", "/login/", {"csrfmiddlewaretoken": token.group(1), "username": self.username, "password": PASSWORD}
+        )
         return "退出" in page or "logout" in page
 
     def visit(self, rng: random.Random) -> None:
@@ -183,25 +196,41 @@ def run_load(base: str, clients: int, requests_per_client: int, time_cap: float,
     by_page = {}
     for name in sorted({s[0] for s in samples}):
         values = [s[1] for s in samples if s[0] == name]
-        by_page[name] = {"requests": len(values), "p50_ms": ms(percentile(values, 50)), "p95_ms": ms(percentile(values, 95)),
-                         "errors": sum(1 for s in samples if s[0] == name and not s[2])}
+        by_page[name] = {
+            "requests": len(values),
+            "p50_ms": ms(percentile(values, 50)),
+            "p95_ms": ms(percentile(values, 95)),
+            "errors": sum(1 for s in samples if s[0] == name and not s[2]),
+        }
     return {
-        "clients": clients, "clients_logged_in": len(logged_in), "requests": len(pages),
+        "clients": clients,
+        "clients_logged_in": len(logged_in),
+        "requests": len(pages),
         "login_requests": len(samples) - len(pages),
-        "errors": sum(1 for s in samples if not s[2]), "seconds": round(elapsed, 1),
-        "hit_time_cap": time.monotonic() >= deadline, "requests_per_second": round(len(pages) / elapsed, 1),
-        "p50_ms": ms(percentile(latencies, 50)), "p95_ms": ms(percentile(latencies, 95)),
-        "p99_ms": ms(percentile(latencies, 99)), "mean_ms": ms(statistics.fmean(latencies)) if latencies else None,
+        "errors": sum(1 for s in samples if not s[2]),
+        "seconds": round(elapsed, 1),
+        "hit_time_cap": time.monotonic() >= deadline,
+        "requests_per_second": round(len(pages) / elapsed, 1),
+        "p50_ms": ms(percentile(latencies, 50)),
+        "p95_ms": ms(percentile(latencies, 95)),
+        "p99_ms": ms(percentile(latencies, 99)),
+        "mean_ms": ms(statistics.fmean(latencies)) if latencies else None,
         "by_page": by_page,
-        "load": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()],
-                 "max_1min_during": round(max(sampled), 2) if sampled else None},
+        "load": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+            "max_1min_during": round(max(sampled), 2) if sampled else None,
+        },
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default=str(ROOT / "data" / "demo.sqlite3"),
-                        help="the demo county: an SQLite file (copied first) or a postgres:// URL")
+    parser.add_argument(
+        "--database",
+        default=str(ROOT / "data" / "demo.sqlite3"),
+        help="the demo county: an SQLite file (copied first) or a postgres:// URL",
+    )
     parser.add_argument("--clients", type=int, nargs="+", default=[20, 50])
     parser.add_argument("--requests", type=int, default=60, help="requests per client, logins not counted")
     parser.add_argument("--time-cap", type=float, default=90, help="seconds per run")
@@ -225,14 +254,23 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = scratch / "data"
     data_dir.mkdir()
     # The demo database may predate the newest migrations of this checkout.
-    subprocess.run([*DOUDI, "migrate", "-v", "0"], check=True,
-                   env={**os.environ, "DATABASE_URL": database_url, "DOUDI_DATA_DIR": str(data_dir), "DOUDI_ENV": "development"})
+    subprocess.run(
+        [*DOUDI, "migrate", "-v", "0"],
+        check=True,
+        env={**os.environ, "DATABASE_URL": database_url, "DOUDI_DATA_DIR": str(data_dir), "DOUDI_ENV": "development"},
+    )
     report = {
-        "benchmark": "load_bench", "database": args.database, "engine": engine, "scale": "demo county",
+        "benchmark": "load_bench",
+        "database": args.database,
+        "engine": engine,
+        "scale": "demo county",
         "command": " ".join(["python -m bench.load_bench", *(argv if argv is not None else sys.argv[1:])]),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "scenario": {"requests_per_client": args.requests, "time_cap_seconds": args.time_cap,
-                     "visit": "household search, 2 household pages, warning list, 1 warning, payroll list"},
+        "scenario": {
+            "requests_per_client": args.requests,
+            "time_cap_seconds": args.time_cap,
+            "visit": "household search, 2 household pages, warning list, 1 warning, payroll list",
+        },
         "runs": [],
     }
     try:
@@ -240,8 +278,11 @@ def main(argv: list[str] | None = None) -> int:
             server = Server(database_url, data_dir, SERVERS[name], scratch / f"{name}.log")
             try:
                 for clients in args.clients:
-                    result = {"server": name, "threads": SERVERS[name], **run_load(server.base, clients, args.requests,
-                                                                                       args.time_cap, args.seed)}
+                    result = {
+                        "server": name,
+                        "threads": SERVERS[name],
+                        **run_load(server.base, clients, args.requests, args.time_cap, args.seed),
+                    }
                     report["runs"].append(result)
                     print(json.dumps({k: v for k, v in result.items() if k != "by_page"}, ensure_ascii=False), flush=True)
                     time.sleep(5)  # let the load average settle a little between runs

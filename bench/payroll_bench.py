@@ -14,6 +14,7 @@ a fractional count clones that share of the households once more (`--clones 1.40
 
     python -m bench.payroll_bench [--persons 1000000] [--clones 2] [--reuse] [--db NAME]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,26 +96,33 @@ def clone(n: int, share: float = 1.0) -> None:
 
     special = {
         Household: {"id": "id + %(h)s", "code": "code || '~%(n)s'"},
-        Person: {"id": "id + %(p)s", "household_id": "household_id + %(h)s",
-                 "id_number": "'C%(n)s' || substr(id_number, 3)"},
-        Benefit: {"id": "id + %(b)s", "household_id": "household_id + %(h)s", "person_id": "person_id + %(p)s",
-                  "person_key": "CASE WHEN person_key = '' THEN '' ELSE 'C%(n)s' || substr(person_key, 3) END"},
+        Person: {"id": "id + %(p)s", "household_id": "household_id + %(h)s", "id_number": "'C%(n)s' || substr(id_number, 3)"},
+        Benefit: {
+            "id": "id + %(b)s",
+            "household_id": "household_id + %(h)s",
+            "person_id": "person_id + %(p)s",
+            "person_key": "CASE WHEN person_key = '' THEN '' ELSE 'C%(n)s' || substr(person_key, 3) END",
+        },
     }
     with transaction.atomic(), connection.cursor() as cursor:
         offsets = {"n": n}
         for key, model in (("h", Household), ("p", Person), ("b", Benefit)):
             cursor.execute(f"SELECT MAX(id) FROM {model._meta.db_table}")
             offsets[key] = cursor.fetchone()[0]
-        cursor.execute(f"SELECT id FROM {Household._meta.db_table} WHERE code NOT LIKE '%%~%%' ORDER BY id "
-                       f"OFFSET %s LIMIT 1", [max(0, round(_count("code NOT LIKE '%%~%%'") * share) - 1)])
+        cursor.execute(
+            f"SELECT id FROM {Household._meta.db_table} WHERE code NOT LIKE '%%~%%' ORDER BY id OFFSET %s LIMIT 1",
+            [max(0, round(_count("code NOT LIKE '%%~%%'") * share) - 1)],
+        )
         last_household = cursor.fetchone()[0]
         for model in (Household, Person, Benefit):
             columns = [f.column for f in model._meta.concrete_fields]
             values = [special[model].get(c, c) % offsets for c in columns]
             table = model._meta.db_table
             key = "id" if model is Household else "household_id"
-            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {table} "
-                           f"WHERE {key} <= %s", [last_household])
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {table} WHERE {key} <= %s",
+                [last_household],
+            )
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
 
 
@@ -159,8 +167,11 @@ def run_orm_baseline(result: dict) -> None:
 
     county = Region.objects.filter(level="county").order_by("code").first()
     run = PayrollRun.objects.create(item="baseline", period=PERIOD, through=PERIOD, region=county)
-    benefits = (Benefit.objects.filter(category__in=["dibao", "tekun"], since__lte="2025-01-31")
-                .filter(Q(until__isnull=True) | Q(until__gte="2025-01-01")).order_by("id"))
+    benefits = (
+        Benefit.objects.filter(category__in=["dibao", "tekun"], since__lte="2025-01-31")
+        .filter(Q(until__isnull=True) | Q(until__gte="2025-01-01"))
+        .order_by("id")
+    )
     persons = 0
     started = time.perf_counter()
     with transaction.atomic():
@@ -173,11 +184,24 @@ def run_orm_baseline(result: dict) -> None:
                 key, people = household.code, Person.objects.filter(household=household).count()
             if PaymentLine.objects.filter(item="baseline", holder_key=key, month=PERIOD).exclude(status="failed").exists():
                 continue
-            PaymentLine.objects.create(run=run, item="baseline", month=PERIOD, holder_key=key, household=household,
-                                       person=payee, name=payee.name, township=household.region_id[:9],
-                                       village=household.region_id, payee="head" if not benefit.person_id else "person",
-                                       payee_name=payee.name, bank_name=payee.bank_name, bank_account=payee.bank_account,
-                                       people=people, amount=benefit.monthly_amount, fund="assistance")
+            PaymentLine.objects.create(
+                run=run,
+                item="baseline",
+                month=PERIOD,
+                holder_key=key,
+                household=household,
+                person=payee,
+                name=payee.name,
+                township=household.region_id[:9],
+                village=household.region_id,
+                payee="head" if not benefit.person_id else "person",
+                payee_name=payee.name,
+                bank_name=payee.bank_name,
+                bank_account=payee.bank_account,
+                people=people,
+                amount=benefit.monthly_amount,
+                fund="assistance",
+            )
             persons += people
             if persons >= BASELINE_PERSONS:
                 break

@@ -22,6 +22,7 @@ average taken just before it (all rounds are kept in the JSON).
 
     python -m bench.rules_bench [--persons 1600000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,8 +63,8 @@ def prepare(folder: Path, month: str) -> Path:
     """Synthetic registry CSVs → the batch's input tables as Parquet (cached)."""
     import pyarrow.parquet as pq
 
-    from doudi.registry.extracts import HeldBuilder, assess_household
     from doudi.batch.tables import RowsBuilder, params_table
+    from doudi.registry.extracts import HeldBuilder, assess_household
     from doudi.rules.engine import _prepare
     from doudi.rules.inputs import month_start
     from doudi.rules.policy import load_policy
@@ -136,13 +137,16 @@ def batch_figures(data: Path, result: dict) -> None:
     result["doudi_decision_rows"] = con.execute(f"SELECT COUNT(*) FROM {full}").fetchone()[0]
     count, amount = con.execute(f"SELECT COUNT(*), SUM(amount) FROM {only} WHERE eligible").fetchone()
     result["doudi_dibao_households"], result["doudi_dibao_amount"] = count, str(amount)
-    differ = con.execute(f"SELECT COUNT(*) FROM ((SELECT * FROM {full} WHERE category = 'dibao' EXCEPT ALL "
-                         f"SELECT * FROM {only}) UNION ALL (SELECT * FROM {only} EXCEPT ALL "
-                         f"SELECT * FROM {full} WHERE category = 'dibao'))").fetchone()[0]
+    differ = con.execute(
+        f"SELECT COUNT(*) FROM ((SELECT * FROM {full} WHERE category = 'dibao' EXCEPT ALL "
+        f"SELECT * FROM {only}) UNION ALL (SELECT * FROM {only} EXCEPT ALL "
+        f"SELECT * FROM {full} WHERE category = 'dibao'))"
+    ).fetchone()[0]
     result["dibao_only_rows_differing_from_full"] = differ
     # The floor must be the same rule, not a cheaper one: every household decided alike.
     result["floor_households_disagreeing_with_doudi"] = con.execute(
-        DISAGREEMENTS.format(floor=data / "floor.parquet", doudi=data / "doudi_dibao.parquet")).fetchone()[0]
+        DISAGREEMENTS.format(floor=data / "floor.parquet", doudi=data / "doudi_dibao.parquet")
+    ).fetchone()[0]
     con.close()
 
 
@@ -169,8 +173,11 @@ def run_assess(result: dict, month: str) -> None:
     from doudi.rules import assess
     from doudi.rules.tests.casefile import build, load_cases
 
-    _stem, policy, case, defaults = next(c for c in load_cases() if len(c[2]["household"].get("members", [])) >= 3) \
-        if any(len((c[2].get("household") or {}).get("members", [])) >= 3 for c in load_cases()) else load_cases()[0]
+    _stem, policy, case, defaults = (
+        next(c for c in load_cases() if len(c[2]["household"].get("members", [])) >= 3)
+        if any(len((c[2].get("household") or {}).get("members", [])) >= 3 for c in load_cases())
+        else load_cases()[0]
+    )
     data = json.loads(json.dumps(build(case, defaults)[0], default=str), parse_float=Decimal)
     assess(data, policy, str(case["month"]))
     times = []
@@ -210,9 +217,15 @@ def main() -> None:
     for key in TIMED:
         best = min(rounds, key=lambda r: r[key])
         result[key], result[key.replace("_seconds", "_load")] = best[key], best[key.replace("_seconds", "_load")]
-    for key in ("floor_dibao_households", "floor_dibao_amount", "floor_simple_dibao_households", "floor_simple_dibao_amount",
-                "openfisca_dibao_households", "openfisca_dibao_amount",
-                "openfisca_calculate_seconds"):
+    for key in (
+        "floor_dibao_households",
+        "floor_dibao_amount",
+        "floor_simple_dibao_households",
+        "floor_simple_dibao_amount",
+        "openfisca_dibao_households",
+        "openfisca_dibao_amount",
+        "openfisca_calculate_seconds",
+    ):
         result[key] = rounds[-1][key]
     batch_figures(data, result)
     run_assess(result, args.month)

@@ -1,6 +1,6 @@
 """The floor of bench/rules_bench.py: the dibao rule written by hand as one DuckDB query.
 
-`FLOOR` computes doudi's dibao decision (DOMAIN.md §3) for every household — the rule as
+`FLOOR` computes doudi's dibao decision (docs/domain.md §3) for every household — the rule as
 doudi applies it, so the bench can check the two agree household by household:
 
 - member income after exempt components and the employment-cost deduction;
@@ -18,31 +18,38 @@ households, so it is reported for reference, not as the target.
 
 List parameters are ',a,b,' text (doudi.batch.tables.list_text), hence `has`.
 """
+
 from __future__ import annotations
 
 from bench.rules_openfisca import has
 
 _COMPONENTS = ("wage", "business", "property", "transfer", "exempt")
-_EXEMPTED = " + ".join(f"CASE WHEN {has('p_income_exempt_components', repr(k))} THEN m.inc_{k} ELSE 0 END"
-                       for k in _COMPONENTS)
-_EMPLOYMENT = (f"CASE WHEN p_income_employment_deduction_enabled AND m.employed AND NOT "
-               f"{has('p_income_exempt_components', repr('wage'))} THEN CASE WHEN p_income_employment_deduction_cap > 0 "
-               "THEN LEAST(m.inc_wage * p_income_employment_deduction_ratio, p_income_employment_deduction_cap) "
-               "ELSE m.inc_wage * p_income_employment_deduction_ratio END ELSE 0 END")
-_AGE = ("hp.month_year - m.birth_y - CASE WHEN m.birth_m > hp.month_m OR (m.birth_m = hp.month_m AND m.birth_d > 1) "
-        "THEN 1 ELSE 0 END")
-_INCREMENTS = (f"CASE WHEN {has('p_dibao_increment_disability_list', 'dis')} THEN p_dibao_increment_severe_disability ELSE 0 END"
-               " + CASE WHEN age >= p_dibao_increment_elderly_age THEN p_dibao_increment_elderly ELSE 0 END"
-               " + CASE WHEN age < p_dibao_increment_minor_age THEN p_dibao_increment_minor ELSE 0 END")
+_EXEMPTED = " + ".join(f"CASE WHEN {has('p_income_exempt_components', repr(k))} THEN m.inc_{k} ELSE 0 END" for k in _COMPONENTS)
+_EMPLOYMENT = (
+    f"CASE WHEN p_income_employment_deduction_enabled AND m.employed AND NOT "
+    f"{has('p_income_exempt_components', repr('wage'))} THEN CASE WHEN p_income_employment_deduction_cap > 0 "
+    "THEN LEAST(m.inc_wage * p_income_employment_deduction_ratio, p_income_employment_deduction_cap) "
+    "ELSE m.inc_wage * p_income_employment_deduction_ratio END ELSE 0 END"
+)
+_AGE = (
+    "hp.month_year - m.birth_y - CASE WHEN m.birth_m > hp.month_m OR (m.birth_m = hp.month_m AND m.birth_d > 1) THEN 1 ELSE 0 END"
+)
+_INCREMENTS = (
+    f"CASE WHEN {has('p_dibao_increment_disability_list', 'dis')} THEN p_dibao_increment_severe_disability ELSE 0 END"
+    " + CASE WHEN age >= p_dibao_increment_elderly_age THEN p_dibao_increment_elderly ELSE 0 END"
+    " + CASE WHEN age < p_dibao_increment_minor_age THEN p_dibao_increment_minor ELSE 0 END"
+)
 # ROUND(x / 12, 2) half-up, exactly: a whole number of fen over 12 is a tie only at k + ½,
 # which DOUBLE division represents exactly.
-_RIGID = ("CAST(CAST(ROUND(CAST(100 * ({x}) AS BIGINT) / 12) AS BIGINT) AS DECIMAL(18, 0)) * 0.01")
+_RIGID = "CAST(CAST(ROUND(CAST(100 * ({x}) AS BIGINT) / 12) AS BIGINT) AS DECIMAL(18, 0)) * 0.01"
 _CARS = f"""cars AS (
   SELECT v.household_id, COUNT(*) AS cars FROM vehicles v JOIN hp ON v.household_id = hp.household_id
-  WHERE NOT {has('p_assets_vehicle_exempt_kinds', 'v.vehicle_kind')} AND v.vehicle_value > p_assets_vehicle_value_exempt_max
+  WHERE NOT {has("p_assets_vehicle_exempt_kinds", "v.vehicle_kind")} AND v.vehicle_value > p_assets_vehicle_value_exempt_max
   GROUP BY v.household_id),"""
-_ROUNDED = ("CASE p_rounding_mode WHEN 'yuan_half_up' THEN ROUND({x}, 0) WHEN 'yuan_ceiling' THEN CEIL({x}) "
-            "WHEN 'yuan_floor' THEN FLOOR({x}) WHEN 'jiao_half_up' THEN ROUND({x}, 1) ELSE ROUND({x}, 2) END")
+_ROUNDED = (
+    "CASE p_rounding_mode WHEN 'yuan_half_up' THEN ROUND({x}, 0) WHEN 'yuan_ceiling' THEN CEIL({x}) "
+    "WHEN 'yuan_floor' THEN FLOOR({x}) WHEN 'jiao_half_up' THEN ROUND({x}, 1) ELSE ROUND({x}, 2) END"
+)
 
 FLOOR = f"""
 WITH hp AS (
@@ -64,15 +71,15 @@ mc AS (
   SELECT *, orphan AND NOT COALESCE(age >= p_child_max_age, FALSE) AS orphan_ok
   FROM mi),
 mt AS (
-  SELECT *, (age >= p_tekun_elderly_age OR age < p_tekun_minor_age OR {has('p_tekun_disability_list', 'dis')})
+  SELECT *, (age >= p_tekun_elderly_age OR age < p_tekun_minor_age OR {has("p_tekun_disability_list", "dis")})
       AND income < standard AND NOT COALESCE(capable_supporter, FALSE) AND NOT orphan_ok
       AND NOT (unsupported_child AND NOT COALESCE(age >= p_child_max_age, FALSE)) AS tekun_ok
   FROM mc),
 mx AS (
   SELECT household_id, income, age, dis, p_dibao_increment_disability_list, p_dibao_increment_severe_disability,
     p_dibao_increment_elderly_age, p_dibao_increment_elderly, p_dibao_increment_minor_age, p_dibao_increment_minor,
-    (tekun_ok AND {has('p_overlap_tekun_excludes', repr('dibao'))})
-      OR (orphan_ok AND {has('p_overlap_orphan_excludes', repr('dibao'))}) AS excluded
+    (tekun_ok AND {has("p_overlap_tekun_excludes", repr("dibao"))})
+      OR (orphan_ok AND {has("p_overlap_orphan_excludes", repr("dibao"))}) AS excluded
   FROM mt),
 agg AS (
   SELECT household_id, COUNT(*) AS n, SUM(CASE WHEN excluded THEN 0 ELSE 1 END) AS n_dibao,
@@ -87,8 +94,12 @@ d AS (
       AND properties <= p_assets_property_max AND businesses <= p_assets_business_max AS assets_ok,
     month_index - COALESCE(taper_start_index, month_index) < p_dibao_taper_months AS in_taper_window,
     GREATEST(agg.income - CASE WHEN p_income_rigid_deduction_enabled THEN LEAST(
-      {_RIGID.format(x=f"CASE WHEN {has('p_income_rigid_deduction_kinds', repr('medical'))} THEN exp_medical ELSE 0 END "
-                      f"+ CASE WHEN {has('p_income_rigid_deduction_kinds', repr('education'))} THEN exp_education ELSE 0 END")},
+      {
+    _RIGID.format(
+        x=f"CASE WHEN {has('p_income_rigid_deduction_kinds', repr('medical'))} THEN exp_medical ELSE 0 END "
+        f"+ CASE WHEN {has('p_income_rigid_deduction_kinds', repr('education'))} THEN exp_education ELSE 0 END"
+    )
+},
       CASE WHEN p_income_rigid_deduction_cap > 0 THEN p_income_rigid_deduction_cap ELSE 1e12 END) ELSE 0 END, 0) AS income
   FROM hp JOIN agg ON agg.household_id = hp.household_id LEFT JOIN cars ON cars.household_id = hp.household_id),
 t AS (
@@ -121,8 +132,8 @@ d AS (
     agg.n, agg.increments, COALESCE(cars.cars, 0) AS cars, hp.fin_assets, hp.properties, hp.businesses,
     p_assets_financial_months, p_assets_property_max, p_assets_business_max,
     GREATEST(agg.income - CASE WHEN p_income_rigid_deduction_enabled THEN
-      LEAST(ROUND(CAST(({has('p_income_rigid_deduction_kinds', "'medical'")})::INT * exp_medical
-                  + ({has('p_income_rigid_deduction_kinds', "'education'")})::INT * exp_education AS DECIMAL(18, 2)) / 12, 2),
+      LEAST(ROUND(CAST(({has("p_income_rigid_deduction_kinds", "'medical'")})::INT * exp_medical
+                  + ({has("p_income_rigid_deduction_kinds", "'education'")})::INT * exp_education AS DECIMAL(18, 2)) / 12, 2),
             CASE WHEN p_income_rigid_deduction_cap > 0 THEN p_income_rigid_deduction_cap ELSE 1e12 END) ELSE 0 END, 0) AS income
   FROM hp JOIN agg ON agg.household_id = hp.household_id LEFT JOIN cars ON cars.household_id = hp.household_id)
 SELECT household_id,

@@ -1,4 +1,5 @@
-"""The `doudi` console script: SPEC §1 commands and every Django management command."""
+"""The `doudi` console script: docs/interfaces.md §1 commands and every Django management command."""
+
 import os
 import sys
 
@@ -11,7 +12,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) < 2:
         argv.append("help")
     if argv[1] == "assess":
-        # Pure rules evaluation: no Django, no database (SPEC §3).
+        # Pure rules evaluation: no Django, no database (docs/interfaces.md §3).
         from doudi.rules.cli import assess_main
 
         sys.exit(assess_main(argv[2:]))

@@ -2,6 +2,7 @@
 the project's data folder (DOUDI_DATA_DIR, default ./data). Every DOUDI_* variable is
 described in docs/deploy.md (生产环境设置); a value that cannot be read stops the start
 with a message naming the variable, rather than quietly falling back to a default."""
+
 import os
 from pathlib import Path
 
@@ -70,8 +71,10 @@ def _secret_key() -> str:
             raise ImproperlyConfigured(f"密钥文件 DOUDI_SECRET_KEY_FILE={path} 是空的")
     if not PRODUCTION:
         return value or DEMO_SECRET_KEY
-    how = ("请用 DOUDI_SECRET_KEY 或 DOUDI_SECRET_KEY_FILE（密钥文件路径）提供至少 50 个字符的随机密钥，"
-           "可用 python3 -c \"import secrets; print(secrets.token_urlsafe(50))\" 生成；本机试用请设置 DOUDI_ENV=development")
+    how = (
+        "请用 DOUDI_SECRET_KEY 或 DOUDI_SECRET_KEY_FILE（密钥文件路径）提供至少 50 个字符的随机密钥，"
+        '可用 python3 -c "import secrets; print(secrets.token_urlsafe(50))" 生成；本机试用请设置 DOUDI_ENV=development'
+    )
     if not value:
         raise ImproperlyConfigured("生产环境（DOUDI_ENV=production）没有设置密钥。" + how)
     if value == DEMO_SECRET_KEY or len(value) < 50 or len(set(value)) < 5:
@@ -123,17 +126,21 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "doudi.urls"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [BASE_DIR / "templates"],
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-        "doudi.core.permissions.nav_context",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "doudi.core.permissions.nav_context",
+            ]
+        },
+    }
+]
 WSGI_APPLICATION = "doudi.wsgi.application"
 
 
@@ -196,8 +203,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploaded file names are cut to fit the file system's 255-byte limit (core/middleware.py).
-FILE_UPLOAD_HANDLERS = ["doudi.core.middleware.ShortNameMemoryUploadHandler",
-                        "doudi.core.middleware.ShortNameTemporaryUploadHandler"]
+FILE_UPLOAD_HANDLERS = [
+    "doudi.core.middleware.ShortNameMemoryUploadHandler",
+    "doudi.core.middleware.ShortNameTemporaryUploadHandler",
+]
 # Registry uploads larger than this are refused with a message, not read.
 DOUDI_MAX_IMPORT_BYTES = _int("DOUDI_MAX_IMPORT_BYTES", 40 * 1024 * 1024, minimum=1)
 # The dataset API takes the big files the web page refuses; beyond this, the command line.
@@ -210,7 +219,9 @@ DOUDI_JOBS_SYNC = _flag("DOUDI_JOBS_SYNC")
 # default), "thread" runs them in a thread of the web process (the demo, development).
 DOUDI_JOBS = os.environ.get("DOUDI_JOBS", "").strip().lower() or ("worker" if PRODUCTION else "thread")
 if DOUDI_JOBS not in ("worker", "thread"):
-    raise ImproperlyConfigured(f"环境变量 DOUDI_JOBS={os.environ['DOUDI_JOBS']!r} 无效：应为 worker（由 doudi worker 进程运行）或 thread（在网页服务进程里运行）")
+    raise ImproperlyConfigured(
+        f"环境变量 DOUDI_JOBS={os.environ['DOUDI_JOBS']!r} 无效：应为 worker（由 doudi worker 进程运行）或 thread（在网页服务进程里运行）"
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 # An idle session ends: the cookie's age restarts with every request.
@@ -244,9 +255,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 WHITENOISE_USE_FINDERS = True
-# County parameter files (SPEC §1, docs/rules.md §2), read by doudi.rules on every load: a folder
+# County parameter files (docs/interfaces.md §1, docs/rules.md §2), read by doudi.rules on every load: a folder
 # that does not exist stops every command at start instead of running on the shipped values.
 DOUDI_POLICY_DIR = os.environ.get("DOUDI_POLICY_DIR", "").strip() or None
 if DOUDI_POLICY_DIR and not Path(DOUDI_POLICY_DIR).expanduser().is_dir():
-    raise ImproperlyConfigured(f"环境变量 DOUDI_POLICY_DIR 指定的县级参数目录 {DOUDI_POLICY_DIR} 不存在或不是文件夹："
-                               "请先建立该文件夹（可以为空），或取消这项设置")
+    raise ImproperlyConfigured(
+        f"环境变量 DOUDI_POLICY_DIR 指定的县级参数目录 {DOUDI_POLICY_DIR} 不存在或不是文件夹："
+        "请先建立该文件夹（可以为空），或取消这项设置"
+    )

@@ -8,6 +8,7 @@ waiting for a review (docs/architecture.md, "Layers"):
 Imports are read with grimp (the graph import-linter uses); tests and migrations are left out:
 a test may reach across apps to build its data.
 """
+
 import re
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def _cycles(edges) -> list[list[str]]:
         state[node] = "open"
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == "open":
-                cycles.append(path[path.index(nxt):] + [nxt])
+                cycles.append(path[path.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, path + [nxt])
         state[node] = "done"
@@ -61,16 +62,21 @@ def _cycles(edges) -> list[list[str]]:
 
 def test_no_import_cycles_between_apps(edges):
     cycles = _cycles(edges)
-    detail = [" → ".join(c) + "：" + " / ".join(f"{edges[(a, b)][0]} imports {edges[(a, b)][1]}" for a, b in zip(c, c[1:]))
-              for c in cycles]
+    detail = [
+        " → ".join(c) + "：" + " / ".join(f"{edges[(a, b)][0]} imports {edges[(a, b)][1]}" for a, b in zip(c, c[1:]))
+        for c in cycles
+    ]
     assert not cycles, "\n".join(detail)
 
 
-@pytest.mark.parametrize(("app", "forbidden"), [
-    ("rules", {"django"}),
-    ("batch", {"django"} | set(APPS) - {"batch", "rules", "core"}),
-    ("core", set(APPS) - {"core"}),
-])
+@pytest.mark.parametrize(
+    ("app", "forbidden"),
+    [
+        ("rules", {"django"}),
+        ("batch", {"django"} | set(APPS) - {"batch", "rules", "core"}),
+        ("core", set(APPS) - {"core"}),
+    ],
+)
 def test_layer_contracts(edges, app, forbidden):
     broken = {target: example for (source, target), example in edges.items() if source == app and target in forbidden}
     assert not broken, f"{app} imports " + "; ".join(f"{t} ({m} → {i})" for t, (m, i) in broken.items())
@@ -79,8 +85,13 @@ def test_layer_contracts(edges, app, forbidden):
 def test_batch_uses_only_framework_free_core_modules(edges):
     """batch may use core's framework-free helpers (codes, ID numbers, months), nothing with Django."""
     graph = grimp.build_graph("doudi", include_external_packages=True)
-    core_used = {imported for module in graph.modules if module.startswith("doudi.batch") and not SKIP.search(module)
-                 for imported in graph.find_modules_directly_imported_by(module) if imported.startswith("doudi.core")}
+    core_used = {
+        imported
+        for module in graph.modules
+        if module.startswith("doudi.batch") and not SKIP.search(module)
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.startswith("doudi.core")
+    }
     with_django = {m for m in core_used if "django" in {i.split(".")[0] for i in graph.find_modules_directly_imported_by(m)}}
     assert not with_django
 

@@ -7,8 +7,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = "测算与批量评估"
 
     def ready(self):
-        from doudi.core.navigation import add_menu_entry
-        from doudi.core.navigation import SYSTEM
+        from doudi.core.navigation import SYSTEM, add_menu_entry
         from doudi.core.roles import ASSESS, MANAGE_PARAMETERS, SIMULATE_POLICY
 
         add_menu_entry(20, "测算", "assessment:assess", ASSESS)

@@ -4,6 +4,7 @@ Chinese and the checked conditions grouped into 基本情况 and one section per
 A category's checks are shown only for its candidates (a 50-year-old is not examined for
 高龄津贴); the page lists the categories nobody in the household was a candidate for.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,15 +26,25 @@ def _who(person, names: dict) -> str:
 
 def decision(result: dict, names: dict) -> dict:
     """Granted and refused categories with Chinese labels and reasons."""
-    granted = [{
-        "label": codes.CATEGORIES.get(b["category"], b["category"]), "code": b["category"],
-        "who": _who(b.get("person"), names), "amount": b["monthly_amount"],
-        "note": _benefit_note(b),
-    } for b in result["benefits"]]
-    refused = [{
-        "label": codes.CATEGORIES.get(n["category"], n["category"]), "code": n["category"],
-        "who": _who(n.get("person"), names), "reasons": [REASONS[r][0] if r in REASONS else r for r in n["reasons"]],
-    } for n in result["not_eligible"]]
+    granted = [
+        {
+            "label": codes.CATEGORIES.get(b["category"], b["category"]),
+            "code": b["category"],
+            "who": _who(b.get("person"), names),
+            "amount": b["monthly_amount"],
+            "note": _benefit_note(b),
+        }
+        for b in result["benefits"]
+    ]
+    refused = [
+        {
+            "label": codes.CATEGORIES.get(n["category"], n["category"]),
+            "code": n["category"],
+            "who": _who(n.get("person"), names),
+            "reasons": [REASONS[r][0] if r in REASONS else r for r in n["reasons"]],
+        }
+        for n in result["not_eligible"]
+    ]
     paid = sum(b["monthly_amount"] or 0 for b in result["benefits"])
     return {"granted": granted, "refused": refused, "total": paid, "per_capita_income": result["per_capita_income"]}
 
@@ -53,12 +64,24 @@ def _benefit_note(item: dict) -> str:
 
 def _row(step: dict, names: dict) -> dict:
     return {
-        "who": _who(step["person"], names) if step["level"] == "成员" else (
-            f"第{step['vehicle'] + 1}辆车" if step["vehicle"] is not None else "全户"),
-        "rule": step["rule"], "description": describe(step["description"]),
-        "value": value_label(step["value"]), "failed": "_fail_" in step["rule"] and step["value"] is True,
-        "parameters": [{"name": p["name"], "label": p["description"], "value": value_label(p["value"], p["unit"]),
-                        "ref": p["ref"], "from": p["from"], "until": p["until"]} for p in step["parameters"]],
+        "who": _who(step["person"], names)
+        if step["level"] == "成员"
+        else (f"第{step['vehicle'] + 1}辆车" if step["vehicle"] is not None else "全户"),
+        "rule": step["rule"],
+        "description": describe(step["description"]),
+        "value": value_label(step["value"]),
+        "failed": "_fail_" in step["rule"] and step["value"] is True,
+        "parameters": [
+            {
+                "name": p["name"],
+                "label": p["description"],
+                "value": value_label(p["value"], p["unit"]),
+                "ref": p["ref"],
+                "from": p["from"],
+                "until": p["until"],
+            }
+            for p in step["parameters"]
+        ],
     }
 
 
@@ -95,21 +118,29 @@ def sections(explained: dict, names: dict) -> dict:
     }
 
 
-
 def inputs_summary(household: dict, members: list[dict], vehicles: list[dict], region_names: dict) -> dict:
     """What was assessed, for the printed sheet (the form itself is not printed)."""
     return {
         "region": region_names.get(household["region"], household["region"]),
         "hukou": codes.HUKOU[household["hukou"]],
-        "financial": household.get("financial") or 0, "properties": household.get("properties") or 0,
-        "businesses": household.get("businesses") or 0, "vehicles": len(vehicles),
+        "financial": household.get("financial") or 0,
+        "properties": household.get("properties") or 0,
+        "businesses": household.get("businesses") or 0,
+        "vehicles": len(vehicles),
         "vehicle_value": sum((v["value"] for v in vehicles), 0),
-        "medical": household.get("medical") or 0, "education": household.get("education") or 0,
-        "members": [{
-            "name": m["name"], "id": idnumber.mask(m["id_number"]), "relation": codes.RELATIONS[m["relation"]],
-            "disability": (codes.DISABILITY_KINDS[m["disability_kind"]] + codes.DISABILITY_LEVELS[m["disability_level"]])
-            if m.get("disability_kind") else "—",
-            "self_care": codes.SELF_CARE[m["self_care"]],
-            "income": sum((m.get(f"income_{k}") or 0 for k in ("wage", "business", "property", "transfer", "exempt")), 0),
-        } for m in members],
+        "medical": household.get("medical") or 0,
+        "education": household.get("education") or 0,
+        "members": [
+            {
+                "name": m["name"],
+                "id": idnumber.mask(m["id_number"]),
+                "relation": codes.RELATIONS[m["relation"]],
+                "disability": (codes.DISABILITY_KINDS[m["disability_kind"]] + codes.DISABILITY_LEVELS[m["disability_level"]])
+                if m.get("disability_kind")
+                else "—",
+                "self_care": codes.SELF_CARE[m["self_care"]],
+                "income": sum((m.get(f"income_{k}") or 0 for k in ("wage", "business", "property", "transfer", "exempt")), 0),
+            }
+            for m in members
+        ],
     }

@@ -1,4 +1,4 @@
-"""The 测算 form: one household as SPEC §3 describes it, split into a household form and
+"""The 测算 form: one household as docs/interfaces.md §3 describes it, split into a household form and
 three row formsets (members, vehicles, benefits held) that htmx grows and shrinks.
 
 Rows removed in the browser simply do not post; a row that posts anything is validated in
@@ -6,6 +6,7 @@ full, so a half-filled row is reported rather than silently dropped. ID numbers 
 masked (prefilled from the register) come back with the person's key and are resolved on
 the server inside the user's scope, so the full number never reaches the page.
 """
+
 from __future__ import annotations
 
 from django import forms
@@ -13,10 +14,20 @@ from django import forms
 from doudi.assessment.labels import MONTHLY_CATEGORIES, VEHICLE_KINDS
 from doudi.core import codes, idnumber, months
 
-INCOME_FIELDS = {"wage": "月工资性收入", "business": "月经营净收入", "property": "月财产性收入",
-                 "transfer": "月转移性收入", "exempt": "月豁免收入"}
-MEMBER_FLAGS = {"serious_illness": "重病", "employed": "就业", "capable_supporter": "有履行能力的法定义务人",
-                "orphan": "孤儿", "unsupported_child": "事实无人抚养儿童"}
+INCOME_FIELDS = {
+    "wage": "月工资性收入",
+    "business": "月经营净收入",
+    "property": "月财产性收入",
+    "transfer": "月转移性收入",
+    "exempt": "月豁免收入",
+}
+MEMBER_FLAGS = {
+    "serious_illness": "重病",
+    "employed": "就业",
+    "capable_supporter": "有履行能力的法定义务人",
+    "orphan": "孤儿",
+    "unsupported_child": "事实无人抚养儿童",
+}
 
 
 def _blank(table: dict, empty: str = "—") -> list[tuple]:
@@ -24,23 +35,38 @@ def _blank(table: dict, empty: str = "—") -> list[tuple]:
 
 
 def money(label: str, required: bool = False) -> forms.DecimalField:
-    return forms.DecimalField(label=label, required=required, min_value=0, max_digits=12, decimal_places=2,
-                              error_messages={"invalid": "请输入金额（元），如 600 或 600.50",
-                                              "min_value": "金额不能为负数",
-                                              "max_decimal_places": "金额最多保留两位小数",
-                                              "required": "请填写金额"},
-                              widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "money"}))
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "invalid": "请输入金额（元），如 600 或 600.50",
+            "min_value": "金额不能为负数",
+            "max_decimal_places": "金额最多保留两位小数",
+            "required": "请填写金额",
+        },
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "money"}),
+    )
 
 
 def count(label: str) -> forms.IntegerField:
-    return forms.IntegerField(label=label, required=False, min_value=0,
-                              error_messages={"invalid": "请输入非负整数", "min_value": "不能为负数"},
-                              widget=forms.NumberInput(attrs={"min": "0", "class": "count"}))
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        error_messages={"invalid": "请输入非负整数", "min_value": "不能为负数"},
+        widget=forms.NumberInput(attrs={"min": "0", "class": "count"}),
+    )
 
 
 def month_field(label: str) -> forms.CharField:
-    return forms.CharField(label=label, widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-01"}),
-                           error_messages={"required": "请选择月份"})
+    return forms.CharField(
+        label=label,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-01"}),
+        error_messages={"required": "请选择月份"},
+    )
 
 
 def clean_month(value: str) -> str:
@@ -54,8 +80,10 @@ this_month = months.this_month
 
 
 class HouseholdForm(forms.Form):
-    region = forms.ChoiceField(label="所在村(社区)", error_messages={"required": "请选择所在村(社区)",
-                                                                   "invalid_choice": "所选村(社区)不在您的管辖范围内"})
+    region = forms.ChoiceField(
+        label="所在村(社区)",
+        error_messages={"required": "请选择所在村(社区)", "invalid_choice": "所选村(社区)不在您的管辖范围内"},
+    )
     hukou = forms.ChoiceField(label="户籍性质", choices=list(codes.HUKOU.items()), initial="rural")
     month = month_field("测算月份")
     financial = money("金融资产（元）")
@@ -113,8 +141,9 @@ class MemberForm(IdNumberMixin, RowForm):
     id_number = forms.CharField(label="身份证号", max_length=24, required=False)
     person_ref = forms.IntegerField(required=False, widget=forms.HiddenInput)
     disability_kind = forms.ChoiceField(label="残疾类别", choices=_blank(codes.DISABILITY_KINDS, "无"), required=False)
-    disability_level = forms.TypedChoiceField(label="残疾等级", choices=_blank(codes.DISABILITY_LEVELS), coerce=int,
-                                              required=False, empty_value=None)
+    disability_level = forms.TypedChoiceField(
+        label="残疾等级", choices=_blank(codes.DISABILITY_LEVELS), coerce=int, required=False, empty_value=None
+    )
     self_care = forms.ChoiceField(label="自理能力", choices=list(codes.SELF_CARE.items()), initial="full")
     student = forms.ChoiceField(label="在校阶段", choices=_blank(codes.SCHOOL_STAGES, "不在校"), required=False)
     support_mode = forms.ChoiceField(label="供养（养育）方式", choices=_blank(codes.SUPPORT_MODES, "按现享待遇"), required=False)
@@ -128,8 +157,19 @@ class MemberForm(IdNumberMixin, RowForm):
 
     @property
     def basic_fields(self):
-        return [self[n] for n in ("relation", "name", "id_number", "disability_kind", "disability_level", "self_care", "student",
-                                   "support_mode")]
+        return [
+            self[n]
+            for n in (
+                "relation",
+                "name",
+                "id_number",
+                "disability_kind",
+                "disability_level",
+                "self_care",
+                "student",
+                "support_mode",
+            )
+        ]
 
     @property
     def income_fields(self):
@@ -145,8 +185,10 @@ class MemberForm(IdNumberMixin, RowForm):
     def clean(self):
         data = super().clean()
         if bool(data.get("disability_kind")) != bool(data.get("disability_level")):
-            self.add_error("disability_level" if data.get("disability_kind") else "disability_kind",
-                           "残疾类别和残疾等级要同时填写（无残疾则都不填）")
+            self.add_error(
+                "disability_level" if data.get("disability_kind") else "disability_kind",
+                "残疾类别和残疾等级要同时填写（无残疾则都不填）",
+            )
         return data
 
 
@@ -159,12 +201,14 @@ class CurrentForm(IdNumberMixin, RowForm):
     category = forms.ChoiceField(label="保障类别", choices=list(MONTHLY_CATEGORIES.items()))
     person = forms.CharField(label="享受人身份证号（全户类别不填）", max_length=24, required=False)
     person_ref = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    since = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                            error_messages={"required": "请填写开始日期", "invalid": "日期应为 YYYY-MM-DD"})
+    since = forms.DateField(
+        label="开始日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写开始日期", "invalid": "日期应为 YYYY-MM-DD"},
+    )
     monthly_amount = money("月保障金额（元）", required=True)
     mode = forms.ChoiceField(label="供养方式", choices=_blank(codes.SUPPORT_MODES), required=False)
-    taper_start = forms.CharField(label="渐退起始月份", required=False,
-                                  widget=forms.TextInput(attrs={"type": "month"}))
+    taper_start = forms.CharField(label="渐退起始月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
 
     def clean_person(self):
         return self.resolve_id(self.cleaned_data.get("person"), self.data.get(self.add_prefix("person_ref")), required=False)
@@ -222,8 +266,11 @@ class SimulationForm(forms.Form):
     region = forms.ChoiceField(label="测算范围", error_messages={"invalid_choice": "所选区划不在您的管辖范围内"})
     month = month_field("测算月份")
     categories = forms.MultipleChoiceField(
-        label="只测算这些类别（不选为全部类别）", required=False, widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "未知的保障类别：%(value)s"})
+        label="只测算这些类别（不选为全部类别）",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "未知的保障类别：%(value)s"},
+    )
 
     def __init__(self, *args, regions=(), **kwargs):
         from doudi.rules.definitions import CATEGORIES
@@ -240,8 +287,12 @@ class SimulationForm(forms.Form):
 class ChangeForm(RowForm):
     parameter = forms.ChoiceField(label="参数", error_messages={"invalid_choice": "未知参数", "required": "请选择参数"})
     how = forms.ChoiceField(label="调整方式", choices=[("percent", "按百分比调整（%）"), ("value", "改为新数值")])
-    amount = forms.DecimalField(label="调整幅度或新数值", max_digits=12, decimal_places=4,
-                                error_messages={"invalid": "请输入数字，如 5 或 700", "required": "请填写调整幅度或新数值"})
+    amount = forms.DecimalField(
+        label="调整幅度或新数值",
+        max_digits=12,
+        decimal_places=4,
+        error_messages={"invalid": "请输入数字，如 5 或 700", "required": "请填写调整幅度或新数值"},
+    )
     start = month_field("生效月份")
 
     def __init__(self, *args, **kwargs):
@@ -273,9 +324,12 @@ class ChangeForm(RowForm):
         """The service's change: {"parameter", "from": "YYYY-MM-01", "value", "percent"} (Decimal as text for JSON)."""
         data = self.cleaned_data
         amount = format(data["amount"].normalize(), "f")
-        return {"parameter": data["parameter"], "from": f"{data['start']}-01",
-                "value": amount if data["how"] == "value" else None,
-                "percent": amount if data["how"] == "percent" else None}
+        return {
+            "parameter": data["parameter"],
+            "from": f"{data['start']}-01",
+            "value": amount if data["how"] == "value" else None,
+            "percent": amount if data["how"] == "percent" else None,
+        }
 
 
 ChangeFormSet = _formset(ChangeForm, "changes")

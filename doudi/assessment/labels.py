@@ -1,6 +1,7 @@
 """Chinese labels for the rule-parameter items the screens show (vehicle kinds, income
 components, expense kinds, units) and value formatting shared by the 测算 and 政策测算
 pages. The codes themselves live in doudi.rules.schema and doudi.core.codes."""
+
 from __future__ import annotations
 
 import re
@@ -9,19 +10,46 @@ from decimal import Decimal
 from doudi.core import codes
 
 VEHICLE_KINDS = {
-    "car": "小汽车", "truck": "货车", "motorcycle": "摩托车", "tricycle": "三轮车",
-    "disability_vehicle": "残疾人专用车", "farm_machine": "农用机械",
+    "car": "小汽车",
+    "truck": "货车",
+    "motorcycle": "摩托车",
+    "tricycle": "三轮车",
+    "disability_vehicle": "残疾人专用车",
+    "farm_machine": "农用机械",
 }
-INCOME_COMPONENTS = {"wage": "工资性收入", "business": "经营净收入", "property": "财产性收入",
-                     "transfer": "转移性收入", "exempt": "豁免收入"}
+INCOME_COMPONENTS = {
+    "wage": "工资性收入",
+    "business": "经营净收入",
+    "property": "财产性收入",
+    "transfer": "转移性收入",
+    "exempt": "豁免收入",
+}
 EXPENSE_KINDS = {"medical": "医疗", "education": "教育"}
 UNITS = {"yuan": "元", "ratio": "倍", "months": "个月", "count": "个", "years": "周岁"}
-ROUNDING = {"yuan_half_up": "四舍五入到元", "yuan_ceiling": "进位到元", "yuan_floor": "舍去到元",
-            "jiao_half_up": "四舍五入到角", "fen_half_up": "四舍五入到分"}
+ROUNDING = {
+    "yuan_half_up": "四舍五入到元",
+    "yuan_ceiling": "进位到元",
+    "yuan_floor": "舍去到元",
+    "jiao_half_up": "四舍五入到角",
+    "fen_half_up": "四舍五入到分",
+}
 # Categories a month's assessment decides (temp_assist and price_subsidy are events).
-MONTHLY_CATEGORIES = {c: codes.CATEGORY_SHORT[c] for c in (
-    "dibao", "dibao_single", "dibao_edge", "tekun", "orphan", "unsupported_child", "disability_living",
-    "disability_care", "elderly_age", "elderly_care", "low_income")}
+MONTHLY_CATEGORIES = {
+    c: codes.CATEGORY_SHORT[c]
+    for c in (
+        "dibao",
+        "dibao_single",
+        "dibao_edge",
+        "tekun",
+        "orphan",
+        "unsupported_child",
+        "disability_living",
+        "disability_care",
+        "elderly_age",
+        "elderly_care",
+        "low_income",
+    )
+}
 
 _ITEM_TABLES = (codes.CATEGORY_SHORT, VEHICLE_KINDS, INCOME_COMPONENTS, EXPENSE_KINDS, ROUNDING)
 _QUOTED_CODE = re.compile(r"「([a-z_]+)」")

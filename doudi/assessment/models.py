@@ -8,6 +8,7 @@ differences — who should start, stop, or get a new amount — a few percent of
 those live in the database so pages can filter, sort and paginate them by township,
 scoped to the user's region like every other list.
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -80,4 +81,3 @@ class Difference(models.Model):
     @property
     def reason_list(self) -> list[str]:
         return [r for r in self.reasons.split(",") if r]
-

@@ -2,6 +2,7 @@
 back into the value a parameter file holds. Chinese names are accepted wherever a code has
 one (是/否, 低保, 省级:0.6, 按月10日, 发布当月 …); the loader then checks the value exactly as
 it checks a file, so a wrong value is refused with the loader's own reason."""
+
 from __future__ import annotations
 
 import re
@@ -14,19 +15,38 @@ from doudi.core import codes
 from doudi.rules.parameters import read_yaml
 from doudi.rules.schema import EXTERNAL_GROUPS, FUND_LABELS, SOURCES, Spec
 
-UNITS = {"yuan": "元", "ratio": "倍数/比例", "months": "月", "count": "个数", "years": "周岁", "bool": "是/否",
-         "list": "列表", "choice": "选项", "percent": "%", "schedule": "发放周期", "deadline": "期限", "fund": "资金",
-         "shares": "分担比例"}
+UNITS = {
+    "yuan": "元",
+    "ratio": "倍数/比例",
+    "months": "月",
+    "count": "个数",
+    "years": "周岁",
+    "bool": "是/否",
+    "list": "列表",
+    "choice": "选项",
+    "percent": "%",
+    "schedule": "发放周期",
+    "deadline": "期限",
+    "fund": "资金",
+    "shares": "分担比例",
+}
 NUMERIC = ("yuan", "ratio", "months", "count", "years", "percent")
 HELP = {
-    "yuan": "金额，如 700", "ratio": "倍数或比例，如 1.3", "months": "整数月数", "count": "整数", "years": "整数周岁",
-    "percent": "百分数，如 3.5（0 为不作启动条件）", "bool": "是 或 否",
+    "yuan": "金额，如 700",
+    "ratio": "倍数或比例，如 1.3",
+    "months": "整数月数",
+    "count": "整数",
+    "years": "整数周岁",
+    "percent": "百分数，如 3.5（0 为不作启动条件）",
+    "bool": "是 或 否",
     "list": "各项用顿号或逗号分隔，如 低保、特困；残疾范围写 类别:等级，如 any:1-2、intellectual:3",
-    "choice": "可选值之一", "schedule": "按月10日 或 按季10日（日为 1–28）", "deadline": "发布当月 或 20个工作日",
-    "fund": "资金名称或资金代码", "shares": "来源:比例，顿号分隔，合计为 1，如 省级:0.6、县级:0.4",
+    "choice": "可选值之一",
+    "schedule": "按月10日 或 按季10日（日为 1–28）",
+    "deadline": "发布当月 或 20个工作日",
+    "fund": "资金名称或资金代码",
+    "shares": "来源:比例，顿号分隔，合计为 1，如 省级:0.6、县级:0.4",
 }
-_ITEMS = {**codes.CATEGORY_SHORT, **EXTERNAL_GROUPS, **labels.VEHICLE_KINDS, **labels.INCOME_COMPONENTS,
-          **labels.EXPENSE_KINDS}
+_ITEMS = {**codes.CATEGORY_SHORT, **EXTERNAL_GROUPS, **labels.VEHICLE_KINDS, **labels.INCOME_COMPONENTS, **labels.EXPENSE_KINDS}
 _SPLIT = re.compile(r"\s*[,，、;；\n]\s*")
 
 

@@ -4,6 +4,7 @@ A run over a county is visible to the county's staff and to each township's cler
 (who sees only the differences in their township); a run over one township is not
 visible to another township. Differences are filtered by their household's region.
 """
+
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
@@ -38,8 +39,15 @@ def run_get(user, pk: int) -> EvaluationRun:
     return runs_visible(user).get(pk=pk)
 
 
-def differences_for(user, run: EvaluationRun, *, township: str | None = None, category: str | None = None,
-                    change: str | None = None, order: str = "township") -> QuerySet:
+def differences_for(
+    user,
+    run: EvaluationRun,
+    *,
+    township: str | None = None,
+    category: str | None = None,
+    change: str | None = None,
+    order: str = "township",
+) -> QuerySet:
     rows = scope(Difference.objects.filter(run=run), user, region_field="region_code")
     if township:
         rows = rows.filter(township_code=township)

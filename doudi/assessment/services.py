@@ -4,6 +4,7 @@ The rules themselves are doudi/rules (one definition); the batch (doudi/batch) r
 set-based on DuckDB or Spark. An evaluation stores its decisions as Parquet and its
 differences against benefits held in the database (models.py says why), and is audited.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,11 +20,11 @@ from doudi.assessment.models import Difference, EvaluationRun
 from doudi.batch.differences import differences
 from doudi.batch.engines import EngineError, open_engine
 from doudi.batch.evaluate import evaluate_tables
-from doudi.registry.extracts import tables_from_registry
 from doudi.core.bulk import insert_rows
 from doudi.core.models import AuditEntry, Region
 from doudi.core.roles import RUN_EVALUATION, can
 from doudi.core.scoping import in_scope
+from doudi.registry.extracts import tables_from_registry
 from doudi.registry.models import Household, Person
 from doudi.rules.errors import RulesError
 from doudi.rules.inputs import month_start
@@ -61,12 +62,14 @@ def households_path(decisions_file) -> Path:
     return path.with_name(f"{path.stem}-households.parquet")
 
 
-def evaluate_registry(*, month: str, region_code: str, engine: str = "duckdb", policy=None, spark_session=None,
-                      progress=None) -> dict:
+def evaluate_registry(
+    *, month: str, region_code: str, engine: str = "duckdb", policy=None, spark_session=None, progress=None
+) -> dict:
     """{'households', 'decisions', 'held'} Arrow tables for the registry under region_code."""
     try:
         tables, _day, _policy = tables_from_registry(
-            region_code, month, policy, progress=(lambda n: progress.update(n, None, f"已读取 {n:,} 户")) if progress else None)
+            region_code, month, policy, progress=(lambda n: progress.update(n, None, f"已读取 {n:,} 户")) if progress else None
+        )
         with open_engine(engine, spark_session=spark_session) as runner:
             out = evaluate_tables(runner, tables)
     except (RulesError, EngineError) as exc:
@@ -82,8 +85,10 @@ def _counts(out: dict, diffs) -> dict:
     return {
         "households": out["households"].num_rows,
         "decisions": out["decisions"].num_rows,
-        "eligible": {g["category"]: {"count": g["amount_count"], "amount": str(g["amount_sum"] or 0)}
-                     for g in sorted(grouped, key=lambda g: g["category"])},
+        "eligible": {
+            g["category"]: {"count": g["amount_count"], "amount": str(g["amount_sum"] or 0)}
+            for g in sorted(grouped, key=lambda g: g["category"])
+        },
         "differences": {c["change"]: c["change_count"] for c in changes},
     }
 
@@ -91,7 +96,7 @@ def _counts(out: dict, diffs) -> dict:
 def _ids(model, field: str, keys: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for i in range(0, len(keys), 500):
-        found.update(model.objects.filter(**{f"{field}__in": keys[i:i + 500]}).values_list(field, "id"))
+        found.update(model.objects.filter(**{f"{field}__in": keys[i : i + 500]}).values_list(field, "id"))
     return found
 
 
@@ -99,26 +104,64 @@ def _store_differences(run: EvaluationRun, diffs) -> None:
     rows = diffs.to_pylist()
     houses = _ids(Household, "code", sorted({r["household_id"] for r in rows}))
     persons = _ids(Person, "id_number", sorted({r["person"] for r in rows if r["person"]}))
-    fields = ["run", "household", "household_code", "person", "person_key", "region_code", "township_code", "category",
-              "change", "held_amount", "new_amount", "reasons"]
-    insert_rows(Difference, fields, ((run.pk, houses.get(r["household_id"]), r["household_id"], persons.get(r["person"]),
-                                      r["person"], r["region"], r["region"][:9], r["category"], r["change"],
-                                      r["held_amount"], r["new_amount"], r["reasons"][:300]) for r in rows))
+    fields = [
+        "run",
+        "household",
+        "household_code",
+        "person",
+        "person_key",
+        "region_code",
+        "township_code",
+        "category",
+        "change",
+        "held_amount",
+        "new_amount",
+        "reasons",
+    ]
+    insert_rows(
+        Difference,
+        fields,
+        (
+            (
+                run.pk,
+                houses.get(r["household_id"]),
+                r["household_id"],
+                persons.get(r["person"]),
+                r["person"],
+                r["region"],
+                r["region"][:9],
+                r["category"],
+                r["change"],
+                r["held_amount"],
+                r["new_amount"],
+                r["reasons"][:300],
+            )
+            for r in rows
+        ),
+    )
 
 
-def evaluation_run(*, month: str, region_code: str, engine: str = "duckdb", user, progress=None,
-                   spark_session=None) -> EvaluationRun:
+def evaluation_run(
+    *, month: str, region_code: str, engine: str = "duckdb", user, progress=None, spark_session=None
+) -> EvaluationRun:
     """Evaluates every household under region_code for month; stores decisions and differences."""
     check_request(month=month, region_code=region_code, user=user)
-    run = EvaluationRun.objects.create(month=month, region_code=region_code, engine=engine,
-                                       policy=region_code[:2] or "全部", created_by=_user(user),
-                                       role=getattr(user, "role", "") or "")
+    run = EvaluationRun.objects.create(
+        month=month,
+        region_code=region_code,
+        engine=engine,
+        policy=region_code[:2] or "全部",
+        created_by=_user(user),
+        role=getattr(user, "role", "") or "",
+    )
     try:
-        out = evaluate_registry(month=month, region_code=region_code, engine=engine, spark_session=spark_session,
-                                progress=progress)
+        out = evaluate_registry(
+            month=month, region_code=region_code, engine=engine, spark_session=spark_session, progress=progress
+        )
     except EvaluationError as exc:
-        EvaluationRun.objects.filter(pk=run.pk).update(status=EvaluationRun.Status.FAILED, error=str(exc),
-                                                       finished_at=timezone.now())
+        EvaluationRun.objects.filter(pk=run.pk).update(
+            status=EvaluationRun.Status.FAILED, error=str(exc), finished_at=timezone.now()
+        )
         raise
     path = _decisions_path(run)
     pq.write_table(out["decisions"], path)
@@ -129,10 +172,15 @@ def evaluation_run(*, month: str, region_code: str, engine: str = "duckdb", user
         run.counts, run.decisions_file = _counts(out, diffs), str(path)
         run.status, run.finished_at = EvaluationRun.Status.DONE, timezone.now()
         run.save(update_fields=["counts", "decisions_file", "status", "finished_at"])
-        AuditEntry.objects.create(user=_user(user), role=run.role, action="create", entity="evaluation",
-                                  entity_key=str(run.pk), changes={"month": month, "region": region_code,
-                                                                   "engine": engine, "counts": run.counts["differences"]},
-                                  reason="月度批量评估")
+        AuditEntry.objects.create(
+            user=_user(user),
+            role=run.role,
+            action="create",
+            entity="evaluation",
+            entity_key=str(run.pk),
+            changes={"month": month, "region": region_code, "engine": engine, "counts": run.counts["differences"]},
+            reason="月度批量评估",
+        )
     if progress:
         progress.update(run.counts["households"], run.counts["households"], "评估完成")
     return run
@@ -162,8 +210,17 @@ def evaluation_job(progress, *, month: str, region_code: str, engine: str = "duc
     return result
 
 
-def policy_simulate(*, region_code: str, month: str, changes: list[dict], user=None, progress=None,
-                    engine: str = "duckdb", spark_session=None, categories=None) -> dict:
+def policy_simulate(
+    *,
+    region_code: str,
+    month: str,
+    changes: list[dict],
+    user=None,
+    progress=None,
+    engine: str = "duckdb",
+    spark_session=None,
+    categories=None,
+) -> dict:
     """What-if: the register under region_code evaluated with and without `changes`.
 
     Returns {"region_code", "month", "changes", "rows": [{township, township_name, category,
@@ -177,8 +234,9 @@ def policy_simulate(*, region_code: str, month: str, changes: list[dict], user=N
     try:
         base, whatif = whatif_policy(region_code, changes)
         tables, _day, _policy = tables_from_registry(region_code, month, base)
-        rows = run_both(tables, day, base, whatif, engine=engine, spark_session=spark_session, progress=progress,
-                        categories=categories)
+        rows = run_both(
+            tables, day, base, whatif, engine=engine, spark_session=spark_session, progress=progress, categories=categories
+        )
     except (SimulationError, RulesError, EngineError) as exc:
         raise EvaluationError(str(exc)) from None
     names = dict(Region.objects.filter(code__in={r["township"] for r in rows}).values_list("code", "name"))
@@ -189,14 +247,29 @@ def policy_simulate(*, region_code: str, month: str, changes: list[dict], user=N
     totals = {key: sum(int(r[key]) for r in rows) for key in ("persons_before", "persons_after", "entering", "leaving")}
     totals.update({key: str(sum((Decimal(r[key]) for r in rows), Decimal(0))) for key in ("budget_before", "budget_after")})
     if user is not None:
-        AuditEntry.objects.create(user=_user(user), role=getattr(user, "role", ""), action="create", entity="simulation",
-                                  entity_key=region_code, changes={"month": month, "changes": changes},
-                                  reason="政策测算")
+        AuditEntry.objects.create(
+            user=_user(user),
+            role=getattr(user, "role", ""),
+            action="create",
+            entity="simulation",
+            entity_key=region_code,
+            changes={"month": month, "changes": changes},
+            reason="政策测算",
+        )
     return {"region_code": region_code, "month": month, "changes": changes, "rows": rows, "totals": totals}
 
 
-SIMULATION_HEADERS = ("乡镇", "保障类别", "调整前人数", "调整后人数", "新增人数", "退出人数", "调整前月资金（元）",
-                      "调整后月资金（元）", "资金变化（元）")
+SIMULATION_HEADERS = (
+    "乡镇",
+    "保障类别",
+    "调整前人数",
+    "调整后人数",
+    "新增人数",
+    "退出人数",
+    "调整前月资金（元）",
+    "调整后月资金（元）",
+    "资金变化（元）",
+)
 
 
 def simulation_xlsx(result: dict, meta=None):
@@ -207,25 +280,43 @@ def simulation_xlsx(result: dict, meta=None):
 
     def line(label, category, r):
         before, after = Decimal(r["budget_before"]), Decimal(r["budget_after"])
-        return [label, category, int(r["persons_before"]), int(r["persons_after"]), int(r["entering"]),
-                int(r["leaving"]), before, after, after - before]
+        return [
+            label,
+            category,
+            int(r["persons_before"]),
+            int(r["persons_after"]),
+            int(r["entering"]),
+            int(r["leaving"]),
+            before,
+            after,
+            after - before,
+        ]
 
-    rows = [line(r.get("township_name") or r["township"], CATEGORIES.get(r["category"], r["category"]), r)
-            for r in result["rows"]]
+    rows = [
+        line(r.get("township_name") or r["township"], CATEGORIES.get(r["category"], r["category"]), r) for r in result["rows"]
+    ]
     rows.append(line("合计", "", result["totals"]))
     title = f"政策测算 {result['region_code']} {result['month']}"
     return xlsx_response(f"政策测算-{result['region_code']}-{result['month']}.xlsx", title, SIMULATION_HEADERS, rows, meta)
 
 
-def simulation_job(progress, *, region_code: str, month: str, changes: list[dict], user_id: int | None = None,
-                   categories: list[str] | None = None) -> dict:
+def simulation_job(
+    progress,
+    *,
+    region_code: str,
+    month: str,
+    changes: list[dict],
+    user_id: int | None = None,
+    categories: list[str] | None = None,
+) -> dict:
     """Background-job target for the 政策测算 page."""
     from doudi.core.jobs import JobFailed
     from doudi.core.models import User
 
     user = User.objects.filter(pk=user_id).first() if user_id else None
     try:
-        return policy_simulate(region_code=region_code, month=month, changes=changes, user=user, progress=progress,
-                               categories=categories)
+        return policy_simulate(
+            region_code=region_code, month=month, changes=changes, user=user, progress=progress, categories=categories
+        )
     except EvaluationError as exc:
         raise JobFailed(str(exc)) from None

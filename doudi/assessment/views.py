@@ -1,5 +1,6 @@
 """测算: assess one household typed in (or brought in from the register) and explain the
 decision. Read-only: nothing here writes to the register."""
+
 from __future__ import annotations
 
 from django.http import Http404
@@ -20,6 +21,7 @@ def _resolver(user):
             return selectors.persons_for(user).filter(pk=int(pk)).values_list("id_number", flat=True).first()
         except (TypeError, ValueError):
             return None
+
     return resolve
 
 
@@ -28,23 +30,29 @@ def _forms(request, initial: dict | None = None):
     data = request.POST if request.method == "POST" else None
     kwargs = {"resolve_person": _resolver(request.user)}
     household = HouseholdForm(data, villages=villages, initial=(initial or {}).get("household"))
-    formsets = {name: cls(data, prefix=name, initial=(initial or {}).get(name),
-                          form_kwargs=kwargs if issubclass(cls.form, IdNumberMixin) else {})
-                for name, cls in FORMSETS.items()}
+    formsets = {
+        name: cls(
+            data,
+            prefix=name,
+            initial=(initial or {}).get(name),
+            form_kwargs=kwargs if issubclass(cls.form, IdNumberMixin) else {},
+        )
+        for name, cls in FORMSETS.items()
+    }
     return household, formsets
 
 
 def _blank_initial(request) -> dict:
     villages = selectors.villages_for(request.user).values_list("code", flat=True)[:2]
     only = list(villages)
-    return {"household": {"month": this_month(), "region": only[0] if len(only) == 1 else ""},
-            "members": [{"relation": "head"}]}
+    return {"household": {"month": this_month(), "region": only[0] if len(only) == 1 else ""}, "members": [{"relation": "head"}]}
 
 
 def _prefill(request, code: str) -> tuple[dict, object]:
     household = selectors.household_get(request.user, code)  # 404 outside the scope
-    members = sorted(selectors.persons_for(request.user).filter(household=household),
-                     key=lambda m: (m.relation != "head", m.birth_date))
+    members = sorted(
+        selectors.persons_for(request.user).filter(household=household), key=lambda m: (m.relation != "head", m.birth_date)
+    )
     benefits = selectors.benefits_for(request.user).filter(household=household)
     return from_registry(household, members, benefits, request.GET.get("month") or this_month()), household
 
@@ -66,10 +74,15 @@ def _run(household, formsets) -> dict:
     month = household.cleaned_data["month"]
     explained = explain(data, household.cleaned_data["region"][:6], month)
     names = names_by_id(members)
-    return {"month": month, "decision": explanation.decision(explained["result"], names),
-            "inputs": explanation.inputs_summary(household.cleaned_data, members, formsets["vehicles"].rows(),
-                                                 dict(household.fields["region"].choices)),
-            "sections": explanation.sections(explained, names), "files": _parameter_sources(explained["parameter_files"])}
+    return {
+        "month": month,
+        "decision": explanation.decision(explained["result"], names),
+        "inputs": explanation.inputs_summary(
+            household.cleaned_data, members, formsets["vehicles"].rows(), dict(household.fields["region"].choices)
+        ),
+        "sections": explanation.sections(explained, names),
+        "files": _parameter_sources(explained["parameter_files"]),
+    }
 
 
 def _parameter_sources(files) -> list[str]:
@@ -102,10 +115,19 @@ def assess_page(request):
         else:
             errors = errors or ["表单有错误，请按红色提示修改后重新测算。"]
     status = 400 if request.method == "POST" and result is None else 200
-    return render(request, "assessment/assess.html", {
-        "form": household, "formsets": formsets, "errors": errors, "result": result, "source": source,
-        "source_code": request.POST.get("source") if request.method == "POST" else (source.code if source else ""),
-    }, status=status)
+    return render(
+        request,
+        "assessment/assess.html",
+        {
+            "form": household,
+            "formsets": formsets,
+            "errors": errors,
+            "result": result,
+            "source": source,
+            "source_code": request.POST.get("source") if request.method == "POST" else (source.code if source else ""),
+        },
+        status=status,
+    )
 
 
 @require(ASSESS)
@@ -119,5 +141,8 @@ def assess_row(request, kind: str):
         index = 0
     formset = FORMSETS[kind](prefix=kind)
     form = formset.form(prefix=formset.add_prefix(index), auto_id=formset.auto_id, use_required_attribute=False)
-    return render(request, "assessment/_row_added.html", {"kind": kind, "form": form, "total": index + 1,
-                                                           "row_template": f"assessment/_{kind}_row.html"})
+    return render(
+        request,
+        "assessment/_row_added.html",
+        {"kind": kind, "form": form, "total": index + 1, "row_template": f"assessment/_{kind}_row.html"},
+    )

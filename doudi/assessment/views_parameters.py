@@ -3,6 +3,7 @@ Chinese name, value, unit, dates, 文号 and the file it comes from; the county 
 adds a dated value with its 文号, written to the county's file in DOUDI_POLICY_DIR after
 the loader's own validation, and recorded in the audit log. Other roles are refused; a
 county outside the administrator's region is a 404 like one that does not exist."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,8 +38,9 @@ class EditForm(forms.Form):
     region = forms.CharField(widget=forms.HiddenInput)
     parameter = forms.CharField(label="参数", max_length=80)
     start = forms.DateField(label="生效日期", error_messages={"invalid": "生效日期应为有效日期，格式 YYYY-MM-DD"})
-    until = forms.DateField(label="截止日期（可选）", required=False,
-                            error_messages={"invalid": "截止日期应为有效日期，格式 YYYY-MM-DD"})
+    until = forms.DateField(
+        label="截止日期（可选）", required=False, error_messages={"invalid": "截止日期应为有效日期，格式 YYYY-MM-DD"}
+    )
     value = forms.CharField(label="新的值", max_length=500, required=False)
     ref = forms.CharField(label="文号", max_length=200, required=False)
     note = forms.CharField(label="说明（可选）", max_length=200, required=False)
@@ -95,13 +97,20 @@ def _rows(county: str, day: dt.date) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {key: [] for key, _ in SECTIONS}
     for entry, region_file in policy.in_force(county, day):
         spec = spec_for(entry.name)
-        out[_section(entry.name)].append({
-            "key": entry.name, "name": spec.zh, "value": parameter_text.display(spec, entry.value),
-            "unit": parameter_text.UNITS.get(spec.unit, ""), "start": entry.start, "until": entry.until,
-            "ref": entry.ref, "source": _source(region_file),
-            "region": "全国默认" if region_file.region == NATIONAL else region_file.name,
-            "edit": parameter_text.input_text(spec, entry.value),
-        })
+        out[_section(entry.name)].append(
+            {
+                "key": entry.name,
+                "name": spec.zh,
+                "value": parameter_text.display(spec, entry.value),
+                "unit": parameter_text.UNITS.get(spec.unit, ""),
+                "start": entry.start,
+                "until": entry.until,
+                "ref": entry.ref,
+                "source": _source(region_file),
+                "region": "全国默认" if region_file.region == NATIONAL else region_file.name,
+                "edit": parameter_text.input_text(spec, entry.value),
+            }
+        )
     return out
 
 
@@ -118,20 +127,38 @@ def _save(request, county: Region, form: EditForm) -> list[str]:
         return [f"未知参数：{data['parameter']}"]
     try:
         with transaction.atomic():
-            change = add_value(region=county.code, name=data["parameter"], start=data["start"],
-                               value=parameter_text.parse(spec, data["value"]), ref=data["ref"].strip(),
-                               note=data["note"].strip(), until=data["until"], region_name=county.name)
+            change = add_value(
+                region=county.code,
+                name=data["parameter"],
+                start=data["start"],
+                value=parameter_text.parse(spec, data["value"]),
+                ref=data["ref"].strip(),
+                note=data["note"].strip(),
+                until=data["until"],
+                region_name=county.name,
+            )
             before = change.before
             AuditEntry.objects.create(
-                user=request.user, role=request.user.role, action="create" if change.created else "update",
-                entity="parameter", entity_key=f"{county.code}:{change.name}"[:64], reason=data["ref"].strip()[:200],
-                changes={spec.zh: [_plain(spec, before.value) if before else None, _plain(spec, change.after.value)],
-                         "生效日期": [before.start.isoformat() if before else None, change.after.start.isoformat()],
-                         "文号": [before.ref if before else None, change.after.ref], "文件": [None, change.file]})
+                user=request.user,
+                role=request.user.role,
+                action="create" if change.created else "update",
+                entity="parameter",
+                entity_key=f"{county.code}:{change.name}"[:64],
+                reason=data["ref"].strip()[:200],
+                changes={
+                    spec.zh: [_plain(spec, before.value) if before else None, _plain(spec, change.after.value)],
+                    "生效日期": [before.start.isoformat() if before else None, change.after.start.isoformat()],
+                    "文号": [before.ref if before else None, change.after.ref],
+                    "文件": [None, change.file],
+                },
+            )
     except RulesError as exc:
         return [f"{spec.zh}：{_clean(message)}" for message in exc.messages]
-    messages.success(request, f"已保存：{spec.zh}自 {change.after.start} 起为 {parameter_text.display(spec, change.after.value)}"
-                              f"（{change.after.ref}），写入 {change.file}。")
+    messages.success(
+        request,
+        f"已保存：{spec.zh}自 {change.after.start} 起为 {parameter_text.display(spec, change.after.value)}"
+        f"（{change.after.ref}），写入 {change.file}。",
+    )
     return []
 
 
@@ -171,12 +198,27 @@ def parameters_page(request):
     problem = _clean(problem) if problem else None
     chosen = next((r for rs in rows.values() for r in rs if r["key"] == request.GET.get("edit")), None)
     if request.method != "POST" and chosen:
-        form = EditForm(initial={"region": county.code, "start": day.isoformat(), "parameter": chosen["key"],
-                                 "value": chosen["edit"]})
-    return render(request, "assessment/parameters.html", {
-        "county": county, "day": day, "sections": [(label, rows.get(key, [])) for key, label in SECTIONS],
-        "counties": Region.objects.filter(level=Region.Level.COUNTY, code__startswith=request.user.scope_code or "")
-        .order_by("code"), "form": form, "choices": _choices(), "folder_set": folder is not None,
-        "needs_folder": NEEDS_FOLDER, "notice": provenance(county.code) if rows else None, "problem": problem,
-        "errors": errors, "chosen": chosen,
-    }, status=status)
+        form = EditForm(
+            initial={"region": county.code, "start": day.isoformat(), "parameter": chosen["key"], "value": chosen["edit"]}
+        )
+    return render(
+        request,
+        "assessment/parameters.html",
+        {
+            "county": county,
+            "day": day,
+            "sections": [(label, rows.get(key, [])) for key, label in SECTIONS],
+            "counties": Region.objects.filter(level=Region.Level.COUNTY, code__startswith=request.user.scope_code or "").order_by(
+                "code"
+            ),
+            "form": form,
+            "choices": _choices(),
+            "folder_set": folder is not None,
+            "needs_folder": NEEDS_FOLDER,
+            "notice": provenance(county.code) if rows else None,
+            "problem": problem,
+            "errors": errors,
+            "chosen": chosen,
+        },
+        status=status,
+    )

@@ -1,5 +1,6 @@
 """政策测算: change parameters, run the county as a background job, read the effect by
 township × category, chart it and export it. The computing lives in services.py."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,11 @@ def scoped_job(user, pk: int, kind: str) -> Job:
     job = Job.objects.select_related("created_by").filter(pk=pk, kind=kind).first()
     starter = job.created_by if job else None
     scope_code = getattr(user, "scope_code", None)
-    if job is None or scope_code is None or (starter and starter.pk != user.pk
-                                             and not (starter.region_id or "").startswith(scope_code)):
+    if (
+        job is None
+        or scope_code is None
+        or (starter and starter.pk != user.pk and not (starter.region_id or "").startswith(scope_code))
+    ):
         raise Http404("没有找到该测算任务，或不在您的管辖范围内")
     return job
 
@@ -64,15 +68,31 @@ def simulate(request):
         rows = [f.change() for f in changes.forms if f.cleaned_data]
         if rows:
             region = next(r for r in regions if r.code == form.cleaned_data["region"])
-            job = job_start(kind=JOB_KIND, label=f"{region.name} {form.cleaned_data['month']} 政策测算",
-                            target=JOB_TARGET, user=request.user,
-                            params={"region_code": region.code, "month": form.cleaned_data["month"], "changes": rows,
-                                    "categories": form.cleaned_data["categories"] or None, "user_id": request.user.pk})
+            job = job_start(
+                kind=JOB_KIND,
+                label=f"{region.name} {form.cleaned_data['month']} 政策测算",
+                target=JOB_TARGET,
+                user=request.user,
+                params={
+                    "region_code": region.code,
+                    "month": form.cleaned_data["month"],
+                    "changes": rows,
+                    "categories": form.cleaned_data["categories"] or None,
+                    "user_id": request.user.pk,
+                },
+            )
             return redirect("job_detail", pk=job.pk)
         changes._non_form_errors = changes.error_class(["请至少填写一项参数调整"])
-    return render(request, "assessment/simulate.html", {
-        "form": form, "changes": changes, "jobs": _recent(request.user),
-    }, status=400 if data is not None else 200)
+    return render(
+        request,
+        "assessment/simulate.html",
+        {
+            "form": form,
+            "changes": changes,
+            "jobs": _recent(request.user),
+        },
+        status=400 if data is not None else 200,
+    )
 
 
 def simulation_page_job(progress, **params) -> dict:
@@ -81,8 +101,10 @@ def simulation_page_job(progress, **params) -> dict:
 
     result = simulation_job(progress, **params)
     totals = result["totals"]
-    summary = (f"调整前 {totals['persons_before']} 人次、每月 {totals['budget_before']} 元；调整后 {totals['persons_after']} 人次、"
-               f"每月 {totals['budget_after']} 元（新增 {totals['entering']}，退出 {totals['leaving']}）。")
+    summary = (
+        f"调整前 {totals['persons_before']} 人次、每月 {totals['budget_before']} 元；调整后 {totals['persons_after']} 人次、"
+        f"每月 {totals['budget_after']} 元（新增 {totals['entering']}，退出 {totals['leaving']}）。"
+    )
     return {**result, "summary": summary, "url": reverse("assessment:simulation_result", args=[progress.job_id])}
 
 
@@ -94,10 +116,17 @@ def simulate_row(request):
     except ValueError:
         index = 0
     formset = ChangeFormSet(prefix="changes")
-    form = formset.form(prefix=formset.add_prefix(index), auto_id=formset.auto_id, use_required_attribute=False,
-                        initial={"how": "percent", "start": request.GET.get("month") or next_month()})
-    return render(request, "assessment/_row_added.html", {"kind": "changes", "form": form, "total": index + 1,
-                                                           "row_template": "assessment/_changes_row.html"})
+    form = formset.form(
+        prefix=formset.add_prefix(index),
+        auto_id=formset.auto_id,
+        use_required_attribute=False,
+        initial={"how": "percent", "start": request.GET.get("month") or next_month()},
+    )
+    return render(
+        request,
+        "assessment/_row_added.html",
+        {"kind": "changes", "form": form, "total": index + 1, "row_template": "assessment/_changes_row.html"},
+    )
 
 
 @require(SIMULATE_POLICY)
@@ -111,14 +140,26 @@ def simulation_result(request, pk: int):
         from doudi.core.exports import ExportMeta
 
         region = Region.objects.filter(code=result["region_code"]).first()
-        changes = "；".join(f"{c['label']}{c['text']}（{c['from']}起）" for c in map(describe_change, job.params.get("changes", [])))
-        meta = ExportMeta(unit="元；人", user=request.user, total=False,  # the table has its own 合计 row
-                          filters=[("测算区划", region.name if region else result["region_code"]), ("测算月份", result["month"]),
-                                   ("参数调整", changes)])
+        changes = "；".join(
+            f"{c['label']}{c['text']}（{c['from']}起）" for c in map(describe_change, job.params.get("changes", []))
+        )
+        meta = ExportMeta(
+            unit="元；人",
+            user=request.user,
+            total=False,  # the table has its own 合计 row
+            filters=[
+                ("测算区划", region.name if region else result["region_code"]),
+                ("测算月份", result["month"]),
+                ("参数调整", changes),
+            ],
+        )
         return services.simulation_xlsx(result, meta)
     table = simulation_table(result)
-    return render(request, "assessment/simulation_result.html", {
-        "job": job, "result": result, "changes": [describe_change(c) for c in job.params.get("changes", [])], **table})
+    return render(
+        request,
+        "assessment/simulation_result.html",
+        {"job": job, "result": result, "changes": [describe_change(c) for c in job.params.get("changes", [])], **table},
+    )
 
 
 def describe_change(change: dict) -> dict:
@@ -145,15 +186,29 @@ def _total(rows: list[dict], **label) -> dict:
 def simulation_table(result: dict) -> dict:
     """Rows by township × category, subtotals per category, the grand total and chart data."""
     order = list(MONTHLY_CATEGORIES)
-    rows = sorted(result.get("rows", []), key=lambda r: (r["township"], order.index(r["category"]) if r["category"] in order else 99))
-    shown = [_total([r], township=r["township"], township_name=r.get("township_name") or r["township"],
-                    category=MONTHLY_CATEGORIES.get(r["category"], r["category"])) for r in rows]
-    by_category = [_total([r for r in rows if r["category"] == c], category=label)
-                   for c, label in MONTHLY_CATEGORIES.items() if any(r["category"] == c for r in rows)]
+    rows = sorted(
+        result.get("rows", []), key=lambda r: (r["township"], order.index(r["category"]) if r["category"] in order else 99)
+    )
+    shown = [
+        _total(
+            [r],
+            township=r["township"],
+            township_name=r.get("township_name") or r["township"],
+            category=MONTHLY_CATEGORIES.get(r["category"], r["category"]),
+        )
+        for r in rows
+    ]
+    by_category = [
+        _total([r for r in rows if r["category"] == c], category=label)
+        for c, label in MONTHLY_CATEGORIES.items()
+        if any(r["category"] == c for r in rows)
+    ]
     townships = {}
     for row in shown:
         townships.setdefault(row["township"], []).append(row)
-    chart = {"labels": [rs[0]["township_name"] for rs in townships.values()],
-             "before": [float(sum(r["budget_before"] for r in rs)) for rs in townships.values()],
-             "after": [float(sum(r["budget_after"] for r in rs)) for rs in townships.values()]}
+    chart = {
+        "labels": [rs[0]["township_name"] for rs in townships.values()],
+        "before": [float(sum(r["budget_before"] for r in rs)) for rs in townships.values()],
+        "after": [float(sum(r["budget_after"] for r in rs)) for rs in townships.values()],
+    }
     return {"rows": shown, "by_category": by_category, "total": _total(rows, category="合计"), "chart": chart}

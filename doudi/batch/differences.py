@@ -3,12 +3,14 @@
 Runs in DuckDB on the Arrow results whatever engine evaluated the rules: the decisions
 are already in memory and the comparison is one join, small next to the rules.
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
 
-HELD_SCHEMA = pa.schema([("household_id", pa.string()), ("person", pa.string()), ("category", pa.string()),
-                         ("amount", pa.decimal128(14, 2))])
+HELD_SCHEMA = pa.schema(
+    [("household_id", pa.string()), ("person", pa.string()), ("category", pa.string()), ("amount", pa.decimal128(14, 2))]
+)
 
 SQL = """
 WITH granted AS (

@@ -12,9 +12,10 @@ the view chain of rules.py and returns two Arrow tables:
 `evaluate_to_parquet(engine, tables, path)` writes the decisions table straight to Parquet.
 Both take `categories=[codes]` to compute only those categories (and what they depend on).
 
-`results(households, decisions)` shapes them into the SPEC §3 `results` list, byte for
+`results(households, decisions)` shapes them into the docs/interfaces.md §3 `results` list, byte for
 byte what `doudi.rules.assess` returns (the equality test compares the two).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,9 +29,22 @@ from doudi.batch.tables import INPUT_SCHEMAS, RowsBuilder, params_table
 from doudi.rules.definitions import CATEGORIES
 from doudi.rules.engine import ORDER, _inputs, _money
 
-DECISION_COLUMNS = ("household_id", "region", "person", "member_index", "category", "category_order", "eligible",
-                    "amount", "reasons", "mode", "members", "taper_month", "taper_months")
-UNPAID = ("dibao_edge", "low_income")  # listed with amount 0 (SPEC §3)
+DECISION_COLUMNS = (
+    "household_id",
+    "region",
+    "person",
+    "member_index",
+    "category",
+    "category_order",
+    "eligible",
+    "amount",
+    "reasons",
+    "mode",
+    "members",
+    "taper_month",
+    "taper_months",
+)
+UNPAID = ("dibao_edge", "low_income")  # listed with amount 0 (docs/interfaces.md §3)
 
 
 def tables_from_json(data: dict, policy, month: str) -> tuple[dict[str, pa.Table], dt.date]:
@@ -53,27 +67,36 @@ def _category_select(cat, source: str) -> str:
     amount = "CAST(0 AS DECIMAL(18, 2))" if code in UNPAID else f"CAST({code}_amount AS DECIMAL(18, 2))"
     extra = {key: cat.extras.get(key) for key in ("mode", "members", "taper_month", "taper_months")}
     cols = [
-        "household_id", "region", f"{person} AS person", f"{index} AS member_index", f"'{code}' AS category",
-        f"{ORDER.index(code)} AS category_order", f"{eligible} AS eligible",
+        "household_id",
+        "region",
+        f"{person} AS person",
+        f"{index} AS member_index",
+        f"'{code}' AS category",
+        f"{ORDER.index(code)} AS category_order",
+        f"{eligible} AS eligible",
         f"CASE WHEN {eligible} THEN {amount} END AS amount",
         f"CASE WHEN {eligible} THEN '' ELSE CONCAT_WS(',', {reasons}) END AS reasons",
         f"CASE WHEN {eligible} THEN {extra['mode'] or 'CAST(NULL AS VARCHAR)'} END AS mode",
-        *(f"CASE WHEN {eligible} THEN CAST({extra[k] or 'NULL'} AS BIGINT) END AS {k}"
-          for k in ("members", "taper_month", "taper_months")),
+        *(
+            f"CASE WHEN {eligible} THEN CAST({extra[k] or 'NULL'} AS BIGINT) END AS {k}"
+            for k in ("members", "taper_month", "taper_months")
+        ),
     ]
     return f"SELECT {', '.join(cols)} FROM {source} WHERE {code}_candidate"
 
 
-def evaluate_tables(engine: Engine, tables: dict[str, pa.Table], *, prefix: str | None = None,
-                    categories=None) -> dict[str, pa.Table]:
+def evaluate_tables(
+    engine: Engine, tables: dict[str, pa.Table], *, prefix: str | None = None, categories=None
+) -> dict[str, pa.Table]:
     """Runs the rules on `tables` with `engine`; {'households', 'decisions'} as Arrow.
 
     `categories` (codes) limits the run to those categories' decisions and the fields they
     depend on (rules.needed_fields); their decisions are the same as in a full run."""
     decisions, house = _run(engine, tables, prefix, categories, households=True)
     # No ORDER BY (a shuffle on Spark, a sort of millions of rows for nobody): results() orders.
-    households = engine.query(f"SELECT household_id, region, CAST(per_capita_income AS DECIMAL(18, 2)) AS "
-                              f"per_capita_income FROM {house}")
+    households = engine.query(
+        f"SELECT household_id, region, CAST(per_capita_income AS DECIMAL(18, 2)) AS per_capita_income FROM {house}"
+    )
     return {"households": households, "decisions": engine.query(decisions)}
 
 
@@ -91,8 +114,11 @@ def _run(engine: Engine, tables: dict, prefix: str | None, categories, *, househ
     plan = compile_plan(categories=categories, households=households)
     for name in INPUT_SCHEMAS:
         engine.load(f"{prefix}_{name}", tables[name])
-    parts = [_category_select(cat, plan.households.name if cat.grain == "h" else plan.members.name)
-             for cat in CATEGORIES.values() if categories is None or cat.code in categories]
+    parts = [
+        _category_select(cat, plan.households.name if cat.grain == "h" else plan.members.name)
+        for cat in CATEGORIES.values()
+        if categories is None or cat.code in categories
+    ]
     readers = [sql for _name, sql in plan.steps] + parts + ([plan.households.name] if households else [])
     rename = re.compile(r"\brb_")
     pending: list[str] = []
@@ -112,14 +138,16 @@ def _run(engine: Engine, tables: dict, prefix: str | None, categories, *, househ
 
 
 def results(households: pa.Table, decisions: pa.Table, order: list[str] | None = None) -> list[dict]:
-    """SPEC §3 results, one per household (in `order` of household ids when given)."""
-    decisions = decisions.sort_by([("household_id", "ascending"), ("category_order", "ascending"),
-                                   ("member_index", "ascending")])
+    """docs/interfaces.md §3 results, one per household (in `order` of household ids when given)."""
+    decisions = decisions.sort_by([("household_id", "ascending"), ("category_order", "ascending"), ("member_index", "ascending")])
     by_house: dict[str, dict] = {}
     for row in households.sort_by("household_id").to_pylist():
-        by_house[row["household_id"]] = {"household": row["household_id"],
-                                         "per_capita_income": _money(row["per_capita_income"]),
-                                         "benefits": [], "not_eligible": []}
+        by_house[row["household_id"]] = {
+            "household": row["household_id"],
+            "per_capita_income": _money(row["per_capita_income"]),
+            "benefits": [],
+            "not_eligible": [],
+        }
     for row in decisions.to_pylist():
         target = by_house[row["household_id"]]
         if row["eligible"]:

@@ -20,6 +20,7 @@ SQLGlot's transpiler):
   compiling against empty tables in DuckDB once, so DuckDB and Spark carry identical types
   and a DOUBLE sneaking in fails loudly instead of rounding differently.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from sqlglot import expressions as exp
 from doudi.batch.tables import INPUT_SCHEMAS, empty_tables
 from doudi.rules.definitions import CATEGORIES, STAGES
 from doudi.rules.errors import RulesError
-from doudi.rules.expr import AGGREGATES, ROUNDING, parse, params_used
+from doudi.rules.expr import AGGREGATES, ROUNDING, params_used, parse
 
 D = "duckdb"
 
@@ -61,11 +62,13 @@ def _round_money(inner: str) -> str:
 
 def _exact_round_div(a: str, b: str, places: int) -> str:
     """ROUND(a / b, places) half away from zero, exactly, with DECIMAL arithmetic only."""
-    unit, half = f"{10 ** -places:.{places}f}", f"{5 * 10 ** -(places + 1):.{places + 1}f}"
+    unit, half = f"{10**-places:.{places}f}", f"{5 * 10 ** -(places + 1):.{places + 1}f}"
     big_a, big_b = f"ABS({a})", f"ABS({b})"
     guess = f"CAST(ROUND(CAST({big_a} AS DOUBLE) / CAST(NULLIF({big_b}, 0) AS DOUBLE), {places}) AS DECIMAL(18, {places}))"
-    fixed = (f"(CASE WHEN {big_a} < ({guess} - {half}) * {big_b} THEN {guess} - {unit} "
-             f"WHEN {big_a} >= ({guess} + {half}) * {big_b} THEN {guess} + {unit} ELSE {guess} END)")
+    fixed = (
+        f"(CASE WHEN {big_a} < ({guess} - {half}) * {big_b} THEN {guess} - {unit} "
+        f"WHEN {big_a} >= ({guess} + {half}) * {big_b} THEN {guess} + {unit} ELSE {guess} END)"
+    )
     return f"(CASE WHEN ({a} < 0) <> ({b} < 0) THEN -{fixed} ELSE {fixed} END)"
 
 
@@ -118,6 +121,7 @@ def field_sql(name: str) -> str:
                 assert node.name not in path, f"rule fields refer to each other: {path + (node.name,)}"
                 return exp.paren(inlined(node.name, path + (field,)))
             return node
+
         return tree.transform(visit)
 
     return _sql(rewrite(inlined(name, ())))
@@ -132,6 +136,7 @@ def _unqualified(node: exp.Expression) -> exp.Expression:
         if isinstance(n, exp.Column) and n.table:
             return exp.column(n.name)
         return n
+
     return node.transform(strip)
 
 
@@ -258,8 +263,10 @@ def _compile_plan(prefix: str, categories: tuple[str, ...] | None, households: b
     c = _Compiler(prefix)
     hcols = [x for x in INPUT_SCHEMAS["households"].names if x != "household_id"]
     house = Relation(f"{prefix}_households", hcols)
-    child = {"m": Relation(f"{prefix}_members", [x for x in INPUT_SCHEMAS["members"].names if x != "household_id"]),
-             "v": Relation(f"{prefix}_vehicles", [x for x in INPUT_SCHEMAS["vehicles"].names if x != "household_id"])}
+    child = {
+        "m": Relation(f"{prefix}_members", [x for x in INPUT_SCHEMAS["members"].names if x != "household_id"]),
+        "v": Relation(f"{prefix}_vehicles", [x for x in INPUT_SCHEMAS["vehicles"].names if x != "household_id"]),
+    }
     checkpoints = []
     for index, (grain, fields) in enumerate(stages):
         keep = _needed_after(stages, index, categories or tuple(CATEGORIES))
@@ -275,7 +282,7 @@ def _needed_after(stages, index: int, categories) -> set[str]:
     """Columns a later stage or the decisions read: materialising only these keeps the
     stage tables narrow (writing wide temporary tables is most of a stage's cost)."""
     names = {"household_id", "region", "county", "person", "member_index", "per_capita_income"}
-    for _grain, fields in stages[index + 1:]:
+    for _grain, fields in stages[index + 1 :]:
         for _name, sql, _zh in fields:
             names |= _refs(sql)
     return names | _outputs(categories)
@@ -318,8 +325,10 @@ def _household_stage(c: _Compiler, house: Relation, child: dict, fields, keep) -
         if not items:
             continue
         inner = ", ".join(f"{_sql(_unqualified(sqlglot.parse_one(text, read=D)))} AS {alias}" for alias, text in items.items())
-        joins.append(f"LEFT JOIN (SELECT household_id, {inner} FROM {child[table].name} GROUP BY household_id) {table} "
-                     f"ON {table}.household_id = h.household_id")
+        joins.append(
+            f"LEFT JOIN (SELECT household_id, {inner} FROM {child[table].name} GROUP BY household_id) {table} "
+            f"ON {table}.household_id = h.household_id"
+        )
         for alias, text in items.items():
             count = isinstance(sqlglot.parse_one(text, read=D), exp.Count)
             select.append(f"COALESCE({table}.{alias}, 0) AS {alias}" if count else f"{table}.{alias}")
@@ -340,13 +349,14 @@ def _child_stage(c: _Compiler, house: Relation, rel: Relation, fields, keep) -> 
     rel = _read(rel, fields, keep)
     shared = _read(Relation(house.name, [col for col in house.columns if col not in rel.columns]), fields, keep)
     pcols, pjoin = _params(c, fields)
-    source = c.add(f"SELECT x.household_id, {_join_cols(rel, 'x')}, {_join_cols(shared, 'h')}, {pcols} "
-                   f"FROM {rel.name} x JOIN {house.name} h ON x.household_id = h.household_id {pjoin}")
+    source = c.add(
+        f"SELECT x.household_id, {_join_cols(rel, 'x')}, {_join_cols(shared, 'h')}, {pcols} "
+        f"FROM {rel.name} x JOIN {house.name} h ON x.household_id = h.household_id {pjoin}"
+    )
     out = _fields(c, source, rel.columns + shared.columns, fields, None)
     new = [name for name, _sql_text, _zh in fields]
     # Members carry their household's region so decisions group by township without a join.
-    own = [col for col in rel.columns + (["region"] if "region" not in rel.columns else []) + new
-           if col in keep]
+    own = [col for col in rel.columns + (["region"] if "region" not in rel.columns else []) + new if col in keep]
     return Relation(c.add(f"SELECT household_id, {', '.join(own)} FROM {out.name}"), own)
 
 
@@ -362,7 +372,8 @@ def _fields(c: _Compiler, source: str, columns: list[str], fields, aggregates) -
         if any(name in pending and name not in inline for name in reads):
             source, pending, inline = c.typed(source, pending), {}, {}
         for name, e in exprs.items():
-            e = e.transform(lambda n: exp.paren(inline[n.name].copy()) if isinstance(n, exp.Column) and n.name in inline else n)
+            # Used at once, inside this iteration: the loop's current `inline` is the one meant.
+            e = e.transform(lambda n: exp.paren(inline[n.name].copy()) if isinstance(n, exp.Column) and n.name in inline else n)  # noqa: B023
             pending[name] = e
             if _plain_logic(e) and c.type_of(source, e) == "BOOLEAN":
                 inline[name] = e
@@ -370,8 +381,23 @@ def _fields(c: _Compiler, source: str, columns: list[str], fields, aggregates) -
     return Relation(source, columns + [name for name, _s, _z in fields])
 
 
-_LOGIC = (exp.Column, exp.Identifier, exp.And, exp.Or, exp.Not, exp.Paren, exp.Boolean, exp.Coalesce,
-          exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Literal)
+_LOGIC = (
+    exp.Column,
+    exp.Identifier,
+    exp.And,
+    exp.Or,
+    exp.Not,
+    exp.Paren,
+    exp.Boolean,
+    exp.Coalesce,
+    exp.EQ,
+    exp.NEQ,
+    exp.GT,
+    exp.GTE,
+    exp.LT,
+    exp.LTE,
+    exp.Literal,
+)
 
 
 def _plain_logic(e: exp.Expression) -> bool:

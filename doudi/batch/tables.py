@@ -5,6 +5,7 @@ names, same meaning); this module only fixes their Arrow types so DuckDB and Spa
 the same DECIMAL widths, and resolves the parameters once per (county, month) through
 `doudi.rules.policy` instead of once per household.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,16 @@ from doudi.rules.schema import PARAMETERS
 MONEY = pa.decimal128(14, 2)
 INT = pa.int32()
 TEXT, FLAG = pa.string(), pa.bool_()
-UNIT_TYPES = {"yuan": MONEY, "ratio": pa.decimal128(10, 4), "months": INT, "count": INT, "years": INT,
-              "bool": FLAG, "list": TEXT, "choice": TEXT}
+UNIT_TYPES = {
+    "yuan": MONEY,
+    "ratio": pa.decimal128(10, 4),
+    "months": INT,
+    "count": INT,
+    "years": INT,
+    "bool": FLAG,
+    "list": TEXT,
+    "choice": TEXT,
+}
 
 
 def list_text(items) -> str:
@@ -28,20 +37,51 @@ def list_text(items) -> str:
     the engines than a list value repeated on every joined row (see rules.rewrite)."""
     return "," + "".join(f"{item}," for item in items)
 
+
 INPUT_SCHEMAS = {
-    "households": pa.schema([
-        ("household_id", TEXT), ("region", TEXT), ("county", TEXT), ("hukou", TEXT), ("fin_assets", MONEY),
-        ("properties", INT), ("businesses", INT), ("exp_medical", MONEY), ("exp_education", MONEY),
-        ("poverty_monitoring", FLAG), ("poverty_alleviated", FLAG), ("month_year", INT), ("month_m", INT),
-        ("month_index", INT), ("held_dibao", FLAG), ("held_dibao_amount", MONEY), ("taper_start_index", INT),
-    ]),
-    "members": pa.schema([
-        ("household_id", TEXT), ("member_index", INT), ("person", TEXT), ("name", TEXT), ("birth_y", INT),
-        ("birth_m", INT), ("birth_d", INT), ("dis_kind", TEXT), ("dis_level", INT), ("serious_illness", FLAG),
-        ("self_care", TEXT), ("employed", FLAG), ("capable_supporter", FLAG), ("orphan", FLAG),
-        ("unsupported_child", FLAG), ("support_mode", TEXT), ("held_tekun", FLAG),
-        *[(f"inc_{part}", MONEY) for part in INCOME],
-    ]),
+    "households": pa.schema(
+        [
+            ("household_id", TEXT),
+            ("region", TEXT),
+            ("county", TEXT),
+            ("hukou", TEXT),
+            ("fin_assets", MONEY),
+            ("properties", INT),
+            ("businesses", INT),
+            ("exp_medical", MONEY),
+            ("exp_education", MONEY),
+            ("poverty_monitoring", FLAG),
+            ("poverty_alleviated", FLAG),
+            ("month_year", INT),
+            ("month_m", INT),
+            ("month_index", INT),
+            ("held_dibao", FLAG),
+            ("held_dibao_amount", MONEY),
+            ("taper_start_index", INT),
+        ]
+    ),
+    "members": pa.schema(
+        [
+            ("household_id", TEXT),
+            ("member_index", INT),
+            ("person", TEXT),
+            ("name", TEXT),
+            ("birth_y", INT),
+            ("birth_m", INT),
+            ("birth_d", INT),
+            ("dis_kind", TEXT),
+            ("dis_level", INT),
+            ("serious_illness", FLAG),
+            ("self_care", TEXT),
+            ("employed", FLAG),
+            ("capable_supporter", FLAG),
+            ("orphan", FLAG),
+            ("unsupported_child", FLAG),
+            ("support_mode", TEXT),
+            ("held_tekun", FLAG),
+            *[(f"inc_{part}", MONEY) for part in INCOME],
+        ]
+    ),
     "vehicles": pa.schema([("household_id", TEXT), ("vehicle_kind", TEXT), ("vehicle_value", MONEY)]),
     "params": pa.schema([("county", TEXT)] + [("p_" + n.replace(".", "_"), UNIT_TYPES[s.unit]) for n, s in PARAMETERS.items()]),
 }

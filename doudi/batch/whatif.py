@@ -7,6 +7,7 @@ placed on top of the region's parameter chain (doudi.rules.policy supports exact
 register is read once; the batch runs with the shipped parameters and with the what-if
 ones, and the two decision sets are compared by township × category.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,7 @@ from doudi.rules.policy import Policy
 from doudi.rules.schema import PARAMETERS
 
 SOURCE = "政策测算"
-NUMERIC = {"yuan": Decimal("0.01"), "ratio": Decimal("0.0001"), "months": Decimal(1), "count": Decimal(1),
-           "years": Decimal(1)}
+NUMERIC = {"yuan": Decimal("0.01"), "ratio": Decimal("0.0001"), "months": Decimal(1), "count": Decimal(1), "years": Decimal(1)}
 
 
 class SimulationError(Exception):
@@ -116,17 +116,27 @@ def compare(before: pa.Table, after: pa.Table, members: pa.Table) -> list[dict]:
         con.register("da", after)
         con.register("m", members)
         sizes = "(SELECT household_id, COUNT(*) AS size FROM m GROUP BY household_id)"
-        pick = ("SELECT d.household_id, COALESCE(d.person, '') AS person, d.category, SUBSTR(d.region, 1, 9) AS township, "
-                "d.amount, CASE WHEN d.person IS NOT NULL THEN 1 ELSE COALESCE(d.members, n.size) END AS persons "
-                f"FROM {{t}} d JOIN {sizes} n ON n.household_id = d.household_id WHERE d.eligible")
+        pick = (
+            "SELECT d.household_id, COALESCE(d.person, '') AS person, d.category, SUBSTR(d.region, 1, 9) AS township, "
+            "d.amount, CASE WHEN d.person IS NOT NULL THEN 1 ELSE COALESCE(d.members, n.size) END AS persons "
+            f"FROM {{t}} d JOIN {sizes} n ON n.household_id = d.household_id WHERE d.eligible"
+        )
         sql = f"WITH before AS ({pick.format(t='db')}), after AS ({pick.format(t='da')}) {COMPARE}"
         return con.sql(sql).to_arrow_table().to_pylist()
     finally:
         con.close()
 
 
-def run_both(tables: dict, day: dt.date, base: Policy, whatif: Policy, engine: str = "duckdb", spark_session=None,
-             progress=None, categories=None) -> list[dict]:
+def run_both(
+    tables: dict,
+    day: dt.date,
+    base: Policy,
+    whatif: Policy,
+    engine: str = "duckdb",
+    spark_session=None,
+    progress=None,
+    categories=None,
+) -> list[dict]:
     """Compared rows for every category, or only `categories` (then only the fields those
     categories depend on are computed: asking about dibao alone costs dibao's work alone)."""
     counties = tables["households"].column("county").to_pylist()

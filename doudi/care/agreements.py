@@ -2,6 +2,7 @@
 serve (the old agreement ends with the reason, both kept), the list of those expiring within
 the reminder period and of dispersed 特困 without a valid agreement. Reads are scoped to the
 user's region subtree (core.scoping); writes check role and scope and leave an audit entry."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,11 +37,15 @@ def remind_days(region: str, day: dt.date) -> int:
 
 # -- who needs one ---------------------------------------------------------------------------
 def _dispersed_tekun():
-    return Benefit.objects.filter(person_id=OuterRef("pk"), category="tekun", until__isnull=True).exclude(support_mode="centralized")
+    return Benefit.objects.filter(person_id=OuterRef("pk"), category="tekun", until__isnull=True).exclude(
+        support_mode="centralized"
+    )
 
 
 def is_dispersed_tekun(person: Person) -> bool:
-    return Benefit.objects.filter(person=person, category="tekun", until__isnull=True).exclude(support_mode="centralized").exists()
+    return (
+        Benefit.objects.filter(person=person, category="tekun", until__isnull=True).exclude(support_mode="centralized").exists()
+    )
 
 
 def valid_on(day: dt.date):
@@ -70,16 +75,21 @@ def without_agreement(user, today: dt.date, region: str = ""):
     if region:
         people = people.filter(household__region__code__startswith=region)
     covered = CareAgreement.objects.filter(valid_on(today), person_id=OuterRef("pk"))
-    return (people.filter(Exists(_dispersed_tekun())).exclude(Exists(covered))
-            .select_related("household", "household__region").order_by("household__region_id", "household__code", "id"))
+    return (
+        people.filter(Exists(_dispersed_tekun()))
+        .exclude(Exists(covered))
+        .select_related("household", "household__region")
+        .order_by("household__region_id", "household__code", "id")
+    )
 
 
 def expiring(user, today: dt.date, days: int | None = None, region: str = ""):
     """Agreements valid today that end within `days` (the reminder period) and have no
     successor signed yet (a renewal starting later)."""
     days = remind_days(user.scope_code or "", today) if days is None else days
-    successor = CareAgreement.objects.filter(person_id=OuterRef("person_id"), starts_on__gt=OuterRef("starts_on"),
-                                             ended_on__isnull=True)
+    successor = CareAgreement.objects.filter(
+        person_id=OuterRef("person_id"), starts_on__gt=OuterRef("starts_on"), ended_on__isnull=True
+    )
     rows = agreements_for(user).filter(valid_on(today), ended_on__isnull=True, ends_on__lte=today + dt.timedelta(days=days))
     if region:
         rows = rows.filter(region_code__startswith=region)
@@ -112,8 +122,9 @@ def _copy_type(upload) -> str:
     if upload is None:
         raise CareError("请上传签字的协议（PDF、JPEG 或 PNG）")
     try:
-        return uploads.sniff(upload, allowed=(uploads.JPEG, uploads.PNG, uploads.PDF), max_bytes=MAX_COPY_BYTES,
-                             what="协议文件")[0]
+        return uploads.sniff(upload, allowed=(uploads.JPEG, uploads.PNG, uploads.PDF), max_bytes=MAX_COPY_BYTES, what="协议文件")[
+            0
+        ]
     except uploads.UploadRefused as exc:
         raise CareError(str(exc)) from None
 
@@ -134,10 +145,18 @@ def _checked(data: AgreementInput) -> dict:
     phone = (data.carer_phone or "").strip()
     if phone and not PHONE.fullmatch(phone):
         raise CareError(f"联系电话「{phone}」格式不对，应为 7–20 位数字")
-    fields = {"kind": data.kind, "duties": duties[:2000], "starts_on": data.starts_on, "ends_on": data.ends_on,
-              "carer_phone": phone, "carer_name": (data.carer_name or "").strip()[:60],
-              "carer_relation": (data.carer_relation or "").strip()[:16], "carer_id_number": "", "provider": "",
-              "hours_per_month": None}
+    fields = {
+        "kind": data.kind,
+        "duties": duties[:2000],
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "carer_phone": phone,
+        "carer_name": (data.carer_name or "").strip()[:60],
+        "carer_relation": (data.carer_relation or "").strip()[:16],
+        "carer_id_number": "",
+        "provider": "",
+        "hours_per_month": None,
+    }
     if data.kind == CareAgreement.Kind.CARER:
         if not fields["carer_name"] or not fields["carer_relation"]:
             raise CareError("个人照料须填写照料人姓名和与特困人员的关系")
@@ -162,9 +181,16 @@ def _checked(data: AgreementInput) -> dict:
 
 
 def _audit(user, person, action: str, changes: dict, reason: str) -> None:
-    AuditEntry.objects.create(user=user, role=getattr(user, "role", ""), action=action, entity="person",
-                              entity_key=person.id_number, household_code=person.household.code, changes=changes,
-                              reason=reason[:200])
+    AuditEntry.objects.create(
+        user=user,
+        role=getattr(user, "role", ""),
+        action=action,
+        entity="person",
+        entity_key=person.id_number,
+        household_code=person.household.code,
+        changes=changes,
+        reason=reason[:200],
+    )
 
 
 def _guard(user, person) -> str:
@@ -184,17 +210,28 @@ def agreement_sign(*, user, person: Person, data: AgreementInput, signed_copy) -
     kind = _copy_type(signed_copy)
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=person.pk).first()  # one signing at a time per person
-        overlap = CareAgreement.objects.filter(person=person, starts_on__lte=fields["ends_on"], ends_on__gte=fields["starts_on"]
-                                               ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=fields["starts_on"])).first()
+        overlap = (
+            CareAgreement.objects.filter(person=person, starts_on__lte=fields["ends_on"], ends_on__gte=fields["starts_on"])
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=fields["starts_on"]))
+            .first()
+        )
         if overlap is not None:
-            raise CareError(f"该期间已有照料服务协议（{overlap.carer_label}，{overlap.starts_on}—{overlap.last_day}）；"
-                            "照料人不能继续照料时请用“更换照料人”")
-        agreement = CareAgreement(person=person, region_code=village, township_code=village[:9], created_by=user,
-                                  signed_copy_type=kind, **fields)
+            raise CareError(
+                f"该期间已有照料服务协议（{overlap.carer_label}，{overlap.starts_on}—{overlap.last_day}）；"
+                "照料人不能继续照料时请用“更换照料人”"
+            )
+        agreement = CareAgreement(
+            person=person, region_code=village, township_code=village[:9], created_by=user, signed_copy_type=kind, **fields
+        )
         agreement.signed_copy.save(f"agreement-{person.pk}-{fields['starts_on']:%Y%m%d}{_suffix(kind)}", signed_copy, save=False)
         agreement.save()
-        _audit(user, person, "create", {"照料服务协议": ["", f"{agreement.carer_label}（{agreement.starts_on}至{agreement.ends_on}）"]},
-               "签订照料服务协议")
+        _audit(
+            user,
+            person,
+            "create",
+            {"照料服务协议": ["", f"{agreement.carer_label}（{agreement.starts_on}至{agreement.ends_on}）"]},
+            "签订照料服务协议",
+        )
     return agreement
 
 
@@ -202,8 +239,9 @@ def _suffix(kind: str) -> str:
     return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[kind]
 
 
-def agreement_replace(*, user, agreement: CareAgreement, on: dt.date | None, reason: str, note: str,
-                      data: AgreementInput, signed_copy) -> CareAgreement:
+def agreement_replace(
+    *, user, agreement: CareAgreement, on: dt.date | None, reason: str, note: str, data: AgreementInput, signed_copy
+) -> CareAgreement:
     """The carer cannot serve (疫情, illness …): the agreement ends on `on` (valid up to the
     day before) with the reason, and a new one with the new carer starts that day."""
     person = agreement.person
@@ -224,22 +262,37 @@ def agreement_replace(*, user, agreement: CareAgreement, on: dt.date | None, rea
     kind = _copy_type(signed_copy)
     with transaction.atomic():
         ended = CareAgreement.objects.filter(pk=agreement.pk, ended_on__isnull=True).update(
-            ended_on=on, end_reason=reason, end_note=note[:500])
+            ended_on=on, end_reason=reason, end_note=note[:500]
+        )
         if not ended:
             raise CareError("该协议刚被他人更换或终止，请刷新页面")
-        later = CareAgreement.objects.filter(person=person, starts_on__gte=on, ends_on__gte=on, ended_on__isnull=True
-                                             ).exclude(pk=agreement.pk).filter(starts_on__lte=fields["ends_on"]).first()
+        later = (
+            CareAgreement.objects.filter(person=person, starts_on__gte=on, ends_on__gte=on, ended_on__isnull=True)
+            .exclude(pk=agreement.pk)
+            .filter(starts_on__lte=fields["ends_on"])
+            .first()
+        )
         if later is not None:
             raise CareError(f"新协议与已签订的后续协议（{later.carer_label}，自 {later.starts_on}）期限重叠")
-        new = CareAgreement(person=person, region_code=village, township_code=village[:9], created_by=user,
-                            signed_copy_type=kind, **fields)
+        new = CareAgreement(
+            person=person, region_code=village, township_code=village[:9], created_by=user, signed_copy_type=kind, **fields
+        )
         new.signed_copy.save(f"agreement-{person.pk}-{on:%Y%m%d}{_suffix(kind)}", signed_copy, save=False)
         new.save()
         CareAgreement.objects.filter(pk=agreement.pk).update(replaced_by=new)
         why = CareAgreement.EndReason(reason).label + (f"：{note}" if note else "")
-        _audit(user, person, "update", {"照料服务协议": [f"{agreement.carer_label}（至{agreement.ends_on}）",
-                                                     f"{new.carer_label}（{new.starts_on}至{new.ends_on}）"]},
-               f"更换照料人：{why}")
+        _audit(
+            user,
+            person,
+            "update",
+            {
+                "照料服务协议": [
+                    f"{agreement.carer_label}（至{agreement.ends_on}）",
+                    f"{new.carer_label}（{new.starts_on}至{new.ends_on}）",
+                ]
+            },
+            f"更换照料人：{why}",
+        )
     agreement.refresh_from_db()
     return new
 
@@ -256,8 +309,18 @@ def reminders(user, today: dt.date) -> list[dict]:
     url = reverse("care:agreements")
     days = remind_days(user.scope_code or "", today)
     return [
-        {"label": "缺少有效照料服务协议的分散供养特困人员", "count": without_agreement(user, today).count(),
-         "url": f"{url}?tab=missing", "urgent": True, "hint": "请签订照料服务协议或更换照料人"},
-        {"label": f"{days}天内到期的照料服务协议", "count": expiring(user, today, days).count(),
-         "url": f"{url}?tab=expiring", "urgent": False, "hint": "请及时续签"},
+        {
+            "label": "缺少有效照料服务协议的分散供养特困人员",
+            "count": without_agreement(user, today).count(),
+            "url": f"{url}?tab=missing",
+            "urgent": True,
+            "hint": "请签订照料服务协议或更换照料人",
+        },
+        {
+            "label": f"{days}天内到期的照料服务协议",
+            "count": expiring(user, today, days).count(),
+            "url": f"{url}?tab=expiring",
+            "urgent": False,
+            "hint": "请及时续签",
+        },
     ]

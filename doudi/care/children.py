@@ -2,6 +2,7 @@
 and their duty, or 兜底监护 by the civil-affairs bureau when nobody can — and 结对帮扶 with a
 儿童主任 (a named person record: ChildDirector). Reads scoped; writes check role and scope
 and leave an audit entry; nothing is deleted (an ended row keeps its date and reason)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,8 +51,11 @@ def children_for(user, today: dt.date, region: str = ""):
     if region:
         people = people.filter(household__region__code__startswith=region)
     oldest = duties.born_before(today, child_max_age(user.scope_code or "", today))
-    return (people.filter(_child_filter(), birth_date__gt=oldest)
-            .select_related("household", "household__region").order_by("household__region_id", "household__code", "id"))
+    return (
+        people.filter(_child_filter(), birth_date__gt=oldest)
+        .select_related("household", "household__region")
+        .order_by("household__region_id", "household__code", "id")
+    )
 
 
 def child_rows(user, today: dt.date, region: str = "", missing: str = "") -> list[dict]:
@@ -62,15 +66,23 @@ def child_rows(user, today: dt.date, region: str = "", missing: str = "") -> lis
     guardians: dict[int, list] = {}
     for g in ChildGuardian.objects.filter(child_id__in=ids, ended_on__isnull=True):
         guardians.setdefault(g.child_id, []).append(g)
-    pairings = {p.child_id: p for p in ChildPairing.objects.filter(child_id__in=ids, ended_on__isnull=True).select_related("director")}
+    pairings = {
+        p.child_id: p for p in ChildPairing.objects.filter(child_id__in=ids, ended_on__isnull=True).select_related("director")
+    }
     flags: dict[int, list] = {}
-    for person_id, code in PersonGroup.objects.filter(person_id__in=ids, active=True, group__in=list(groups.CHILDREN)
-                                                      ).values_list("person_id", "group"):
+    for person_id, code in PersonGroup.objects.filter(
+        person_id__in=ids, active=True, group__in=list(groups.CHILDREN)
+    ).values_list("person_id", "group"):
         flags.setdefault(person_id, []).append(groups.label(code))
     rows = []
     for child in children:
-        row = {"child": child, "age": duties.age_on(child.birth_date, today), "groups": flags.get(child.pk, []),
-               "guardians": guardians.get(child.pk, []), "pairing": pairings.get(child.pk)}
+        row = {
+            "child": child,
+            "age": duties.age_on(child.birth_date, today),
+            "groups": flags.get(child.pk, []),
+            "guardians": guardians.get(child.pk, []),
+            "pairing": pairings.get(child.pk),
+        }
         if missing == "guardian" and row["guardians"] or missing == "pairing" and row["pairing"]:
             continue
         rows.append(row)
@@ -93,7 +105,11 @@ def guardian_get(user, pk: int) -> ChildGuardian:
 
 
 def pairing_get(user, pk: int) -> ChildPairing:
-    row = scope(ChildPairing.objects.select_related("child", "child__household", "director"), user, "region_code").filter(pk=pk).first()
+    row = (
+        scope(ChildPairing.objects.select_related("child", "child__household", "director"), user, "region_code")
+        .filter(pk=pk)
+        .first()
+    )
     if row is None:
         raise Http404("没有找到该记录，或不在您的管辖范围内")
     return row
@@ -122,8 +138,20 @@ def _guard(user, child: Person, today: dt.date) -> str:
     return village
 
 
-def guardian_add(*, user, child: Person, kind: str, name: str = "", id_number: str = "", phone: str = "",
-                 relation: str = "", duty: str = "", reason: str = "", since: dt.date | None, today: dt.date) -> ChildGuardian:
+def guardian_add(
+    *,
+    user,
+    child: Person,
+    kind: str,
+    name: str = "",
+    id_number: str = "",
+    phone: str = "",
+    relation: str = "",
+    duty: str = "",
+    reason: str = "",
+    since: dt.date | None,
+    today: dt.date,
+) -> ChildGuardian:
     village = _guard(user, child, today)
     if kind not in ChildGuardian.Kind.values:
         raise CareError("请选择监护人、受委托照护人或民政部门兜底监护")
@@ -156,9 +184,19 @@ def guardian_add(*, user, child: Person, kind: str, name: str = "", id_number: s
         if kind == ChildGuardian.Kind.GUARDIAN and active.filter(kind=ChildGuardian.Kind.BUREAU).exists():
             raise CareError("该儿童现由民政部门兜底监护；确定监护人后，请先终止兜底监护（写明原因）")
     with transaction.atomic():
-        row = ChildGuardian.objects.create(child=child, region_code=village, kind=kind, name=name[:60], id_number=number,
-                                           phone=phone, relation=relation[:16], duty=duty[:500], reason=reason[:500],
-                                           since=since, created_by=user)
+        row = ChildGuardian.objects.create(
+            child=child,
+            region_code=village,
+            kind=kind,
+            name=name[:60],
+            id_number=number,
+            phone=phone,
+            relation=relation[:16],
+            duty=duty[:500],
+            reason=reason[:500],
+            since=since,
+            created_by=user,
+        )
         label = ChildGuardian.Kind(kind).label
         _audit(user, child, "create", {"困境儿童监护照护": ["", f"{label} {row.name}"]}, reason or f"登记{label}")
     return row
@@ -174,7 +212,9 @@ def guardian_end(*, user, row: ChildGuardian, reason: str, on: dt.date | None, t
     if on is None or on > today or on < row.since:
         raise CareError("终止日期应在开始日期和今天之间")
     with transaction.atomic():
-        if not ChildGuardian.objects.filter(pk=row.pk, ended_on__isnull=True).update(ended_on=on, end_reason=reason.strip()[:500]):
+        if not ChildGuardian.objects.filter(pk=row.pk, ended_on__isnull=True).update(
+            ended_on=on, end_reason=reason.strip()[:500]
+        ):
             raise CareError("该记录已终止")
         _audit(user, child, "end", {"困境儿童监护照护": [f"{row.get_kind_display()} {row.name}", ""]}, reason.strip())
     row.refresh_from_db()
@@ -203,7 +243,9 @@ def director_add(*, user, name: str, kind: str, region_code: str, phone: str = "
     return ChildDirector.objects.create(name=name[:32], kind=kind, region_code=region_code, phone=phone, created_by=user)
 
 
-def pair(*, user, child: Person, director: ChildDirector, since: dt.date | None, today: dt.date, reason: str = "") -> ChildPairing:
+def pair(
+    *, user, child: Person, director: ChildDirector, since: dt.date | None, today: dt.date, reason: str = ""
+) -> ChildPairing:
     """结对帮扶: pairs the child with a 儿童主任 of the child's village (or the township's
     督导员); an earlier pairing ends that day, with the reason."""
     village = _guard(user, child, today)
@@ -222,6 +264,11 @@ def pair(*, user, child: Person, director: ChildDirector, since: dt.date | None,
                 raise CareError("新的结对日期不能早于原结对日期")
             ChildPairing.objects.filter(pk=previous.pk).update(ended_on=since, end_reason=reason.strip()[:500])
         row = ChildPairing.objects.create(child=child, region_code=village, director=director, since=since, created_by=user)
-        _audit(user, child, "update" if previous else "create",
-               {"结对帮扶": [str(previous.director) if previous else "", str(director)]}, reason.strip() or "结对帮扶")
+        _audit(
+            user,
+            child,
+            "update" if previous else "create",
+            {"结对帮扶": [str(previous.director) if previous else "", str(director)]},
+            reason.strip() or "结对帮扶",
+        )
     return row

@@ -16,6 +16,7 @@ Dates: visits fall on the days before today (the form refuses a future date); fl
 contacts carry the build's time, as the services set it. Twice is once: a visit's
 submission key is fixed per person and day, a flag already set is left alone, a person
 with family contacts gets no more."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,15 +38,28 @@ from doudi.registry.models import Benefit, Person
 
 DEMO_COUNTY = "140521"
 NEEDED = ("staff", "staff2", "clerk1", "clerk2", "helper1")
-FLAG_LIMITS = {"elderly_alone": 150, "elderly_disabled": 80, "elderly_severe_disability": 60, "elderly_empty_nest": 40,
-               "child_left_behind": 40}
-HAZARDS = ["烟囱堵塞，煤炉未装风斗，有煤气中毒隐患", "屋顶积雪未清理，房屋后墙有裂缝", "院内水管冻裂，道路覆冰",
-           "电线老化，电热毯使用不当"]
+FLAG_LIMITS = {
+    "elderly_alone": 150,
+    "elderly_disabled": 80,
+    "elderly_severe_disability": 60,
+    "elderly_empty_nest": 40,
+    "child_left_behind": 40,
+}
+HAZARDS = [
+    "烟囱堵塞，煤炉未装风斗，有煤气中毒隐患",
+    "屋顶积雪未清理，房屋后墙有裂缝",
+    "院内水管冻裂，道路覆冰",
+    "电线老化，电热毯使用不当",
+]
 HARDSHIP = ["冬季取暖煤不足，仅够半月", "缺少棉被、棉衣", "慢性病常用药费用较高，近期未按时购药"]
 NEEDS = ["需要居家适老化改造：卫生间加装扶手", "希望有人定期上门理发、打扫", "独居，希望多陪伴聊天（精神慰藉）"]
 APART = ["儿子在外省务工，近半年未回家看望", "女儿远嫁，很少电话问候"]
-OUTCOMES = {1: "乡镇发放取暖煤 1 吨、棉被 1 床，已送到家", 2: "村委会联系子女，子女承诺每周电话问候、春节回家",
-            3: "村干部上门疏通烟囱、加装风斗，讲解用煤安全", 4: "已纳入居家养老上门服务，每周一次"}
+OUTCOMES = {
+    1: "乡镇发放取暖煤 1 吨、棉被 1 床，已送到家",
+    2: "村委会联系子女，子女承诺每周电话问候、春节回家",
+    3: "村干部上门疏通烟囱、加装风斗，讲解用煤安全",
+    4: "已纳入居家养老上门服务，每周一次",
+}
 OWNERS = {1: "rescue_center", 2: "township", 3: "township", 4: "elderly"}
 FORCED = ("solved", "assigned", "open")
 
@@ -78,9 +92,11 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
     if not (flags or contacts or visits):
         stdout.write("走访关爱演示数据已就绪（已生成过，未重复生成）。\n")
         return
-    stdout.write(f"走访关爱演示数据已就绪：新设特殊群体标识 {flags} 个，分开居住的家庭成员 {contacts} 名；"
-                 f"{len(made)} 个村新增走访记录 {visits} 份，发现问题 {sum(problems.values())} 个"
-                 f"（已解决 {problems['solved']}，办理中 {problems['assigned']}，待交办 {problems['open']}）。\n")
+    stdout.write(
+        f"走访关爱演示数据已就绪：新设特殊群体标识 {flags} 个，分开居住的家庭成员 {contacts} 名；"
+        f"{len(made)} 个村新增走访记录 {visits} 份，发现问题 {sum(problems.values())} 个"
+        f"（已解决 {problems['solved']}，办理中 {problems['assigned']}，待交办 {problems['open']}）。\n"
+    )
 
 
 def _manager(users: dict, village: str) -> User:
@@ -122,15 +138,19 @@ def _flags(rng: random.Random, users: dict, today: dt.date) -> int:
         pick(group, people.filter(Exists(holders)))
     rural_children = people.filter(birth_date__gt=sixteen, household__hukou="rural", relation__in=("grandchild",))
     pick("child_left_behind", rural_children)
-    existing = set(PersonGroup.objects.filter(person_id__in=[p.pk for p, _g in wanted])
-                   .values_list("person_id", "group"))
+    existing = set(PersonGroup.objects.filter(person_id__in=[p.pk for p, _g in wanted]).values_list("person_id", "group"))
     count = 0
     with transaction.atomic():
         for person, group in wanted:
             if (person.pk, group) in existing:
                 continue
-            services.group_set(user=_manager(users, person.household.region_id), person=person, group=group, active=True,
-                               note="入户核实" if group.startswith("child") else "按台账提示入户核实")
+            services.group_set(
+                user=_manager(users, person.household.region_id),
+                person=person,
+                group=group,
+                active=True,
+                note="入户核实" if group.startswith("child") else "按台账提示入户核实",
+            )
             count += 1
     return count
 
@@ -138,18 +158,26 @@ def _flags(rng: random.Random, users: dict, today: dt.date) -> int:
 def _contacts(users: dict, today: dt.date) -> int:
     """Children living apart, for a few of helper1's elderly living alone (附件1 question 2)."""
     helper = users["helper1"]
-    alone = (PersonGroup.objects.filter(group="elderly_alone", active=True,
-                                                  person__household__region_id=helper.region_id)
-             .select_related("person", "person__household").order_by("person_id")[:8])
+    alone = (
+        PersonGroup.objects.filter(group="elderly_alone", active=True, person__household__region_id=helper.region_id)
+        .select_related("person", "person__household")
+        .order_by("person_id")[:8]
+    )
     have = set(FamilyContact.objects.filter(person_id__in=[f.person_id for f in alone]).values_list("person_id", flat=True))
     count = 0
     for n, flag in enumerate(alone):
         if flag.person_id in have:
             continue
         person = flag.person
-        services.family_contact_add(user=helper, person=person, name=person.name[0] + ("建军" if n % 2 else "丽萍"),
-                                    relation="儿子" if n % 2 else "女儿", duty="support", phone=f"1390356{n:04d}",
-                                    address=["太原市小店区", "晋城市城区", "河南省郑州市", "北京市大兴区"][n % 4])
+        services.family_contact_add(
+            user=helper,
+            person=person,
+            name=person.name[0] + ("建军" if n % 2 else "丽萍"),
+            relation="儿子" if n % 2 else "女儿",
+            duty="support",
+            phone=f"1390356{n:04d}",
+            address=["太原市小店区", "晋城市城区", "河南省郑州市", "北京市大兴区"][n % 4],
+        )
         count += 1
     return count
 
@@ -159,11 +187,13 @@ def _villages(rng: random.Random, users: dict) -> list[str]:
     """helper1's village, two more of clerk1's township, one of clerk2's and of three others."""
     helper = users["helper1"].region_id
     out = [helper]
-    townships = list(Region.objects.filter(parent_id=DEMO_COUNTY, level=Region.Level.TOWNSHIP).order_by("code")
-                     .values_list("code", flat=True))
+    townships = list(
+        Region.objects.filter(parent_id=DEMO_COUNTY, level=Region.Level.TOWNSHIP).order_by("code").values_list("code", flat=True)
+    )
     for township, count in [(users["clerk1"].region_id, 2), (users["clerk2"].region_id, 1)] + [(t, 1) for t in townships[2:5]]:
-        codes = [c for c in Region.objects.filter(parent_id=township).order_by("code").values_list("code", flat=True)
-                 if c != helper]
+        codes = [
+            c for c in Region.objects.filter(parent_id=township).order_by("code").values_list("code", flat=True) if c != helper
+        ]
         out += codes[:count]
     return out
 
@@ -171,6 +201,7 @@ def _villages(rng: random.Random, users: dict) -> list[str]:
 def _dates(rng: random.Random, item, today: dt.date) -> list[dt.date]:
     """When this person was visited: weekly duties at the season's start and again this week
     (or late), monthly ones once in November, in October (late), or not yet."""
+
     def back(low, high):
         return today - dt.timedelta(days=rng.randint(low, high))
 
@@ -200,17 +231,34 @@ def _visit(seed: int, item, visitor: User, today: dt.date, force: str = "") -> l
         answers, notes, text = _answers(rng, person)
         if force:
             answers, notes, text = {1: False, 2: True, 3: True, 4: False}, {3: HAZARDS[0]}, HAZARDS[0]
-        health = [h for h, hit in (("disabled", person.disability_level is not None),
-                                   ("serious_illness", person.serious_illness)) if hit] or \
-            (["chronic"] if rng.random() < 0.3 else ["healthy"])
+        health = [
+            h
+            for h, hit in (("disabled", person.disability_level is not None), ("serious_illness", person.serious_illness))
+            if hit
+        ] or (["chronic"] if rng.random() < 0.3 else ["healthy"])
         photos = [SimpleUploadedFile("走访照片.png", _png(f"{person.pk}-{day}"))] if force or rng.random() < 0.2 else []
         visit, created = services.visit_record(
-            user=visitor, person=person, visited_on=day, answers=answers, notes=notes,
-            categories=groups.form_ticks(item.groups), health=health,
-            record=rng.choice(["入户查看取暖设施和存煤，询问饮食起居和身体情况", "查看房屋、水电和取暖炉具，宣传冬季用煤安全",
-                               "与本人和邻居交谈，了解近期生活和就医情况"]),
-            problems_text=text, measures="；".join(_measures(answers)), visitor_signature=signature_png(visitor.username),
-            person_signature=signature_png(person.name), photos=photos, client_key=f"demo-{person.pk}-{day:%Y%m%d}")
+            user=visitor,
+            person=person,
+            visited_on=day,
+            answers=answers,
+            notes=notes,
+            categories=groups.form_ticks(item.groups),
+            health=health,
+            record=rng.choice(
+                [
+                    "入户查看取暖设施和存煤，询问饮食起居和身体情况",
+                    "查看房屋、水电和取暖炉具，宣传冬季用煤安全",
+                    "与本人和邻居交谈，了解近期生活和就医情况",
+                ]
+            ),
+            problems_text=text,
+            measures="；".join(_measures(answers)),
+            visitor_signature=signature_png(visitor.username),
+            person_signature=signature_png(person.name),
+            photos=photos,
+            client_key=f"demo-{person.pk}-{day:%Y%m%d}",
+        )
         if created:
             made.append(visit)
     return made
@@ -250,8 +298,9 @@ def _move_problems(seed: int, visit, users: dict, today: dt.date, force: str = "
             problem = services.problem_assign(user=manager, problem=problem, owner=OWNERS[problem.question])
             if roll < 0.65:
                 solved = min(visit.visited_on + dt.timedelta(days=rng.randint(1, 8)), today)
-                problem = services.problem_solve(user=manager, problem=problem, outcome=OUTCOMES[problem.question],
-                                                 solved_on=solved)
+                problem = services.problem_solve(
+                    user=manager, problem=problem, outcome=OUTCOMES[problem.question], solved_on=solved
+                )
         except WorkflowError:
             pass
         states.append(problem.state)

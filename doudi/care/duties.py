@@ -6,6 +6,7 @@ A duty is an interval, not a calendar slot: the next visit is due one week (or o
 after the last one, and at once for a person never visited. That is what a helper can act
 on ("who is due today, who is late") and what the township counts as covered. Framework-free
 apart from reading the parameters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,8 +53,13 @@ def duty_rule(county: str, day: dt.date) -> DutyRule:
     def value(name):
         return parameter(f"care.{name}", county[:6], day).value
 
-    return DutyRule(value("heating_season.start"), value("heating_season.end"), frozenset(value("duty.weekly_heating")),
-                    frozenset(value("duty.weekly")), frozenset(value("duty.monthly")))
+    return DutyRule(
+        value("heating_season.start"),
+        value("heating_season.end"),
+        frozenset(value("duty.weekly_heating")),
+        frozenset(value("duty.weekly")),
+        frozenset(value("duty.monthly")),
+    )
 
 
 def next_due(last_visit: dt.date | None, frequency: str, today: dt.date) -> dt.date:

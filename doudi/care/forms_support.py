@@ -1,6 +1,7 @@
 """Forms of the agreement, 困境儿童 and 集中供养 pages. They only read what was typed (dates,
 choices); the rules (end before start, who may be paired …) are the services' (Chinese
 CareError), so a refused form comes back with what was typed."""
+
 from __future__ import annotations
 
 from django import forms
@@ -11,29 +12,47 @@ DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 def _date(label: str, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, **DATE,
-                           error_messages={"required": f"请填写{label}", "invalid": f"{label}格式不对，应为 年-月-日"})
+    return forms.DateField(
+        label=label,
+        required=required,
+        **DATE,
+        error_messages={"required": f"请填写{label}", "invalid": f"{label}格式不对，应为 年-月-日"},
+    )
 
 
 class AgreementForm(forms.Form):
-    kind = forms.ChoiceField(label="照料方式", choices=CareAgreement.Kind.choices, widget=forms.RadioSelect,
-                             initial=CareAgreement.Kind.CARER, error_messages={"required": "请选择照料方式"})
+    kind = forms.ChoiceField(
+        label="照料方式",
+        choices=CareAgreement.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=CareAgreement.Kind.CARER,
+        error_messages={"required": "请选择照料方式"},
+    )
     carer_name = forms.CharField(label="照料人姓名", required=False, max_length=60)
     carer_id_number = forms.CharField(label="照料人身份证号", required=False, max_length=24)
-    carer_phone = forms.CharField(label="联系电话", required=False, max_length=20,
-                                  widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    carer_relation = forms.CharField(label="与特困人员关系", required=False, max_length=16,
-                                     widget=forms.TextInput(attrs={"placeholder": "如：侄子、邻居"}))
+    carer_phone = forms.CharField(
+        label="联系电话", required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    carer_relation = forms.CharField(
+        label="与特困人员关系", required=False, max_length=16, widget=forms.TextInput(attrs={"placeholder": "如：侄子、邻居"})
+    )
     provider = forms.CharField(label="服务机构（政府购买服务）", required=False, max_length=100)
-    hours_per_month = forms.CharField(label="每月服务时长（小时）", required=False, max_length=8,
-                                      widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    duties = forms.CharField(label="照料内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": "请填写照料内容（如：日常起居、做饭洗衣、就医陪护）"})
+    hours_per_month = forms.CharField(
+        label="每月服务时长（小时）", required=False, max_length=8, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    duties = forms.CharField(
+        label="照料内容",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写照料内容（如：日常起居、做饭洗衣、就医陪护）"},
+    )
     starts_on = _date("协议开始日期")
     ends_on = _date("协议终止日期")
-    signed_copy = forms.FileField(label="签字协议（PDF、JPEG 或 PNG，不超过 10MB）",
-                                  widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
-                                  error_messages={"required": "请上传签字的协议（PDF、JPEG 或 PNG）"})
+    signed_copy = forms.FileField(
+        label="签字协议（PDF、JPEG 或 PNG，不超过 10MB）",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        error_messages={"required": "请上传签字的协议（PDF、JPEG 或 PNG）"},
+    )
 
     def messages(self) -> list[str]:
         return [m for errors in self.errors.values() for m in errors]
@@ -41,8 +60,11 @@ class AgreementForm(forms.Form):
 
 class ReplaceForm(AgreementForm):
     replace_on = _date("更换日期")
-    end_reason = forms.ChoiceField(label="原照料人不能继续照料的原因", choices=[("", "请选择")] + CareAgreement.EndReason.choices,
-                                   error_messages={"required": "请选择更换照料人的原因"})
+    end_reason = forms.ChoiceField(
+        label="原照料人不能继续照料的原因",
+        choices=[("", "请选择")] + CareAgreement.EndReason.choices,
+        error_messages={"required": "请选择更换照料人的原因"},
+    )
     end_note = forms.CharField(label="情况说明", required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):
@@ -68,8 +90,11 @@ class EndForm(forms.Form):
 
 
 class PairForm(forms.Form):
-    director = forms.ModelChoiceField(label="儿童主任", queryset=ChildDirector.objects.none(),
-                                      error_messages={"required": "请选择儿童主任", "invalid_choice": "请选择负责本村的儿童主任"})
+    director = forms.ModelChoiceField(
+        label="儿童主任",
+        queryset=ChildDirector.objects.none(),
+        error_messages={"required": "请选择儿童主任", "invalid_choice": "请选择负责本村的儿童主任"},
+    )
     since = _date("结对日期")
     reason = forms.CharField(label="更换原因（已有结对时填写）", required=False, max_length=500)
 
@@ -88,8 +113,10 @@ class DirectorForm(forms.Form):
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region_code"].choices = [("", "请选择")] + list(regions)
-        self.fields["region_code"].error_messages = {"required": "请选择负责的村（社区）或乡镇",
-                                                     "invalid_choice": "请选择您管辖范围内的村（社区）或乡镇"}
+        self.fields["region_code"].error_messages = {
+            "required": "请选择负责的村（社区）或乡镇",
+            "invalid_choice": "请选择您管辖范围内的村（社区）或乡镇",
+        }
 
 
 class WishForm(forms.Form):
@@ -98,9 +125,11 @@ class WishForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    state = forms.ChoiceField(label="结果", choices=[(PlacementWish.State.PLACED, "已集中供养"),
-                                                   (PlacementWish.State.WITHDRAWN, "不再安置")],
-                              error_messages={"required": "请选择结果"})
+    state = forms.ChoiceField(
+        label="结果",
+        choices=[(PlacementWish.State.PLACED, "已集中供养"), (PlacementWish.State.WITHDRAWN, "不再安置")],
+        error_messages={"required": "请选择结果"},
+    )
     outcome_on = _date("结果日期")
     institution = forms.CharField(label="供养机构", required=False, max_length=100)
     outcome = forms.CharField(label="结果说明", required=False, max_length=500)

@@ -4,6 +4,7 @@
 特殊困难老年人 (独居、空巢、留守、失能、重残、计划生育特殊家庭), 困境儿童 (孤儿、事实无人抚养
 儿童), other hardship; 武政办发电〔2021〕10号 adds 农村留守儿童 and 精神障碍患者. Codes are
 English (glossary), labels Chinese. Framework-free."""
+
 from __future__ import annotations
 
 ELDERLY = {
@@ -49,9 +50,18 @@ FORM_CATEGORIES = {
     "child": "困境儿童",
     "other": "其他困难群众",
 }
-_TICKS = {"dibao": "dibao", "dibao_single": "dibao", "tekun_dispersed": "tekun", "dibao_edge": "other",
-          "low_income": "other", "orphan": "child", "unsupported_child": "child", "mental_disorder": "other",
-          **{code: "elderly" for code in ELDERLY}, **{code: "child" for code in CHILDREN}}
+_TICKS = {
+    "dibao": "dibao",
+    "dibao_single": "dibao",
+    "tekun_dispersed": "tekun",
+    "dibao_edge": "other",
+    "low_income": "other",
+    "orphan": "child",
+    "unsupported_child": "child",
+    "mental_disorder": "other",
+    **{code: "elderly" for code in ELDERLY},
+    **{code: "child" for code in CHILDREN},
+}
 HEALTH = {"healthy": "健康", "disabled": "残疾", "serious_illness": "大病", "chronic": "慢性病"}
 
 # The four checks of 附件1 (走访排查情况), and the answer that needs action: question 2 asks

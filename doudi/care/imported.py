@@ -1,4 +1,4 @@
-"""Special-group flags from the register's import (SPEC §4 optional 成员 columns 特殊困难老年人,
+"""Special-group flags from the register's import (docs/interfaces.md §4 optional 成员 columns 特殊困难老年人,
 困境儿童, 精神障碍患者): the registry parses and checks them and calls this hook after writing
 the members (registry.importing.apply.add_after_write, registered in CareConfig.ready), so the
 registry never imports care.
@@ -9,17 +9,27 @@ A column present in the file speaks for its family of groups, for each row:
   (or accepted from the register's suggestions) stays until someone removes it by hand;
 - a column left out of the file changes nothing.
 Each person whose flags change gets one audit entry (old → new) with the import's batch."""
+
 from __future__ import annotations
 
 from doudi.care import groups
 from doudi.care.models import PersonGroup
 
 # The importer's codes (core.codes.SPECIAL_ELDERLY / DIFFICULT_CHILDREN) → care's group codes.
-ELDERLY_CODES = {"alone": "elderly_alone", "empty_nest": "elderly_empty_nest", "left_behind": "elderly_left_behind",
-                 "disabled": "elderly_disabled", "severe_disability": "elderly_severe_disability",
-                 "family_planning": "elderly_family_planning"}
-CHILD_CODES = {"orphan": "child_orphan", "unsupported_child": "child_unsupported", "left_behind_child": "child_left_behind",
-               "other": "child_other"}
+ELDERLY_CODES = {
+    "alone": "elderly_alone",
+    "empty_nest": "elderly_empty_nest",
+    "left_behind": "elderly_left_behind",
+    "disabled": "elderly_disabled",
+    "severe_disability": "elderly_severe_disability",
+    "family_planning": "elderly_family_planning",
+}
+CHILD_CODES = {
+    "orphan": "child_orphan",
+    "unsupported_child": "child_unsupported",
+    "left_behind_child": "child_left_behind",
+    "other": "child_other",
+}
 # field of the import → (the family it speaks for, cell value → care codes)
 COLUMNS = {
     "special_elderly": (tuple(groups.ELDERLY), lambda v: {ELDERLY_CODES[c] for c in v.split(";") if c}),
@@ -34,7 +44,7 @@ def store_special_groups(members) -> dict:
     changed = 0
     user = members.user if getattr(members.user, "pk", None) else None
     for start in range(0, len(members.rows), CHUNK):
-        chunk = members.rows[start:start + CHUNK]
+        chunk = members.rows[start : start + CHUNK]
         existing = {(f.person_id, f.group): f for f in PersonGroup.objects.filter(person_id__in=[r[0] for r in chunk])}
         new, updated = [], []
         for person_id, number, household, values in chunk:

@@ -1,5 +1,6 @@
 """Special-group flags on persons, visits on the 附件1 form (临民发【2024】22号), and the
 problems they find, tracked to closure (急难愁盼问题 found vs solved)."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -10,6 +10,7 @@
   listed until placed (or withdrawn).
 
 Nothing here is deleted: an ended row keeps its dates and reason (history)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,8 +54,9 @@ class CareAgreement(models.Model):
     ended_on = models.DateField("提前终止日期", null=True, blank=True)
     end_reason = models.CharField("终止原因", max_length=10, choices=EndReason.choices, blank=True)
     end_note = models.CharField("终止说明", max_length=500, blank=True)
-    replaced_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces",
-                                       verbose_name="接替协议")
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces", verbose_name="接替协议"
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
@@ -187,5 +189,8 @@ class PlacementWish(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "集中供养意愿"
         ordering = ["wished_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["person"], condition=models.Q(state="waiting"),
-                                               name="care_one_waiting_wish_per_person")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(state="waiting"), name="care_one_waiting_wish_per_person"
+            )
+        ]

@@ -3,6 +3,7 @@
 its date and stays on the list until it has an outcome: placed (with the institution and
 date) or withdrawn (with why). The persons who could need it but have no wish recorded are
 listed too, so the township asks them. (Links to institutions when that issue lands.)"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,10 +46,16 @@ def unasked(user, region: str = ""):
     people = registry.persons_for(user)
     if region:
         people = people.filter(household__region__code__startswith=region)
-    tekun = Benefit.objects.filter(person_id=OuterRef("pk"), category="tekun", until__isnull=True).exclude(support_mode="centralized")
+    tekun = Benefit.objects.filter(person_id=OuterRef("pk"), category="tekun", until__isnull=True).exclude(
+        support_mode="centralized"
+    )
     recorded = PlacementWish.objects.filter(person_id=OuterRef("pk"))
-    return (people.filter(Exists(tekun), self_care__in=NOT_SELF_CARING).exclude(Exists(recorded))
-            .select_related("household", "household__region").order_by("household__region_id", "id"))
+    return (
+        people.filter(Exists(tekun), self_care__in=NOT_SELF_CARING)
+        .exclude(Exists(recorded))
+        .select_related("household", "household__region")
+        .order_by("household__region_id", "id")
+    )
 
 
 def _guard(user, person: Person) -> str:
@@ -68,17 +75,24 @@ def wish_record(*, user, person: Person, wished_on: dt.date | None, note: str, t
         raise CareError("提出意愿日期应为今天或以前的日期")
     try:
         with transaction.atomic():
-            wish = PlacementWish.objects.create(person=person, region_code=village, township_code=village[:9],
-                                                self_care=person.self_care, wished_on=wished_on,
-                                                note=(note or "").strip()[:500], created_by=user)
+            wish = PlacementWish.objects.create(
+                person=person,
+                region_code=village,
+                township_code=village[:9],
+                self_care=person.self_care,
+                wished_on=wished_on,
+                note=(note or "").strip()[:500],
+                created_by=user,
+            )
             _audit(user, person, "create", {"集中供养意愿": ["", f"{wished_on} 提出，待安置"]}, note or "登记集中供养意愿")
     except IntegrityError:
         raise CareError("该人员已有待安置的集中供养意愿") from None
     return wish
 
 
-def wish_decide(*, user, wish: PlacementWish, state: str, on: dt.date | None, institution: str, outcome: str,
-                today: dt.date) -> PlacementWish:
+def wish_decide(
+    *, user, wish: PlacementWish, state: str, on: dt.date | None, institution: str, outcome: str, today: dt.date
+) -> PlacementWish:
     """Placed (with the institution) or withdrawn (with why): the wish leaves the list."""
     _guard(user, wish.person)
     if state not in (PlacementWish.State.PLACED, PlacementWish.State.WITHDRAWN):
@@ -92,11 +106,17 @@ def wish_decide(*, user, wish: PlacementWish, state: str, on: dt.date | None, in
         raise CareError("不再安置须写明原因（如：本人改变意愿、已去世）")
     with transaction.atomic():
         done = PlacementWish.objects.filter(pk=wish.pk, state=PlacementWish.State.WAITING).update(
-            state=state, outcome_on=on, institution=institution[:100], outcome=outcome[:500], decided_by=user)
+            state=state, outcome_on=on, institution=institution[:100], outcome=outcome[:500], decided_by=user
+        )
         if not done:
             raise CareError("该意愿已办理，请刷新页面")
         label = PlacementWish.State(state).label
-        _audit(user, wish.person, "update", {"集中供养意愿": ["待安置", f"{label}" + (f"（{institution}）" if institution else "")]},
-               outcome or label)
+        _audit(
+            user,
+            wish.person,
+            "update",
+            {"集中供养意愿": ["待安置", f"{label}" + (f"（{institution}）" if institution else "")]},
+            outcome or label,
+        )
     wish.refresh_from_db()
     return wish

@@ -1,5 +1,6 @@
 """Reads for care and visits, already scoped to the user's region subtree (core.scoping):
 a person, visit or problem outside it is a 404, like one that does not exist."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,15 +62,16 @@ def groups_of(person_ids) -> dict[int, set[str]]:
     out: dict[int, set[str]] = defaultdict(set)
     ids = list(person_ids)
     for start in range(0, len(ids), 2000):
-        chunk = ids[start:start + 2000]
+        chunk = ids[start : start + 2000]
         for person_id, group in PersonGroup.objects.filter(person_id__in=chunk, active=True).values_list("person_id", "group"):
             out[person_id].add(group)
         current = Benefit.objects.filter(until__isnull=True)
         for person_id, category, mode in current.filter(person_id__in=chunk).values_list("person_id", "category", "support_mode"):
             _add(out, person_id, category, mode)
         heads = dict(Person.objects.filter(pk__in=chunk, relation="head").values_list("household_id", "id"))
-        for household_id, category, mode in (current.filter(person__isnull=True, household_id__in=list(heads))
-                                             .values_list("household_id", "category", "support_mode")):
+        for household_id, category, mode in current.filter(person__isnull=True, household_id__in=list(heads)).values_list(
+            "household_id", "category", "support_mode"
+        ):
             _add(out, heads[household_id], category, mode)
     return out
 
@@ -91,8 +93,11 @@ def candidates(user, region: str = "") -> list[dict]:
     household = Benefit.objects.filter(household_id=OuterRef("household_id"), person__isnull=True, until__isnull=True)
     flagged = PersonGroup.objects.filter(person_id=OuterRef("pk"), active=True)
     people = people.filter(Q(Exists(flagged)) | Q(Exists(own)) | Q(Q(relation="head"), Exists(household)))
-    return list(people.values("id", "name", "sex", "birth_date", "household__code", "household__region_id")
-                .order_by("household__region_id", "household__code", "id"))
+    return list(
+        people.values("id", "name", "sex", "birth_date", "household__code", "household__region_id").order_by(
+            "household__region_id", "household__code", "id"
+        )
+    )
 
 
 @dataclass
@@ -124,8 +129,13 @@ def duty_list(user, *, region: str = "", today: dt.date) -> list[Duty]:
     people = candidates(user, region)
     prefix = region or (user.scope_code or "")
     member_groups = groups_of([p["id"] for p in people])
-    last = dict(visits_for(user).filter(region_code__startswith=prefix).values("person_id")
-                .annotate(last=Max("visited_on")).values_list("person_id", "last"))
+    last = dict(
+        visits_for(user)
+        .filter(region_code__startswith=prefix)
+        .values("person_id")
+        .annotate(last=Max("visited_on"))
+        .values_list("person_id", "last")
+    )
     out = []
     for p in people:
         held = sorted(member_groups.get(p["id"], ()), key=list(groups.DUTY_GROUPS).index)
@@ -134,9 +144,22 @@ def duty_list(user, *, region: str = "", today: dt.date) -> list[Duty]:
         if frequency is None:
             continue
         due = duties.next_due(last.get(p["id"]), frequency, today)
-        out.append(Duty(p["id"], p["name"], p["sex"], duties.age_on(p["birth_date"], today), village, p["household__code"],
-                        held, frequency, last.get(p["id"]), due, duties.status(due, today),
-                        [groups.label(g) for g in held]))
+        out.append(
+            Duty(
+                p["id"],
+                p["name"],
+                p["sex"],
+                duties.age_on(p["birth_date"], today),
+                village,
+                p["household__code"],
+                held,
+                frequency,
+                last.get(p["id"]),
+                due,
+                duties.status(due, today),
+                [groups.label(g) for g in held],
+            )
+        )
     return out
 
 
@@ -167,21 +190,37 @@ def suggestions(user, *, today: dt.date, limit: int = 500) -> list[dict]:
     household) → 独居; unable to care for oneself → 失能; disability level 1–2 → 重残. A
     suggestion once decided (accepted or refused) has a PersonGroup row and is not shown again."""
     size = Person.objects.filter(household_id=OuterRef("household_id")).values("household_id").annotate(n=Count("id")).values("n")
-    old = (registry.persons_for(user).filter(birth_date__lte=duties.born_before(today, SUGGEST_AGE))
-           .annotate(size=Subquery(size)).filter(Q(size=1) | Q(self_care="none") | Q(disability_level__in=(1, 2)))
-           .select_related("household", "household__region").order_by("household__region_id", "id")[:limit * 2])
+    old = (
+        registry.persons_for(user)
+        .filter(birth_date__lte=duties.born_before(today, SUGGEST_AGE))
+        .annotate(size=Subquery(size))
+        .filter(Q(size=1) | Q(self_care="none") | Q(disability_level__in=(1, 2)))
+        .select_related("household", "household__region")
+        .order_by("household__region_id", "id")[: limit * 2]
+    )
     old = list(old)
     decided = set(PersonGroup.objects.filter(person_id__in=[p.pk for p in old]).values_list("person_id", "group"))
     out = []
     for person in old:
-        reasons = [(code, why) for code, why, hit in (
-            ("elderly_alone", "一人户", person.size == 1),
-            ("elderly_disabled", "自理能力为全失能", person.self_care == "none"),
-            ("elderly_severe_disability", f"残疾等级{person.disability_level}级",
-             person.disability_level in (1, 2))) if hit and (person.pk, code) not in decided]
+        reasons = [
+            (code, why)
+            for code, why, hit in (
+                ("elderly_alone", "一人户", person.size == 1),
+                ("elderly_disabled", "自理能力为全失能", person.self_care == "none"),
+                ("elderly_severe_disability", f"残疾等级{person.disability_level}级", person.disability_level in (1, 2)),
+            )
+            if hit and (person.pk, code) not in decided
+        ]
         for code, why in reasons:
-            out.append({"person": person, "group": code, "label": groups.label(code), "why": why,
-                        "age": duties.age_on(person.birth_date, today)})
+            out.append(
+                {
+                    "person": person,
+                    "group": code,
+                    "label": groups.label(code),
+                    "why": why,
+                    "age": duties.age_on(person.birth_date, today),
+                }
+            )
     return out[:limit]
 
 
@@ -216,8 +255,11 @@ def family_contacts(person: Person):
 def family_contact_get(user, pk: int):
     from doudi.care.models import FamilyContact
 
-    contact = scope(FamilyContact.objects.select_related("person", "person__household"), user,
-                    "person__household__region__code").filter(pk=pk, active=True).first()
+    contact = (
+        scope(FamilyContact.objects.select_related("person", "person__household"), user, "person__household__region__code")
+        .filter(pk=pk, active=True)
+        .first()
+    )
     if contact is None:
         raise Http404("没有找到该家庭成员，或不在您的管辖范围内")
     return contact
@@ -241,8 +283,9 @@ def problems_found_between(region_code: str, first: dt.date, last: dt.date):
 
 
 def problems_solved_between(region_code: str, first: dt.date, last: dt.date):
-    return Problem.objects.filter(region_code__startswith=region_code, state=Problem.State.SOLVED,
-                                  solved_on__gte=first, solved_on__lte=last)
+    return Problem.objects.filter(
+        region_code__startswith=region_code, state=Problem.State.SOLVED, solved_on__gte=first, solved_on__lte=last
+    )
 
 
 def visits_between(region_code: str, first: dt.date, last: dt.date, recorded_before: dt.datetime | None = None):

@@ -1,6 +1,7 @@
 """Writes for care: special-group flags (audited), visits on the 附件1 form with both
 signatures and photos, and the problems they find, moved to closure on the one workflow
 primitive (core/workflow.py: open → assigned → solved, what was done required to close)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 S = Problem.State
 PROBLEM_WORKFLOW = Workflow(
-    noun="问题", model=Problem,
+    noun="问题",
+    model=Problem,
     steps={
         "assign": Step((S.OPEN, S.ASSIGNED), S.ASSIGNED, HANDLE_PROBLEMS, "交办"),
         "solve": Step((S.ASSIGNED,), S.SOLVED, HANDLE_PROBLEMS, "办结", reason_required=True),
@@ -62,10 +64,15 @@ def group_set(*, user, person, group: str, active: bool, note: str = "") -> Pers
         flag.save()
         label = groups.label(group)
         AuditEntry.objects.create(
-            user=user, role=user.role, action="update" if before is not None else "create", entity="person",
-            entity_key=person.id_number, household_code=person.household.code,
+            user=user,
+            role=user.role,
+            action="update" if before is not None else "create",
+            entity="person",
+            entity_key=person.id_number,
+            household_code=person.household.code,
             changes={"特殊群体": [label if before else "", label if active else f"（不属于）{label}"]},
-            reason=(note or ("设置特殊群体" if active else "取消特殊群体"))[:200])
+            reason=(note or ("设置特殊群体" if active else "取消特殊群体"))[:200],
+        )
     return flag
 
 
@@ -87,9 +94,23 @@ def _photo_type(upload) -> str:
         raise CareError(str(exc)) from None
 
 
-def visit_record(*, user, person, visited_on: dt.date, answers: dict, notes: dict, categories: list, health: list,
-                 record: str = "", problems_text: str = "", measures: str = "", visitor_signature: bytes | None,
-                 person_signature: bytes | None, photos=(), client_key: str) -> tuple[Visit, bool]:
+def visit_record(
+    *,
+    user,
+    person,
+    visited_on: dt.date,
+    answers: dict,
+    notes: dict,
+    categories: list,
+    health: list,
+    record: str = "",
+    problems_text: str = "",
+    measures: str = "",
+    visitor_signature: bytes | None,
+    person_signature: bytes | None,
+    photos=(),
+    client_key: str,
+) -> tuple[Visit, bool]:
     """Stores one visit and opens a problem for every answer needing action. Returns (visit,
     created); a client_key already stored returns that visit (a draft sent twice)."""
     village = _village(person)
@@ -118,13 +139,25 @@ def visit_record(*, user, person, visited_on: dt.date, answers: dict, notes: dic
     kinds = [_photo_type(p) for p in photos]
     from doudi.care.duties import age_on
 
-    visit = Visit(person=person, region_code=village, township_code=village[:9], visited_on=visited_on, visitor=user,
-                  role=getattr(user, "role", ""), name=person.name, sex=person.sex, age=age_on(person.birth_date, visited_on),
-                  categories=[c for c in groups.FORM_CATEGORIES if c in categories],
-                  health=[h for h in groups.HEALTH if h in health], record=record, problems_text=problems_text,
-                  measures=measures, client_key=client_key,
-                  **{f"q{n}": bool(answers[n]) for n in groups.QUESTIONS},
-                  **{f"q{n}_note": (notes.get(n) or "")[:500] for n in groups.QUESTIONS})
+    visit = Visit(
+        person=person,
+        region_code=village,
+        township_code=village[:9],
+        visited_on=visited_on,
+        visitor=user,
+        role=getattr(user, "role", ""),
+        name=person.name,
+        sex=person.sex,
+        age=age_on(person.birth_date, visited_on),
+        categories=[c for c in groups.FORM_CATEGORIES if c in categories],
+        health=[h for h in groups.HEALTH if h in health],
+        record=record,
+        problems_text=problems_text,
+        measures=measures,
+        client_key=client_key,
+        **{f"q{n}": bool(answers[n]) for n in groups.QUESTIONS},
+        **{f"q{n}_note": (notes.get(n) or "")[:500] for n in groups.QUESTIONS},
+    )
     stamp = f"{visited_on:%Y%m%d}-{person.pk}-{client_key[:8]}"
     visit.visitor_signature.save(f"v-{stamp}.png", ContentFile(signatures[0]), save=False)
     visit.person_signature.save(f"p-{stamp}.png", ContentFile(signatures[1]), save=False)
@@ -156,9 +189,16 @@ def _open_problems(visit: Visit, user) -> list[Problem]:
         if visit.answer(number) != needs_action:
             continue
         text = visit.note(number).strip() or visit.problems_text.strip() or groups.QUESTIONS[number]
-        problem = Problem.objects.create(visit=visit, person_id=visit.person_id, region_code=visit.region_code,
-                                         township_code=visit.township_code, question=number, description=text[:1000],
-                                         found_on=visit.visited_on, deadline=deadline)
+        problem = Problem.objects.create(
+            visit=visit,
+            person_id=visit.person_id,
+            region_code=visit.region_code,
+            township_code=visit.township_code,
+            question=number,
+            description=text[:1000],
+            found_on=visit.visited_on,
+            deadline=deadline,
+        )
         PROBLEM_WORKFLOW.record(problem, user, S.OPEN, "走访发现", {"visit": visit.pk}).save()
         made.append(problem)
     return made
@@ -180,8 +220,9 @@ def problem_solve(*, user, problem: Problem, outcome: str, solved_on: dt.date | 
     solved_on = solved_on or timezone.localdate()
     if solved_on > timezone.localdate() or solved_on < problem.found_on:
         raise WorkflowError("解决日期应在发现日期和今天之间")
-    return PROBLEM_WORKFLOW.move(problem, "solve", user, outcome, {"solved_on": solved_on.isoformat()},
-                                 outcome=outcome.strip(), solved_on=solved_on)
+    return PROBLEM_WORKFLOW.move(
+        problem, "solve", user, outcome, {"solved_on": solved_on.isoformat()}, outcome=outcome.strip(), solved_on=solved_on
+    )
 
 
 # -- family members living apart (REG-7) ---------------------------------------------------------
@@ -201,11 +242,25 @@ def family_contact_add(*, user, person, name: str, relation: str, duty: str, pho
     if phone and not re.fullmatch(r"[0-9\-+ ]{7,20}", phone):
         raise CareError(f"联系电话「{phone}」格式不对，应为 7–20 位数字")
     with transaction.atomic():
-        contact = FamilyContact.objects.create(person=person, name=name[:32], relation=relation[:16], duty=duty,
-                                               phone=phone, address=address.strip()[:100], created_by=user)
-        AuditEntry.objects.create(user=user, role=user.role, action="create", entity="person", entity_key=person.id_number,
-                                  household_code=person.household.code, reason="登记分开居住的家庭成员",
-                                  changes={"分开居住的家庭成员": ["", f"{relation} {name}（{contact.get_duty_display()}）"]})
+        contact = FamilyContact.objects.create(
+            person=person,
+            name=name[:32],
+            relation=relation[:16],
+            duty=duty,
+            phone=phone,
+            address=address.strip()[:100],
+            created_by=user,
+        )
+        AuditEntry.objects.create(
+            user=user,
+            role=user.role,
+            action="create",
+            entity="person",
+            entity_key=person.id_number,
+            household_code=person.household.code,
+            reason="登记分开居住的家庭成员",
+            changes={"分开居住的家庭成员": ["", f"{relation} {name}（{contact.get_duty_display()}）"]},
+        )
     return contact
 
 
@@ -218,7 +273,14 @@ def family_contact_end(*, user, contact, reason: str):
         contact.active = False
         contact.save(update_fields=["active"])
         person = contact.person
-        AuditEntry.objects.create(user=user, role=user.role, action="end", entity="person", entity_key=person.id_number,
-                                  household_code=person.household.code, reason=reason.strip()[:200],
-                                  changes={"分开居住的家庭成员": [f"{contact.relation} {contact.name}", ""]})
+        AuditEntry.objects.create(
+            user=user,
+            role=user.role,
+            action="end",
+            entity="person",
+            entity_key=person.id_number,
+            household_code=person.household.code,
+            reason=reason.strip()[:200],
+            changes={"分开居住的家庭成员": [f"{contact.relation} {contact.name}", ""]},
+        )
     return contact

@@ -1,5 +1,6 @@
 """Counts for the township and county: problems found vs solved per township and week (they
 feed 附件2's 发现/解决急难愁盼问题数, reported weekly), and special-group flags per group."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,15 @@ def found_solved(user, *, today: dt.date, township: str = "", weeks: int = WEEKS
     out = []
     for code in sorted(set(table) | ({township} if township else set(names))):
         cells = [table.get(code, {}).get(monday, {"found": 0, "solved": 0}) for monday in mondays]
-        out.append({"township": code, "name": names.get(code, code), "cells": cells,
-                    "found": sum(c["found"] for c in cells), "solved": sum(c["solved"] for c in cells)})
+        out.append(
+            {
+                "township": code,
+                "name": names.get(code, code),
+                "cells": cells,
+                "found": sum(c["found"] for c in cells),
+                "solved": sum(c["solved"] for c in cells),
+            }
+        )
     return {"weeks": mondays, "rows": out}
 
 

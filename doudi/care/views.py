@@ -1,5 +1,6 @@
 """Pages for the helper's visit list, a township's coverage, special groups and a person's
 care page. Thin: the reads are selectors, the writes services."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,10 +40,19 @@ def duty_list(request):
         rows = [r for r in rows if r.status != duties.DONE]
     rows.sort(key=lambda r: (r.due, r.village, r.name))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "care/duty_list.html", {
-        "page": page, "counts": counts, "show": show, "village": village, "villages": villages, "today": today,
-        "heating": _heating(request.user, today),
-    })
+    return render(
+        request,
+        "care/duty_list.html",
+        {
+            "page": page,
+            "counts": counts,
+            "show": show,
+            "village": village,
+            "villages": villages,
+            "today": today,
+            "heating": _heating(request.user, today),
+        },
+    )
 
 
 @require(VIEW_COVERAGE)
@@ -56,9 +66,18 @@ def coverage(request):
     total = {key: sum(r[key] for r in rows) for key in ("total", "done", "due", "overdue")}
     total["percent"] = round(100 * total["done"] / total["total"]) if total["total"] else 0
     weeks = stats.found_solved(request.user, today=today, township=township)
-    return render(request, "care/coverage.html", {
-        "rows": rows, "total": total, "townships": townships, "township": township, "today": today, "weeks": weeks,
-    })
+    return render(
+        request,
+        "care/coverage.html",
+        {
+            "rows": rows,
+            "total": total,
+            "townships": townships,
+            "township": township,
+            "today": today,
+            "weeks": weeks,
+        },
+    )
 
 
 @require(MANAGE_GROUPS)
@@ -75,8 +94,9 @@ def suggestion_decide(request):
     person = selectors.person_get(request.user, _int(request.POST.get("person")))
     group, accept = request.POST.get("group", ""), request.POST.get("decision") == "accept"
     try:
-        services.group_set(user=request.user, person=person, group=group, active=accept,
-                           note="采纳台账提示" if accept else "台账提示不采纳")
+        services.group_set(
+            user=request.user, person=person, group=group, active=accept, note="采纳台账提示" if accept else "台账提示不采纳"
+        )
     except services.CareError as exc:
         messages.error(request, str(exc))
     else:
@@ -102,17 +122,25 @@ def person_care(request, pk):
     person = selectors.person_get(request.user, pk)
     flags = {f.group: f for f in selectors.person_groups(person)}
     held = selectors.groups_of([person.pk]).get(person.pk, set())
-    return render(request, "care/person.html", {
-        "person": person, "families": [(name, [(code, label, flags.get(code)) for code, label in members.items()])
-                                       for name, members in groups.FAMILIES],
-        "held": [groups.label(g) for g in groups.DUTY_GROUPS if g in held],
-        "visits": selectors.visits_for(request.user).filter(person=person)[:50],
-        "problems": selectors.problems_for(request.user).filter(person=person).order_by("-found_on", "-id")[:50],
-        "can_manage": can(request.user, MANAGE_GROUPS), "can_visit": can(request.user, RECORD_VISIT),
-        "age": duties.age_on(person.birth_date, _today(request)),
-        "family": selectors.family_contacts(person), "duties": FamilyContact.Duty.choices,
-        **_support_context(request.user, person),
-    })
+    return render(
+        request,
+        "care/person.html",
+        {
+            "person": person,
+            "families": [
+                (name, [(code, label, flags.get(code)) for code, label in members.items()]) for name, members in groups.FAMILIES
+            ],
+            "held": [groups.label(g) for g in groups.DUTY_GROUPS if g in held],
+            "visits": selectors.visits_for(request.user).filter(person=person)[:50],
+            "problems": selectors.problems_for(request.user).filter(person=person).order_by("-found_on", "-id")[:50],
+            "can_manage": can(request.user, MANAGE_GROUPS),
+            "can_visit": can(request.user, RECORD_VISIT),
+            "age": duties.age_on(person.birth_date, _today(request)),
+            "family": selectors.family_contacts(person),
+            "duties": FamilyContact.Duty.choices,
+            **_support_context(request.user, person),
+        },
+    )
 
 
 def _support_context(user, person) -> dict:
@@ -122,10 +150,12 @@ def _support_context(user, person) -> dict:
 
     dispersed = agreements.is_dispersed_tekun(person)
     return {
-        "dispersed": dispersed, "agreements": agreements.person_agreements(user, person)[:10] if dispersed else [],
+        "dispersed": dispersed,
+        "agreements": agreements.person_agreements(user, person)[:10] if dispersed else [],
         "is_child": children.is_difficult_child(person),
         "wishes": placement.wishes_for(user).filter(person=person).order_by("-wished_on", "-id")[:5],
-        "can_agree": can(user, MANAGE_AGREEMENTS), "can_place": can(user, MANAGE_PLACEMENT),
+        "can_agree": can(user, MANAGE_AGREEMENTS),
+        "can_place": can(user, MANAGE_PLACEMENT),
         "today": _today(None),
     }
 
@@ -153,9 +183,15 @@ def family_add(request, pk):
     person = selectors.person_get(request.user, pk)
     data = request.POST
     try:
-        services.family_contact_add(user=request.user, person=person, name=data.get("name", ""),
-                                    relation=data.get("relation", ""), duty=data.get("duty", ""),
-                                    phone=data.get("phone", ""), address=data.get("address", ""))
+        services.family_contact_add(
+            user=request.user,
+            person=person,
+            name=data.get("name", ""),
+            relation=data.get("relation", ""),
+            duty=data.get("duty", ""),
+            phone=data.get("phone", ""),
+            address=data.get("address", ""),
+        )
     except services.CareError as exc:
         messages.error(request, str(exc))
     except PermissionError as exc:

@@ -2,6 +2,7 @@
 the modules' scoped selectors (404 outside the user's region), writes their services (403
 for a role without the right); a refused form comes back with a Chinese message and what
 was typed, nothing saved."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -42,8 +43,26 @@ def _village_filter(request) -> tuple[str, list]:
 # -- 照料服务协议 --------------------------------------------------------------------------------
 AGREEMENT_TABS = {"expiring": "即将到期", "missing": "缺少有效协议", "current": "有效协议"}
 EXPORT_HEADERS = {
-    "expiring": ["村(社区)", "姓名", "身份证号", "照料方式", "照料人或服务机构", "每月服务时长（小时）", "协议开始日期", "协议终止日期"],
-    "current": ["村(社区)", "姓名", "身份证号", "照料方式", "照料人或服务机构", "每月服务时长（小时）", "协议开始日期", "协议终止日期"],
+    "expiring": [
+        "村(社区)",
+        "姓名",
+        "身份证号",
+        "照料方式",
+        "照料人或服务机构",
+        "每月服务时长（小时）",
+        "协议开始日期",
+        "协议终止日期",
+    ],
+    "current": [
+        "村(社区)",
+        "姓名",
+        "身份证号",
+        "照料方式",
+        "照料人或服务机构",
+        "每月服务时长（小时）",
+        "协议开始日期",
+        "协议终止日期",
+    ],
     "missing": ["村(社区)", "户编号", "姓名", "身份证号"],
 }
 
@@ -57,22 +76,39 @@ def agreement_list(request):
     days = agreements.remind_days(request.user.scope_code or "", today)
     if (asked := request.GET.get("days", "")).isdigit() and 1 <= int(asked) <= 365:
         days = int(asked)
-    lists = {"expiring": agreements.expiring(request.user, today, days, village),
-             "missing": agreements.without_agreement(request.user, today, village),
-             "current": agreements.current(request.user, today, village)}
+    lists = {
+        "expiring": agreements.expiring(request.user, today, days, village),
+        "missing": agreements.without_agreement(request.user, today, village),
+        "current": agreements.current(request.user, today, village),
+    }
     rows = lists[tab]
     if request.GET.get("export") == "xlsx":
-        return export_response(request, f"照料服务协议-{AGREEMENT_TABS[tab]}.xlsx", f"分散供养特困人员照料服务协议（{AGREEMENT_TABS[tab]}）",
-                               EXPORT_HEADERS[tab], lambda mask: _agreement_rows(tab, rows, mask))
+        return export_response(
+            request,
+            f"照料服务协议-{AGREEMENT_TABS[tab]}.xlsx",
+            f"分散供养特困人员照料服务协议（{AGREEMENT_TABS[tab]}）",
+            EXPORT_HEADERS[tab],
+            lambda mask: _agreement_rows(tab, rows, mask),
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     names = selectors.region_names({getattr(r, "region_code", None) or r.household.region_id for r in page})
     for row in page:
         row.village_name = names.get(getattr(row, "region_code", None) or row.household.region_id, "")
-    return render(request, "care/agreement_list.html", {
-        "page": page, "tab": tab, "tabs": AGREEMENT_TABS, "counts": {k: v.count() for k, v in lists.items()},
-        "days": days, "village": village, "villages": villages, "today": today,
-        "can_manage": can(request.user, MANAGE_AGREEMENTS),
-    })
+    return render(
+        request,
+        "care/agreement_list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "tabs": AGREEMENT_TABS,
+            "counts": {k: v.count() for k, v in lists.items()},
+            "days": days,
+            "village": village,
+            "villages": villages,
+            "today": today,
+            "can_manage": can(request.user, MANAGE_AGREEMENTS),
+        },
+    )
 
 
 def _agreement_rows(tab, rows, mask: ExportMask):
@@ -81,16 +117,31 @@ def _agreement_rows(tab, rows, mask: ExportMask):
         if tab == "missing":
             yield [names.get(row.household.region_id, ""), row.household.code, row.name, mask.id(row.id_number)]
         else:
-            yield [names.get(row.region_code, ""), row.person.name, mask.id(row.person.id_number), row.get_kind_display(),
-                   row.carer_label, float(row.hours_per_month) if row.hours_per_month is not None else "",
-                   row.starts_on.isoformat(), row.ends_on.isoformat()]
+            yield [
+                names.get(row.region_code, ""),
+                row.person.name,
+                mask.id(row.person.id_number),
+                row.get_kind_display(),
+                row.carer_label,
+                float(row.hours_per_month) if row.hours_per_month is not None else "",
+                row.starts_on.isoformat(),
+                row.ends_on.isoformat(),
+            ]
 
 
 def _agreement_input(data) -> agreements.AgreementInput:
     return agreements.AgreementInput(
-        kind=data["kind"], duties=data["duties"], starts_on=data.get("starts_on"), ends_on=data["ends_on"],
-        carer_name=data["carer_name"], carer_id_number=data["carer_id_number"], carer_phone=data["carer_phone"],
-        carer_relation=data["carer_relation"], provider=data["provider"], hours_per_month=data["hours_per_month"])
+        kind=data["kind"],
+        duties=data["duties"],
+        starts_on=data.get("starts_on"),
+        ends_on=data["ends_on"],
+        carer_name=data["carer_name"],
+        carer_id_number=data["carer_id_number"],
+        carer_phone=data["carer_phone"],
+        carer_relation=data["carer_relation"],
+        provider=data["provider"],
+        hours_per_month=data["hours_per_month"],
+    )
 
 
 @require(MANAGE_AGREEMENTS)
@@ -102,8 +153,12 @@ def agreement_new(request, pk):
         errors = form.messages() if not form.is_valid() else []
         if not errors:
             try:
-                agreement = agreements.agreement_sign(user=request.user, person=person, data=_agreement_input(form.cleaned_data),
-                                                      signed_copy=form.cleaned_data["signed_copy"])
+                agreement = agreements.agreement_sign(
+                    user=request.user,
+                    person=person,
+                    data=_agreement_input(form.cleaned_data),
+                    signed_copy=form.cleaned_data["signed_copy"],
+                )
             except CareError as exc:
                 errors.append(str(exc))
             except PermissionError as exc:
@@ -113,22 +168,36 @@ def agreement_new(request, pk):
                 return redirect("care:agreement", pk=agreement.pk)
     else:
         form = AgreementForm()
-    return render(request, "care/agreement_form.html", {
-        "person": person, "form": form, "errors": errors, "replacing": None,
-        "dispersed": agreements.is_dispersed_tekun(person),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "care/agreement_form.html",
+        {
+            "person": person,
+            "form": form,
+            "errors": errors,
+            "replacing": None,
+            "dispersed": agreements.is_dispersed_tekun(person),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require(VIEW_CARE)
 def agreement_detail(request, pk):
     agreement = agreements.agreement_get(request.user, pk)
     today = timezone.localdate()
-    return render(request, "care/agreement_detail.html", {
-        "agreement": agreement, "state": agreement.state_label(today), "today": today,
-        "history": agreements.person_agreements(request.user, agreement.person),
-        "can_replace": can(request.user, MANAGE_AGREEMENTS) and agreement.ended_on is None and agreement.ends_on >= today,
-        "replaces": getattr(agreement, "replaces", None),  # the agreement this one took over from
-    })
+    return render(
+        request,
+        "care/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "state": agreement.state_label(today),
+            "today": today,
+            "history": agreements.person_agreements(request.user, agreement.person),
+            "can_replace": can(request.user, MANAGE_AGREEMENTS) and agreement.ended_on is None and agreement.ends_on >= today,
+            "replaces": getattr(agreement, "replaces", None),  # the agreement this one took over from
+        },
+    )
 
 
 @require(MANAGE_AGREEMENTS)
@@ -141,9 +210,15 @@ def agreement_replace(request, pk):
         if not errors:
             data = form.cleaned_data
             try:
-                new = agreements.agreement_replace(user=request.user, agreement=agreement, on=data["replace_on"],
-                                                   reason=data["end_reason"], note=data["end_note"],
-                                                   data=_agreement_input(data), signed_copy=data["signed_copy"])
+                new = agreements.agreement_replace(
+                    user=request.user,
+                    agreement=agreement,
+                    on=data["replace_on"],
+                    reason=data["end_reason"],
+                    note=data["end_note"],
+                    data=_agreement_input(data),
+                    signed_copy=data["signed_copy"],
+                )
             except CareError as exc:
                 errors.append(str(exc))
             except PermissionError as exc:
@@ -152,11 +227,26 @@ def agreement_replace(request, pk):
                 messages.success(request, f"已更换照料人：{new.carer_label}")
                 return redirect("care:agreement", pk=new.pk)
     else:
-        form = ReplaceForm(initial={"replace_on": timezone.localdate(), "ends_on": agreement.ends_on,
-                                    "duties": agreement.duties, "kind": agreement.kind})
-    return render(request, "care/agreement_form.html", {
-        "person": agreement.person, "form": form, "errors": errors, "replacing": agreement, "dispersed": True,
-    }, status=400 if errors else 200)
+        form = ReplaceForm(
+            initial={
+                "replace_on": timezone.localdate(),
+                "ends_on": agreement.ends_on,
+                "duties": agreement.duties,
+                "kind": agreement.kind,
+            }
+        )
+    return render(
+        request,
+        "care/agreement_form.html",
+        {
+            "person": agreement.person,
+            "form": form,
+            "errors": errors,
+            "replacing": agreement,
+            "dispersed": True,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require(VIEW_CARE)
@@ -177,24 +267,40 @@ def child_list(request):
     missing = missing if missing in ("guardian", "pairing") else ""
     rows = children.child_rows(request.user, today, village, missing)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "care/child_list.html", {
-        "page": page, "missing": missing, "village": village, "villages": villages,
-    })
+    return render(
+        request,
+        "care/child_list.html",
+        {
+            "page": page,
+            "missing": missing,
+            "village": village,
+            "villages": villages,
+        },
+    )
 
 
 def _child_page(request, child, *, guardian_form=None, pair_form=None, end_forms=None, errors=(), status=200):
     today = timezone.localdate()
     directors = children.directors_for_child(request.user, child)
-    return render(request, "care/child.html", {
-        "child": child, "age": duties.age_on(child.birth_date, today), "today": today,
-        "guardians": children.guardians_of(child), "pairings": children.pairings_of(child),
-        "guardian_form": guardian_form or GuardianForm(initial={"since": today}),
-        "pair_form": pair_form or PairForm(directors=directors, initial={"since": today}),
-        "end_form": EndForm(initial={"ended_on": today}),
-        "errors": errors, "can_manage": can(request.user, MANAGE_CHILD_CARE),
-        "is_child": children.is_difficult_child(child) and duties.age_on(child.birth_date, today) < children.child_max_age(
-            child.household.region_id, today),
-    }, status=status)
+    return render(
+        request,
+        "care/child.html",
+        {
+            "child": child,
+            "age": duties.age_on(child.birth_date, today),
+            "today": today,
+            "guardians": children.guardians_of(child),
+            "pairings": children.pairings_of(child),
+            "guardian_form": guardian_form or GuardianForm(initial={"since": today}),
+            "pair_form": pair_form or PairForm(directors=directors, initial={"since": today}),
+            "end_form": EndForm(initial={"ended_on": today}),
+            "errors": errors,
+            "can_manage": can(request.user, MANAGE_CHILD_CARE),
+            "is_child": children.is_difficult_child(child)
+            and duties.age_on(child.birth_date, today) < children.child_max_age(child.household.region_id, today),
+        },
+        status=status,
+    )
 
 
 @require(VIEW_CARE)
@@ -229,8 +335,13 @@ def guardian_end(request, pk):
     errors = [m for e in form.errors.values() for m in e] if not form.is_valid() else []
     if not errors:
         try:
-            children.guardian_end(user=request.user, row=row, reason=form.cleaned_data["reason"],
-                                  on=form.cleaned_data["ended_on"], today=timezone.localdate())
+            children.guardian_end(
+                user=request.user,
+                row=row,
+                reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["ended_on"],
+                today=timezone.localdate(),
+            )
         except CareError as exc:
             errors.append(str(exc))
         except PermissionError as exc:
@@ -249,8 +360,14 @@ def child_pair(request, pk):
     errors = [m for e in form.errors.values() for m in e] if not form.is_valid() else []
     if not errors:
         try:
-            children.pair(user=request.user, child=child, director=form.cleaned_data["director"], since=form.cleaned_data["since"],
-                          reason=form.cleaned_data["reason"], today=timezone.localdate())
+            children.pair(
+                user=request.user,
+                child=child,
+                director=form.cleaned_data["director"],
+                since=form.cleaned_data["since"],
+                reason=form.cleaned_data["reason"],
+                today=timezone.localdate(),
+            )
         except CareError as exc:
             errors.append(str(exc))
         except PermissionError as exc:
@@ -288,11 +405,17 @@ def director_list(request):
     names = selectors.region_names({d.region_code for d in directors})
     for director in directors:
         director.region_name = names.get(director.region_code, director.region_code)
-    return render(request, "care/directors.html", {
-        "directors": directors,
-        "form": form or DirectorForm(regions=_director_regions(request.user)), "errors": errors,
-        "can_manage": can(request.user, MANAGE_CHILD_CARE),
-    }, status=status)
+    return render(
+        request,
+        "care/directors.html",
+        {
+            "directors": directors,
+            "form": form or DirectorForm(regions=_director_regions(request.user)),
+            "errors": errors,
+            "can_manage": can(request.user, MANAGE_CHILD_CARE),
+        },
+        status=status,
+    )
 
 
 # -- 集中供养需求 -------------------------------------------------------------------------------
@@ -305,22 +428,38 @@ def _placement_page(request, *, tab=None, failed=None, wish_form=None, decide_fo
     village, villages = _village_filter(request)
     tab = tab or request.GET.get("tab", "waiting")
     tab = tab if tab in ("waiting", "unasked", "done") else "waiting"
-    rows = {"waiting": placement.waiting(request.user, village), "unasked": placement.unasked(request.user, village),
-            "done": placement.wishes_for(request.user).exclude(state=PlacementWish.State.WAITING).select_related("person")
-            .order_by("-outcome_on", "-id")}
+    rows = {
+        "waiting": placement.waiting(request.user, village),
+        "unasked": placement.unasked(request.user, village),
+        "done": placement.wishes_for(request.user)
+        .exclude(state=PlacementWish.State.WAITING)
+        .select_related("person")
+        .order_by("-outcome_on", "-id"),
+    }
     if village and tab == "done":
         rows["done"] = rows["done"].filter(region_code__startswith=village)
     page = Paginator(rows[tab], PAGE_SIZE).get_page(request.GET.get("page"))
     names = selectors.region_names({getattr(r, "region_code", None) or r.household.region_id for r in page})
     for row in page:
         row.village_name = names.get(getattr(row, "region_code", None) or row.household.region_id, "")
-    return render(request, "care/placement.html", {
-        "page": page, "tab": tab, "counts": {k: v.count() for k, v in rows.items()}, "village": village, "villages": villages,
-        "today": timezone.localdate(), "errors": errors,
-        "wish_form": wish_form or WishForm(initial={"wished_on": timezone.localdate()}),
-        "decide_form": decide_form or DecideForm(initial={"outcome_on": timezone.localdate()}),
-        "can_manage": can(request.user, MANAGE_PLACEMENT), "failed": failed,
-    }, status=status)
+    return render(
+        request,
+        "care/placement.html",
+        {
+            "page": page,
+            "tab": tab,
+            "counts": {k: v.count() for k, v in rows.items()},
+            "village": village,
+            "villages": villages,
+            "today": timezone.localdate(),
+            "errors": errors,
+            "wish_form": wish_form or WishForm(initial={"wished_on": timezone.localdate()}),
+            "decide_form": decide_form or DecideForm(initial={"outcome_on": timezone.localdate()}),
+            "can_manage": can(request.user, MANAGE_PLACEMENT),
+            "failed": failed,
+        },
+        status=status,
+    )
 
 
 @require(MANAGE_PLACEMENT)
@@ -331,15 +470,21 @@ def placement_wish(request, pk):
     errors = [m for e in form.errors.values() for m in e] if not form.is_valid() else []
     if not errors:
         try:
-            placement.wish_record(user=request.user, person=person, wished_on=form.cleaned_data["wished_on"],
-                                  note=form.cleaned_data["note"], today=timezone.localdate())
+            placement.wish_record(
+                user=request.user,
+                person=person,
+                wished_on=form.cleaned_data["wished_on"],
+                note=form.cleaned_data["note"],
+                today=timezone.localdate(),
+            )
         except CareError as exc:
             errors.append(str(exc))
         except PermissionError as exc:
             raise PermissionDenied(str(exc)) from None
     if errors:
-        return _placement_page(request, tab="unasked", failed=person.pk, wish_form=form,
-                               errors=[f"{person.name}：{e}" for e in errors], status=400)
+        return _placement_page(
+            request, tab="unasked", failed=person.pk, wish_form=form, errors=[f"{person.name}：{e}" for e in errors], status=400
+        )
     messages.success(request, f"已登记 {person.name} 的集中供养意愿")
     return redirect("care:placement")
 
@@ -353,15 +498,27 @@ def placement_decide(request, pk):
     if not errors:
         data = form.cleaned_data
         try:
-            placement.wish_decide(user=request.user, wish=wish, state=data["state"], on=data["outcome_on"],
-                                  institution=data["institution"], outcome=data["outcome"], today=timezone.localdate())
+            placement.wish_decide(
+                user=request.user,
+                wish=wish,
+                state=data["state"],
+                on=data["outcome_on"],
+                institution=data["institution"],
+                outcome=data["outcome"],
+                today=timezone.localdate(),
+            )
         except CareError as exc:
             errors.append(str(exc))
         except PermissionError as exc:
             raise PermissionDenied(str(exc)) from None
     if errors:
-        return _placement_page(request, tab="waiting", failed=wish.pk, decide_form=form,
-                               errors=[f"{wish.person.name}：{e}" for e in errors], status=400)
+        return _placement_page(
+            request,
+            tab="waiting",
+            failed=wish.pk,
+            decide_form=form,
+            errors=[f"{wish.person.name}：{e}" for e in errors],
+            status=400,
+        )
     messages.success(request, f"{wish.person.name}：{wish.get_state_display()}")
     return redirect("care:placement")
-

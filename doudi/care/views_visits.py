@@ -1,6 +1,7 @@
 """The visit form (附件1) on a phone, its printable page, signatures and photos, and the
 visit list with its export. The form answers a fetch() from static/care/visit.js with JSON
 (so a draft on the phone survives a failed send), and a plain POST with a page."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,8 +22,22 @@ from doudi.core.roles import RECORD_VISIT, VIEW_CARE
 from doudi.registry.models import Person
 
 PAGE_SIZE = 50
-EXPORT_HEADERS = ["走访时间", "乡镇(街道)", "村(社区)", "姓名", "身份证号", "性别", "年龄", "人员类别", "身体健康状况",
-                  *[f"{n}、{t}" for n, t in groups.SHORT_QUESTIONS.items()], "探访记录", "存在问题", "解决措施及时限", "走访排查人"]
+EXPORT_HEADERS = [
+    "走访时间",
+    "乡镇(街道)",
+    "村(社区)",
+    "姓名",
+    "身份证号",
+    "性别",
+    "年龄",
+    "人员类别",
+    "身体健康状况",
+    *[f"{n}、{t}" for n, t in groups.SHORT_QUESTIONS.items()],
+    "探访记录",
+    "存在问题",
+    "解决措施及时限",
+    "走访排查人",
+]
 
 
 def _wants_json(request) -> bool:
@@ -31,8 +46,9 @@ def _wants_json(request) -> bool:
 
 def _initial(person, today) -> dict:
     held = selectors.groups_of([person.pk]).get(person.pk, set())
-    health = [code for code, hit in (("disabled", bool(person.disability_level)),
-                                     ("serious_illness", person.serious_illness)) if hit]
+    health = [
+        code for code, hit in (("disabled", bool(person.disability_level)), ("serious_illness", person.serious_illness)) if hit
+    ]
     return {"visited_on": today, "categories": groups.form_ticks(held), "health": health, "client_key": uuid.uuid4().hex}
 
 
@@ -63,28 +79,47 @@ def visit_new(request, pk):
     url = reverse("care:visit", args=[visit.pk])
     if _wants_json(request):
         return JsonResponse({"ok": True, "url": url, "created": created})
-    messages.success(request, f"已登记 {visit.name} 的走访记录" + (f"，发现 {visit.problems.count()} 个问题已转办" if visit.problems.exists() else ""))
+    messages.success(
+        request,
+        f"已登记 {visit.name} 的走访记录" + (f"，发现 {visit.problems.count()} 个问题已转办" if visit.problems.exists() else ""),
+    )
     return redirect(url)
 
 
 def _page(request, person, form, errors=(), status=200):
-    return render(request, "care/visit_form.html", {
-        "person": person, "form": form, "errors": errors, "questions": form.questions(),
-        "age": person and selectors.age_today(person),
-        "family": selectors.family_contacts(person) if person else [],
-    }, status=status)
+    return render(
+        request,
+        "care/visit_form.html",
+        {
+            "person": person,
+            "form": form,
+            "errors": errors,
+            "questions": form.questions(),
+            "age": person and selectors.age_today(person),
+            "family": selectors.family_contacts(person) if person else [],
+        },
+        status=status,
+    )
 
 
 @require(VIEW_CARE)
 def visit_detail(request, pk):
     visit = selectors.visit_get(request.user, pk)
     names = selectors.region_names([visit.region_code, visit.township_code])
-    return render(request, "care/visit_detail.html", {
-        "visit": visit, "village": names.get(visit.region_code, ""), "township": names.get(visit.township_code, ""),
-        "ticks": groups.FORM_CATEGORIES, "health": groups.HEALTH,
-        "questions": [(n, text, visit.answer(n), visit.note(n)) for n, text in groups.QUESTIONS.items()],
-        "photos": visit.photos.all(), "problems": visit.problems.all(),
-    })
+    return render(
+        request,
+        "care/visit_detail.html",
+        {
+            "visit": visit,
+            "village": names.get(visit.region_code, ""),
+            "township": names.get(visit.township_code, ""),
+            "ticks": groups.FORM_CATEGORIES,
+            "health": groups.HEALTH,
+            "questions": [(n, text, visit.answer(n), visit.note(n)) for n, text in groups.QUESTIONS.items()],
+            "photos": visit.photos.all(),
+            "problems": visit.problems.all(),
+        },
+    )
 
 
 @require(VIEW_CARE)
@@ -112,8 +147,9 @@ def visit_list(request):
     if village.isdigit():
         visits = visits.filter(region_code__startswith=village)
     if request.GET.get("export") == "xlsx":
-        return export_response(request, "走访排查记录.xlsx", "困难群众走访排查记录", EXPORT_HEADERS,
-                               lambda mask: _export_rows(visits, mask))
+        return export_response(
+            request, "走访排查记录.xlsx", "困难群众走访排查记录", EXPORT_HEADERS, lambda mask: _export_rows(visits, mask)
+        )
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "care/visit_list.html", {"page": page, "village": village})
 
@@ -121,8 +157,19 @@ def visit_list(request):
 def _export_rows(visits, mask: ExportMask):
     names = selectors.region_names(None)
     for v in visits.iterator(chunk_size=2000):
-        yield [v.visited_on.isoformat(), names.get(v.township_code, v.township_code), names.get(v.region_code, v.region_code),
-               v.name, mask.id(v.person.id_number), {"M": "男", "F": "女"}.get(v.sex, v.sex), v.age,
-               "、".join(groups.FORM_CATEGORIES[c] for c in v.categories), "、".join(groups.HEALTH[h] for h in v.health),
-               *["是" if v.answer(n) else "否" for n in groups.QUESTIONS],
-               mask.values(v.record), mask.values(v.problems_text), mask.values(v.measures), v.visitor.display_name()]
+        yield [
+            v.visited_on.isoformat(),
+            names.get(v.township_code, v.township_code),
+            names.get(v.region_code, v.region_code),
+            v.name,
+            mask.id(v.person.id_number),
+            {"M": "男", "F": "女"}.get(v.sex, v.sex),
+            v.age,
+            "、".join(groups.FORM_CATEGORIES[c] for c in v.categories),
+            "、".join(groups.HEALTH[h] for h in v.health),
+            *["是" if v.answer(n) else "否" for n in groups.QUESTIONS],
+            mask.values(v.record),
+            mask.values(v.problems_text),
+            mask.values(v.measures),
+            v.visitor.display_name(),
+        ]

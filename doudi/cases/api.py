@@ -1,4 +1,4 @@
-"""Public applications API (SPEC §8), django-ninja, mounted at /api/.
+"""Public applications API (docs/interfaces.md §8), django-ninja, mounted at /api/.
 
     POST /api/applications            → 201 {number, status "received", deadline}
                                         409 {detail, number} the same open application exists
@@ -12,6 +12,7 @@ No login: the online application page and 一网通办 platforms call it. Every 
 limited per client address (django cache), 429 beyond the limit. Nothing personal is
 returned beyond what the caller already gave (number + ID number).
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -24,10 +25,24 @@ from doudi.cases.models import Case
 from doudi.core import ratelimit
 from doudi.core.workflow import WorkflowError
 
-api = NinjaAPI(title="兜底 救助申请接口", version="1", urls_namespace="cases_api", docs_url="/applications/docs",
-               openapi_url="/applications/openapi.json")
-FIELD_LABELS = {"category": "申请类别", "id_number": "身份证号", "name": "姓名", "phone": "联系电话", "region": "所在村（居）区划代码",
-                "reason": "申请理由", "channel": "申请渠道", "promise": "告知承诺", "members": "家庭成员"}
+api = NinjaAPI(
+    title="兜底 救助申请接口",
+    version="1",
+    urls_namespace="cases_api",
+    docs_url="/applications/docs",
+    openapi_url="/applications/openapi.json",
+)
+FIELD_LABELS = {
+    "category": "申请类别",
+    "id_number": "身份证号",
+    "name": "姓名",
+    "phone": "联系电话",
+    "region": "所在村（居）区划代码",
+    "reason": "申请理由",
+    "channel": "申请渠道",
+    "promise": "告知承诺",
+    "members": "家庭成员",
+}
 
 
 class Application(Schema):
@@ -75,9 +90,15 @@ def create_application(request, payload: Application):
         return Status(409, {"detail": str(duplicate), "number": duplicate.number})
     except WorkflowError as exc:
         return Status(422, {"errors": {"请求": str(exc)}})
-    return Status(201, {"number": case.number, "status": "received",
-                        "deadline": case.due.isoformat() if case.due else None,
-                        **({"deadline_note": case.clock_note} if case.clock_note else {})})
+    return Status(
+        201,
+        {
+            "number": case.number,
+            "status": "received",
+            "deadline": case.due.isoformat() if case.due else None,
+            **({"deadline_note": case.clock_note} if case.clock_note else {}),
+        },
+    )
 
 
 @api.get("/applications/{number}", response={200: dict, 404: dict, 429: dict}, summary="查询申请办理进度")
@@ -88,12 +109,19 @@ def track_application(request, number: str, id_number: str = ""):
     if case is None:
         return Status(404, {"detail": "没有找到该申请，请核对申请编号和身份证号"})
     states = dict(Case.State.choices)
-    steps = [{"step": states.get(s.to_state, s.to_state), "status": s.to_state, "date": timezone.localdate(s.at).isoformat()}
-             for s in case.steps.order_by("id")]
-    body = {"number": case.number, "category": case.get_category_display(), "status": case.state,
-            "status_label": case.get_state_display(), "steps": steps,
-            "deadline": case.due.isoformat() if case.is_open and case.due else None,
-            "clock": clock.status(case)["text"]}
+    steps = [
+        {"step": states.get(s.to_state, s.to_state), "status": s.to_state, "date": timezone.localdate(s.at).isoformat()}
+        for s in case.steps.order_by("id")
+    ]
+    body = {
+        "number": case.number,
+        "category": case.get_category_display(),
+        "status": case.state,
+        "status_label": case.get_state_display(),
+        "steps": steps,
+        "deadline": case.due.isoformat() if case.is_open and case.due else None,
+        "clock": clock.status(case)["text"],
+    }
     if case.state == Case.State.REFUSED:
         body["refusal_reasons"] = case.refusal_reasons
     return Status(200, body)

@@ -15,6 +15,7 @@ case of the same category (one_open_case_per_applicant_category) is skipped as w
 Cases are created in chunks (one reserved block of numbers, bulk inserts of cases, steps and
 sources per chunk); a chunk that meets a concurrent opening falls back to one case at a time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -82,8 +83,13 @@ def from_evaluation(user, run, *, changes=("start", "stop", "change_amount"), to
     """The run's differences in the user's scope → findings (and how many had nothing to open)."""
     from doudi.assessment.selectors import differences_for
 
-    rows = [d for d in differences_for(user, run, township=township or None).filter(change__in=changes)
-            .select_related("household", "person") if d.household_id and d.category in CATEGORIES]
+    rows = [
+        d
+        for d in differences_for(user, run, township=township or None)
+        .filter(change__in=changes)
+        .select_related("household", "person")
+        if d.household_id and d.category in CATEGORIES
+    ]
     ids = {d.household_id for d in rows}
     heads, held = _heads(ids), _held(ids)
     found, unusable = [], 0
@@ -99,8 +105,17 @@ def from_evaluation(user, run, *, changes=("start", "stop", "change_amount"), to
             continue
         if d.change == "change_amount":
             label += f"（{d.held_amount} → {d.new_amount} 元）"
-        found.append(Finding(f"difference:{d.pk}", label, d.household, d.category, Case.Kind.CHANGE,
-                             benefit.person or heads.get(d.household_id), benefit))
+        found.append(
+            Finding(
+                f"difference:{d.pk}",
+                label,
+                d.household,
+                d.category,
+                Case.Kind.CHANGE,
+                benefit.person or heads.get(d.household_id),
+                benefit,
+            )
+        )
     return found, unusable
 
 
@@ -112,7 +127,9 @@ def warnings_to_open(user, township: str = ""):
     from doudi.monitoring.selectors import warnings_for
 
     rows = warnings_for(user).filter(status=Warning.Status.CONFIRMED, outcome__in=(Warning.Outcome.ENROL, Warning.Outcome.ADJUST))
-    rows = rows.exclude(rule="missed_unemployed").exclude(pk__in=TempAssist.objects.filter(warning__isnull=False).values("warning_id"))
+    rows = rows.exclude(rule="missed_unemployed").exclude(
+        pk__in=TempAssist.objects.filter(warning__isnull=False).values("warning_id")
+    )
     if township:
         rows = rows.filter(township_code=township)
     return rows.select_related("person", "household").order_by("township_code", "id")
@@ -136,8 +153,17 @@ def from_warnings(user, township: str = "") -> tuple[list[Finding], int]:
         if benefit is None:
             unusable += 1
             continue
-        found.append(Finding(f"warning:{w.pk}", label, w.household, benefit.category, Case.Kind.CHANGE,
-                             benefit.person or heads.get(w.household_id), benefit))
+        found.append(
+            Finding(
+                f"warning:{w.pk}",
+                label,
+                w.household,
+                benefit.category,
+                Case.Kind.CHANGE,
+                benefit.person or heads.get(w.household_id),
+                benefit,
+            )
+        )
     return found, unusable
 
 
@@ -152,8 +178,19 @@ def from_reviews(rows, month: str) -> tuple[list[Finding], int]:
             continue
         b = r.benefit
         label = f"{month} 定期核查（每 {r.every} 个月{'，收入不固定且有劳动能力' if r.irregular else ''}）"
-        found.append(Finding(f"review:{b.pk}:{month}", label, r.household, b.category, Case.Kind.REVIEW,
-                             b.person or heads.get(b.household_id), b, r.due, Case.Channel.SCHEDULE))
+        found.append(
+            Finding(
+                f"review:{b.pk}:{month}",
+                label,
+                r.household,
+                b.category,
+                Case.Kind.REVIEW,
+                b.person or heads.get(b.household_id),
+                b,
+                r.due,
+                Case.Channel.SCHEDULE,
+            )
+        )
     return found, unusable
 
 
@@ -173,7 +210,7 @@ def open_cases(*, user, findings: list[Finding], origin: str, today: dt.date | N
     taken = set()
     keys = [f.key for g in groups.values() for f in g]
     for i in range(0, len(keys), 5000):
-        taken |= set(CaseSource.objects.filter(key__in=keys[i:i + 5000]).values_list("key", flat=True))
+        taken |= set(CaseSource.objects.filter(key__in=keys[i : i + 5000]).values_list("key", flat=True))
     todo = []
     for group in groups.values():
         if any(f.key in taken for f in group):
@@ -188,7 +225,7 @@ def open_cases(*, user, findings: list[Finding], origin: str, today: dt.date | N
         else:
             ready.append(group)
     for i in range(0, len(ready), CHUNK):
-        chunk = ready[i:i + CHUNK]
+        chunk = ready[i : i + CHUNK]
         try:
             with transaction.atomic():
                 result.opened += _create(chunk, user, origin, day)
@@ -207,8 +244,11 @@ def _open_applicants(firsts: list[Finding]) -> set[tuple[str, str]]:
     numbers = sorted({n for n, _ in wanted})
     out = set()
     for i in range(0, len(numbers), 5000):
-        out |= set(Case.objects.filter(applicant_id_number__in=numbers[i:i + 5000], state__in=Case.OPEN_STATES)
-                   .values_list("applicant_id_number", "category"))
+        out |= set(
+            Case.objects.filter(applicant_id_number__in=numbers[i : i + 5000], state__in=Case.OPEN_STATES).values_list(
+                "applicant_id_number", "category"
+            )
+        )
     return out & wanted
 
 
@@ -236,18 +276,37 @@ def _create(groups: list[list[Finding]], user, origin: str, day: dt.date) -> lis
                 deadlines[county] = clock.deadlines(village, day, False)
             due = deadlines[county]
             reason = "；".join(f.label for f in group)[:2000]
-            cases.append(Case(
-                number=number, category=first.category, kind=first.kind, applicant_name=first.person.name,
-                applicant_id_number=first.person.id_number, person=first.person, household=first.household,
-                region_id=village, received_by_region_id=received_by or village[:9], channel=first.channel,
-                reason=reason, received_on=day, survey_due=due.survey_due, due=due.due, clock_note=due.note,
-                benefit=first.benefit, review_due=first.review_due, created_by=actor,
-                monthly_amount=first.benefit.monthly_amount if first.benefit else None))
+            cases.append(
+                Case(
+                    number=number,
+                    category=first.category,
+                    kind=first.kind,
+                    applicant_name=first.person.name,
+                    applicant_id_number=first.person.id_number,
+                    person=first.person,
+                    household=first.household,
+                    region_id=village,
+                    received_by_region_id=received_by or village[:9],
+                    channel=first.channel,
+                    reason=reason,
+                    received_on=day,
+                    survey_due=due.survey_due,
+                    due=due.due,
+                    clock_note=due.note,
+                    benefit=first.benefit,
+                    review_due=first.review_due,
+                    created_by=actor,
+                    monthly_amount=first.benefit.monthly_amount if first.benefit else None,
+                )
+            )
     created = Case.objects.bulk_create(cases)
     steps, sources = [], []
     for case, group in zip(created, [g for gs in by_county.values() for g in gs]):
-        steps.append(CASE_WORKFLOW.record(case, actor, S.RECEIVED, f"批量开案：{group[0].label}"[:500],
-                                          {"sources": [f.key for f in group]}))
+        steps.append(
+            CASE_WORKFLOW.record(
+                case, actor, S.RECEIVED, f"批量开案：{group[0].label}"[:500], {"sources": [f.key for f in group]}
+            )
+        )
         sources += [CaseSource(case=case, key=f.key, origin=origin, label=f.label[:200]) for f in group]
     CASE_WORKFLOW.log.model.objects.bulk_create(steps)
     CaseSource.objects.bulk_create(sources)

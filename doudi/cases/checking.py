@@ -1,9 +1,10 @@
 """家庭经济状况核对: the rules engine's decision for the applicant's register household, with
-its explanation and the parameters' month, stored on the case (DESIGN §1.1: every decision
+its explanation and the parameters' month, stored on the case (docs/design.md §1.1: every decision
 about who gets what comes from doudi.rules; the clerk may decide otherwise only in writing).
 
 The household is read exactly as the monthly evaluation reads it (doudi.registry.extracts).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +25,15 @@ NO_HOUSEHOLD = "台账中没有该申请人的家庭信息，规则未测算；�
 def _input(household) -> dict:
     members = list(household.members.all())
     benefits = list(Benefit.objects.filter(household=household, until__isnull=True))
-    return {"households": [assess_household({c: getattr(household, c) for c in H_COLS},
-                                            [{c: getattr(m, c) for c in P_COLS} for m in members],
-                                            [{c: getattr(b, c) for c in B_COLS} for b in benefits])]}
+    return {
+        "households": [
+            assess_household(
+                {c: getattr(household, c) for c in H_COLS},
+                [{c: getattr(m, c) for c in P_COLS} for m in members],
+                [{c: getattr(b, c) for c in B_COLS} for b in benefits],
+            )
+        ]
+    }
 
 
 def _plain(value):
@@ -67,12 +74,27 @@ def rules_check(case, day: dt.date) -> dict:
         lines.append(f"不符合{label}条件：{reasons}。")
     else:
         lines.append(f"申请人不是{label}的对象（年龄、残疾或家庭情况不符合）。")
-    refs = sorted({f"{p['description']}：{p['value']}（{p['ref']}，{p['from']} 起）"
-                   for s in explained["steps"] if s["rule"].startswith(case.category) for p in s["parameters"]})
-    data = {"result": _plain(_masked(result)), "parameters": refs, "files": [f.rsplit("/", 1)[-1] for f in explained["parameter_files"]]}
+    refs = sorted(
+        {
+            f"{p['description']}：{p['value']}（{p['ref']}，{p['from']} 起）"
+            for s in explained["steps"]
+            if s["rule"].startswith(case.category)
+            for p in s["parameters"]
+        }
+    )
+    data = {
+        "result": _plain(_masked(result)),
+        "parameters": refs,
+        "files": [f.rsplit("/", 1)[-1] for f in explained["parameter_files"]],
+    }
     amount = granted.get("monthly_amount") if granted else None
-    return {"eligible": granted is not None, "amount": Decimal(str(amount)) if amount is not None else None,
-            "text": "".join(lines), "month": month, "data": data}
+    return {
+        "eligible": granted is not None,
+        "amount": Decimal(str(amount)) if amount is not None else None,
+        "text": "".join(lines),
+        "month": month,
+        "data": data,
+    }
 
 
 def _masked(result: dict) -> dict:

@@ -6,6 +6,7 @@ A deadline past the calendar's last known year cannot be computed: the case then
 waiting for the applicant's documents (退回补充材料) does not count: the whole-process
 deadline moves by the working days paused.
 """
+
 from __future__ import annotations
 
 import datetime as dt

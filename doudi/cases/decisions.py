@@ -6,6 +6,7 @@ flags the case for the supervisor (改判清单).
 审核确认 is the county's; a township confirms only where the county's parameter delegates
 it (cases.township_confirms; 沁水 §五 审批权限下放).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,8 +65,9 @@ def _amount(text, fallback) -> Decimal:
     return value
 
 
-def case_approve(*, case: Case, user, reason: str = "", override_reason: str = "", monthly_amount=None,
-                 today: dt.date | None = None) -> Case:
+def case_approve(
+    *, case: Case, user, reason: str = "", override_reason: str = "", monthly_amount=None, today: dt.date | None = None
+) -> Case:
     """纳入保障, paid from the month after approval (cases.start_months_after)."""
     day = today or clock.today()
     _may_confirm(user, case, day)
@@ -83,14 +85,29 @@ def case_approve(*, case: Case, user, reason: str = "", override_reason: str = "
     amount = _amount(monthly_amount, case.rules_amount)
     since = months.first_day(months.add(months.of(day), int(clock.value("cases.start_months_after", case.region_id, day))))
     with transaction.atomic():
-        moved = CASE_WORKFLOW.move(case, "approve", user, reason or "审核确认，同意纳入保障",
-                                   {"since": since.isoformat(), "amount": str(amount), "override": against},
-                                   decided_on=day, monthly_amount=amount, override=against, override_reason=why,
-                                   person=case.person, household=case.household)
+        moved = CASE_WORKFLOW.move(
+            case,
+            "approve",
+            user,
+            reason or "审核确认，同意纳入保障",
+            {"since": since.isoformat(), "amount": str(amount), "override": against},
+            decided_on=day,
+            monthly_amount=amount,
+            override=against,
+            override_reason=why,
+            person=case.person,
+            household=case.household,
+        )
         try:
-            benefit = benefit_start(household=case.household, person=case.person if personal else None,
-                                    category=case.category, since=since, monthly_amount=amount, user=user,
-                                    reason=f"案件 {case.number} 审核确认")
+            benefit = benefit_start(
+                household=case.household,
+                person=case.person if personal else None,
+                category=case.category,
+                since=since,
+                monthly_amount=amount,
+                user=user,
+                reason=f"案件 {case.number} 审核确认",
+            )
         except ValueError as exc:
             raise WorkflowError(str(exc)) from None
         Case.objects.filter(pk=case.pk).update(benefit=benefit)
@@ -105,16 +122,26 @@ def case_refuse(*, case: Case, user, reasons: str, override_reason: str = "", to
     CASE_WORKFLOW.check(case, "refuse", user, reasons)
     against, why = _override(case, False, override_reason)
     notice_due, _note = clock.add_workdays(day, int(clock.value("cases.refusal_notice_days", case.region_id, day)))
-    return CASE_WORKFLOW.move(case, "refuse", user, reasons.strip()[:500], {"override": against},
-                              decided_on=day, refusal_reasons=reasons.strip(), refusal_notice_due=notice_due,
-                              override=against, override_reason=why)
+    return CASE_WORKFLOW.move(
+        case,
+        "refuse",
+        user,
+        reasons.strip()[:500],
+        {"override": against},
+        decided_on=day,
+        refusal_reasons=reasons.strip(),
+        refusal_notice_due=notice_due,
+        override=against,
+        override_reason=why,
+    )
 
 
 def case_return(*, case: Case, user, reason: str, today: dt.date | None = None) -> Case:
     """退回补充材料: the clock stops until the documents arrive."""
     day = today or clock.today()
-    return CASE_WORKFLOW.move(case, "return", user, reason, {"paused_since": day.isoformat()},
-                              paused_since=day, returned_from=case.state)
+    return CASE_WORKFLOW.move(
+        case, "return", user, reason, {"paused_since": day.isoformat()}, paused_since=day, returned_from=case.state
+    )
 
 
 def case_resume(*, case: Case, user, reason: str = "", today: dt.date | None = None) -> Case:
@@ -125,9 +152,19 @@ def case_resume(*, case: Case, user, reason: str = "", today: dt.date | None = N
     paused, note = clock.paused_workdays(case.paused_since or day, day)
     total = case.paused_days + paused
     due = clock.deadlines(case.region_id, case.received_on, case.special, total)
-    return CASE_WORKFLOW.move(case, f"resume_{case.returned_from}", user, reason or "材料已补齐",
-                              {"paused_days": paused}, paused_days=total, paused_since=None, returned_from="",
-                              survey_due=due.survey_due, due=due.due, clock_note=due.note or note)
+    return CASE_WORKFLOW.move(
+        case,
+        f"resume_{case.returned_from}",
+        user,
+        reason or "材料已补齐",
+        {"paused_days": paused},
+        paused_days=total,
+        paused_since=None,
+        returned_from="",
+        survey_due=due.survey_due,
+        due=due.due,
+        clock_note=due.note or note,
+    )
 
 
 def case_withdraw(*, case: Case, user, reason: str) -> Case:
@@ -141,10 +178,25 @@ def case_reopen(*, case: Case, user, reason: str, today: dt.date | None = None) 
     try:
         with transaction.atomic():
             return CASE_WORKFLOW.move(
-                case, "reopen", user, reason, received_on=day, survey_due=due.survey_due, due=due.due,
-                clock_note=due.note, paused_days=0, paused_since=None, returned_from="", publicity_start=None,
-                publicity_end=None, decided_on=None, refusal_reasons="", refusal_notice_due=None, override=False,
-                override_reason="")
+                case,
+                "reopen",
+                user,
+                reason,
+                received_on=day,
+                survey_due=due.survey_due,
+                due=due.due,
+                clock_note=due.note,
+                paused_days=0,
+                paused_since=None,
+                returned_from="",
+                publicity_start=None,
+                publicity_end=None,
+                decided_on=None,
+                refusal_reasons="",
+                refusal_notice_due=None,
+                override=False,
+                override_reason="",
+            )
     except IntegrityError:
         raise WorkflowError("该申请人已有同类申请正在办理，不能重新受理此案件") from None
 

@@ -2,6 +2,7 @@
 the default local MEDIA folder, or an S3-compatible store set in STORAGES. A file is
 accepted by what its first bytes say it is (JPEG, PNG, PDF), never by its name, and is
 served only through the scoped document view under a random stored name."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,5 +35,12 @@ def document_add(*, case: Case, user, upload, title: str = "") -> CaseDocument:
     original = Path(upload.name or "文件").name[:120]
     upload.name = "upload" + suffix  # the stored name is random (models._document_path); only the suffix is kept
     with transaction.atomic():
-        return CaseDocument.objects.create(case=case, file=upload, name=original, content_type=content_type,
-                                           size=upload.size, title=title.strip()[:60], uploaded_by=user)
+        return CaseDocument.objects.create(
+            case=case,
+            file=upload,
+            name=original,
+            content_type=content_type,
+            size=upload.size,
+            title=title.strip()[:60],
+            uploaded_by=user,
+        )

@@ -1,5 +1,6 @@
-"""The application form (受理申请); field names are the API's (SPEC §8), so one service
+"""The application form (受理申请); field names are the API's (docs/interfaces.md §8), so one service
 checks both."""
+
 from django import forms
 
 from doudi.cases.models import CATEGORY_CHOICES, Case
@@ -8,8 +9,7 @@ from doudi.rules import temp_assist as _ta
 
 class ApplyForm(forms.Form):
     category = forms.ChoiceField(label="申请类别", choices=CATEGORY_CHOICES)
-    id_number = forms.CharField(label="申请人身份证号", max_length=24,
-                                help_text="已在台账中的申请人，受理后自动关联其家庭")
+    id_number = forms.CharField(label="申请人身份证号", max_length=24, help_text="已在台账中的申请人，受理后自动关联其家庭")
     name = forms.CharField(label="申请人姓名", max_length=32)
     region = forms.ChoiceField(label="所在村（居）")
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
@@ -21,7 +21,8 @@ class ApplyForm(forms.Form):
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "请选择")] + [
-            (v.code, f"{v.parent.name if v.parent else ''} {v.name}") for v in villages]
+            (v.code, f"{v.parent.name if v.parent else ''} {v.name}") for v in villages
+        ]
 
 
 class TempApplyForm(forms.Form):
@@ -40,17 +41,23 @@ class TempApplyForm(forms.Form):
     requested_amount = forms.CharField(label="申请金额（元，可不填）", max_length=14, required=False)
     expense = forms.CharField(label="支出型：需自付的必需支出（元）", max_length=14, required=False)
     household_income_12m = forms.CharField(label="支出型：家庭近12个月收入（元）", max_length=14, required=False)
-    education_level = forms.ChoiceField(label="教育支出：教育阶段", choices=[("", "—")] + list(_ta.EDUCATION_LEVELS.items()),
-                                        required=False)
+    education_level = forms.ChoiceField(
+        label="教育支出：教育阶段", choices=[("", "—")] + list(_ta.EDUCATION_LEVELS.items()), required=False
+    )
     self_chosen_school = forms.BooleanField(label="自费择校", required=False)
     months_without_income = forms.CharField(label="未参保失业人员：连续无收入月数", max_length=3, required=False)
     unemployment_insured = forms.BooleanField(label="已参加失业保险", required=False)
     in_kind = forms.CharField(label="实物救助（临时住宿、饮食、御寒衣物等）", max_length=200, required=False)
     in_kind_value = forms.CharField(label="实物折价（元）", max_length=14, required=False)
-    new_reason = forms.CharField(label="新的困难情况（同一事由再次申请时填写，报县级审批）", widget=forms.Textarea(attrs={"rows": 2}),
-                                 max_length=2000, required=False)
+    new_reason = forms.CharField(
+        label="新的困难情况（同一事由再次申请时填写，报县级审批）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
 
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "请选择")] + [
-            (v.code, f"{v.parent.name if v.parent else ''} {v.name}") for v in villages]
+            (v.code, f"{v.parent.name if v.parent else ''} {v.name}") for v in villages
+        ]

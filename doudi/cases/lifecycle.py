@@ -1,5 +1,5 @@
 """The enrolment lifecycle after 纳入保障, on the same cases and the same workflow
-(DOMAIN §4.3–§4.5; issue 14 item 4):
+(docs/domain.md §4.3–§4.5; issue 14 item 4):
 
 - reviews (定期核查) scheduled by class: every `cases.review.months` (yearly), or every
   `cases.review.months_irregular` (six-monthly) for a household with irregular income and a
@@ -15,6 +15,7 @@
 Every move is a CASE_WORKFLOW step (compare-and-set, append-only CaseStep with who, role,
 why, when); a refused move raises WorkflowError and changes nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,8 +51,10 @@ def emergency_for(region_code: str, day: dt.date) -> EmergencySwitch | None:
 
 
 def emergency_text(switch: EmergencySwitch) -> str:
-    return (f"{HELD_BANNER}：本县应急开关开启（{switch.start:%Y-%m-%d} 至 {switch.last_day:%Y-%m-%d}，"
-            f"原因：{switch.reason}），暂停停保和渐退，定期核查顺延至 {extended_to(switch):%Y-%m-%d} 以后")
+    return (
+        f"{HELD_BANNER}：本县应急开关开启（{switch.start:%Y-%m-%d} 至 {switch.last_day:%Y-%m-%d}，"
+        f"原因：{switch.reason}），暂停停保和渐退，定期核查顺延至 {extended_to(switch):%Y-%m-%d} 以后"
+    )
 
 
 def extended_to(switch: EmergencySwitch) -> dt.date:
@@ -79,9 +82,15 @@ def emergency_on(*, user, start: dt.date, end: dt.date, reason: str, county: str
             if other.last_day >= start:
                 raise WorkflowError(f"本县已有应急期间 {other.start:%Y-%m-%d} 至 {other.last_day:%Y-%m-%d}，与所填期间重叠")
         switch = EmergencySwitch.objects.create(county=code, start=start, end=end, reason=reason.strip()[:500], on_by=user)
-        AuditEntry.objects.create(user=user, role=user.role, action="create", entity="emergency", entity_key=code,
-                                  changes={"开始": [None, start.isoformat()], "结束": [None, end.isoformat()]},
-                                  reason=f"开启应急开关（暂缓退出、延长定期核查）：{reason.strip()}"[:200])
+        AuditEntry.objects.create(
+            user=user,
+            role=user.role,
+            action="create",
+            entity="emergency",
+            entity_key=code,
+            changes={"开始": [None, start.isoformat()], "结束": [None, end.isoformat()]},
+            reason=f"开启应急开关（暂缓退出、延长定期核查）：{reason.strip()}"[:200],
+        )
     return switch
 
 
@@ -99,9 +108,15 @@ def emergency_off(*, user, switch: EmergencySwitch, reason: str, today: dt.date 
             raise WorkflowError("该应急期间已经结束")
         off_on = max(day, locked.start)
         EmergencySwitch.objects.filter(pk=locked.pk).update(off_on=off_on, off_by=user, off_reason=reason.strip()[:500])
-        AuditEntry.objects.create(user=user, role=user.role, action="end", entity="emergency", entity_key=locked.county,
-                                  changes={"结束": [locked.end.isoformat(), (off_on - dt.timedelta(days=1)).isoformat()]},
-                                  reason=f"关闭应急开关：{reason.strip()}"[:200])
+        AuditEntry.objects.create(
+            user=user,
+            role=user.role,
+            action="end",
+            entity="emergency",
+            entity_key=locked.county,
+            changes={"结束": [locked.end.isoformat(), (off_on - dt.timedelta(days=1)).isoformat()]},
+            reason=f"关闭应急开关：{reason.strip()}"[:200],
+        )
     switch.refresh_from_db()
     return switch
 
@@ -109,8 +124,10 @@ def emergency_off(*, user, switch: EmergencySwitch, reason: str, today: dt.date 
 def _no_exit_now(case: Case, day: dt.date, what: str) -> None:
     switch = emergency_for(case.region_id, day)
     if switch is not None:
-        raise WorkflowError(f"{HELD_BANNER}：本县应急开关开启（{switch.start:%Y-%m-%d} 至 {switch.last_day:%Y-%m-%d}，"
-                            f"原因：{switch.reason}），期间暂停{what}；可作出继续保障或调整金额的结论，应急期间结束后再办理")
+        raise WorkflowError(
+            f"{HELD_BANNER}：本县应急开关开启（{switch.start:%Y-%m-%d} 至 {switch.last_day:%Y-%m-%d}，"
+            f"原因：{switch.reason}），期间暂停{what}；可作出继续保障或调整金额的结论，应急期间结束后再办理"
+        )
 
 
 # ---- review outcomes -----------------------------------------------------------------------
@@ -151,12 +168,26 @@ def case_adjust(*, case: Case, user, monthly_amount, reason: str, today: dt.date
     why = f"案件 {case.number} 复核调整金额 {benefit.monthly_amount} → {amount} 元（自 {first} 起）"
     try:
         with transaction.atomic():
-            moved = CASE_WORKFLOW.move(case, "adjust", user, reason, {"from": str(benefit.monthly_amount), "to": str(amount),
-                                                                     "since": since.isoformat()},
-                                       decided_on=day, monthly_amount=amount)
+            moved = CASE_WORKFLOW.move(
+                case,
+                "adjust",
+                user,
+                reason,
+                {"from": str(benefit.monthly_amount), "to": str(amount), "since": since.isoformat()},
+                decided_on=day,
+                monthly_amount=amount,
+            )
             benefit_stop(benefit=benefit, until=since - dt.timedelta(days=1), reason=why, user=user)
-            new = benefit_start(household=benefit.household, person=benefit.person, category=benefit.category, since=since,
-                                monthly_amount=amount, support_mode=benefit.support_mode, reason=why, user=user)
+            new = benefit_start(
+                household=benefit.household,
+                person=benefit.person,
+                category=benefit.category,
+                since=since,
+                monthly_amount=amount,
+                support_mode=benefit.support_mode,
+                reason=why,
+                user=user,
+            )
             Case.objects.filter(pk=case.pk).update(benefit=new)
     except ValueError as exc:
         raise WorkflowError(str(exc)) from None
@@ -179,9 +210,18 @@ def case_taper(*, case: Case, user, reason: str, today: dt.date | None = None) -
     why = f"案件 {case.number} 渐退 {count} 个月（{first} 至 {last}）"
     try:
         with transaction.atomic():
-            moved = CASE_WORKFLOW.move(case, "taper", user, reason, {"start": first, "months": count, "until": until.isoformat()},
-                                       decided_on=day, taper_start=first, taper_months=count, benefit_until=until,
-                                       stop_reason=Case.StopReason.INCOME)
+            moved = CASE_WORKFLOW.move(
+                case,
+                "taper",
+                user,
+                reason,
+                {"start": first, "months": count, "until": until.isoformat()},
+                decided_on=day,
+                taper_start=first,
+                taper_months=count,
+                benefit_until=until,
+                stop_reason=Case.StopReason.INCOME,
+            )
             benefit_stop(benefit=benefit, until=until, reason=why, user=user)
     except ValueError as exc:
         raise WorkflowError(str(exc)) from None
@@ -202,8 +242,16 @@ def case_stop(*, case: Case, user, stop_reason: str, reason: str, today: dt.date
     label = Case.StopReason(stop_reason).label
     try:
         with transaction.atomic():
-            moved = CASE_WORKFLOW.move(case, "stop", user, reason, {"stop_reason": stop_reason, "until": until.isoformat()},
-                                       decided_on=day, stop_reason=stop_reason, benefit_until=until)
+            moved = CASE_WORKFLOW.move(
+                case,
+                "stop",
+                user,
+                reason,
+                {"stop_reason": stop_reason, "until": until.isoformat()},
+                decided_on=day,
+                stop_reason=stop_reason,
+                benefit_until=until,
+            )
             benefit_stop(benefit=benefit, until=until, reason=f"案件 {case.number} 停保（{label}）：{reason}", user=user)
     except ValueError as exc:
         raise WorkflowError(str(exc)) from None
@@ -222,13 +270,26 @@ def case_restore(*, case: Case, user, reason: str, today: dt.date | None = None)
     if old is None or old.until is None:
         raise WorkflowError("该待遇未终止，无需恢复")
     after = max(old.until, day)
-    since = months.first_day(months.add(months.of(after), 1)) if after == old.until else months.first_day(_first_paid_month(case, day))
+    since = (
+        months.first_day(months.add(months.of(after), 1))
+        if after == old.until
+        else months.first_day(_first_paid_month(case, day))
+    )
     try:
         with transaction.atomic():
-            moved = CASE_WORKFLOW.move(case, "restore", user, reason, {"since": since.isoformat(), "amount": str(old.monthly_amount)})
-            new = benefit_start(household=old.household, person=old.person, category=old.category, since=since,
-                                monthly_amount=old.monthly_amount, support_mode=old.support_mode, user=user,
-                                reason=f"案件 {case.number} 恢复保障：{reason}")
+            moved = CASE_WORKFLOW.move(
+                case, "restore", user, reason, {"since": since.isoformat(), "amount": str(old.monthly_amount)}
+            )
+            new = benefit_start(
+                household=old.household,
+                person=old.person,
+                category=old.category,
+                since=since,
+                monthly_amount=old.monthly_amount,
+                support_mode=old.support_mode,
+                user=user,
+                reason=f"案件 {case.number} 恢复保障：{reason}",
+            )
             Case.objects.filter(pk=case.pk).update(benefit=new)
     except ValueError as exc:
         raise WorkflowError(str(exc)) from None
@@ -240,8 +301,13 @@ def case_restore(*, case: Case, user, reason: str, today: dt.date | None = None)
 def able_to_work(person: Person, day: dt.date) -> bool:
     """Of working age (16–59), not severely disabled or seriously ill, caring for themself, not at school."""
     age = day.year - person.birth_date.year - ((day.month, day.day) < (person.birth_date.month, person.birth_date.day))
-    return (16 <= age < 60 and person.disability_level not in (1, 2) and not person.serious_illness
-            and person.self_care == "full" and not person.school_stage)
+    return (
+        16 <= age < 60
+        and person.disability_level not in (1, 2)
+        and not person.serious_illness
+        and person.self_care == "full"
+        and not person.school_stage
+    )
 
 
 def irregular(members: list[Person], day: dt.date) -> bool:
@@ -273,7 +339,8 @@ def reviews_due(user, *, month: str, township: str = "", day: dt.date | None = N
     day = day or clock.today()
     last = months.last_day(month)
     held = scope(Benefit.objects.filter(until__isnull=True), user, "household__region__code").select_related(
-        "household", "person")
+        "household", "person"
+    )
     if township:
         held = held.filter(household__region__code__startswith=township)
     counties: dict[str, tuple] = {}
@@ -281,20 +348,29 @@ def reviews_due(user, *, month: str, township: str = "", day: dt.date | None = N
     def settings_of(region: str):
         county = region[:6]
         if county not in counties:
-            counties[county] = (set(clock.value("cases.review.categories", region, day)),
-                                int(clock.value("cases.review.months", region, day)),
-                                int(clock.value("cases.review.months_irregular", region, day)),
-                                emergency_for(region, day) or _emergency_in(region, months.first_day(month), last))
+            counties[county] = (
+                set(clock.value("cases.review.categories", region, day)),
+                int(clock.value("cases.review.months", region, day)),
+                int(clock.value("cases.review.months_irregular", region, day)),
+                emergency_for(region, day) or _emergency_in(region, months.first_day(month), last),
+            )
         return counties[county]
 
     rows = [b for b in held if b.category in settings_of(b.household.region_id)[0]]
     households = {b.household_id for b in rows}
-    reviewed_by = {(hh, cat): at for hh, cat, at in Case.objects.filter(
-        household_id__in=households, kind__in=REVIEW_KINDS, state__in=REVIEWED).values("household_id", "category").annotate(
-        at=Max("decided_on")).values_list("household_id", "category", "at")}
-    open_cases = {(hh, cat): number for hh, cat, number in Case.objects.filter(
-        household_id__in=households, kind__in=REVIEW_KINDS, state__in=Case.OPEN_STATES).values_list(
-        "household_id", "category", "number")}
+    reviewed_by = {
+        (hh, cat): at
+        for hh, cat, at in Case.objects.filter(household_id__in=households, kind__in=REVIEW_KINDS, state__in=REVIEWED)
+        .values("household_id", "category")
+        .annotate(at=Max("decided_on"))
+        .values_list("household_id", "category", "at")
+    }
+    open_cases = {
+        (hh, cat): number
+        for hh, cat, number in Case.objects.filter(
+            household_id__in=households, kind__in=REVIEW_KINDS, state__in=Case.OPEN_STATES
+        ).values_list("household_id", "category", "number")
+    }
     members: dict[int, list[Person]] = {}
     for p in Person.objects.filter(household_id__in=households):
         members.setdefault(p.household_id, []).append(p)
@@ -309,8 +385,9 @@ def reviews_due(user, *, month: str, township: str = "", day: dt.date | None = N
         if switch is not None and scheduled <= switch.last_day and scheduled <= last:
             due, extended = max(scheduled, extended_to(switch)), True
         if scheduled <= last:  # an extended one is listed too, marked 顺延
-            out.append(Due(b, b.household, due, scheduled, every, odd, extended,
-                           open_cases.get((b.household_id, b.category), "")))
+            out.append(
+                Due(b, b.household, due, scheduled, every, odd, extended, open_cases.get((b.household_id, b.category), ""))
+            )
     return sorted(out, key=lambda r: (r.township_code, r.due, r.household.code))
 
 
@@ -329,5 +406,4 @@ def case_context(case: Case, day: dt.date | None = None) -> dict:
     switch = None
     if case.kind in REVIEW_KINDS and (case.is_open or case.state == S.TAPERING):
         switch = emergency_for(case.region_id, day)
-    return {"emergency": switch, "emergency_text": emergency_text(switch) if switch else "",
-            "sources": list(case.sources.all())}
+    return {"emergency": switch, "emergency_text": emergency_text(switch) if switch else "", "sources": list(case.sources.all())}

@@ -1,10 +1,11 @@
 """Applications (申请) and their cases: one row per application for any category of
-DOMAIN §3, its steps (append-only), its evidence files, and the per-county number counter.
+docs/domain.md §3, its steps (append-only), its evidence files, and the per-county number counter.
 
-The life of a case is DOMAIN §4 (民发〔2021〕57号): 受理 → 家庭经济状况核对 → 入户调查 →
+The life of a case is docs/domain.md §4 (民发〔2021〕57号): 受理 → 家庭经济状况核对 → 入户调查 →
 公示 → 审核确认 → 纳入保障 or 不予保障 with written reasons; withdrawal, return for more
 documents (the clock pauses) and re-opening. The moves are doudi/cases/workflow.py.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -17,10 +18,24 @@ from doudi.core import codes
 from doudi.core.models import AppendOnly, Region, User
 from doudi.registry.models import Benefit, Household, Person
 
-# Every category of DOMAIN §3 may be applied for (临时救助 has its own issue but the same model).
-CATEGORY_CHOICES = [(code, codes.CATEGORIES[code]) for code in (
-    "dibao", "dibao_single", "dibao_edge", "tekun", "orphan", "unsupported_child", "disability_living",
-    "disability_care", "elderly_age", "elderly_care", "low_income", "temp_assist")]
+# Every category of docs/domain.md §3 may be applied for (临时救助 has its own issue but the same model).
+CATEGORY_CHOICES = [
+    (code, codes.CATEGORIES[code])
+    for code in (
+        "dibao",
+        "dibao_single",
+        "dibao_edge",
+        "tekun",
+        "orphan",
+        "unsupported_child",
+        "disability_living",
+        "disability_care",
+        "elderly_age",
+        "elderly_care",
+        "low_income",
+        "temp_assist",
+    )
+]
 
 OPEN_STATES = ("received", "checked", "surveyed", "publicity", "returned", "advanced", "referred")
 
@@ -75,7 +90,9 @@ class Case(models.Model):
     applicant_id_number = models.CharField("申请人身份证号", max_length=18)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="台账人员")
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="台账家庭")
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="台账家庭"
+    )
     # The applicant's village: scoping by its code gives the responsible township (its first
     # 9 digits) and the village helper their own village's cases.
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="所在村（居）")
@@ -95,7 +112,7 @@ class Case(models.Model):
     returned_from = models.CharField("退回前状态", max_length=12, blank=True)
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示结束", null=True, blank=True)
-    # The rules engine's view at 家庭经济状况核对 (DESIGN §1.1: decisions come from the rules).
+    # The rules engine's view at 家庭经济状况核对 (docs/design.md §1.1: decisions come from the rules).
     rules_eligible = models.BooleanField("规则测算是否符合", null=True, blank=True)
     rules_amount = models.DecimalField("规则测算月金额", max_digits=12, decimal_places=2, null=True, blank=True)
     rules_text = models.TextField("规则测算说明", blank=True)
@@ -128,8 +145,11 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["number"], name="case_number_unique"),
             # Double submission refused by the database itself, so two at once cannot both pass.
-            models.UniqueConstraint(fields=["applicant_id_number", "category"], condition=Q(state__in=OPEN_STATES),
-                                    name="one_open_case_per_applicant_category"),
+            models.UniqueConstraint(
+                fields=["applicant_id_number", "category"],
+                condition=Q(state__in=OPEN_STATES),
+                name="one_open_case_per_applicant_category",
+            ),
         ]
         indexes = [
             models.Index(fields=["region", "state"], name="case_region_state"),
@@ -297,13 +317,16 @@ class TempAssist(models.Model):
     advance = models.BooleanField("先行救助", default=False)
     papers_due = models.DateField("补齐材料期限", null=True, blank=True)
     papers_completed_on = models.DateField("材料补齐日期", null=True, blank=True)
-    repeat_of = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name="同一事由的前次救助")
+    repeat_of = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="同一事由的前次救助"
+    )
     new_reason = models.TextField("新的困难情况", blank=True)
-    related_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name="在办的低保等申请")
-    warning = models.ForeignKey("monitoring.Warning", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                verbose_name="来源预警")
+    related_case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="在办的低保等申请"
+    )
+    warning = models.ForeignKey(
+        "monitoring.Warning", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="来源预警"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "临时救助"

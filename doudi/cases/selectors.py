@@ -1,5 +1,6 @@
 """Reads of cases, already scoped to the user's region subtree (doudi.core.scoping): a case
 outside the scope is a 404 exactly like one that does not exist."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,12 @@ def cases_for(user) -> QuerySet:
 
 
 def case_get(user, number: str) -> Case:
-    case = cases_for(user).select_related("region", "region__parent", "received_by_region", "household").filter(
-        number=number).first()
+    case = (
+        cases_for(user)
+        .select_related("region", "region__parent", "received_by_region", "household")
+        .filter(number=number)
+        .first()
+    )
     if case is None:
         raise Http404("没有找到该案件，或不在您的管辖范围内")
     return case
@@ -76,10 +81,13 @@ def _search(q: str) -> Q:
     return Q(applicant_name__startswith=q)
 
 
-def queue(user, *, tab: str = "open", q: str = "", category: str = "", state: str = "", township: str = "",
-          day: dt.date | None = None) -> QuerySet:
+def queue(
+    user, *, tab: str = "open", q: str = "", category: str = "", state: str = "", township: str = "", day: dt.date | None = None
+) -> QuerySet:
     day = day or clock.today()
-    cases = cases_for(user).filter(tab_filter(tab if tab in TABS else "open", user, day)).select_related("region", "region__parent")
+    cases = (
+        cases_for(user).filter(tab_filter(tab if tab in TABS else "open", user, day)).select_related("region", "region__parent")
+    )
     if q.strip():
         cases = cases.filter(_search(q))
     if category:
@@ -118,8 +126,7 @@ def public_case(number: str, id_number: str) -> Case | None:
 def temp_for(user):
     from doudi.cases.models import TempAssist
 
-    return scope(TempAssist.objects.select_related("case", "case__region", "case__region__parent"), user,
-                 "case__region__code")
+    return scope(TempAssist.objects.select_related("case", "case__region", "case__region__parent"), user, "case__region__code")
 
 
 def temp_paid(user, *, township: str = "", start: dt.date | None = None, end: dt.date | None = None):
@@ -140,37 +147,56 @@ def temp_summary(rows) -> list[dict]:
 
     from doudi.rules import temp_assist as ta
 
-    found = {(r["cause"], r["tier"]): r for r in rows.order_by().values("cause", "tier").annotate(
-        times=Count("case_id"), amount=Sum("amount"), in_kind=Sum("in_kind_value"))}
+    found = {
+        (r["cause"], r["tier"]): r
+        for r in rows.order_by()
+        .values("cause", "tier")
+        .annotate(times=Count("case_id"), amount=Sum("amount"), in_kind=Sum("in_kind_value"))
+    }
     out = []
     for cause, (label, kind) in ta.CAUSES.items():
         for tier, tier_label in ta.TIERS.items():
             r = found.get((cause, tier))
             if r:
-                out.append({"kind": ta.KINDS[kind], "cause": label, "tier": tier_label, "times": r["times"],
-                            "amount": r["amount"] or 0, "in_kind": r["in_kind"] or 0})
+                out.append(
+                    {
+                        "kind": ta.KINDS[kind],
+                        "cause": label,
+                        "tier": tier_label,
+                        "times": r["times"],
+                        "amount": r["amount"] or 0,
+                        "in_kind": r["in_kind"] or 0,
+                    }
+                )
     return out
 
 
 def temp_advances_missing(user):
     """先行救助 paid, papers still missing: the supervisor's list, oldest deadline first."""
-    return temp_for(user).filter(advance=True, papers_completed_on__isnull=True, case__state=S.ADVANCED).order_by(
-        "papers_due", "case_id")
+    return (
+        temp_for(user)
+        .filter(advance=True, papers_completed_on__isnull=True, case__state=S.ADVANCED)
+        .order_by("papers_due", "case_id")
+    )
 
 
 def conferences_for(user):
     from doudi.cases.models import Conference
 
-    return scope(Conference.objects.select_related("case", "case__region__parent", "recorded_by"), user,
-                 "case__region__code").order_by("-held_on", "-id")
+    return scope(
+        Conference.objects.select_related("case", "case__region__parent", "recorded_by"), user, "case__region__code"
+    ).order_by("-held_on", "-id")
 
 
 def unemployed_warnings(user):
     """Open 未参保失业人员 warnings (missed_unemployed) a 临时救助 case can be opened from."""
     from doudi.monitoring.models import Warning
 
-    return scope(Warning.objects.select_related("person"), user, "region_code").filter(
-        rule="missed_unemployed", status__in=Warning.ACTIVE).order_by("deadline", "id")
+    return (
+        scope(Warning.objects.select_related("person"), user, "region_code")
+        .filter(rule="missed_unemployed", status__in=Warning.ACTIVE)
+        .order_by("deadline", "id")
+    )
 
 
 # -- reports (issue 18) ---------------------------------------------------------------------
@@ -179,8 +205,9 @@ def temp_paid_between(region_code: str, first: dt.date, last: dt.date):
     happened under `region_code`. Not scoped: the caller checks the region (reports)."""
     from doudi.cases.models import TempAssist
 
-    return TempAssist.objects.filter(case__state__in=(S.GRANTED, S.ADVANCED), paid_on__gte=first, paid_on__lte=last,
-                                     case__region__code__startswith=region_code).select_related("case", "case__region")
+    return TempAssist.objects.filter(
+        case__state__in=(S.GRANTED, S.ADVANCED), paid_on__gte=first, paid_on__lte=last, case__region__code__startswith=region_code
+    ).select_related("case", "case__region")
 
 
 def cases_under(region_code: str) -> QuerySet:

@@ -1,7 +1,8 @@
-"""Writes of the cases app: receive an application, and each step of its case (DOMAIN §4,
+"""Writes of the cases app: receive an application, and each step of its case (docs/domain.md §4,
 民发〔2021〕57号). Every move goes through CASE_WORKFLOW (compare-and-set, append-only
 CaseStep); a refused move raises WorkflowError with a Chinese message and changes nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -98,8 +99,9 @@ def case_receive(*, user, data: dict, today: dt.date | None = None) -> Case:
         raise ApplicationRefused(errors)
     village = clean["village"]
     received_by = _receiving_region(user, village)
-    open_case = Case.objects.filter(applicant_id_number=clean["id_number"], category=clean["category"],
-                                    state__in=Case.OPEN_STATES).first()
+    open_case = Case.objects.filter(
+        applicant_id_number=clean["id_number"], category=clean["category"], state__in=Case.OPEN_STATES
+    ).first()
     if open_case:
         raise DuplicateApplication(open_case.number)
     person = Person.objects.select_related("household").filter(id_number=clean["id_number"]).first()
@@ -108,21 +110,43 @@ def case_receive(*, user, data: dict, today: dt.date | None = None) -> Case:
     try:
         with transaction.atomic():
             case = Case.objects.create(
-                number=next_number(village.code[:6], day.year), category=clean["category"], applicant_name=clean["name"],
-                applicant_id_number=clean["id_number"], phone=clean["phone"], person=person,
-                household=person.household if person else None, region=village, received_by_region=received_by,
-                channel=clean["channel"], reason=clean["reason"], promise=clean["promise"], special=clean["special"],
-                received_on=day, survey_due=due.survey_due, due=due.due, clock_note=due.note, created_by=actor)
+                number=next_number(village.code[:6], day.year),
+                category=clean["category"],
+                applicant_name=clean["name"],
+                applicant_id_number=clean["id_number"],
+                phone=clean["phone"],
+                person=person,
+                household=person.household if person else None,
+                region=village,
+                received_by_region=received_by,
+                channel=clean["channel"],
+                reason=clean["reason"],
+                promise=clean["promise"],
+                special=clean["special"],
+                received_on=day,
+                survey_due=due.survey_due,
+                due=due.due,
+                clock_note=due.note,
+                created_by=actor,
+            )
             CASE_WORKFLOW.record(case, actor, S.RECEIVED, f"受理申请（{case.get_channel_display()}）").save()
             if case.category == "temp_assist":  # its details: doudi/cases/temp.py (the API gives none)
                 from doudi.cases.models import TempAssist
 
-                TempAssist.objects.create(case=case, kind="emergency", cause="other_emergency", incident_on=day,
-                                          non_resident=person is None or person.household.region_id[:6] != village.code[:6])
+                TempAssist.objects.create(
+                    case=case,
+                    kind="emergency",
+                    cause="other_emergency",
+                    incident_on=day,
+                    non_resident=person is None or person.household.region_id[:6] != village.code[:6],
+                )
     except IntegrityError:
         # Another submission of the same application won the race (the database constraint).
-        existing = Case.objects.filter(applicant_id_number=clean["id_number"], category=clean["category"],
-                                       state__in=Case.OPEN_STATES).values_list("number", flat=True).first()
+        existing = (
+            Case.objects.filter(applicant_id_number=clean["id_number"], category=clean["category"], state__in=Case.OPEN_STATES)
+            .values_list("number", flat=True)
+            .first()
+        )
         raise DuplicateApplication(existing or "") from None
     return case
 
@@ -134,11 +158,24 @@ def case_check(*, case: Case, user, findings: str = "", today: dt.date | None = 
     _link_register(case)
     found = rules_check(case, day)
     return CASE_WORKFLOW.move(
-        case, "check", user, found["text"][:500],
-        {"eligible": found["eligible"], "amount": str(found["amount"]) if found["amount"] is not None else None,
-         "month": found["month"]},
-        person=case.person, household=case.household, rules_eligible=found["eligible"], rules_amount=found["amount"],
-        rules_text=found["text"], rules_month=found["month"], rules_data=found["data"], findings=findings.strip())
+        case,
+        "check",
+        user,
+        found["text"][:500],
+        {
+            "eligible": found["eligible"],
+            "amount": str(found["amount"]) if found["amount"] is not None else None,
+            "month": found["month"],
+        },
+        person=case.person,
+        household=case.household,
+        rules_eligible=found["eligible"],
+        rules_amount=found["amount"],
+        rules_text=found["text"],
+        rules_month=found["month"],
+        rules_data=found["data"],
+        findings=findings.strip(),
+    )
 
 
 def _link_register(case: Case) -> None:
@@ -162,5 +199,6 @@ def case_publicize(*, case: Case, user, today: dt.date | None = None) -> Case:
         raise WorkflowError("临时救助按救助金额由乡镇或县级审批，不经公示后审核确认的环节")
     days = int(clock.value("cases.publicity_days", case.region_id, day))
     end = day + dt.timedelta(days=days - 1)
-    return CASE_WORKFLOW.move(case, "publicize", user, f"公示 {days} 天，{day:%Y-%m-%d} 至 {end:%Y-%m-%d}",
-                              publicity_start=day, publicity_end=end)
+    return CASE_WORKFLOW.move(
+        case, "publicize", user, f"公示 {days} 天，{day:%Y-%m-%d} 至 {end:%Y-%m-%d}", publicity_start=day, publicity_end=end
+    )

@@ -1,4 +1,4 @@
-"""临时救助 on the case model (issue 15; DOMAIN §5; DEMANDS §4): receive at the place of the
+"""临时救助 on the case model (issue 15; docs/domain.md §5; DEMANDS §4): receive at the place of the
 emergency for anyone (急难发生地, no 户籍 condition), the rules' decision (doudi.rules.temp_assist),
 approval by amount (乡镇 up to its limit, 县级 above, 一事一议 above the county's), 先行救助 (pay
 now from the township reserve, complete the papers after), the same cause not paid twice
@@ -10,6 +10,7 @@ row: two draws at once can never overdraw it) or a county payment with its fund 
 refused draw rolls the move back. Refusals are WorkflowError / ApplicationRefused, in Chinese,
 with nothing changed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,8 +76,12 @@ def clean_temp(data: dict, day: dt.date) -> tuple[dict, dict[str, str]]:
         errors["tier"] = "困难程度应为一般、较大或重大"
     out["incident_on"] = _date(data.get("incident_on") or day.isoformat(), day, errors)
     out["hukou_place"] = str(data.get("hukou_place") or "").strip()[:100]
-    for key, label in (("requested_amount", "申请金额"), ("expense", "必需支出金额"),
-                       ("household_income_12m", "家庭近12个月收入"), ("in_kind_value", "实物折价")):
+    for key, label in (
+        ("requested_amount", "申请金额"),
+        ("expense", "必需支出金额"),
+        ("household_income_12m", "家庭近12个月收入"),
+        ("in_kind_value", "实物折价"),
+    ):
         out[key] = _money(data.get(key), label, errors, key)
     level = str(data.get("education_level") or "").strip()
     if level and level not in rules.EDUCATION_LEVELS:
@@ -107,7 +112,8 @@ def earlier_same_cause(id_number: str, cause: str, region: str, day: dt.date, ex
     """The last paid 临时救助 of this person for this cause within the window (any place)."""
     start, _window = window_start(region, day)
     found = TempAssist.objects.select_related("case", "case__region__parent").filter(
-        case__applicant_id_number=id_number, cause=cause, case__state__in=PAID_STATES, paid_on__gte=start)
+        case__applicant_id_number=id_number, cause=cause, case__state__in=PAID_STATES, paid_on__gte=start
+    )
     if exclude:
         found = found.exclude(pk=exclude)
     return found.order_by("-paid_on", "-pk").first()
@@ -115,18 +121,24 @@ def earlier_same_cause(id_number: str, cause: str, region: str, day: dt.date, ex
 
 def _same_cause_message(earlier: TempAssist, window: int) -> str:
     where = earlier.case.region.parent.name if earlier.case.region.parent else earlier.case.region_id
-    return (f"该申请人已于 {earlier.paid_on:%Y-%m-%d} 在{where}因同一事由（{earlier.cause_label}）获得临时救助"
-            f"（案件编号 {earlier.case.number}，{earlier.amount} 元），{window} 个月内不重复救助；"
-            "如有新的困难情况，请在“新的困难情况”中说明，案件将报县级审批")
+    return (
+        f"该申请人已于 {earlier.paid_on:%Y-%m-%d} 在{where}因同一事由（{earlier.cause_label}）获得临时救助"
+        f"（案件编号 {earlier.case.number}，{earlier.amount} 元），{window} 个月内不重复救助；"
+        "如有新的困难情况，请在“新的困难情况”中说明，案件将报县级审批"
+    )
 
 
 # ---- receiving -------------------------------------------------------------------------
 def _in_dibao(person: Person | None, day: dt.date) -> bool:
     if person is None:
         return False
-    return Benefit.objects.filter(Q(person=person) | Q(household_id=person.household_id, person__isnull=True),
-                                  category__in=IN_DIBAO, since__lte=day).filter(
-        Q(until__isnull=True) | Q(until__gte=day)).exists()
+    return (
+        Benefit.objects.filter(
+            Q(person=person) | Q(household_id=person.household_id, person__isnull=True), category__in=IN_DIBAO, since__lte=day
+        )
+        .filter(Q(until__isnull=True) | Q(until__gte=day))
+        .exists()
+    )
 
 
 def temp_receive(*, user, data: dict, today: dt.date | None = None, warning=None) -> Case:
@@ -148,31 +160,60 @@ def temp_receive(*, user, data: dict, today: dt.date | None = None, warning=None
     with transaction.atomic():
         case = case_receive(user=user, data=base, today=day)
         person = case.person
-        related = Case.objects.filter(applicant_id_number=number, state__in=Case.OPEN_STATES).exclude(
-            category=CATEGORY).order_by("-received_on").first()  # 低保 pending: 临时救助 meanwhile (渝民办〔2022〕220号 §一)
+        related = (
+            Case.objects.filter(applicant_id_number=number, state__in=Case.OPEN_STATES)
+            .exclude(category=CATEGORY)
+            .order_by("-received_on")
+            .first()
+        )  # 低保 pending: 临时救助 meanwhile (渝民办〔2022〕220号 §一)
         TempAssist.objects.filter(pk=case.pk).update(
-            kind=rules.CAUSES[clean["cause"]][1], cause=clean["cause"], tier=clean["tier"],
-            incident_on=clean["incident_on"], hukou_place=clean["hukou_place"],
-            requested_amount=clean["requested_amount"], expense=clean["expense"],
-            household_income_12m=clean["household_income_12m"], education_level=clean["education_level"],
-            self_chosen_school=clean["self_chosen_school"], months_without_income=clean["months_without_income"],
-            unemployment_insured=clean["unemployment_insured"], in_dibao=_in_dibao(person, day),
-            in_kind=clean["in_kind"], in_kind_value=clean["in_kind_value"] or 0,
-            repeat_of=earlier.case if earlier else None, new_reason=clean["new_reason"], related_case=related,
-            warning=warning)
+            kind=rules.CAUSES[clean["cause"]][1],
+            cause=clean["cause"],
+            tier=clean["tier"],
+            incident_on=clean["incident_on"],
+            hukou_place=clean["hukou_place"],
+            requested_amount=clean["requested_amount"],
+            expense=clean["expense"],
+            household_income_12m=clean["household_income_12m"],
+            education_level=clean["education_level"],
+            self_chosen_school=clean["self_chosen_school"],
+            months_without_income=clean["months_without_income"],
+            unemployment_insured=clean["unemployment_insured"],
+            in_dibao=_in_dibao(person, day),
+            in_kind=clean["in_kind"],
+            in_kind_value=clean["in_kind_value"] or 0,
+            repeat_of=earlier.case if earlier else None,
+            new_reason=clean["new_reason"],
+            related_case=related,
+            warning=warning,
+        )
         if earlier:
-            CASE_WORKFLOW.record(case, user, case.state, f"同一事由再次申请，前次救助 {earlier.case.number}；须报县级审批",
-                                 {"repeat_of": earlier.case.number}, from_state=case.state).save()
+            CASE_WORKFLOW.record(
+                case,
+                user,
+                case.state,
+                f"同一事由再次申请，前次救助 {earlier.case.number}；须报县级审批",
+                {"repeat_of": earlier.case.number},
+                from_state=case.state,
+            ).save()
     return Case.objects.select_related("temp", "region", "region__parent").get(pk=case.pk)
 
 
 # ---- the rules' decision ---------------------------------------------------------------
 def _request(temp: TempAssist, amount: Decimal | None = None, tier: str | None = None) -> rules.Request:
     return rules.Request(
-        township=temp.case.region_id[:9], cause=temp.cause, tier=tier or temp.tier, amount=amount, expense=temp.expense,
-        household_income_12m=temp.household_income_12m, education_level=temp.education_level,
-        self_chosen_school=temp.self_chosen_school, months_without_income=temp.months_without_income,
-        unemployment_insured=temp.unemployment_insured, in_dibao=temp.in_dibao)
+        township=temp.case.region_id[:9],
+        cause=temp.cause,
+        tier=tier or temp.tier,
+        amount=amount,
+        expense=temp.expense,
+        household_income_12m=temp.household_income_12m,
+        education_level=temp.education_level,
+        self_chosen_school=temp.self_chosen_school,
+        months_without_income=temp.months_without_income,
+        unemployment_insured=temp.unemployment_insured,
+        in_dibao=temp.in_dibao,
+    )
 
 
 def decide(case: Case, day: dt.date, amount: Decimal | None = None, tier: str | None = None) -> rules.Decision:
@@ -190,8 +231,13 @@ def rules_check(case: Case, day: dt.date) -> dict:
         lines.append(f"同一事由在 {case.temp.repeat_of.number} 已救助，须报县级审批。")
     data = decision.as_dict()
     data["parameters"] = [f"{r['name']}：{r['value']}（{r['ref']}，{r['from']} 起）" for r in decision.refs]
-    return {"eligible": decision.eligible, "amount": decision.suggested, "text": "".join(lines),
-            "month": months.of(day), "data": data}
+    return {
+        "eligible": decision.eligible,
+        "amount": decision.suggested,
+        "text": "".join(lines),
+        "month": months.of(day),
+        "data": data,
+    }
 
 
 # ---- who approves ----------------------------------------------------------------------
@@ -228,12 +274,18 @@ def _check_level(user, case: Case, decision: rules.Decision, amount: Decimal, ti
     if level is None:
         raise WorkflowError("您的角色无权批准临时救助")
     if level == "township" and need != "township":
-        why = (f"救助金额 {amount} 元超过乡镇审批额度 {decision.township_limit} 元" if decision.approval != "township"
-               else "同一事由再次救助")
+        why = (
+            f"救助金额 {amount} 元超过乡镇审批额度 {decision.township_limit} 元"
+            if decision.approval != "township"
+            else "同一事由再次救助"
+        )
         raise WorkflowError(f"{why}，请报县级审批")
     if need == "conference" and _agreed_conference(case, amount) is None:
-        over = (f"超过县级审批额度 {decision.county_limit} 元" if amount > decision.county_limit
-                else f"超过{rules.TIERS[tier]}的救助上限 {decision.ceiling} 元")
+        over = (
+            f"超过县级审批额度 {decision.county_limit} 元"
+            if amount > decision.county_limit
+            else f"超过{rules.TIERS[tier]}的救助上限 {decision.ceiling} 元"
+        )
         raise WorkflowError(f"救助金额 {amount} 元{over}，须先登记同意该金额的“一事一议”记录（参会人员、议定意见）")
     return need
 
@@ -248,10 +300,19 @@ def _pay(case: Case, user, amount: Decimal, day: dt.date, *, advance: bool, paid
         return fields
     try:
         reserve.reserve_draw(
-            township=case.region_id[:9], amount=amount, on=day, recipient_name=case.applicant_name,
-            recipient_id_number=case.applicant_id_number, cause_type=case.temp.kind,
-            cause=f"{case.temp.cause_label}（案件 {case.number}）", advance=advance, fund=fund, user=user,
-            token=f"case-{case.pk}-{step}", case=case)
+            township=case.region_id[:9],
+            amount=amount,
+            on=day,
+            recipient_name=case.applicant_name,
+            recipient_id_number=case.applicant_id_number,
+            cause_type=case.temp.kind,
+            cause=f"{case.temp.cause_label}（案件 {case.number}）",
+            advance=advance,
+            fund=fund,
+            user=user,
+            token=f"case-{case.pk}-{step}",
+            case=case,
+        )
     except reserve.ReserveError as exc:
         raise WorkflowError(str(exc)) from None
     return fields
@@ -274,8 +335,18 @@ def _temp(case: Case) -> TempAssist:
 
 
 # ---- moves -----------------------------------------------------------------------------
-def temp_grant(*, case: Case, user, amount, tier: str = "", paid_by: str = "", reason: str = "", in_kind: str = "",
-               in_kind_value=None, today: dt.date | None = None) -> Case:
+def temp_grant(
+    *,
+    case: Case,
+    user,
+    amount,
+    tier: str = "",
+    paid_by: str = "",
+    reason: str = "",
+    in_kind: str = "",
+    in_kind_value=None,
+    today: dt.date | None = None,
+) -> Case:
     """批准: the amount within the approver's level; paid from the township reserve (township
     approval, or the county's choice) or the county's fund."""
     day = today or clock.today()
@@ -296,12 +367,24 @@ def temp_grant(*, case: Case, user, amount, tier: str = "", paid_by: str = "", r
     value = _money(in_kind_value, "实物折价", {}, "x") or temp.in_kind_value
     label = TempAssist.Approval(need).label
     with transaction.atomic():
-        moved = CASE_WORKFLOW.move(case, "grant", user, reason.strip() or f"批准临时救助 {amount} 元（{label}）",
-                                   {"amount": str(amount), "approval": need, "paid_by": paid_by}, decided_on=day)
+        moved = CASE_WORKFLOW.move(
+            case,
+            "grant",
+            user,
+            reason.strip() or f"批准临时救助 {amount} 元（{label}）",
+            {"amount": str(amount), "approval": need, "paid_by": paid_by},
+            decided_on=day,
+        )
         fields = _pay(moved, user, amount, day, advance=False, paid_by=paid_by, step="grant")
         TempAssist.objects.filter(pk=case.pk).update(
-            amount=amount, approval=need, tier=tier, decision=decision.as_dict(), in_kind=in_kind.strip()[:200] or temp.in_kind,
-            in_kind_value=value, **fields)
+            amount=amount,
+            approval=need,
+            tier=tier,
+            decision=decision.as_dict(),
+            in_kind=in_kind.strip()[:200] or temp.in_kind,
+            in_kind_value=value,
+            **fields,
+        )
     return _fresh(moved)
 
 
@@ -309,7 +392,7 @@ def temp_advance(*, case: Case, user, amount, reason: str = "", today: dt.date |
     """先行救助: pay now from the township reserve, complete the papers within the parameter's
     working days; the case stays open (已先行救助，待补齐材料) until they are."""
     day = today or clock.today()
-    temp = _temp(case)
+    _temp(case)  # refuses a case that is not 临时救助
     CASE_WORKFLOW.check(case, "advance", user, reason)
     amount = _amount(amount, "先行救助金额")
     if amount <= 0:
@@ -324,12 +407,18 @@ def temp_advance(*, case: Case, user, amount, reason: str = "", today: dt.date |
     days = int(clock.value("temp_assist.advance_papers_days", case.region_id, day))
     due, _note = clock.add_workdays(day, days)
     with transaction.atomic():
-        moved = CASE_WORKFLOW.move(case, "advance", user,
-                                   reason.strip() or f"先行救助 {amount} 元，{days} 个工作日内补齐材料",
-                                   {"amount": str(amount), "papers_due": due.isoformat() if due else None}, decided_on=day)
+        moved = CASE_WORKFLOW.move(
+            case,
+            "advance",
+            user,
+            reason.strip() or f"先行救助 {amount} 元，{days} 个工作日内补齐材料",
+            {"amount": str(amount), "papers_due": due.isoformat() if due else None},
+            decided_on=day,
+        )
         fields = _pay(moved, user, amount, day, advance=True, paid_by=TempAssist.PaidBy.RESERVE, step="advance")
-        TempAssist.objects.filter(pk=case.pk).update(amount=amount, approval=need, decision=decision.as_dict(),
-                                                     advance=True, papers_due=due, **fields)
+        TempAssist.objects.filter(pk=case.pk).update(
+            amount=amount, approval=need, decision=decision.as_dict(), advance=True, papers_due=due, **fields
+        )
     return _fresh(moved)
 
 
@@ -351,8 +440,9 @@ def temp_refer(*, case: Case, user, reason: str = "") -> Case:
     return CASE_WORKFLOW.move(case, "refer", user, reason.strip() or "救助金额超过乡镇审批额度，报县级审批")
 
 
-def conference_record(*, case: Case, user, held_on, attendees: str, decision: str, agreed: bool, amount=None,
-                      today: dt.date | None = None) -> Conference:
+def conference_record(
+    *, case: Case, user, held_on, attendees: str, decision: str, agreed: bool, amount=None, today: dt.date | None = None
+) -> Conference:
     """一事一议 record (county): at least three attendees, the decision, the agreed amount."""
     day = today or clock.today()
     _temp(case)
@@ -375,10 +465,23 @@ def conference_record(*, case: Case, user, held_on, attendees: str, decision: st
     if agreed and value <= 0:
         raise WorkflowError("同意救助须填写议定金额")
     with transaction.atomic():
-        record = Conference.objects.create(case=case, held_on=held, attendees="、".join(n.strip() for n in names),
-                                           decision=decision.strip()[:2000], agreed=agreed, amount=value, recorded_by=user)
-        CASE_WORKFLOW.record(case, user, case.state, f"一事一议（{held:%Y-%m-%d}）：{'同意' if agreed else '不同意'}"
-                             f"{f'，议定 {value} 元' if agreed else ''}", {"conference": record.pk}, from_state=case.state).save()
+        record = Conference.objects.create(
+            case=case,
+            held_on=held,
+            attendees="、".join(n.strip() for n in names),
+            decision=decision.strip()[:2000],
+            agreed=agreed,
+            amount=value,
+            recorded_by=user,
+        )
+        CASE_WORKFLOW.record(
+            case,
+            user,
+            case.state,
+            f"一事一议（{held:%Y-%m-%d}）：{'同意' if agreed else '不同意'}{f'，议定 {value} 元' if agreed else ''}",
+            {"conference": record.pk},
+            from_state=case.state,
+        ).save()
     return record
 
 
@@ -394,11 +497,17 @@ def case_from_warning(*, warning, user, today: dt.date | None = None) -> Case:
         raise WorkflowError("该预警已办结")
     detail = warning.detail or {}
     person = warning.person
-    data = {"id_number": person.id_number, "name": person.name, "region": warning.region_code, "channel": "window",
-            "cause": "unemployed", "incident_on": day.isoformat(),
-            "months_without_income": str(detail.get("months_registered") or ""),
-            "reason": f"数据比对发现：失业登记 {detail.get('registered', '')} 起已满 {detail.get('months_registered', '')} 个月，"
-                      "未参加失业保险，未纳入低保（晋民发〔2022〕38号 §8）"}
+    data = {
+        "id_number": person.id_number,
+        "name": person.name,
+        "region": warning.region_code,
+        "channel": "window",
+        "cause": "unemployed",
+        "incident_on": day.isoformat(),
+        "months_without_income": str(detail.get("months_registered") or ""),
+        "reason": f"数据比对发现：失业登记 {detail.get('registered', '')} 起已满 {detail.get('months_registered', '')} 个月，"
+        "未参加失业保险，未纳入低保（晋民发〔2022〕38号 §8）",
+    }
     with transaction.atomic():
         case = temp_receive(user=user, data=data, today=day, warning=warning)
         try:

@@ -2,6 +2,7 @@
 clock, timeline, documents and actions, the refusal notice, the supervisor's override list.
 Views are thin: reads through selectors (scoped: another region is a 404), writes through
 services (a refused move is a Chinese message, nothing changed)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -23,8 +24,20 @@ from doudi.core.roles import APPROVE_CASES, PROCESS_CASES, RECEIVE_CASES, VIEW_C
 from doudi.core.scoping import in_scope
 
 PAGE_SIZE = 50
-EXPORT_HEADERS = ["案件编号", "申请类别", "申请人", "身份证号", "所在乡镇", "所在村", "申请渠道", "受理日期", "状态",
-                  "办结期限", "时限", "与规则测算不一致"]
+EXPORT_HEADERS = [
+    "案件编号",
+    "申请类别",
+    "申请人",
+    "身份证号",
+    "所在乡镇",
+    "所在村",
+    "申请渠道",
+    "受理日期",
+    "状态",
+    "办结期限",
+    "时限",
+    "与规则测算不一致",
+]
 
 
 @require(VIEW_CASES)
@@ -42,18 +55,40 @@ def queue(request):
     batch = filters["tab"] == "mine" and decisions.may_confirm(request.user, None) and can(request.user, APPROVE_CASES)
     from doudi.cases.bulk import may_open_bulk
 
-    return render(request, "cases/queue.html", {"batch": batch, "bulk_ok": may_open_bulk(request.user),
-        "page": page, "filters": filters, "tabs": selectors.TABS, "counts": selectors.tab_counts(request.user, today),
-        "categories": CATEGORY_CHOICES, "states": Case.State.choices, "townships": selectors.townships_for(request.user)})
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "batch": batch,
+            "bulk_ok": may_open_bulk(request.user),
+            "page": page,
+            "filters": filters,
+            "tabs": selectors.TABS,
+            "counts": selectors.tab_counts(request.user, today),
+            "categories": CATEGORY_CHOICES,
+            "states": Case.State.choices,
+            "townships": selectors.townships_for(request.user),
+        },
+    )
 
 
 def _rows(cases, mask: ExportMask):
     today = clock.today()
     for c in cases.iterator(chunk_size=2000):
-        yield [c.number, c.category_label, c.applicant_name, mask.id(c.applicant_id_number),
-               c.region.parent.name if c.region.parent else "", c.region.name, c.get_channel_display(),
-               c.received_on.isoformat(), c.get_state_display(), c.due.isoformat() if c.due else "",
-               clock.status(c, today)["text"], "是" if c.override else ""]
+        yield [
+            c.number,
+            c.category_label,
+            c.applicant_name,
+            mask.id(c.applicant_id_number),
+            c.region.parent.name if c.region.parent else "",
+            c.region.name,
+            c.get_channel_display(),
+            c.received_on.isoformat(),
+            c.get_state_display(),
+            c.due.isoformat() if c.due else "",
+            clock.status(c, today)["text"],
+            "是" if c.override else "",
+        ]
 
 
 @require(RECEIVE_CASES)
@@ -93,11 +128,20 @@ def detail(request, number):
     from doudi.cases.views_lifecycle import life_context
 
     context |= life_context(case, request.user)
-    return render(request, "cases/detail.html", {
-        "case": case, "clock": clock.status(case), "steps": _timeline(case),
-        "documents": case.documents.all(), "actions": [(a, ACTION_LABELS[a]) for a in actions],
-        "may_upload": case.is_open and can(request.user, RECEIVE_CASES), "may_act": can(request.user, PROCESS_CASES),
-        **context})
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "clock": clock.status(case),
+            "steps": _timeline(case),
+            "documents": case.documents.all(),
+            "actions": [(a, ACTION_LABELS[a]) for a in actions],
+            "may_upload": case.is_open and can(request.user, RECEIVE_CASES),
+            "may_act": can(request.user, PROCESS_CASES),
+            **context,
+        },
+    )
 
 
 def _temp_context(case: Case, user, actions: list[str]) -> dict:
@@ -111,12 +155,22 @@ def _temp_context(case: Case, user, actions: list[str]) -> dict:
     except WorkflowError:
         limits = None
     level = temp.level_of(user)
-    conference_ok = (level == "county" and can(user, PROCESS_CASES)
-                     and case.state in (Case.State.CHECKED, Case.State.SURVEYED, Case.State.REFERRED))
-    return {"temp": info, "limits": limits, "temp_actions": [(a, ACTION_LABELS[a]) for a in actions],
-            "conferences": case.conferences.select_related("recorded_by"), "may_conference": conference_ok,
-            "reserve_entries": case.reserve_entries.all(), "tiers": list(ta.TIERS.items()), "user_level": level,
-            "papers_late": info.papers_missing and info.papers_due is not None and info.papers_due < clock.today()}
+    conference_ok = (
+        level == "county"
+        and can(user, PROCESS_CASES)
+        and case.state in (Case.State.CHECKED, Case.State.SURVEYED, Case.State.REFERRED)
+    )
+    return {
+        "temp": info,
+        "limits": limits,
+        "temp_actions": [(a, ACTION_LABELS[a]) for a in actions],
+        "conferences": case.conferences.select_related("recorded_by"),
+        "may_conference": conference_ok,
+        "reserve_entries": case.reserve_entries.all(),
+        "tiers": list(ta.TIERS.items()),
+        "user_level": level,
+        "papers_late": info.papers_missing and info.papers_due is not None and info.papers_due < clock.today(),
+    }
 
 
 def _timeline(case: Case) -> list:
@@ -133,9 +187,16 @@ def _act(action: str, case: Case, user, post) -> Case:
         "check": lambda: services.case_check(case=case, user=user, findings=post.get("findings", "")),
         "survey": lambda: services.case_survey(case=case, user=user, notes=post.get("notes", "")),
         "publicize": lambda: services.case_publicize(case=case, user=user),
-        "approve": lambda: decisions.case_approve(case=case, user=user, reason=text, override_reason=post.get("override_reason", ""),
-                                                  monthly_amount=post.get("monthly_amount") or None),
-        "refuse": lambda: decisions.case_refuse(case=case, user=user, reasons=text, override_reason=post.get("override_reason", "")),
+        "approve": lambda: decisions.case_approve(
+            case=case,
+            user=user,
+            reason=text,
+            override_reason=post.get("override_reason", ""),
+            monthly_amount=post.get("monthly_amount") or None,
+        ),
+        "refuse": lambda: decisions.case_refuse(
+            case=case, user=user, reasons=text, override_reason=post.get("override_reason", "")
+        ),
         "return": lambda: decisions.case_return(case=case, user=user, reason=text),
         "resume": lambda: decisions.case_resume(case=case, user=user, reason=text),
         "withdraw": lambda: decisions.case_withdraw(case=case, user=user, reason=text),

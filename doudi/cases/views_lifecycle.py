@@ -8,6 +8,7 @@
 - the county's emergency switch (应急期间暂缓退出、延长定期核查), turned on and off by the
   county administrator and shown to everyone with cases.
 Thin: reads scoped, writes through the services (a refused move is a Chinese message)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,8 +57,9 @@ def bulk_evaluation(request, pk):
         if not changes:
             messages.error(request, "请至少选择一类差异（应新增、应停止、应调整金额）")
         else:
-            found, unusable = bulk.from_evaluation(request.user, run, changes=changes,
-                                                   township=request.POST.get("township", "").strip())
+            found, unusable = bulk.from_evaluation(
+                request.user, run, changes=changes, township=request.POST.get("township", "").strip()
+            )
             try:
                 result = bulk.open_cases(user=request.user, findings=found, origin=origin)
             except WorkflowError as exc:
@@ -69,10 +71,19 @@ def bulk_evaluation(request, pk):
     counts: dict[str, int] = {}
     for row in difference_summary(request.user, run):
         counts[row["change"]] = counts.get(row["change"], 0) + row["n"]
-    return render(request, "cases/bulk.html", {
-        "title": f"{run.month} 批量评估：批量开案", "run": run, "counts": counts,
-        "opened": CaseSource.objects.filter(origin=origin).count(), "townships": selectors.townships_for(request.user),
-        "recent": _recent(origin), "kind": "evaluation"})
+    return render(
+        request,
+        "cases/bulk.html",
+        {
+            "title": f"{run.month} 批量评估：批量开案",
+            "run": run,
+            "counts": counts,
+            "opened": CaseSource.objects.filter(origin=origin).count(),
+            "townships": selectors.townships_for(request.user),
+            "recent": _recent(origin),
+            "kind": "evaluation",
+        },
+    )
 
 
 @require(PROCESS_CASES)
@@ -91,11 +102,20 @@ def bulk_warnings(request):
         return redirect("cases:bulk_warnings")
     rows = bulk.warnings_to_open(request.user)
     counts = {"enrol": rows.filter(outcome="enrol").count(), "adjust": rows.filter(outcome="adjust").count()}
-    return render(request, "cases/bulk.html", {
-        "title": "已确认预警：批量开案", "counts": counts, "kind": "warnings",
-        "opened": CaseSource.objects.filter(origin="warnings", key__startswith="warning:").filter(
-            case__region__code__startswith=request.user.scope_code or "").count(),
-        "townships": selectors.townships_for(request.user), "recent": _recent("warnings", request.user)})
+    return render(
+        request,
+        "cases/bulk.html",
+        {
+            "title": "已确认预警：批量开案",
+            "counts": counts,
+            "kind": "warnings",
+            "opened": CaseSource.objects.filter(origin="warnings", key__startswith="warning:")
+            .filter(case__region__code__startswith=request.user.scope_code or "")
+            .count(),
+            "townships": selectors.townships_for(request.user),
+            "recent": _recent("warnings", request.user),
+        },
+    )
 
 
 def _recent(origin: str, user=None):
@@ -119,15 +139,26 @@ def reviews(request):
     by_township: dict[str, dict] = {}
     names = {t.code: t.name for t in selectors.townships_for(request.user)}
     for r in rows:
-        t = by_township.setdefault(r.township_code, {"name": names.get(r.township_code, r.township_code), "due": 0,
-                                                     "extended": 0, "opened": 0})
+        t = by_township.setdefault(
+            r.township_code, {"name": names.get(r.township_code, r.township_code), "due": 0, "extended": 0, "opened": 0}
+        )
         t["extended" if r.extended else "due"] += 1
         t["opened"] += bool(r.open_case)
     switch = lifecycle.emergency_for(request.user.scope_code or "", today) if len(request.user.scope_code or "") >= 6 else None
-    return render(request, "cases/reviews.html", {
-        "rows": rows, "month": month, "township": township, "townships": selectors.townships_for(request.user),
-        "summary": by_township, "emergency": switch, "emergency_text": lifecycle.emergency_text(switch) if switch else "",
-        "may_open": can(request.user, PROCESS_CASES)})
+    return render(
+        request,
+        "cases/reviews.html",
+        {
+            "rows": rows,
+            "month": month,
+            "township": township,
+            "townships": selectors.townships_for(request.user),
+            "summary": by_township,
+            "emergency": switch,
+            "emergency_text": lifecycle.emergency_text(switch) if switch else "",
+            "may_open": can(request.user, PROCESS_CASES),
+        },
+    )
 
 
 @require_POST
@@ -153,8 +184,9 @@ def _life(action: str, case: Case, user, post) -> Case:
     reason = post.get("reason", "")
     runs = {
         "continue": lambda: lifecycle.case_continue(case=case, user=user, reason=reason),
-        "adjust": lambda: lifecycle.case_adjust(case=case, user=user, monthly_amount=post.get("monthly_amount") or None,
-                                                reason=reason),
+        "adjust": lambda: lifecycle.case_adjust(
+            case=case, user=user, monthly_amount=post.get("monthly_amount") or None, reason=reason
+        ),
         "taper": lambda: lifecycle.case_taper(case=case, user=user, reason=reason),
         "stop": lambda: lifecycle.case_stop(case=case, user=user, stop_reason=post.get("stop_reason", ""), reason=reason),
         "restore": lambda: lifecycle.case_restore(case=case, user=user, reason=reason),
@@ -218,14 +250,29 @@ def emergency(request):
             messages.error(request, str(exc))
         return redirect("cases:emergency")
     today = clock.today()
-    switches = EmergencySwitch.objects.filter(county__startswith=county).select_related("on_by", "off_by") if county else \
-        EmergencySwitch.objects.none()
+    switches = (
+        EmergencySwitch.objects.filter(county__startswith=county).select_related("on_by", "off_by")
+        if county
+        else EmergencySwitch.objects.none()
+    )
     current = lifecycle.emergency_for(county, today) if county else None
-    affected = selectors.cases_for(request.user).filter(kind__in=lifecycle.REVIEW_KINDS, state__in=Case.OPEN_STATES).count() \
-        if current else 0
-    return render(request, "cases/emergency.html", {
-        "switches": switches, "current": current, "current_text": lifecycle.emergency_text(current) if current else "",
-        "affected": affected, "may_switch": may_switch, "today": today})
+    affected = (
+        selectors.cases_for(request.user).filter(kind__in=lifecycle.REVIEW_KINDS, state__in=Case.OPEN_STATES).count()
+        if current
+        else 0
+    )
+    return render(
+        request,
+        "cases/emergency.html",
+        {
+            "switches": switches,
+            "current": current,
+            "current_text": lifecycle.emergency_text(current) if current else "",
+            "affected": affected,
+            "may_switch": may_switch,
+            "today": today,
+        },
+    )
 
 
 def _date(text) -> dt.date | None:

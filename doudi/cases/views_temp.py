@@ -3,6 +3,7 @@
 cause and tier), the 先行 list still missing papers and the 一事一议 list — each exportable
 (ID numbers masked) and printable; a 未参保失业人员 warning opened as a case. Thin: reads
 through selectors (scoped: another region is a 404), writes through doudi/cases/temp.py."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,21 +57,39 @@ def _act(action: str, case, user, post):
     runs = {
         "advance": lambda: temp.temp_advance(case=case, user=user, amount=post.get("amount"), reason=post.get("reason", "")),
         "refer": lambda: temp.temp_refer(case=case, user=user, reason=post.get("reason", "")),
-        "grant": lambda: temp.temp_grant(case=case, user=user, amount=post.get("amount"), tier=post.get("tier", ""),
-                                         paid_by=post.get("paid_by", ""), reason=post.get("reason", ""),
-                                         in_kind=post.get("in_kind", ""), in_kind_value=post.get("in_kind_value")),
+        "grant": lambda: temp.temp_grant(
+            case=case,
+            user=user,
+            amount=post.get("amount"),
+            tier=post.get("tier", ""),
+            paid_by=post.get("paid_by", ""),
+            reason=post.get("reason", ""),
+            in_kind=post.get("in_kind", ""),
+            in_kind_value=post.get("in_kind_value"),
+        ),
         "complete": lambda: temp.temp_complete(case=case, user=user, reason=post.get("reason", "")),
         "conference": lambda: temp.conference_record(
-            case=case, user=user, held_on=post.get("held_on"), attendees=post.get("attendees", ""),
-            decision=post.get("decision", ""), agreed=post.get("agreed") == "1", amount=post.get("amount")),
+            case=case,
+            user=user,
+            held_on=post.get("held_on"),
+            attendees=post.get("attendees", ""),
+            decision=post.get("decision", ""),
+            agreed=post.get("agreed") == "1",
+            amount=post.get("amount"),
+        ),
     }
     if action not in runs:
         raise Http404("未知操作")
     return runs[action]()
 
 
-DONE = {"advance": "已先行救助，请在期限内补齐材料", "refer": "已报县级审批", "grant": "已批准临时救助",
-        "complete": "材料已补齐，先行救助已办结", "conference": "已登记“一事一议”记录"}
+DONE = {
+    "advance": "已先行救助，请在期限内补齐材料",
+    "refer": "已报县级审批",
+    "grant": "已批准临时救助",
+    "complete": "材料已补齐，先行救助已办结",
+    "conference": "已登记“一事一议”记录",
+}
 
 
 @require_POST
@@ -99,19 +118,50 @@ def _dates(request) -> tuple[dt.date | None, dt.date | None]:
     return out[0], out[1]
 
 
-REGISTER_HEADERS = ["案件编号", "支付日期", "乡镇", "急难发生地", "姓名", "身份证号", "户籍地", "救助类型", "事由", "困难程度",
-                    "金额（元）", "实物救助", "实物折价（元）", "审批层级", "支付方式", "先行救助", "材料补齐"]
+REGISTER_HEADERS = [
+    "案件编号",
+    "支付日期",
+    "乡镇",
+    "急难发生地",
+    "姓名",
+    "身份证号",
+    "户籍地",
+    "救助类型",
+    "事由",
+    "困难程度",
+    "金额（元）",
+    "实物救助",
+    "实物折价（元）",
+    "审批层级",
+    "支付方式",
+    "先行救助",
+    "材料补齐",
+]
 SUMMARY_HEADERS = ["救助类型", "事由", "困难程度", "人次", "金额（元）", "实物折价（元）"]
 
 
 def _register_rows(rows, mask: ExportMask):
     for t in rows.iterator(chunk_size=2000):
         c = t.case
-        yield [c.number, t.paid_on.isoformat(), c.region.parent.name if c.region.parent else "", c.region.name,
-               c.applicant_name, mask.id(c.applicant_id_number), t.hukou_place, t.get_kind_display(), t.cause_label,
-               t.get_tier_display(), t.amount, t.in_kind, t.in_kind_value, t.get_approval_display(), t.get_paid_by_display(),
-               "是" if t.advance else "", (t.papers_completed_on.isoformat() if t.papers_completed_on else
-                                          ("待补齐" if t.advance else ""))]
+        yield [
+            c.number,
+            t.paid_on.isoformat(),
+            c.region.parent.name if c.region.parent else "",
+            c.region.name,
+            c.applicant_name,
+            mask.id(c.applicant_id_number),
+            t.hukou_place,
+            t.get_kind_display(),
+            t.cause_label,
+            t.get_tier_display(),
+            t.amount,
+            t.in_kind,
+            t.in_kind_value,
+            t.get_approval_display(),
+            t.get_paid_by_display(),
+            "是" if t.advance else "",
+            (t.papers_completed_on.isoformat() if t.papers_completed_on else ("待补齐" if t.advance else "")),
+        ]
 
 
 @require(VIEW_CASES)
@@ -125,20 +175,36 @@ def register(request):
     rows = selectors.temp_paid(request.user, township=township, start=start, end=end)
     summary = selectors.temp_summary(rows)
     if request.GET.get("export") == "xlsx":
-        return export_response(request, "临时救助台账.xlsx", "临时救助台账", REGISTER_HEADERS, lambda mask: _register_rows(rows, mask))
+        return export_response(
+            request, "临时救助台账.xlsx", "临时救助台账", REGISTER_HEADERS, lambda mask: _register_rows(rows, mask)
+        )
     if request.GET.get("export") == "summary":
-        return export_response(request, "临时救助分类统计.xlsx", "临时救助人次和金额（按事由、困难程度）", SUMMARY_HEADERS,
-                               lambda mask: ([s["kind"], s["cause"], s["tier"], s["times"], s["amount"], s["in_kind"]]
-                                             for s in summary))
-    total = {"times": sum(s["times"] for s in summary), "amount": sum(s["amount"] for s in summary),
-             "in_kind": sum(s["in_kind"] for s in summary)}
-    return render(request, "cases/temp_register.html", {
-        "summary": summary, "total": total, "page": Paginator(rows, 50).get_page(request.GET.get("page")),
-        "townships": townships, "filters": {"township": township, "from": request.GET.get("from", ""),
-                                            "to": request.GET.get("to", "")},
-        "missing": selectors.temp_advances_missing(request.user).count(),
-        "warnings": selectors.unemployed_warnings(request.user)[:50] if can(request.user, HANDLE_WARNINGS) else [],
-        "may_receive": can(request.user, RECEIVE_CASES)})
+        return export_response(
+            request,
+            "临时救助分类统计.xlsx",
+            "临时救助人次和金额（按事由、困难程度）",
+            SUMMARY_HEADERS,
+            lambda mask: ([s["kind"], s["cause"], s["tier"], s["times"], s["amount"], s["in_kind"]] for s in summary),
+        )
+    total = {
+        "times": sum(s["times"] for s in summary),
+        "amount": sum(s["amount"] for s in summary),
+        "in_kind": sum(s["in_kind"] for s in summary),
+    }
+    return render(
+        request,
+        "cases/temp_register.html",
+        {
+            "summary": summary,
+            "total": total,
+            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "townships": townships,
+            "filters": {"township": township, "from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+            "missing": selectors.temp_advances_missing(request.user).count(),
+            "warnings": selectors.unemployed_warnings(request.user)[:50] if can(request.user, HANDLE_WARNINGS) else [],
+            "may_receive": can(request.user, RECEIVE_CASES),
+        },
+    )
 
 
 ADVANCE_HEADERS = ["案件编号", "乡镇", "姓名", "身份证号", "事由", "先行救助金额（元）", "支付日期", "补齐材料期限", "状态"]
@@ -153,9 +219,17 @@ def advances(request):
     def lines(mask: ExportMask):
         for t in rows:
             c = t.case
-            yield [c.number, c.region.parent.name if c.region.parent else "", c.applicant_name, mask.id(c.applicant_id_number),
-                   t.cause_label, t.amount, t.paid_on.isoformat() if t.paid_on else "",
-                   t.papers_due.isoformat() if t.papers_due else "", _late(t, today)]
+            yield [
+                c.number,
+                c.region.parent.name if c.region.parent else "",
+                c.applicant_name,
+                mask.id(c.applicant_id_number),
+                t.cause_label,
+                t.amount,
+                t.paid_on.isoformat() if t.paid_on else "",
+                t.papers_due.isoformat() if t.papers_due else "",
+                _late(t, today),
+            ]
 
     if request.GET.get("export") == "xlsx":
         return export_response(request, "先行救助待补材料.xlsx", "先行救助待补齐材料清单", ADVANCE_HEADERS, lines)
@@ -171,7 +245,19 @@ def _late(t: TempAssist, today: dt.date) -> str:
     return f"已逾期（{t.papers_due:%Y-%m-%d}）" if t.papers_due < today else "待补齐"
 
 
-CONFERENCE_HEADERS = ["会议日期", "案件编号", "乡镇", "姓名", "身份证号", "事由", "参会人员", "议定意见", "是否同意", "议定金额（元）", "记录人"]
+CONFERENCE_HEADERS = [
+    "会议日期",
+    "案件编号",
+    "乡镇",
+    "姓名",
+    "身份证号",
+    "事由",
+    "参会人员",
+    "议定意见",
+    "是否同意",
+    "议定金额（元）",
+    "记录人",
+]
 
 
 @require(VIEW_CASES)
@@ -182,9 +268,19 @@ def conferences(request):
     def lines(mask: ExportMask):
         for r in rows:
             c = r.case
-            yield [r.held_on.isoformat(), c.number, c.region.parent.name if c.region.parent else "", c.applicant_name,
-                   mask.id(c.applicant_id_number), c.temp.cause_label, r.attendees, r.decision, "同意" if r.agreed else "不同意",
-                   r.amount, r.recorded_by.display_name() if r.recorded_by else ""]
+            yield [
+                r.held_on.isoformat(),
+                c.number,
+                c.region.parent.name if c.region.parent else "",
+                c.applicant_name,
+                mask.id(c.applicant_id_number),
+                c.temp.cause_label,
+                r.attendees,
+                r.decision,
+                "同意" if r.agreed else "不同意",
+                r.amount,
+                r.recorded_by.display_name() if r.recorded_by else "",
+            ]
 
     if request.GET.get("export") == "xlsx":
         return export_response(request, "一事一议.xlsx", "临时救助“一事一议”记录", CONFERENCE_HEADERS, lines)

@@ -2,10 +2,11 @@
 compare-and-set moves, an append-only CaseStep per move (who, role, from, to, why, when),
 and maker-checker: whoever did the 入户调查 may not also confirm the case.
 
-DOMAIN §4: 受理 → 核对 → 入户调查 → 公示 → 审核确认 → 纳入保障 / 不予保障; 退回补充材料 pauses
+docs/domain.md §4: 受理 → 核对 → 入户调查 → 公示 → 审核确认 → 纳入保障 / 不予保障; 退回补充材料 pauses
 the clock and returns the case to the step it left (one resume action per step, so each
 is still a fixed from → to move); 撤回 and 重新受理.
 """
+
 from __future__ import annotations
 
 from doudi.cases.models import Case, CaseStep
@@ -27,8 +28,9 @@ CASE_WORKFLOW = Workflow(
         "survey": Step((S.CHECKED,), S.SURVEYED, PROCESS_CASES, "登记入户调查"),
         "publicize": Step((S.SURVEYED,), S.PUBLICITY, PROCESS_CASES, "公示"),
         "approve": Step((S.PUBLICITY,), S.ENROLLED, APPROVE_CASES, "审核确认", not_by_who_entered=(S.SURVEYED,)),
-        "refuse": Step((S.CHECKED, S.SURVEYED, S.PUBLICITY, S.REFERRED), S.REFUSED, APPROVE_CASES, "作出不予保障决定",
-                       reason_required=True),
+        "refuse": Step(
+            (S.CHECKED, S.SURVEYED, S.PUBLICITY, S.REFERRED), S.REFUSED, APPROVE_CASES, "作出不予保障决定", reason_required=True
+        ),
         "return": Step(RETURNABLE, S.RETURNED, PROCESS_CASES, "退回补充材料", reason_required=True),
         **{f"resume_{state}": Step((S.RETURNED,), state, PROCESS_CASES, "登记材料补齐") for state in RETURNABLE},
         "withdraw": Step(WITHDRAWABLE, S.WITHDRAWN, PROCESS_CASES, "撤回申请", reason_required=True),
@@ -36,19 +38,19 @@ CASE_WORKFLOW = Workflow(
         # 临时救助 (doudi/cases/temp.py): the amount and its approval level are checked there.
         "advance": Step((S.RECEIVED, S.CHECKED, S.SURVEYED), S.ADVANCED, PROCESS_CASES, "先行救助"),
         "refer": Step((S.CHECKED, S.SURVEYED), S.REFERRED, PROCESS_CASES, "报县级审批"),
-        "grant": Step((S.CHECKED, S.SURVEYED, S.REFERRED), S.GRANTED, PROCESS_CASES, "批准临时救助",
-                      not_by_who_entered=(S.SURVEYED,)),
+        "grant": Step(
+            (S.CHECKED, S.SURVEYED, S.REFERRED), S.GRANTED, PROCESS_CASES, "批准临时救助", not_by_who_entered=(S.SURVEYED,)
+        ),
         "complete": Step((S.ADVANCED,), S.GRANTED, PROCESS_CASES, "登记先行救助材料补齐"),
         # 定期核查 and 变更核查 of a benefit held (doudi/cases/lifecycle.py): after 核对 (and 入户调查)
         # the review ends in continue, a new amount, 渐退 or 停保; a stop may be undone (恢复保障).
         # Exits are paused while the county's emergency switch is on (checked in lifecycle.py).
         "continue": Step(REVIEW_FROM, S.CONTINUED, PROCESS_CASES, "作出继续保障的复核结论"),
-        "adjust": Step(REVIEW_FROM, S.ADJUSTED, APPROVE_CASES, "调整保障金额", reason_required=True,
-                       not_by_who_entered=(S.SURVEYED,)),
-        "taper": Step(REVIEW_FROM, S.TAPERING, APPROVE_CASES, "实行渐退", reason_required=True,
-                      not_by_who_entered=(S.SURVEYED,)),
-        "stop": Step(REVIEW_FROM, S.STOPPED, APPROVE_CASES, "停保", reason_required=True,
-                     not_by_who_entered=(S.SURVEYED,)),
+        "adjust": Step(
+            REVIEW_FROM, S.ADJUSTED, APPROVE_CASES, "调整保障金额", reason_required=True, not_by_who_entered=(S.SURVEYED,)
+        ),
+        "taper": Step(REVIEW_FROM, S.TAPERING, APPROVE_CASES, "实行渐退", reason_required=True, not_by_who_entered=(S.SURVEYED,)),
+        "stop": Step(REVIEW_FROM, S.STOPPED, APPROVE_CASES, "停保", reason_required=True, not_by_who_entered=(S.SURVEYED,)),
         "restore": Step((S.STOPPED,), S.RESTORED, APPROVE_CASES, "恢复保障", reason_required=True),
     },
     log=Log(CaseStep, "case", reason_max=500),
@@ -58,10 +60,19 @@ CASE_WORKFLOW = Workflow(
 
 # What the case page offers, in this order (resume_* shown as one button).
 ACTION_LABELS = {
-    "check": "核对家庭经济状况", "survey": "登记入户调查", "publicize": "开始公示", "approve": "审核确认：纳入保障",
-    "refuse": "不予保障", "return": "退回补充材料", "resume": "材料已补齐，恢复办理", "withdraw": "撤回申请",
+    "check": "核对家庭经济状况",
+    "survey": "登记入户调查",
+    "publicize": "开始公示",
+    "approve": "审核确认：纳入保障",
+    "refuse": "不予保障",
+    "return": "退回补充材料",
+    "resume": "材料已补齐，恢复办理",
+    "withdraw": "撤回申请",
     "reopen": "重新受理",
-    "advance": "先行救助（立即从备用金支付）", "refer": "报县级审批", "grant": "批准临时救助", "complete": "材料已补齐，办结先行救助",
+    "advance": "先行救助（立即从备用金支付）",
+    "refer": "报县级审批",
+    "grant": "批准临时救助",
+    "complete": "材料已补齐，办结先行救助",
 }
 TEMP_ONLY = ("advance", "refer", "grant", "complete")
 NOT_FOR_TEMP = ("publicize", "approve")

@@ -1,4 +1,5 @@
 """Admin screens for county administrators: users and the region tree."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 

@@ -23,7 +23,11 @@ def public_secret_key_check(app_configs, **kwargs):
     from django.conf import settings
 
     if settings.SECRET_KEY == settings.DEMO_SECRET_KEY:
-        return [checks.Warning("SECRET_KEY 是源代码中公开的演示密钥，任何人都能伪造登录会话",
-                               hint="设置 DOUDI_SECRET_KEY 或 DOUDI_SECRET_KEY_FILE，并设置 DOUDI_ENV=production（见 docs/deploy.md）",
-                               id="doudi.W001")]
+        return [
+            checks.Warning(
+                "SECRET_KEY 是源代码中公开的演示密钥，任何人都能伪造登录会话",
+                hint="设置 DOUDI_SECRET_KEY 或 DOUDI_SECRET_KEY_FILE，并设置 DOUDI_ENV=production（见 docs/deploy.md）",
+                id="doudi.W001",
+            )
+        ]
     return []

@@ -1,11 +1,12 @@
 """Fast bulk inserts for imports: COPY on PostgreSQL, executemany on SQLite. Callers
 hold the transaction; values are Python objects converted once per column kind."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 from contextlib import contextmanager
+from decimal import Decimal
 from itertools import islice
 from typing import Iterable, Sequence
 
@@ -58,7 +59,7 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], chunk: i
 
 def chunked(items: Sequence, size: int = 2000):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def fetch_by_keys(model, key: str, keys, fields: Sequence[str]) -> list[dict]:
@@ -73,8 +74,10 @@ def fetch_by_keys(model, key: str, keys, fields: Sequence[str]) -> list[dict]:
     meta = model._meta
     columns = [meta.get_field(f).column for f in fields]
     select = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = (f"SELECT {select} FROM {connection.ops.quote_name(meta.db_table)} "
-           f"WHERE {connection.ops.quote_name(meta.get_field(key).column)} = ANY(%s)")
+    sql = (
+        f"SELECT {select} FROM {connection.ops.quote_name(meta.db_table)} "
+        f"WHERE {connection.ops.quote_name(meta.get_field(key).column)} = ANY(%s)"
+    )
     found = []
     with connection.cursor() as cursor:
         for part in chunked(keys, 50000):
@@ -99,7 +102,9 @@ def reserve_ids(model, count: int) -> list[int]:
             cursor.execute(
                 "WITH drawn AS (SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) "
                 "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
-                "ELSE array_agg(id ORDER BY id) END FROM drawn", [sequence, count])
+                "ELSE array_agg(id ORDER BY id) END FROM drawn",
+                [sequence, count],
+            )
             first, last, scattered = cursor.fetchone()
             return scattered if scattered is not None else list(range(first, last + 1))
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
@@ -121,9 +126,11 @@ def foreign_keys_checked_once(models, *, rows: int):
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
-                       [[m._meta.db_table for m in models]])
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
+            [[m._meta.db_table for m in models]],
+        )
         constraints = cursor.fetchall()
         for table, name, _ in constraints:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")

@@ -1,5 +1,6 @@
-"""Stable codes of SPEC §2 with their Chinese labels. Framework-free: the rules package,
+"""Stable codes of docs/interfaces.md §2 with their Chinese labels. Framework-free: the rules package,
 the importer, the screens and the exports all read these tables."""
+
 import unicodedata
 
 CATEGORIES = {
@@ -34,7 +35,7 @@ CATEGORY_SHORT = {
     "price_subsidy": "价格临时补贴",
 }
 HOUSEHOLD_CATEGORIES = frozenset({"dibao", "dibao_edge", "low_income", "temp_assist"})
-# Decided for the household and counted by person (SPEC §2): a register holds one row per
+# Decided for the household and counted by person (docs/interfaces.md §2): a register holds one row per
 # member, or one household row (empty ID number) meaning every member.
 PER_PERSON_OR_HOUSEHOLD = frozenset({"low_income"})
 
@@ -72,42 +73,106 @@ SCHOOL_STAGES = {
 }
 
 
-# Special groups of DOMAIN §8, optional 成员 columns of SPEC §4 (several per cell).
-SPECIAL_ELDERLY = {"alone": "独居", "empty_nest": "空巢", "left_behind": "留守", "disabled": "失能",
-                   "severe_disability": "重残", "family_planning": "计生特殊"}
-DIFFICULT_CHILDREN = {"orphan": "孤儿", "unsupported_child": "事实无人抚养儿童", "left_behind_child": "留守儿童",
-                      "other": "其他"}
+# Special groups of docs/domain.md §8, optional 成员 columns of docs/interfaces.md §4 (several per cell).
+SPECIAL_ELDERLY = {
+    "alone": "独居",
+    "empty_nest": "空巢",
+    "left_behind": "留守",
+    "disabled": "失能",
+    "severe_disability": "重残",
+    "family_planning": "计生特殊",
+}
+DIFFICULT_CHILDREN = {"orphan": "孤儿", "unsupported_child": "事实无人抚养儿童", "left_behind_child": "留守儿童", "other": "其他"}
 
 # Other words registers use for the same code: the 户口簿's relations, the 残疾人证's
 # "肢体残疾", the 特困 assessment form's self-care wording, "农村低保". Accepted on import
 # beside the code and the label (`parse`); the label above is what is shown.
 CATEGORY_WORDS = {
-    "城乡低保": "dibao", "城市低保": "dibao", "农村低保": "dibao", "最低生活保障": "dibao", "低保户": "dibao",
-    "单独纳入低保": "dibao_single", "特困人员": "tekun", "特困供养": "tekun", "特困供养人员": "tekun",
-    "低收入": "low_income", "低收入家庭": "low_income", "经济困难失能老年人补贴": "elderly_care",
+    "城乡低保": "dibao",
+    "城市低保": "dibao",
+    "农村低保": "dibao",
+    "最低生活保障": "dibao",
+    "低保户": "dibao",
+    "单独纳入低保": "dibao_single",
+    "特困人员": "tekun",
+    "特困供养": "tekun",
+    "特困供养人员": "tekun",
+    "低收入": "low_income",
+    "低收入家庭": "low_income",
+    "经济困难失能老年人补贴": "elderly_care",
 }
 DISABILITY_KIND_WORDS = {f"{label}残疾": code for code, label in DISABILITY_KINDS.items()}
 SELF_CARE_WORDS = {
-    "自理": "full", "完全自理": "full", "生活自理": "full", "具备生活自理能力": "full",
-    "部分自理": "partial", "部分失能": "partial", "部分丧失生活自理能力": "partial",
-    "失能": "none", "完全失能": "none", "不能自理": "none", "完全丧失生活自理能力": "none",
+    "自理": "full",
+    "完全自理": "full",
+    "生活自理": "full",
+    "具备生活自理能力": "full",
+    "部分自理": "partial",
+    "部分失能": "partial",
+    "部分丧失生活自理能力": "partial",
+    "失能": "none",
+    "完全失能": "none",
+    "不能自理": "none",
+    "完全丧失生活自理能力": "none",
 }
 RELATION_WORDS = {
-    "本人": "head", "户主本人": "head",
-    "妻": "spouse", "妻子": "spouse", "夫": "spouse", "丈夫": "spouse",
-    "子": "child", "女": "child", "儿子": "child", "女儿": "child", "长子": "child", "次子": "child",
-    "长女": "child", "次女": "child",
-    "父": "parent", "母": "parent", "父亲": "parent", "母亲": "parent",
-    "孙子": "grandchild", "孙女": "grandchild", "外孙子": "grandchild", "外孙女": "grandchild",
-    "祖父": "grandparent", "祖母": "grandparent", "外祖父": "grandparent", "外祖母": "grandparent",
-    "兄": "sibling", "弟": "sibling", "姐": "sibling", "妹": "sibling", "哥哥": "sibling", "弟弟": "sibling",
-    "姐姐": "sibling", "妹妹": "sibling", "兄弟": "sibling", "姐妹": "sibling",
+    "本人": "head",
+    "户主本人": "head",
+    "妻": "spouse",
+    "妻子": "spouse",
+    "夫": "spouse",
+    "丈夫": "spouse",
+    "子": "child",
+    "女": "child",
+    "儿子": "child",
+    "女儿": "child",
+    "长子": "child",
+    "次子": "child",
+    "长女": "child",
+    "次女": "child",
+    "父": "parent",
+    "母": "parent",
+    "父亲": "parent",
+    "母亲": "parent",
+    "孙子": "grandchild",
+    "孙女": "grandchild",
+    "外孙子": "grandchild",
+    "外孙女": "grandchild",
+    "祖父": "grandparent",
+    "祖母": "grandparent",
+    "外祖父": "grandparent",
+    "外祖母": "grandparent",
+    "兄": "sibling",
+    "弟": "sibling",
+    "姐": "sibling",
+    "妹": "sibling",
+    "哥哥": "sibling",
+    "弟弟": "sibling",
+    "姐姐": "sibling",
+    "妹妹": "sibling",
+    "兄弟": "sibling",
+    "姐妹": "sibling",
 }
-HUKOU_WORDS = {"城市": "urban", "城镇户口": "urban", "非农业": "urban", "非农业户口": "urban",
-               "农村户口": "rural", "农业": "rural", "农业户口": "rural"}
+HUKOU_WORDS = {
+    "城市": "urban",
+    "城镇户口": "urban",
+    "非农业": "urban",
+    "非农业户口": "urban",
+    "农村户口": "rural",
+    "农业": "rural",
+    "农业户口": "rural",
+}
 SUPPORT_MODE_WORDS = {"分散供养": "dispersed", "集中供养": "centralized"}
-SCHOOL_STAGE_WORDS = {"幼儿园": "preschool", "学龄前": "preschool", "中专": "vocational", "职高": "vocational",
-                      "技校": "vocational", "高职": "college", "本科": "university", "研究生": "university"}
+SCHOOL_STAGE_WORDS = {
+    "幼儿园": "preschool",
+    "学龄前": "preschool",
+    "中专": "vocational",
+    "职高": "vocational",
+    "技校": "vocational",
+    "高职": "college",
+    "本科": "university",
+    "研究生": "university",
+}
 _LEVEL_NUMERALS = {1: "一壹Ⅰ", 2: "二贰Ⅱ", 3: "三叁Ⅲ", 4: "四肆Ⅳ"}
 DISABILITY_LEVEL_WORDS = {
     word: number

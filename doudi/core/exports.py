@@ -9,7 +9,7 @@ a number with two decimals, so Excel's SUM adds it up.
 ID numbers and bank accounts leave masked exactly as the pages show them (`ExportMask`),
 for every role. A full export is given only to a role that may unmask, when asked for
 (`?unmasked=1`) with a reason, and is recorded in the audit trail (who, which export, how
-many rows, when) like every other view of an unmasked value (DESIGN §1.5).
+many rows, when) like every other view of an unmasked value (docs/design.md §1.5).
 
 An export that says what it is (`ExportMeta`): the title row also carries, at its right, the
 unit (单位：元/人/户), the filters the list was made with (in words, never codes), the as-of
@@ -17,14 +17,15 @@ date and 制表人 (who made it); the header row stays below it (row 2) and the 
 so readers that look for the header where it always was still find it. Where amounts are
 listed (Decimal cells) a 合计 row follows the data with each amount column summed, so the
 sheet's own SUM and the 合计 agree with the page's total."""
+
 from __future__ import annotations
 
+import datetime
 import math
 import os
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import quote
@@ -81,13 +82,16 @@ class ExportMeta:
         return timezone.localdate()
 
     def line(self) -> str:
-        parts = [f"单位：{self.unit}" if self.unit else "", f"范围：{self.filter_text}",
-                 f"截至：{self.date.isoformat()}", f"制表人：{self.maker}" if self.maker else ""]
+        parts = [
+            f"单位：{self.unit}" if self.unit else "",
+            f"范围：{self.filter_text}",
+            f"截至：{self.date.isoformat()}",
+            f"制表人：{self.maker}" if self.maker else "",
+        ]
         return "　".join(p for p in parts if p)
 
 
-def write_xlsx(path, title: str, headers: Sequence[str], rows: Iterable[Sequence],
-               meta: ExportMeta | None = None) -> int:
+def write_xlsx(path, title: str, headers: Sequence[str], rows: Iterable[Sequence], meta: ExportMeta | None = None) -> int:
     """Writes the workbook; returns the number of data rows written (the 合计 row not counted)."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet(_sheet_name(title))
@@ -235,8 +239,14 @@ def export_mask(request) -> ExportMask:
     return ExportMask(full_id=full_id, full_account=full_account, reason=reason[:200])
 
 
-def export_response(request, filename: str, title: str, headers: Sequence[str],
-                    rows: Callable[[ExportMask], Iterable[Sequence]], meta: ExportMeta | None = None) -> HttpResponse:
+def export_response(
+    request,
+    filename: str,
+    title: str,
+    headers: Sequence[str],
+    rows: Callable[[ExportMask], Iterable[Sequence]],
+    meta: ExportMeta | None = None,
+) -> HttpResponse:
     """An export of rows that hold ID numbers or bank accounts: `rows(mask)` formats them."""
     from doudi.core.models import AuditEntry
 
@@ -248,20 +258,27 @@ def export_response(request, filename: str, title: str, headers: Sequence[str],
     if mask.fields:
         # action "create" as for bank files: the entry records a file handed out.
         AuditEntry.objects.create(
-            user=request.user, role=getattr(request.user, "role", ""), action="create", entity="export",
-            entity_key=filename[:64], reason=mask.reason,
-            changes={"title": title, "path": request.get_full_path()[:500], "rows": count, "unmasked": mask.fields})
+            user=request.user,
+            role=getattr(request.user, "role", ""),
+            action="create",
+            entity="export",
+            entity_key=filename[:64],
+            reason=mask.reason,
+            changes={"title": title, "path": request.get_full_path()[:500], "rows": count, "unmasked": mask.fields},
+        )
     return response
 
 
-def xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence],
-                  meta: ExportMeta | None = None) -> FileResponse:
+def xlsx_response(
+    filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence], meta: ExportMeta | None = None
+) -> FileResponse:
     """An export without personal numbers in full (callers mask them, or hold none)."""
     return _xlsx(filename, title, headers, rows, meta)[0]
 
 
-def _xlsx(filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence],
-          meta: ExportMeta | None = None) -> tuple[FileResponse, int]:
+def _xlsx(
+    filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence], meta: ExportMeta | None = None
+) -> tuple[FileResponse, int]:
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as target:
         path = target.name
     try:

@@ -1,4 +1,5 @@
 """Forms of user management and of the change-password page (messages in Chinese)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -30,9 +31,12 @@ class UserEditForm(forms.Form):
 
 class UserCreateForm(UserEditForm):
     username = forms.CharField(
-        label="用户名", max_length=150, validators=[UnicodeUsernameValidator()],
+        label="用户名",
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
         help_text="登录用的名字：字母、数字、汉字和 @ . + - _，不超过 150 个字符。",
-        error_messages={"required": "请填写用户名"})
+        error_messages={"required": "请填写用户名"},
+    )
     nonce = forms.CharField(widget=forms.HiddenInput, required=False)
     field_order = ["username", "full_name", "role", "region"]
 
@@ -43,14 +47,24 @@ class UserCreateForm(UserEditForm):
 class OwnPasswordForm(forms.Form):
     """Old password, the new one twice; the policy of settings.AUTH_PASSWORD_VALIDATORS."""
 
-    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-                                   error_messages={"required": "请输入原密码"})
-    new_password1 = forms.CharField(label="新密码", strip=False,
-                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                    error_messages={"required": "请输入新密码"})
-    new_password2 = forms.CharField(label="再次输入新密码", strip=False,
-                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                    error_messages={"required": "请再次输入新密码"})
+    old_password = forms.CharField(
+        label="原密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "请输入原密码"},
+    )
+    new_password1 = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "请输入新密码"},
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "请再次输入新密码"},
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -62,8 +76,12 @@ class OwnPasswordForm(forms.Form):
         the old one no longer matches but the new one does."""
         data = self.data
         new = data.get("new_password1", "")
-        return bool(new) and new == data.get("new_password2") and not self.user.check_password(data.get("old_password", "")) \
+        return (
+            bool(new)
+            and new == data.get("new_password2")
+            and not self.user.check_password(data.get("old_password", ""))
             and self.user.check_password(new)
+        )
 
     def clean_old_password(self):
         old = self.cleaned_data["old_password"]

@@ -1,9 +1,10 @@
-"""居民身份证号 (GB 11643) normalisation and validation, SPEC §2. Framework-free.
+"""居民身份证号 (GB 11643) normalisation and validation, docs/interfaces.md §2. Framework-free.
 
 Inputs come from clerks' spreadsheets and department systems: spaces, full-width digits,
 lowercase x and legacy 15-digit numbers are normalised; anything still invalid is
 reported with a reason, never guessed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,6 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-
 
 REASONS = {
     "empty": "身份证号为空",

@@ -22,6 +22,7 @@ forever, and job_restart() queues a new job with the same arguments.
 Who may open a job's page: its starter, and users holding the permission that starts
 that kind of job (KIND_PERMISSIONS) whose region covers the job's region.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -43,7 +44,9 @@ from doudi.core.models import Job
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 60
-STALE_ERROR = "任务已中断：运行它的进程已停止（可能是服务或后台任务进程重启、故障），超过10分钟没有响应。请点「重新运行」或重新发起。"
+STALE_ERROR = (
+    "任务已中断：运行它的进程已停止（可能是服务或后台任务进程重启、故障），超过10分钟没有响应。请点「重新运行」或重新发起。"
+)
 MODES = ("thread", "worker")
 # The permission that starts each kind of job (the views that call job_start); a kind
 # missing here is seen by its starter only.
@@ -77,7 +80,7 @@ class JobProgress:
 
 
 def jobs_mode() -> str:
-    """"sync" (tests), "thread" or "worker" (settings.DOUDI_JOBS)."""
+    """ "sync" (tests), "thread" or "worker" (settings.DOUDI_JOBS)."""
     if getattr(settings, "DOUDI_JOBS_SYNC", False):
         return "sync"
     return getattr(settings, "DOUDI_JOBS", "thread")
@@ -101,8 +104,9 @@ def job_start(*, kind: str, label: str, target: str, params: dict, user, message
 
 def job_restart(job: Job, user) -> Job:
     """A new job with the same kind, target and arguments as a failed one, started by `user`."""
-    return job_start(kind=job.kind, label=job.label, target=job.target, params=job.params, user=user,
-                     message=f"重新运行第 {job.pk} 号任务")
+    return job_start(
+        kind=job.kind, label=job.label, target=job.target, params=job.params, user=user, message=f"重新运行第 {job.pk} 号任务"
+    )
 
 
 def may_restart(user, job: Job) -> bool:
@@ -248,8 +252,9 @@ def fail_stale_jobs() -> int:
     Queued jobs are left alone: a queue may wait (a worker process, later)."""
     now = timezone.now()
     limit = now - timedelta(seconds=Job.STALE_AFTER_SECONDS)
-    return (Job.objects.filter(status=Job.Status.RUNNING, updated_at__lt=limit)
-            .update(status=Job.Status.FAILED, error=STALE_ERROR, finished_at=now, updated_at=now))
+    return Job.objects.filter(status=Job.Status.RUNNING, updated_at__lt=limit).update(
+        status=Job.Status.FAILED, error=STALE_ERROR, finished_at=now, updated_at=now
+    )
 
 
 def may_see(user, job: Job) -> bool:

@@ -1,4 +1,5 @@
 """Region tree, users with a role and a region scope, and the append-only audit trail."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
@@ -67,7 +68,7 @@ class AppendOnly(models.Model):
 
 
 class AuditEntry(AppendOnly):
-    """Who changed what, from what to what, and why (DESIGN §1.4)."""
+    """Who changed what, from what to what, and why (docs/design.md §1.4)."""
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, verbose_name="操作人")

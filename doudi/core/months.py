@@ -1,5 +1,6 @@
 """Months (YYYY-MM) and periods, parsed and counted in one place. Framework-free: the rules
 package, payments, cases and reports all read months through this module."""
+
 from __future__ import annotations
 
 import calendar

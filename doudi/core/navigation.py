@@ -5,6 +5,7 @@ Entries are grouped by task (台账, 认定, 资金, 比对预警, 系统): on a
 behind one 菜单 button, on a desktop they are all shown. An entry's group is the one its
 app names, else the one its order number falls in (10–19 台账, 20–39 认定, 40–49 比对预警,
 50–59 资金, the rest 系统); order 0–9 (首页) stands before the groups."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,16 +45,20 @@ def group_of(entry: MenuEntry) -> str:
 
 def visible_entries(user) -> list[dict]:
     entries = sorted(_MENU.values(), key=lambda e: e.order)
-    return [{"label": e.label, "url": reverse(e.url_name), "group": group_of(e)} for e in entries
-            if e.permission is None or can(user, e.permission)]
+    return [
+        {"label": e.label, "url": reverse(e.url_name), "group": group_of(e)}
+        for e in entries
+        if e.permission is None or can(user, e.permission)
+    ]
 
 
 def menu_groups(entries: list[dict], path: str = "") -> dict:
     """The visible entries as {"top": [...], "groups": [{"label", "entries", "current"}]}, in
     GROUPS order, empty groups left out. The entry whose URL is the longest prefix of the
     current path is marked current (a household page is under 家庭台账), and so is its group."""
-    best = max((e["url"] for e in entries if path == e["url"] or (e["url"] != "/" and path.startswith(e["url"]))),
-               key=len, default=None)
+    best = max(
+        (e["url"] for e in entries if path == e["url"] or (e["url"] != "/" and path.startswith(e["url"]))), key=len, default=None
+    )
     marked = [{**e, "current": e["url"] == best, "exact": e["url"] == path} for e in entries]
     groups = []
     for name in GROUPS:

@@ -1,6 +1,7 @@
 """Password rule with a Chinese message. Django 5.2.19 changed the English text of the
 length rule ("%d" for "%(min_length)d"), so its zh-hans translation no longer matches
 and the message came out in English; the other rules' translations still match."""
+
 from django.contrib.auth.password_validation import MinimumLengthValidator as DjangoMinimumLength
 
 

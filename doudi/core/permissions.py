@@ -1,4 +1,5 @@
 """View guards: login plus a role permission, with a Chinese 403."""
+
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -27,5 +28,8 @@ def nav_context(request):
     from doudi.core.roles import IMPORT_REGISTRY, VIEW_REGISTRY
 
     user = request.user
-    return {"perms_import": can(user, IMPORT_REGISTRY), "perms_registry": can(user, VIEW_REGISTRY),
-            "nav_entries": visible_entries(user)}
+    return {
+        "perms_import": can(user, IMPORT_REGISTRY),
+        "perms_registry": can(user, VIEW_REGISTRY),
+        "nav_entries": visible_entries(user),
+    }

@@ -1,5 +1,6 @@
 """Pinyin initials for searching names by 首字母 (张三 → zs). Cached per character so a
 million names cost a dictionary lookup per character."""
+
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin

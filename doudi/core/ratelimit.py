@@ -2,6 +2,7 @@
 pages): a fixed one-minute window per client address in Django's cache. The address is the one
 a trusted proxy reports (doudi.core.middleware.client_address), so an office behind a proxy is
 not one client and a client cannot pick its own address."""
+
 from __future__ import annotations
 
 import time

@@ -4,6 +4,7 @@ Codes are prefixes of each other: 省 2 digits, 市 4, 县 6, 乡镇 9, 村 12, 
 subtree is every code starting with its own. Inputs padded to 12 digits with zeros
 (140521100000) are shortened to their real level.
 """
+
 from __future__ import annotations
 
 LEVEL_BY_LENGTH = {2: "province", 4: "city", 6: "county", 9: "township", 12: "village"}

@@ -1,4 +1,5 @@
-"""Roles of DOMAIN.md §1 and what each may do. One table, consulted everywhere."""
+"""Roles of docs/domain.md §1 and what each may do. One table, consulted everywhere."""
+
 from django.db import models
 
 
@@ -42,11 +43,17 @@ ALLOCATE_RESERVE = "allocate_reserve"
 _REGISTRY_READ = {VIEW_REGISTRY, VIEW_AUDIT}
 _CASEWORK = {ASSESS, VIEW_WARNINGS, HANDLE_WARNINGS, VIEW_PAYROLL}
 _RESERVE_DRAW = {VIEW_RESERVE, DRAW_RESERVE}
-_COUNTY_WORK = _CASEWORK | _RESERVE_DRAW | {RUN_EVALUATION, SIMULATE_POLICY, UPLOAD_DATASET, RUN_COMPARISON,
-                                            BUILD_PAYROLL, MANAGE_PRICE_SUBSIDY, ALLOCATE_RESERVE}
+_COUNTY_WORK = (
+    _CASEWORK
+    | _RESERVE_DRAW
+    | {RUN_EVALUATION, SIMULATE_POLICY, UPLOAD_DATASET, RUN_COMPARISON, BUILD_PAYROLL, MANAGE_PRICE_SUBSIDY, ALLOCATE_RESERVE}
+)
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COUNTY_ADMIN: frozenset(_REGISTRY_READ | _COUNTY_WORK | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID, UNMASK_BANK,
-                                                                 MANAGE_USERS, VIEW_CADRE_REGISTER}),
+    Role.COUNTY_ADMIN: frozenset(
+        _REGISTRY_READ
+        | _COUNTY_WORK
+        | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID, UNMASK_BANK, MANAGE_USERS, VIEW_CADRE_REGISTER}
+    ),
     Role.COUNTY_STAFF: frozenset(_REGISTRY_READ | _COUNTY_WORK | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID}),
     Role.TOWNSHIP_CLERK: frozenset(_REGISTRY_READ | _CASEWORK | _RESERVE_DRAW | {EDIT_REGISTRY, IMPORT_REGISTRY, UNMASK_ID}),
     Role.VILLAGE_HELPER: frozenset({VIEW_REGISTRY, VIEW_WARNINGS, ASSESS}),
@@ -62,6 +69,7 @@ def can(user, permission: str) -> bool:
     if user.is_superuser:
         return True
     return permission in PERMISSIONS.get(user.role, frozenset())
+
 
 # Cases (issue 14): applications from 受理 to 审核确认. Villages collect applications on
 # someone's behalf (CAS-12); township clerks receive any township's applications and
@@ -92,9 +100,13 @@ MANAGE_GROUPS = "manage_groups"
 HANDLE_PROBLEMS = "handle_problems"
 VIEW_COVERAGE = "view_coverage"
 _CARE_ALL = {VIEW_CARE, RECORD_VISIT, MANAGE_GROUPS, HANDLE_PROBLEMS, VIEW_COVERAGE}
-for _role, _extra in {Role.COUNTY_ADMIN: _CARE_ALL, Role.COUNTY_STAFF: _CARE_ALL, Role.TOWNSHIP_CLERK: _CARE_ALL,
-                      Role.VILLAGE_HELPER: {VIEW_CARE, RECORD_VISIT},
-                      Role.SUPERVISOR: {VIEW_CARE, VIEW_COVERAGE}}.items():
+for _role, _extra in {
+    Role.COUNTY_ADMIN: _CARE_ALL,
+    Role.COUNTY_STAFF: _CARE_ALL,
+    Role.TOWNSHIP_CLERK: _CARE_ALL,
+    Role.VILLAGE_HELPER: {VIEW_CARE, RECORD_VISIT},
+    Role.SUPERVISOR: {VIEW_CARE, VIEW_COVERAGE},
+}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 
@@ -103,8 +115,12 @@ for _role, _extra in {Role.COUNTY_ADMIN: _CARE_ALL, Role.COUNTY_STAFF: _CARE_ALL
 # scope); supervisors read them. Helpers and uploaders have no use for them (least privilege).
 VIEW_REPORTS = "view_reports"
 SUBMIT_REPORTS = "submit_reports"
-for _role, _extra in {Role.COUNTY_ADMIN: {VIEW_REPORTS, SUBMIT_REPORTS}, Role.COUNTY_STAFF: {VIEW_REPORTS, SUBMIT_REPORTS},
-                      Role.TOWNSHIP_CLERK: {VIEW_REPORTS, SUBMIT_REPORTS}, Role.SUPERVISOR: {VIEW_REPORTS}}.items():
+for _role, _extra in {
+    Role.COUNTY_ADMIN: {VIEW_REPORTS, SUBMIT_REPORTS},
+    Role.COUNTY_STAFF: {VIEW_REPORTS, SUBMIT_REPORTS},
+    Role.TOWNSHIP_CLERK: {VIEW_REPORTS, SUBMIT_REPORTS},
+    Role.SUPERVISOR: {VIEW_REPORTS},
+}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 
@@ -125,8 +141,12 @@ HANDLE_HOTLINE = "handle_hotline"
 VIEW_GOODS = "view_goods"
 HANDLE_GOODS = "handle_goods"
 _SERVICES_ALL = {VIEW_INSTITUTIONS, MANAGE_INSTITUTIONS, VIEW_HOTLINE, HANDLE_HOTLINE, VIEW_GOODS, HANDLE_GOODS}
-for _role, _extra in {Role.COUNTY_ADMIN: _SERVICES_ALL, Role.COUNTY_STAFF: _SERVICES_ALL, Role.TOWNSHIP_CLERK: _SERVICES_ALL,
-                      Role.SUPERVISOR: {VIEW_INSTITUTIONS, VIEW_HOTLINE, VIEW_GOODS}}.items():
+for _role, _extra in {
+    Role.COUNTY_ADMIN: _SERVICES_ALL,
+    Role.COUNTY_STAFF: _SERVICES_ALL,
+    Role.TOWNSHIP_CLERK: _SERVICES_ALL,
+    Role.SUPERVISOR: {VIEW_INSTITUTIONS, VIEW_HOTLINE, VIEW_GOODS},
+}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 
@@ -138,10 +158,12 @@ VIEW_DASHBOARD = "view_dashboard"
 VIEW_SUPERVISION = "view_supervision"
 INSPECT = "inspect"
 RECTIFY = "rectify"
-for _role, _extra in {Role.COUNTY_ADMIN: {VIEW_DASHBOARD, VIEW_SUPERVISION, INSPECT, RECTIFY},
-                      Role.COUNTY_STAFF: {VIEW_DASHBOARD, VIEW_SUPERVISION, INSPECT, RECTIFY},
-                      Role.TOWNSHIP_CLERK: {VIEW_DASHBOARD, VIEW_SUPERVISION, RECTIFY},
-                      Role.SUPERVISOR: {VIEW_DASHBOARD, VIEW_SUPERVISION}}.items():
+for _role, _extra in {
+    Role.COUNTY_ADMIN: {VIEW_DASHBOARD, VIEW_SUPERVISION, INSPECT, RECTIFY},
+    Role.COUNTY_STAFF: {VIEW_DASHBOARD, VIEW_SUPERVISION, INSPECT, RECTIFY},
+    Role.TOWNSHIP_CLERK: {VIEW_DASHBOARD, VIEW_SUPERVISION, RECTIFY},
+    Role.SUPERVISOR: {VIEW_DASHBOARD, VIEW_SUPERVISION},
+}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 
@@ -162,9 +184,12 @@ CONFIRM_DONATIONS = "confirm_donations"
 VIEW_RESCUE = "view_rescue"
 HANDLE_RESCUE = "handle_rescue"
 _GIVING_ALL = {VIEW_DONATIONS, HANDLE_DONATIONS, CONFIRM_DONATIONS, VIEW_RESCUE, HANDLE_RESCUE}
-for _role, _extra in {Role.COUNTY_ADMIN: _GIVING_ALL, Role.COUNTY_STAFF: _GIVING_ALL,
-                      Role.TOWNSHIP_CLERK: {VIEW_DONATIONS, HANDLE_DONATIONS, VIEW_RESCUE, HANDLE_RESCUE},
-                      Role.SUPERVISOR: {VIEW_DONATIONS, VIEW_RESCUE}}.items():
+for _role, _extra in {
+    Role.COUNTY_ADMIN: _GIVING_ALL,
+    Role.COUNTY_STAFF: _GIVING_ALL,
+    Role.TOWNSHIP_CLERK: {VIEW_DONATIONS, HANDLE_DONATIONS, VIEW_RESCUE, HANDLE_RESCUE},
+    Role.SUPERVISOR: {VIEW_DONATIONS, VIEW_RESCUE},
+}.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 

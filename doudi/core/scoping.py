@@ -1,4 +1,5 @@
-"""Region scoping: every query for a user goes through here (DESIGN §1.5)."""
+"""Region scoping: every query for a user goes through here (docs/design.md §1.5)."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

@@ -1,5 +1,6 @@
-"""Reads for the core context, scoped to the reader's region (DESIGN §1.5): the users a
+"""Reads for the core context, scoped to the reader's region (docs/design.md §1.5): the users a
 county administrator manages and the log of unmasked ID numbers and bank accounts."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time

@@ -1,4 +1,5 @@
 """Writes for the core context: the region tree and users."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,18 @@ def _region_columns(path: Path, header: list[str]) -> list[int]:
     cleaned = [canonical_header(h) for h in header]
     cleaned = [REGION_HEADER_ALIASES.get(h, h) for h in cleaned]
     if not set(REGION_HEADER) <= set(cleaned):
-        raise ImportRejected([RowError(path.name, "", 1, "", ",".join(header)[:60],
-                                       f"表头应为：{','.join(REGION_HEADER)}（「上级区划代码」也可写作「上级代码」）")])
+        raise ImportRejected(
+            [
+                RowError(
+                    path.name,
+                    "",
+                    1,
+                    "",
+                    ",".join(header)[:60],
+                    f"表头应为：{','.join(REGION_HEADER)}（「上级区划代码」也可写作「上级代码」）",
+                )
+            ]
+        )
     return [cleaned.index(name) for name in REGION_HEADER]
 
 
@@ -58,7 +69,7 @@ def regions_load(*, path: str | Path) -> int:
             continue
         rows.append((code, name, level, parent))
     known = {code for code, *_ in rows} | set(Region.objects.values_list("code", flat=True))
-    for number, (code, _name, _level, parent) in enumerate(rows, start=2):
+    for number, (_code, _name, _level, parent) in enumerate(rows, start=2):
         # A county's own file may leave out its province and city: they are created.
         if parent and parent not in known and len(parent) > 4:
             errors.append(RowError(path.name, "", number, "上级区划代码", parent, "上级区划不存在"))
@@ -69,8 +80,12 @@ def regions_load(*, path: str | Path) -> int:
         _record_renames(rows)
         for code, name, level, parent in sorted(rows, key=lambda r: len(r[0])):
             for ancestor in _missing_ancestors(parent, existing):
-                Region.objects.create(code=ancestor, name=_official_name(ancestor), level=regions.level_of(ancestor),
-                                      parent_id=regions.parent_code(ancestor))
+                Region.objects.create(
+                    code=ancestor,
+                    name=_official_name(ancestor),
+                    level=regions.level_of(ancestor),
+                    parent_id=regions.parent_code(ancestor),
+                )
                 existing.add(ancestor)
             Region.objects.update_or_create(code=code, defaults={"name": name, "level": level, "parent_id": parent})
             existing.add(code)
@@ -93,10 +108,19 @@ def _record_renames(rows) -> None:
     from doudi.core.models import AuditEntry
 
     names = dict(Region.objects.filter(code__in=[r[0] for r in rows]).values_list("code", "name"))
-    AuditEntry.objects.bulk_create([
-        AuditEntry(action="update", entity="region", entity_key=code, changes={"name": [names[code], name]},
-                   reason="导入行政区划：名称变更")
-        for code, name, *_ in rows if code in names and names[code] != name])
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                action="update",
+                entity="region",
+                entity_key=code,
+                changes={"name": [names[code], name]},
+                reason="导入行政区划：名称变更",
+            )
+            for code, name, *_ in rows
+            if code in names and names[code] != name
+        ]
+    )
 
 
 def _missing_ancestors(code: str | None, existing: set[str]) -> list[str]:
@@ -137,8 +161,12 @@ def user_create(*, username: str, password: str, role: str, region_code: str | N
 # Which region level each role works at: a township clerk sees one township, a helper one
 # village; county roles the whole county (a supervisor may also sit at a township).
 ROLE_LEVELS = {
-    "county_admin": {"county"}, "county_staff": {"county"}, "township_clerk": {"township"},
-    "village_helper": {"village"}, "finance": {"county"}, "supervisor": {"county", "township"},
+    "county_admin": {"county"},
+    "county_staff": {"county"},
+    "township_clerk": {"township"},
+    "village_helper": {"village"},
+    "finance": {"county"},
+    "supervisor": {"county", "township"},
     "dept_uploader": {"county"},
 }
 # Characters of a one-time password: no 0/O, 1/l/I, easy to read out over the phone.
@@ -223,8 +251,16 @@ def one_time_password(user: User | None = None) -> str:
 def _audit_user(actor, action: str, target_username: str, changes: dict, reason: str, nonce: str = "") -> None:
     from doudi.core.models import AuditEntry
 
-    AuditEntry.objects.create(user=actor, role=getattr(actor, "role", ""), action=action, entity="user",
-                              entity_key=target_username[:64], changes=changes, reason=reason[:200], batch=nonce[:40])
+    AuditEntry.objects.create(
+        user=actor,
+        role=getattr(actor, "role", ""),
+        action=action,
+        entity="user",
+        entity_key=target_username[:64],
+        changes=changes,
+        reason=reason[:200],
+        batch=nonce[:40],
+    )
 
 
 def _seen(target_username: str, nonce: str) -> bool:
@@ -234,8 +270,9 @@ def _seen(target_username: str, nonce: str) -> bool:
     return bool(nonce) and AuditEntry.objects.filter(entity="user", entity_key=target_username[:64], batch=nonce[:40]).exists()
 
 
-def user_add(*, actor, username: str, full_name: str, role: str, region_code: str | None,
-             nonce: str = "") -> tuple[User, str | None]:
+def user_add(
+    *, actor, username: str, full_name: str, role: str, region_code: str | None, nonce: str = ""
+) -> tuple[User, str | None]:
     """Creates an active user with a one-time password; returns (user, password). The same
     form sent twice (same `nonce`) creates nothing more: (user, None)."""
     from django.db import IntegrityError
@@ -256,10 +293,21 @@ def user_add(*, actor, username: str, full_name: str, role: str, region_code: st
                 user.save()
         except IntegrityError:
             raise UserRefused(f"用户名「{username}」已被使用，请换一个") from None
-        _audit_user(actor, "create", username, {
-            "username": [None, username], "full_name": [None, user.full_name], "role": [None, role],
-            "region": [None, region.code], "is_active": [None, True], "password": [None, "一次性密码（不记录）"]},
-            "新建用户", nonce)
+        _audit_user(
+            actor,
+            "create",
+            username,
+            {
+                "username": [None, username],
+                "full_name": [None, user.full_name],
+                "role": [None, role],
+                "region": [None, region.code],
+                "is_active": [None, True],
+                "password": [None, "一次性密码（不记录）"],
+            },
+            "新建用户",
+            nonce,
+        )
     return user, password
 
 
@@ -272,8 +320,11 @@ def user_update(*, actor, user: User, role: str, region_code: str | None, full_n
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         changes = {}
-        for field, old, new in (("role", user.role, role), ("region", user.region_id, region.code),
-                                ("full_name", user.full_name, full_name.strip())):
+        for field, old, new in (
+            ("role", user.role, role),
+            ("region", user.region_id, region.code),
+            ("full_name", user.full_name, full_name.strip()),
+        ):
             if old != new:
                 changes[field] = [old, new]
         if changes:
@@ -323,8 +374,7 @@ def user_set_active(*, actor, user: User, active: bool) -> dict:
         changes = {"is_active": [not active, active]}
         if not active:
             changes["sessions"] = [ended, 0]
-        _audit_user(actor, "update", user.username, changes,
-                    "启用账号" if active else f"停用账号（结束 {ended} 个登录会话）")
+        _audit_user(actor, "update", user.username, changes, "启用账号" if active else f"停用账号（结束 {ended} 个登录会话）")
     return changes
 
 
@@ -343,8 +393,9 @@ def password_reset(*, actor, user: User, nonce: str = "") -> str | None:
         user.set_password(password)
         user.save(update_fields=["password"])
         end_sessions(user)
-        _audit_user(actor, "update", user.username, {"password": ["（不记录）", "一次性密码（不记录）"]},
-                    "县民政局管理员重置密码", nonce)
+        _audit_user(
+            actor, "update", user.username, {"password": ["（不记录）", "一次性密码（不记录）"]}, "县民政局管理员重置密码", nonce
+        )
     return password
 
 

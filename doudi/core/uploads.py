@@ -1,6 +1,7 @@
 """What an uploaded file really is, by its first bytes, never by its name: photos on a visit or
 a warning's check, a case's evidence, an institution's plan. One check for every upload, so the
 kinds, the size limit and the Chinese messages do not drift apart. Framework-free."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,7 +35,7 @@ def sniff(upload, *, allowed=IMAGES, max_bytes: int = 8 * 1024 * 1024, what: str
 
 
 def _kinds(allowed) -> str:
-    """"JPEG 或 PNG 图片", "JPEG、PNG 图片或 PDF 文件", "PDF 文件": what the clerk may upload."""
+    """ "JPEG 或 PNG 图片", "JPEG、PNG 图片或 PDF 文件", "PDF 文件": what the clerk may upload."""
     images = [label for kind, label in ((JPEG, "JPEG"), (PNG, "PNG")) if kind in allowed]
     text = f"{'、'.join(images) if PDF in allowed else ' 或 '.join(images)} 图片" if images else ""
     if PDF in allowed:

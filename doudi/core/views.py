@@ -1,5 +1,6 @@
 """The county administrator's list of locked logins, and the Chinese 400 page. The home
 page lives in doudi/workbench (core imports no app above it)."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,8 +24,9 @@ def _locked_attempts(user):
 
     since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
     names = scope(User.objects.all(), user).values("username")
-    return (AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since,
-                                         username__in=names).order_by("-attempt_time"))
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since, username__in=names
+    ).order_by("-attempt_time")
 
 
 @require(MANAGE_USERS)
@@ -35,16 +37,28 @@ def login_locks(request):
         removed = _locked_attempts(request.user).filter(username=username, ip_address=address or None)
         if removed.exists():
             removed.delete()
-            AuditEntry.objects.create(user=request.user, role=request.user.role, action="update", entity="登录锁定",
-                                      entity_key=username, changes={"登录锁定": ["已锁定", "已解除"], "来源地址": [address, address]},
-                                      reason="县民政局管理员解除登录锁定")
+            AuditEntry.objects.create(
+                user=request.user,
+                role=request.user.role,
+                action="update",
+                entity="登录锁定",
+                entity_key=username,
+                changes={"登录锁定": ["已锁定", "已解除"], "来源地址": [address, address]},
+                reason="县民政局管理员解除登录锁定",
+            )
             messages.success(request, f"已解除 {username}（来源地址 {address}）的登录锁定。")
         else:
             messages.info(request, "没有找到这条锁定，可能已经解除或已过锁定时间。")
         return redirect("login_locks")
-    return render(request, "core/login_locks.html", {
-        "attempts": _locked_attempts(request.user)[:200], "limit": settings.AXES_FAILURE_LIMIT,
-        "hours": settings.AXES_COOLOFF_TIME})
+    return render(
+        request,
+        "core/login_locks.html",
+        {
+            "attempts": _locked_attempts(request.user)[:200],
+            "limit": settings.AXES_FAILURE_LIMIT,
+            "hours": settings.AXES_COOLOFF_TIME,
+        },
+    )
 
 
 def bad_request(request, exception=None):

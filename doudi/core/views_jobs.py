@@ -1,6 +1,7 @@
 """The page of one background job: a progress bar that htmx refreshes until it ends, and
 for a failed job a 「重新运行」 button (POST to the same page) for users allowed to start
 that kind of job (core/jobs.py may_restart)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied

@@ -2,6 +2,7 @@
 numbers and bank accounts (administrator and supervisor), and everyone's own change of
 password. Reads through core/selectors.py (another county's user is a 404), writes
 through core/services.py (refusals are Chinese messages, every change audited)."""
+
 from __future__ import annotations
 
 import secrets
@@ -26,8 +27,17 @@ from doudi.core.roles import MANAGE_USERS, VIEW_UNMASK_LOG, Role
 # Who may read the unmask log: the county administrator and the supervisor (apps.py
 # grants it; it belongs in roles.py's table).
 PAGE_SIZE = 50
-FIELD_LABELS = {"username": "用户名", "full_name": "姓名", "role": "角色", "region": "管辖区划", "is_active": "状态",
-                "password": "密码", "sessions": "登录会话", "登录锁定": "登录锁定", "来源地址": "来源地址"}
+FIELD_LABELS = {
+    "username": "用户名",
+    "full_name": "姓名",
+    "role": "角色",
+    "region": "管辖区划",
+    "is_active": "状态",
+    "password": "密码",
+    "sessions": "登录会话",
+    "登录锁定": "登录锁定",
+    "来源地址": "来源地址",
+}
 UNMASK_FIELDS = {"id_number": "身份证号", "bank_account": "银行账号"}
 USER_EXPORT_HEADERS = ["用户名", "姓名", "角色", "管辖区划", "区划代码", "状态", "最近登录", "创建时间"]
 UNMASK_EXPORT_HEADERS = ["时间", "查看人", "用户名", "角色", "查看人区划", "对象身份证号（脱敏）", "查看字段", "来源地址", "原因"]
@@ -47,22 +57,43 @@ def _target(request, pk: int):
 
 # -- list --------------------------------------------------------------------------------
 
+
 @require(MANAGE_USERS)
 def user_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "role", "region", "active", "sort")}
     users = selectors.user_list(request.user, **filters)
     if request.GET.get("export") == "xlsx":
-        rows = ([u.username, u.full_name, u.get_role_display(), u.region.name if u.region else "", u.region_id or "",
-                 "启用" if u.is_active else "停用", _when(u.last_login) or "从未登录", _when(u.date_joined)]
-                for u in users.iterator(chunk_size=2000))
+        rows = (
+            [
+                u.username,
+                u.full_name,
+                u.get_role_display(),
+                u.region.name if u.region else "",
+                u.region_id or "",
+                "启用" if u.is_active else "停用",
+                _when(u.last_login) or "从未登录",
+                _when(u.date_joined),
+            ]
+            for u in users.iterator(chunk_size=2000)
+        )
         return xlsx_response("用户清单.xlsx", "用户清单", USER_EXPORT_HEADERS, rows)
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "core/users.html", {
-        "page": page, "filters": filters, "roles": Role.choices, "regions": selectors.filter_regions(request.user),
-        "sorts": {key: label for key, (label, _) in selectors.USER_SORTS.items()}, "total": page.paginator.count})
+    return render(
+        request,
+        "core/users.html",
+        {
+            "page": page,
+            "filters": filters,
+            "roles": Role.choices,
+            "regions": selectors.filter_regions(request.user),
+            "sorts": {key: label for key, (label, _) in selectors.USER_SORTS.items()},
+            "total": page.paginator.count,
+        },
+    )
 
 
 # -- create ------------------------------------------------------------------------------
+
 
 def _regions(request):
     return selectors.assignable_regions(request.user)
@@ -72,27 +103,38 @@ def _regions(request):
 @require_http_methods(["GET", "POST"])
 def user_create(request):
     roles = services.grantable_roles(request.user)
-    form = UserCreateForm(request.POST or None, roles=roles, regions=_regions(request),
-                          initial={"nonce": secrets.token_urlsafe(16)})
+    form = UserCreateForm(
+        request.POST or None, roles=roles, regions=_regions(request), initial={"nonce": secrets.token_urlsafe(16)}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, password = services.user_add(actor=request.user, username=data["username"], full_name=data["full_name"],
-                                               role=data["role"], region_code=data["region"], nonce=data["nonce"])
+            user, password = services.user_add(
+                actor=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                role=data["role"],
+                region_code=data["region"],
+                nonce=data["nonce"],
+            )
         except services.UserRefused as refused:
             if refused.status == 403 and data["role"] not in roles:
                 raise PermissionDenied(str(refused)) from None
             form.add_error(None, str(refused))
         else:
             if password is None:
-                messages.info(request, f"用户 {user.username} 已经建好（表单重复提交，未再次创建）。初始密码只显示一次；"
-                                       "如未记下，请点「重置密码」生成新密码。")
+                messages.info(
+                    request,
+                    f"用户 {user.username} 已经建好（表单重复提交，未再次创建）。初始密码只显示一次；"
+                    "如未记下，请点「重置密码」生成新密码。",
+                )
                 return redirect("user_detail", pk=user.pk)
             return render(request, "core/users_password.html", {"target": user, "password": password, "created": True})
     return render(request, "core/users_form.html", {"form": form})
 
 
 # -- one user: edit, disable/enable, reset password ---------------------------------------------
+
 
 def _history(target):
     entries = AuditEntry.objects.filter(entity__in=["user", "登录锁定"], entity_key=target.username).select_related("user")[:100]
@@ -126,11 +168,17 @@ def _shown(field: str, value, regions: dict) -> str:
 def _detail(request, target, form=None, status=200):
     refusal = services.may_manage(request.user, target)
     if form is None:
-        form = UserEditForm(roles=services.grantable_roles(request.user), regions=_regions(request),
-                            initial={"full_name": target.full_name, "role": target.role, "region": target.region_id})
-    return render(request, "core/users_detail.html", {
-        "target": target, "form": form, "refusal": refusal, "history": _history(target),
-        "nonce": secrets.token_urlsafe(16)}, status=status)
+        form = UserEditForm(
+            roles=services.grantable_roles(request.user),
+            regions=_regions(request),
+            initial={"full_name": target.full_name, "role": target.role, "region": target.region_id},
+        )
+    return render(
+        request,
+        "core/users_detail.html",
+        {"target": target, "form": form, "refusal": refusal, "history": _history(target), "nonce": secrets.token_urlsafe(16)},
+        status=status,
+    )
 
 
 @require(MANAGE_USERS)
@@ -147,8 +195,9 @@ def user_detail(request, pk):
         return _detail(request, target, form, status=400)
     data = form.cleaned_data
     try:
-        changes = services.user_update(actor=request.user, user=target, role=data["role"], region_code=data["region"],
-                                       full_name=data["full_name"])
+        changes = services.user_update(
+            actor=request.user, user=target, role=data["role"], region_code=data["region"], full_name=data["full_name"]
+        )
     except services.UserRefused as refused:
         if refused.status == 403:
             raise PermissionDenied(str(refused)) from None
@@ -188,19 +237,31 @@ def user_password_reset(request, pk):
     except services.UserRefused as refused:
         raise PermissionDenied(str(refused)) from None
     if password is None:
-        messages.info(request, f"{target.username} 的密码已经重置过（表单重复提交，未再次重置）。一次性密码只显示一次；"
-                               "如未记下，请再点一次「重置密码」。")
+        messages.info(
+            request,
+            f"{target.username} 的密码已经重置过（表单重复提交，未再次重置）。一次性密码只显示一次；"
+            "如未记下，请再点一次「重置密码」。",
+        )
         return redirect("user_detail", pk=target.pk)
     return render(request, "core/users_password.html", {"target": target, "password": password, "created": False})
 
 
 # -- the unmask log ---------------------------------------------------------------------------
 
+
 def _unmask_rows(logs):
     for log in logs.iterator(chunk_size=2000):
-        yield [_when(log.at), log.user.display_name(), log.user.username, Role(log.role).label if log.role in Role.values else log.role,
-               log.user.region.name if log.user.region else "", idnumber.mask(log.person_id_number),
-               UNMASK_FIELDS.get(log.field, log.field), log.ip or "", "未记录"]
+        yield [
+            _when(log.at),
+            log.user.display_name(),
+            log.user.username,
+            Role(log.role).label if log.role in Role.values else log.role,
+            log.user.region.name if log.user.region else "",
+            idnumber.mask(log.person_id_number),
+            UNMASK_FIELDS.get(log.field, log.field),
+            log.ip or "",
+            "未记录",
+        ]
 
 
 @require(VIEW_UNMASK_LOG)
@@ -215,11 +276,15 @@ def unmask_log(request):
         log.masked = idnumber.mask(log.person_id_number)
         log.field_label = UNMASK_FIELDS.get(log.field, log.field)
     exports = selectors.unmasked_exports(request.user, **filters)[:100]
-    return render(request, "core/users_unmask_log.html", {"page": page, "filters": filters, "exports": exports,
-                                                          "total": page.paginator.count})
+    return render(
+        request,
+        "core/users_unmask_log.html",
+        {"page": page, "filters": filters, "exports": exports, "total": page.paginator.count},
+    )
 
 
 # -- everyone: change my password -----------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])

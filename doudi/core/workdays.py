@@ -13,6 +13,7 @@ library does not know yet can be supplied in a YAML file named by `DOUDI_HOLIDAY
 A date in a year known to neither is refused with a Chinese message (CalendarError), never
 guessed. Framework-free.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,7 +79,8 @@ def is_workday(day: dt.date) -> bool:
     except NotImplementedError:
         raise CalendarError(
             f"尚无 {day.year} 年的法定节假日安排，无法计算工作日（日历已知到 {last_known_year()} 年）。"
-            f"请升级 chinesecalendar，或由管理员按国务院办公厅公布的放假安排补充节假日文件") from None
+            f"请升级 chinesecalendar，或由管理员按国务院办公厅公布的放假安排补充节假日文件"
+        ) from None
 
 
 def add(day: dt.date, count: int) -> dt.date:

@@ -5,7 +5,7 @@ permission it needs and its Chinese verb. A move is
 
 - refused (WorkflowError, Chinese) for an unknown action, a role without the permission,
   an object outside the user's region, a missing required reason, or a user who already
-  did an earlier step that must be done by someone else (maker-checker, DESIGN §1.4);
+  did an earlier step that must be done by someone else (maker-checker, docs/design.md §1.4);
 - a compare-and-set UPDATE … WHERE state = <from> [AND version = <seen>]: of two clerks
   acting at once one succeeds and the other is told the object has moved on (PostgreSQL
   makes the second wait on the row lock, then re-tests the condition; SQLite runs one writer
@@ -15,6 +15,7 @@ permission it needs and its Chinese verb. A move is
 Each app keeps its own transition table (its rows point at its own objects); `Log` says
 which model and field names to write.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -146,7 +147,8 @@ class Workflow:
             if moved != len(ids):
                 raise WorkflowError(f"有 {len(ids) - moved} 个{self.noun}当前状态不能{step.verb}（可能已由他人处理，请刷新页面）")
             self.log.model.objects.bulk_create(
-                [self.log.model(**self._row(o, user, self.state(o), step, reason, None)) for o in objs])
+                [self.log.model(**self._row(o, user, self.state(o), step, reason, None)) for o in objs]
+            )
         for obj in objs:
             setattr(obj, self.state_field, step.target)
         return len(objs)
@@ -156,9 +158,14 @@ class Workflow:
         return self.log.model(**self._row(obj, user, from_state, Step((), to_state, None, reason), reason, data))
 
     def _row(self, obj, user, before: str, step: Step, reason: str, data: dict | None) -> dict:
-        row = {self.log.link: obj, "user": user if getattr(user, "pk", None) else None, "role": actor_role(user),
-               self.log.from_field: before, self.log.to_field: step.target,
-               "reason": (reason.strip() or step.verb)[: self.log.reason_max]}
+        row = {
+            self.log.link: obj,
+            "user": user if getattr(user, "pk", None) else None,
+            "role": actor_role(user),
+            self.log.from_field: before,
+            self.log.to_field: step.target,
+            "reason": (reason.strip() or step.verb)[: self.log.reason_max],
+        }
         if data is not None:
             row["data"] = data
         return row

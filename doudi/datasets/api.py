@@ -9,6 +9,7 @@ upload_dataset permission, and the import is scoped to and audited as that user.
 Answers: 201 imported, 200 unchanged or preview, 400 rejected (errors in Chinese),
 401 no or bad credentials, 403 no permission, 413 file over DOUDI_MAX_API_UPLOAD_BYTES.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,10 +24,10 @@ from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
 from doudi.core.roles import UPLOAD_DATASET, can
+from doudi.core.tabular.errors import ImportRejected
 from doudi.datasets import selectors
 from doudi.datasets.models import ApiToken
 from doudi.datasets.services import dataset_import
-from doudi.core.tabular.errors import ImportRejected
 
 
 def key_digest(key: str) -> str:
@@ -42,8 +43,11 @@ def token_create(*, user, label: str = "") -> str:
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        record = (ApiToken.objects.select_related("user").filter(key_sha256=key_digest(token), revoked=False,
-                                                                  user__is_active=True).first())
+        record = (
+            ApiToken.objects.select_related("user")
+            .filter(key_sha256=key_digest(token), revoked=False, user__is_active=True)
+            .first()
+        )
         if record is None:
             return None
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
@@ -69,8 +73,13 @@ def post_dataset(request, kind: str, file: File[UploadedFile], as_of: Form[str],
         return Status(403, {"detail": "您的角色无权报送部门数据"})
     limit = settings.DOUDI_MAX_API_UPLOAD_BYTES  # larger than the web page's: the API is for big files
     if file.size > limit:
-        return Status(413, {"detail": f"文件 {file.size / 2**20:.1f} MB，超过接口上传上限 {limit / 2**20:.0f} MB；"
-                                      "请拆分文件，或由管理员用命令 doudi import dataset 导入"})
+        return Status(
+            413,
+            {
+                "detail": f"文件 {file.size / 2**20:.1f} MB，超过接口上传上限 {limit / 2**20:.0f} MB；"
+                "请拆分文件，或由管理员用命令 doudi import dataset 导入"
+            },
+        )
     name = Path(file.name or "upload.csv").name
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
@@ -78,8 +87,7 @@ def post_dataset(request, kind: str, file: File[UploadedFile], as_of: Form[str],
             for chunk in file.chunks():
                 out.write(chunk)
         try:
-            result = dataset_import(kind=kind, path=path, as_of=as_of, user=user, channel="api", dry_run=dry_run,
-                                    file_name=name)
+            result = dataset_import(kind=kind, path=path, as_of=as_of, user=user, channel="api", dry_run=dry_run, file_name=name)
         except ImportRejected as rejected:
             return Status(400, {"errors": [str(e) for e in rejected.errors]})
     return Status(201 if result["status"] == "imported" else 200, result)
@@ -90,6 +98,19 @@ def list_imports(request):
     if not can(request.auth, UPLOAD_DATASET):
         return Status(403, {"detail": "您的角色无权查看部门数据报送记录"})
     records = selectors.imports_for(request.auth).order_by("-at", "-id")[:200]
-    return Status(200, [{"import_id": r.pk, "kind": r.kind, "version": r.version, "as_of": r.as_of.isoformat(),
-                  "file_name": r.file_name, "rows": r.rows, "rejected": r.rejected, "at": r.at.isoformat()}
-                 for r in records])
+    return Status(
+        200,
+        [
+            {
+                "import_id": r.pk,
+                "kind": r.kind,
+                "version": r.version,
+                "as_of": r.as_of.isoformat(),
+                "file_name": r.file_name,
+                "rows": r.rows,
+                "rejected": r.rejected,
+                "at": r.at.isoformat(),
+            }
+            for r in records
+        ],
+    )

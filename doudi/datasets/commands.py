@@ -1,6 +1,7 @@
-"""`doudi import dataset KIND FILE --as-of YYYY-MM-DD [--dry-run] [--json]` (SPEC §1, §5).
+"""`doudi import dataset KIND FILE --as-of YYYY-MM-DD [--dry-run] [--json]` (docs/interfaces.md §1, §5).
 
 Called from the registry app's `import` command, which owns the `doudi import` verb."""
+
 from __future__ import annotations
 
 import json
@@ -9,10 +10,10 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from doudi.core.management.base import Progress
-from doudi.datasets.kinds import KINDS
-from doudi.datasets.services import dataset_import
 from doudi.core.tabular.errors import ImportRejected
 from doudi.core.tabular.reader import csv_encodings, encoding_note
+from doudi.datasets.kinds import KINDS
+from doudi.datasets.services import dataset_import
 
 USAGE = "用法：doudi import dataset KIND FILE --as-of YYYY-MM-DD；KIND 为 " + "、".join(KINDS)
 ISSUES_PRINTED = 20
@@ -25,8 +26,9 @@ def import_dataset(command, paths: list[str], *, as_of: str | None, dry_run: boo
         raise CommandError("缺少 --as-of：部门数据须注明截至日期，如 --as-of 2025-01-31")
     kind, path = paths
     try:
-        result = dataset_import(kind=kind, path=path, as_of=as_of, dry_run=dry_run, channel="cli",
-                                progress=Progress(command.stderr._out))
+        result = dataset_import(
+            kind=kind, path=path, as_of=as_of, dry_run=dry_run, channel="cli", progress=Progress(command.stderr._out)
+        )
         encodings = csv_encodings([path]) if Path(path).suffix.lower() == ".csv" else {}
     except ImportRejected as rejected:
         if as_json:
@@ -53,6 +55,8 @@ def _summary(result: dict) -> str:
     if result["status"] == "unchanged":
         return result["message"]
     head = "预览（未写入）" if result["status"] == "preview" else f"已导入「{result['label']}」第{result['version']}版"
-    return (f"{head}：截至 {result['as_of']}，接收 {result['rows']} 行，拒收 {result['rejected']} 行，"
-            f"身份证号无法规范化 {result['invalid_ids']} 行（已保留，按姓名比对），15位号码 {result['legacy_ids']} 行，"
-            f"重复 {result['duplicates']} 行")
+    return (
+        f"{head}：截至 {result['as_of']}，接收 {result['rows']} 行，拒收 {result['rejected']} 行，"
+        f"身份证号无法规范化 {result['invalid_ids']} 行（已保留，按姓名比对），15位号码 {result['legacy_ids']} 行，"
+        f"重复 {result['duplicates']} 行"
+    )

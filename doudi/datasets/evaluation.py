@@ -5,6 +5,7 @@ the tests (precision/recall per kind) and bench/linkage_bench.py share these.
     rows = rows_table(folder)                         # every <kind>.csv through the real parser
     scores = score(link(engine, "rows", "persons"), read_truth(folder))
 """
+
 from __future__ import annotations
 
 import csv
@@ -91,8 +92,15 @@ def score(matches: pa.Table, truth: dict, stored: pa.Table) -> dict[str, dict]:
     for key, number in found.items():
         if truth.get(key, (None,))[0] != number:
             fp[kinds[key[0]]] += 1
-    result = {kind: {"tp": tp[kind], "fp": fp[kind], "fn": fn[kind],
-                     "precision": tp[kind] / (tp[kind] + fp[kind]) if tp[kind] + fp[kind] else 1.0,
-                     "recall": tp[kind] / (tp[kind] + fn[kind]) if tp[kind] + fn[kind] else 1.0} for kind in KINDS}
+    result = {
+        kind: {
+            "tp": tp[kind],
+            "fp": fp[kind],
+            "fn": fn[kind],
+            "precision": tp[kind] / (tp[kind] + fp[kind]) if tp[kind] + fp[kind] else 1.0,
+            "recall": tp[kind] / (tp[kind] + fn[kind]) if tp[kind] + fn[kind] else 1.0,
+        }
+        for kind in KINDS
+    }
     result["_dirt"] = {d: {"rows": dirt_all[d], "recall": dirt_hit[d] / dirt_all[d]} for d in dirt_all}
     return result

@@ -11,6 +11,7 @@ duplicates and issues are the row path's exactly (tests/test_fastparse.py).
 Row numbers must equal the row path's (record number + 1): files with blank lines or
 quoted cells spanning lines take the row path.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,10 +23,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from doudi.core import idnumber
+from doudi.core.tabular.reader import detect_encoding
 from doudi.datasets import storage
 from doudi.datasets.kinds import CellError
 from doudi.datasets.parsing import RowParser, _name
-from doudi.core.tabular.reader import detect_encoding
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _FAILED = object()
@@ -53,9 +54,12 @@ def batches(path: Path, parser: RowParser, width: int, seen: dict) -> Iterator[t
     # Arrow reads UTF-8 itself (a BOM is skipped); GB18030 it transcodes with Python's codec.
     encoding = "utf8" if detect_encoding(path) == "utf-8-sig" else "gb18030"
     reader = pacsv.open_csv(
-        str(path), read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=32 << 20, encoding=encoding),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                             quoted_strings_can_be_null=False))
+        str(path),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=32 << 20, encoding=encoding),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
     first = 2
     for batch in reader:
         table = pa.Table.from_batches([batch])
@@ -91,11 +95,18 @@ def _fast_table(parser: RowParser, table: pa.Table, typed: dict, rows: pa.Array,
     clean, key = _names(pc.take(table.column(parser.name_at), rows))
     birth = pc.cast(pc.strptime(pc.utf8_slice_codeunits(number, 6, 14), format="%Y%m%d", unit="s"), pa.date32())
     schema = storage.schema(parser.kind)
-    columns = {"row_no": pc.cast(pc.add(rows, first), pa.int32()), "id_number": number, "id_raw": number,
-               "id_clean": number, "id_status": pa.array(["valid"] * len(rows), pa.string()), "name": clean,
-               "name_key": key, "birth_date": birth,
-               "region_code": pc.take(typed["region_code"], rows) if "region_code" in typed else pa.nulls(len(rows), pa.string())}
-    for field in schema.names[len(columns):]:
+    columns = {
+        "row_no": pc.cast(pc.add(rows, first), pa.int32()),
+        "id_number": number,
+        "id_raw": number,
+        "id_clean": number,
+        "id_status": pa.array(["valid"] * len(rows), pa.string()),
+        "name": clean,
+        "name_key": key,
+        "birth_date": birth,
+        "region_code": pc.take(typed["region_code"], rows) if "region_code" in typed else pa.nulls(len(rows), pa.string()),
+    }
+    for field in schema.names[len(columns) :]:
         columns[field] = pc.take(typed[field], rows)
     return pa.table([columns[n] for n in schema.names], schema=schema)
 
@@ -130,12 +141,15 @@ def _names(column) -> tuple[pa.Array, pa.Array]:
     """(cleaned names, pinyin keys)."""
     values, indices = _distinct(column)
     pairs = [_name(v) for v in values]
-    return (pc.take(pa.array([p[0] for p in pairs], pa.string()), indices),
-            pc.take(pa.array([p[1] for p in pairs], pa.string()), indices))
+    return (
+        pc.take(pa.array([p[0] for p in pairs], pa.string()), indices),
+        pc.take(pa.array([p[1] for p in pairs], pa.string()), indices),
+    )
 
 
 def _typed(column, spec, parse) -> tuple[pa.Array, pa.Array]:
     """(parsed values, ok mask) for one typed column; each distinct cell parsed once."""
+
     def one(raw: str):
         text = raw.strip()
         if not text:

@@ -1,4 +1,4 @@
-"""The department dataset kinds of SPEC §5: Chinese name, owning department, and the
+"""The department dataset kinds of docs/interfaces.md §5: Chinese name, owning department, and the
 columns each file carries (header, field name, type, parser). Framework-free.
 
 A file's headers must be exactly the kind's columns (in any order; 身份证号 and 姓名 first
@@ -11,6 +11,7 @@ Field types map to Parquet/Arrow: text → string, date → date32, money → de
 int → int16, month → string "YYYY-MM", region → string (normalised code), ids →
 string of normalised ID numbers joined by ";".
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,7 @@ from functools import lru_cache
 from typing import Callable
 
 from doudi.core import codes, idnumber, regions
-from doudi.core.tabular.headers import canonical_header  # one header rule for every import (SPEC §5)
+from doudi.core.tabular.headers import canonical_header  # one header rule for every import (docs/interfaces.md §5)
 from doudi.core.tabular.headers import header_finder as _header_finder
 
 
@@ -105,6 +106,7 @@ def _ids(value: str) -> str:
 
 def _choice(table: dict, label: str, words: dict | None = None) -> Callable[[str], str]:
     """The code, the Chinese label or another word for it (codes.py: 肢体残疾, 农村低保)."""
+
     @lru_cache(maxsize=256)
     def parse(value: str) -> str:
         code = codes.parse(table, value, words)
@@ -134,15 +136,38 @@ def _category(value: str) -> str:
 
 
 YES_NO = {"yes": "是", "no": "否"}
-YES_NO_WORDS = {"参保": "yes", "已参保": "yes", "参加": "yes", "y": "yes", "1": "yes", "未参保": "no", "未参加": "no",
-                "n": "no", "0": "no"}
+YES_NO_WORDS = {
+    "参保": "yes",
+    "已参保": "yes",
+    "参加": "yes",
+    "y": "yes",
+    "1": "yes",
+    "未参保": "no",
+    "未参加": "no",
+    "n": "no",
+    "0": "no",
+}
 BUSINESS_ROLES = {"legal_rep": "法定代表人", "shareholder": "股东", "operator": "经营者"}
-BUSINESS_ROLE_WORDS = {"法人": "legal_rep", "法人代表": "legal_rep", "法定代表": "legal_rep", "投资人": "shareholder",
-                       "出资人": "shareholder", "个体工商户经营者": "operator", "负责人": "operator"}
-TYPES = {"text": "string", "date": "date32", "money": "decimal", "int": "int16", "month": "string",
-         "region": "string", "ids": "string", "choice": "string"}
-PARSERS = {"text": _text, "date": _date, "money": _money, "int": _int, "month": _month, "region": _region,
-           "ids": _ids}
+BUSINESS_ROLE_WORDS = {
+    "法人": "legal_rep",
+    "法人代表": "legal_rep",
+    "法定代表": "legal_rep",
+    "投资人": "shareholder",
+    "出资人": "shareholder",
+    "个体工商户经营者": "operator",
+    "负责人": "operator",
+}
+TYPES = {
+    "text": "string",
+    "date": "date32",
+    "money": "decimal",
+    "int": "int16",
+    "month": "string",
+    "region": "string",
+    "ids": "string",
+    "choice": "string",
+}
+PARSERS = {"text": _text, "date": _date, "money": _money, "int": _int, "month": _month, "region": _region, "ids": _ids}
 
 
 @dataclass(frozen=True)
@@ -179,47 +204,130 @@ class Kind:
 BIRTH_COLUMN = Column("出生日期", "birth_date_given", "date", required=False)
 REGION_COLUMN = Column("所在区划代码", "region_code", "region", required=False)
 C = Column
-KINDS: dict[str, Kind] = {k.code: k for k in (
-    Kind("death", "死亡人员", "公安局（户籍）/卫生健康委/殡葬管理所", (C("死亡日期", "death_date", "date"),)),
-    Kind("vehicle", "机动车登记", "公安局交通管理部门", (
-        C("号牌号码", "plate", "text"), C("车辆类型", "vehicle_type", "text"),
-        C("初次登记日期", "registered_on", "date"))),
-    Kind("business", "市场主体登记", "市场监督管理局", (
-        C("主体名称", "business_name", "text"),
-        C("身份(法定代表人/股东/经营者)", "business_role", "choice", parser=_choice(BUSINESS_ROLES, "身份", BUSINESS_ROLE_WORDS)),
-        C("注册资本(万元)", "capital_10k", "money", required=False), C("成立日期", "founded_on", "date"),
-        C("登记状态", "business_status", "text"))),
-    Kind("public_employee", "财政供养人员", "财政局", (
-        C("单位名称", "employer", "text"), C("入职日期", "hired_on", "date", required=False))),
-    Kind("pension", "养老保险待遇", "人力资源和社会保障局", (
-        C("险种", "pension_kind", "text"), C("月待遇", "monthly_amount", "money"))),
-    Kind("prisoner", "服刑人员", "司法局", (
-        C("入监日期", "prison_from", "date"), C("刑满日期", "prison_until", "date", required=False))),
-    Kind("cadre", "村(社区)干部及经办人员", "组织部门/民政局", (
-        C("所在区划代码", "region_code", "region"), C("职务", "post", "text"),
-        C("近亲属身份证号", "relative_ids", "ids", required=False))),
-    Kind("disability", "残疾人证", "残疾人联合会", (
-        C("残疾类别", "disability_kind", "choice", parser=_choice(codes.DISABILITY_KINDS, "残疾类别", codes.DISABILITY_KIND_WORDS)),
-        C("残疾等级", "disability_level", "int", parser=_level), C("发证日期", "issued_on", "date", required=False))),
-    Kind("poverty_monitoring", "防返贫监测对象", "乡村振兴局", (
-        C("监测类型", "monitoring_type", "text"), C("纳入日期", "since", "date"))),
-    Kind("medical", "医疗费用结算", "医疗保障局", (
-        C("结算日期", "settled_on", "date"), C("总费用", "total_cost", "money"), C("个人自付", "self_pay", "money"))),
-    Kind("real_estate", "不动产登记", "自然资源局（不动产登记中心）", (
-        C("坐落", "location", "text"), C("建筑面积", "floor_area", "money"), C("登记日期", "registered_on", "date"))),
-    Kind("unemployment", "失业保险金领取", "人力资源和社会保障局", (
-        C("起始月份", "from_month", "month"), C("终止月份", "to_month", "month", required=False),
-        C("月金额", "monthly_amount", "money"))),
-    Kind("youfu", "优抚对象", "退役军人事务局", (C("优抚类别", "youfu_category", "text"),)),
-    # 未参保失业人员 (晋民发〔2022〕38号 §8, §12): the comparison rule missed_unemployed reads it.
-    Kind("unemployment_registration", "失业登记", "人力资源和社会保障局", (
-        C("登记日期", "registered_on", "date"), C("注销日期", "deregistered_on", "date", required=False),
-        C("是否参加失业保险(是/否)", "insured", "choice", parser=_choice(YES_NO, "是否参加失业保险", YES_NO_WORDS)),
-        C("所在区划代码", "region_code", "region", required=False))),
-    Kind("recipients_elsewhere", "外地救助对象", "省民政厅", (
-        C("保障类别", "category", "choice", parser=_category), C("所在区划代码", "region_code", "region"),
-        C("开始日期", "since", "date"), C("终止日期", "until", "date", required=False))),
-)}
+KINDS: dict[str, Kind] = {
+    k.code: k
+    for k in (
+        Kind("death", "死亡人员", "公安局（户籍）/卫生健康委/殡葬管理所", (C("死亡日期", "death_date", "date"),)),
+        Kind(
+            "vehicle",
+            "机动车登记",
+            "公安局交通管理部门",
+            (C("号牌号码", "plate", "text"), C("车辆类型", "vehicle_type", "text"), C("初次登记日期", "registered_on", "date")),
+        ),
+        Kind(
+            "business",
+            "市场主体登记",
+            "市场监督管理局",
+            (
+                C("主体名称", "business_name", "text"),
+                C(
+                    "身份(法定代表人/股东/经营者)",
+                    "business_role",
+                    "choice",
+                    parser=_choice(BUSINESS_ROLES, "身份", BUSINESS_ROLE_WORDS),
+                ),
+                C("注册资本(万元)", "capital_10k", "money", required=False),
+                C("成立日期", "founded_on", "date"),
+                C("登记状态", "business_status", "text"),
+            ),
+        ),
+        Kind(
+            "public_employee",
+            "财政供养人员",
+            "财政局",
+            (C("单位名称", "employer", "text"), C("入职日期", "hired_on", "date", required=False)),
+        ),
+        Kind(
+            "pension",
+            "养老保险待遇",
+            "人力资源和社会保障局",
+            (C("险种", "pension_kind", "text"), C("月待遇", "monthly_amount", "money")),
+        ),
+        Kind(
+            "prisoner",
+            "服刑人员",
+            "司法局",
+            (C("入监日期", "prison_from", "date"), C("刑满日期", "prison_until", "date", required=False)),
+        ),
+        Kind(
+            "cadre",
+            "村(社区)干部及经办人员",
+            "组织部门/民政局",
+            (
+                C("所在区划代码", "region_code", "region"),
+                C("职务", "post", "text"),
+                C("近亲属身份证号", "relative_ids", "ids", required=False),
+            ),
+        ),
+        Kind(
+            "disability",
+            "残疾人证",
+            "残疾人联合会",
+            (
+                C(
+                    "残疾类别",
+                    "disability_kind",
+                    "choice",
+                    parser=_choice(codes.DISABILITY_KINDS, "残疾类别", codes.DISABILITY_KIND_WORDS),
+                ),
+                C("残疾等级", "disability_level", "int", parser=_level),
+                C("发证日期", "issued_on", "date", required=False),
+            ),
+        ),
+        Kind(
+            "poverty_monitoring",
+            "防返贫监测对象",
+            "乡村振兴局",
+            (C("监测类型", "monitoring_type", "text"), C("纳入日期", "since", "date")),
+        ),
+        Kind(
+            "medical",
+            "医疗费用结算",
+            "医疗保障局",
+            (C("结算日期", "settled_on", "date"), C("总费用", "total_cost", "money"), C("个人自付", "self_pay", "money")),
+        ),
+        Kind(
+            "real_estate",
+            "不动产登记",
+            "自然资源局（不动产登记中心）",
+            (C("坐落", "location", "text"), C("建筑面积", "floor_area", "money"), C("登记日期", "registered_on", "date")),
+        ),
+        Kind(
+            "unemployment",
+            "失业保险金领取",
+            "人力资源和社会保障局",
+            (
+                C("起始月份", "from_month", "month"),
+                C("终止月份", "to_month", "month", required=False),
+                C("月金额", "monthly_amount", "money"),
+            ),
+        ),
+        Kind("youfu", "优抚对象", "退役军人事务局", (C("优抚类别", "youfu_category", "text"),)),
+        # 未参保失业人员 (晋民发〔2022〕38号 §8, §12): the comparison rule missed_unemployed reads it.
+        Kind(
+            "unemployment_registration",
+            "失业登记",
+            "人力资源和社会保障局",
+            (
+                C("登记日期", "registered_on", "date"),
+                C("注销日期", "deregistered_on", "date", required=False),
+                C("是否参加失业保险(是/否)", "insured", "choice", parser=_choice(YES_NO, "是否参加失业保险", YES_NO_WORDS)),
+                C("所在区划代码", "region_code", "region", required=False),
+            ),
+        ),
+        Kind(
+            "recipients_elsewhere",
+            "外地救助对象",
+            "省民政厅",
+            (
+                C("保障类别", "category", "choice", parser=_category),
+                C("所在区划代码", "region_code", "region"),
+                C("开始日期", "since", "date"),
+                C("终止日期", "until", "date", required=False),
+            ),
+        ),
+    )
+}
 del C
 
 

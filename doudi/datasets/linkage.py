@@ -30,6 +30,7 @@ line did not match anyone. Methods, tried in this order:
 Arrow array aligned with `rows`, the matched registry ID number or null. Wrap a run over
 several kinds in `with registry_snapshot():` so the registry is read once.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -42,8 +43,15 @@ from doudi.batch.engines import open_engine, unique_name
 
 METHODS = ("exact_id", "legacy_id", "repaired_id", "name_birth_region", "ambiguous")
 BODY = 17  # digits compared when repairing: the check digit follows from them
-RESULT_SCHEMA = pa.schema([("import_id", pa.int64()), ("row_no", pa.int32()), ("id_number", pa.string()),
-                           ("method", pa.string()), ("candidates", pa.int64())])
+RESULT_SCHEMA = pa.schema(
+    [
+        ("import_id", pa.int64()),
+        ("row_no", pa.int32()),
+        ("id_number", pa.string()),
+        ("method", pa.string()),
+        ("candidates", pa.int64()),
+    ]
+)
 
 
 def _differ(k: int) -> str:
@@ -51,8 +59,10 @@ def _differ(k: int) -> str:
 
 
 def _swapped(k: int) -> str:
-    return (f"(substr(a, {k}, 1) = substr(b, {k + 1}, 1) AND substr(a, {k + 1}, 1) = substr(b, {k}, 1) "
-            f"AND substr(a, {k}, 1) <> substr(a, {k + 1}, 1))")
+    return (
+        f"(substr(a, {k}, 1) = substr(b, {k + 1}, 1) AND substr(a, {k + 1}, 1) = substr(b, {k}, 1) "
+        f"AND substr(a, {k}, 1) <> substr(a, {k + 1}, 1))"
+    )
 
 
 HAMMING = " + ".join(_differ(k) for k in range(1, BODY + 1))
@@ -122,14 +132,16 @@ def link(engine, rows: str, persons: str) -> pa.Table:
     engine.create(names["repair"], repair_sql(names["pending"], persons))
     engine.view(names["pending2"], remaining_sql(names["pending"], names["repair"], "r.birth_date IS NOT NULL"))
     engine.create(names["named"], name_sql(names["pending2"], persons))
-    union = " UNION ALL ".join(f"SELECT import_id, row_no, id_number, method, candidates FROM {names[s]}"
-                               for s in ("exact", "repair", "named"))
+    union = " UNION ALL ".join(
+        f"SELECT import_id, row_no, id_number, method, candidates FROM {names[s]}" for s in ("exact", "repair", "named")
+    )
     result = engine.query(f"SELECT * FROM ({union}) m ORDER BY import_id, row_no")
     return result.cast(RESULT_SCHEMA)
 
 
-def matched_id_numbers(kind: str, rows: pa.Table, *, region_code: str = "", engine: str = "duckdb",
-                       persons: pa.Table | None = None) -> pa.Array:
+def matched_id_numbers(
+    kind: str, rows: pa.Table, *, region_code: str = "", engine: str = "duckdb", persons: pa.Table | None = None
+) -> pa.Array:
     """For each row of `rows` (dataset_rows() output), the matched registry ID number or
     null. Ambiguous rows stay null. `persons` defaults to the registry (read once per
     `registry_snapshot()` block)."""
@@ -137,11 +149,17 @@ def matched_id_numbers(kind: str, rows: pa.Table, *, region_code: str = "", engi
         return pa.array([], pa.string())
     persons = persons if persons is not None else _registry(region_code)
     with open_engine(engine) as running:
-        running.load("link_rows", rows.select(["import_id", "row_no", "id_number", "id_clean", "id_status", "name",
-                                               "name_key", "birth_date", "region_code"]))
+        running.load(
+            "link_rows",
+            rows.select(
+                ["import_id", "row_no", "id_number", "id_clean", "id_status", "name", "name_key", "birth_date", "region_code"]
+            ),
+        )
         running.load("link_persons", persons)
         matches = link(running, "link_rows", "link_persons")
-    keyed = pc.add(pc.multiply(pc.cast(rows.column("import_id"), pa.int64()), 1 << 32), pc.cast(rows.column("row_no"), pa.int64()))
+    keyed = pc.add(
+        pc.multiply(pc.cast(rows.column("import_id"), pa.int64()), 1 << 32), pc.cast(rows.column("row_no"), pa.int64())
+    )
     found = pc.add(pc.multiply(matches.column("import_id"), 1 << 32), pc.cast(matches.column("row_no"), pa.int64()))
     index = pc.index_in(keyed, value_set=found)
     return pc.take(matches.column("id_number"), index)

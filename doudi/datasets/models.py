@@ -1,7 +1,8 @@
-"""Department dataset imports (SPEC §5): one versioned row per accepted file, and the
+"""Department dataset imports (docs/interfaces.md §5): one versioned row per accepted file, and the
 row-level issues found in it. The accepted rows themselves live in a Parquet file per
 import (storage.py), read by the comparison batch; the database holds what people look
 at and what the audit needs."""
+
 from __future__ import annotations
 
 from django.db import models

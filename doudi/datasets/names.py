@@ -7,6 +7,7 @@ same-sounding miskeyed characters share it, which is what a clerk typing from a 
 form or an old system produces. It widens candidates only; a match is still accepted
 only when exactly one registry person fits (linkage.py).
 """
+
 from __future__ import annotations
 
 import unicodedata

@@ -2,6 +2,7 @@
 rows into storage rows (storage.py) plus row issues. The ID number is normalised with
 doudi.core.idnumber; a row whose ID cannot be normalised is kept (id_status "invalid")
 and reported, so linkage can still match it by name + birth date + region."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,10 @@ from pathlib import Path
 from typing import Iterator
 
 from doudi.core import idnumber
+
+# Shared with the registry importer: the same cell rendering and CSV error messages.
+from doudi.core.tabular.errors import ImportRejected, RowError
+from doudi.core.tabular.reader import _cell_text, csv_rows, open_workbook
 from doudi.datasets.kinds import (
     KINDS,
     PARSERS,
@@ -24,10 +29,6 @@ from doudi.datasets.kinds import (
     kind_of_headers,
 )
 from doudi.datasets.names import clean_name, name_key
-
-# Shared with the registry importer: the same cell rendering and CSV error messages.
-from doudi.core.tabular.errors import ImportRejected, RowError
-from doudi.core.tabular.reader import _cell_text, csv_rows, open_workbook
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
 
 def map_header(kind: Kind, header: list[str], file: str) -> list[tuple[int, Column | str]]:
     """Positions of 身份证号, 姓名 and every column the file has; rejects any other header.
-    A header may leave out its parenthesised note, or carry one (SPEC §5)."""
+    A header may leave out its parenthesised note, or carry one (docs/interfaces.md §5)."""
     find = header_finder(kind)
     cleaned = [(find(h) or canonical_header(h)) if canonical_header(h) else "" for h in header]
     allowed = {c.header: c for c in kind.columns + kind.optional_columns}
@@ -125,8 +126,12 @@ def identity(raw_id: str, raw_name: str, given_birth: dt.date | None) -> tuple[d
     except idnumber.InvalidIdNumber as exc:
         values.update(id_number=None, id_clean=clean, id_status="invalid", birth_date=given_birth or _date_digits(clean))
         return values, exc.message
-    values.update(id_number=number, id_status=status, id_clean=number,
-                  birth_date=dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])))
+    values.update(
+        id_number=number,
+        id_status=status,
+        id_clean=number,
+        birth_date=dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+    )
     return values, None
 
 
@@ -173,8 +178,9 @@ class RowParser:
         if id_problem and not base["name"]:
             issues.append(Issue(row_no, "身份证号", raw_id.strip()[:60], f"{id_problem}，且姓名为空，无法比对", False))
         elif id_problem:
-            issues.append(Issue(row_no, "身份证号", raw_id.strip()[:60],
-                                f"{id_problem}；已保留，将按姓名、出生日期和区划比对", True))
+            issues.append(
+                Issue(row_no, "身份证号", raw_id.strip()[:60], f"{id_problem}；已保留，将按姓名、出生日期和区划比对", True)
+            )
         if any(not issue.kept for issue in issues):
             return None, issues
         return values, issues

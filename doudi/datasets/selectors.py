@@ -13,6 +13,7 @@ For the comparison rules (doudi.monitoring):
         id_number, name, name_key, birth_date, region_code, household_code of every
         registry person: the other side of linkage.link()
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,9 +72,16 @@ def dataset_rows(kind: str, *, as_of: dt.date, region_code: str = "") -> pa.Tabl
     return pa.concat_tables(tables) if tables else schema.empty_table()
 
 
-PERSON_SCHEMA = pa.schema([("id_number", pa.string()), ("name", pa.string()), ("name_key", pa.string()),
-                           ("birth_date", pa.date32()), ("region_code", pa.string()),
-                           ("household_code", pa.string())])
+PERSON_SCHEMA = pa.schema(
+    [
+        ("id_number", pa.string()),
+        ("name", pa.string()),
+        ("name_key", pa.string()),
+        ("birth_date", pa.date32()),
+        ("region_code", pa.string()),
+        ("household_code", pa.string()),
+    ]
+)
 
 
 def registry_persons(region_code: str = "", chunk: int = 100_000) -> pa.Table:
@@ -91,7 +99,17 @@ def registry_persons(region_code: str = "", chunk: int = 100_000) -> pa.Table:
             break
         last = rows[-1][0]
         names = [clean_name(r[2]) for r in rows]
-        batches.append(pa.record_batch([
-            [r[1] for r in rows], names, [name_key(n) for n in names], [r[3] for r in rows],
-            [r[4] for r in rows], [r[5] for r in rows]], schema=PERSON_SCHEMA))
+        batches.append(
+            pa.record_batch(
+                [
+                    [r[1] for r in rows],
+                    names,
+                    [name_key(n) for n in names],
+                    [r[3] for r in rows],
+                    [r[4] for r in rows],
+                    [r[5] for r in rows],
+                ],
+                schema=PERSON_SCHEMA,
+            )
+        )
     return pa.Table.from_batches(batches, schema=PERSON_SCHEMA)

@@ -1,4 +1,4 @@
-"""`dataset_import`: one department file in, one versioned snapshot out (SPEC §5).
+"""`dataset_import`: one department file in, one versioned snapshot out (docs/interfaces.md §5).
 
 The same service serves the command line, the web upload (preview = dry run) and the
 API. Whole-file problems (unknown kind, wrong headers, another kind's file, an as-of
@@ -8,6 +8,7 @@ bad cell is rejected and listed; a row whose ID number cannot be normalised is k
 listed. The import row, its issues, the audit entry and the Parquet file appear
 together or not at all.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,8 +61,14 @@ class _Counts:
             self.issues.extend(issues[:room])
 
     def summary(self) -> dict:
-        return {"rows": self.rows, "rejected": self.rejected, "invalid_ids": self.invalid_ids,
-                "legacy_ids": self.legacy_ids, "duplicates": self.duplicates, "issue_total": self.issue_total}
+        return {
+            "rows": self.rows,
+            "rejected": self.rejected,
+            "invalid_ids": self.invalid_ids,
+            "legacy_ids": self.legacy_ids,
+            "duplicates": self.duplicates,
+            "issue_total": self.issue_total,
+        }
 
 
 def read_rows(kind, path: Path, file: str, writer, progress=None) -> _Counts:
@@ -140,8 +147,9 @@ def _check_some(counts: _Counts, file: str) -> _Counts:
     return counts
 
 
-def dataset_import(*, kind: str, path, as_of, user=None, channel: str = "cli", dry_run: bool = False,
-                   file_name: str = "", progress=None) -> dict:
+def dataset_import(
+    *, kind: str, path, as_of, user=None, channel: str = "cli", dry_run: bool = False, file_name: str = "", progress=None
+) -> dict:
     """Imports one department file. Returns a summary dict whose `status` is
     "imported", "preview" (dry run) or "unchanged" (same file already imported)."""
     path = Path(path)
@@ -154,17 +162,27 @@ def dataset_import(*, kind: str, path, as_of, user=None, channel: str = "cli", d
     sha256 = file_sha256(path)
     earlier = DatasetImport.objects.filter(kind=spec.code, region_code=region_code, sha256=sha256).first()
     if earlier is not None:
-        return {**_describe(earlier), "status": "unchanged",
-                "message": f"同一文件已于 {earlier.at:%Y-%m-%d %H:%M} 导入为「{spec.label}」第{earlier.version}版"
-                           f"（截至 {earlier.as_of}），未重复导入"}
+        return {
+            **_describe(earlier),
+            "status": "unchanged",
+            "message": f"同一文件已于 {earlier.at:%Y-%m-%d %H:%M} 导入为「{spec.label}」第{earlier.version}版"
+            f"（截至 {earlier.as_of}），未重复导入",
+        }
     temp = storage.folder(spec.code) / f".tmp-{uuid.uuid4().hex}.parquet"
     writer = None if dry_run else storage.RowWriter(spec, temp)
     try:
         counts = read_rows(spec, path, file, writer, progress)
         if dry_run:
-            return {"status": "preview", "kind": spec.code, "label": spec.label, "as_of": as_of.isoformat(),
-                    "file_name": file, **counts.summary(), "issues": _issue_dicts(counts.issues[:ISSUES_SHOWN]),
-                    "encoding_note": _encoding_note(path)}
+            return {
+                "status": "preview",
+                "kind": spec.code,
+                "label": spec.label,
+                "as_of": as_of.isoformat(),
+                "file_name": file,
+                **counts.summary(),
+                "issues": _issue_dicts(counts.issues[:ISSUES_SHOWN]),
+                "encoding_note": _encoding_note(path),
+            }
         writer.close()
         record = _record(spec, as_of, region_code, file, sha256, user, channel, counts, temp)
     except BaseException:
@@ -172,12 +190,17 @@ def dataset_import(*, kind: str, path, as_of, user=None, channel: str = "cli", d
             writer.discard()
         temp.unlink(missing_ok=True)
         raise
-    return {**_describe(record), "status": "imported", "issue_total": counts.issue_total,
-            "issues": _issue_dicts(counts.issues[:ISSUES_SHOWN]), "encoding_note": _encoding_note(path)}
+    return {
+        **_describe(record),
+        "status": "imported",
+        "issue_total": counts.issue_total,
+        "issues": _issue_dicts(counts.issues[:ISSUES_SHOWN]),
+        "encoding_note": _encoding_note(path),
+    }
 
 
 def _encoding_note(path: Path) -> str:
-    """"文件编码：GB18030（…）" for a CSV, so the uploader sees how the file was read."""
+    """ "文件编码：GB18030（…）" for a CSV, so the uploader sees how the file was read."""
     from doudi.core.tabular.reader import csv_encodings, encoding_note
 
     return encoding_note(csv_encodings([path])) if path.suffix.lower() == ".csv" else ""
@@ -194,19 +217,44 @@ def _record(spec, as_of, region_code, file, sha256, user, channel, counts: _Coun
             # (kind, version) constraint and the second fails cleanly.
             version = (DatasetImport.objects.filter(kind=spec.code).aggregate(v=Max("version"))["v"] or 0) + 1
             record = DatasetImport.objects.create(
-                kind=spec.code, version=version, as_of=as_of, region_code=region_code, file_name=file[:255],
-                sha256=sha256, user=user, role=getattr(user, "role", "") or "", channel=channel, storage="",
-                **{k: v for k, v in counts.summary().items() if k != "issue_total"})
+                kind=spec.code,
+                version=version,
+                as_of=as_of,
+                region_code=region_code,
+                file_name=file[:255],
+                sha256=sha256,
+                user=user,
+                role=getattr(user, "role", "") or "",
+                channel=channel,
+                storage="",
+                **{k: v for k, v in counts.summary().items() if k != "issue_total"},
+            )
             target = storage.final_path(spec.code, record.pk)
             record.storage = str(target.relative_to(storage.folder(spec.code).parent))
             record.save(update_fields=["storage"])
             DatasetRowIssue.objects.bulk_create(
-                [DatasetRowIssue(dataset_import=record, row_no=i.row_no, column=i.column[:40], value=i.value[:100],
-                                 message=i.message[:200], kept=i.kept) for i in counts.issues], batch_size=5000)
+                [
+                    DatasetRowIssue(
+                        dataset_import=record,
+                        row_no=i.row_no,
+                        column=i.column[:40],
+                        value=i.value[:100],
+                        message=i.message[:200],
+                        kept=i.kept,
+                    )
+                    for i in counts.issues
+                ],
+                batch_size=5000,
+            )
             AuditEntry.objects.create(
-                user=user, role=record.role, action="create", entity="dataset", entity_key=f"{spec.code}#{version}",
-                changes={"file": file, "as_of": as_of.isoformat(), "sha256": sha256, "channel": channel,
-                         **counts.summary()}, reason="部门数据报送")
+                user=user,
+                role=record.role,
+                action="create",
+                entity="dataset",
+                entity_key=f"{spec.code}#{version}",
+                changes={"file": file, "as_of": as_of.isoformat(), "sha256": sha256, "channel": channel, **counts.summary()},
+                reason="部门数据报送",
+            )
             storage.publish(temp, target)
     except BaseException:
         if target is not None:
@@ -216,12 +264,20 @@ def _record(spec, as_of, region_code, file, sha256, user, channel, counts: _Coun
 
 
 def _describe(record: DatasetImport) -> dict:
-    return {"import_id": record.pk, "kind": record.kind, "label": record.kind_label, "version": record.version,
-            "as_of": record.as_of.isoformat(), "file_name": record.file_name, "rows": record.rows,
-            "rejected": record.rejected, "invalid_ids": record.invalid_ids, "legacy_ids": record.legacy_ids,
-            "duplicates": record.duplicates}
+    return {
+        "import_id": record.pk,
+        "kind": record.kind,
+        "label": record.kind_label,
+        "version": record.version,
+        "as_of": record.as_of.isoformat(),
+        "file_name": record.file_name,
+        "rows": record.rows,
+        "rejected": record.rejected,
+        "invalid_ids": record.invalid_ids,
+        "legacy_ids": record.legacy_ids,
+        "duplicates": record.duplicates,
+    }
 
 
 def _issue_dicts(issues: list[Issue]) -> list[dict]:
-    return [{"row": i.row_no, "column": i.column, "value": i.value, "message": i.message, "kept": i.kept}
-            for i in issues]
+    return [{"row": i.row_no, "column": i.column, "value": i.value, "message": i.message, "kept": i.kept} for i in issues]

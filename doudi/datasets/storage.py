@@ -19,6 +19,7 @@ id exists only once the import row commits); selectors.dataset_rows() adds it on
 | birth_date | date32 | from the ID when valid, else 出生日期, else the ID's date digits when they form a date |
 | region_code | string | 所在区划代码 when the file has one |
 """
+
 from __future__ import annotations
 
 import os
@@ -31,14 +32,28 @@ from django.conf import settings
 from doudi.datasets.kinds import KINDS, Column, Kind
 
 BASE_FIELDS = [
-    ("row_no", pa.int32()), ("id_number", pa.string()), ("id_raw", pa.string()),
-    ("id_clean", pa.string()), ("id_status", pa.string()), ("name", pa.string()), ("name_key", pa.string()),
-    ("birth_date", pa.date32()), ("region_code", pa.string()),
+    ("row_no", pa.int32()),
+    ("id_number", pa.string()),
+    ("id_raw", pa.string()),
+    ("id_clean", pa.string()),
+    ("id_status", pa.string()),
+    ("name", pa.string()),
+    ("name_key", pa.string()),
+    ("birth_date", pa.date32()),
+    ("region_code", pa.string()),
 ]
 MONEY = pa.decimal128(14, 2)
 _ARROW = {"string": pa.string(), "date32": pa.date32(), "decimal": MONEY, "int16": pa.int16()}
-_TYPES = {"text": "string", "date": "date32", "money": "decimal", "int": "int16", "month": "string",
-          "region": "string", "ids": "string", "choice": "string"}
+_TYPES = {
+    "text": "string",
+    "date": "date32",
+    "money": "decimal",
+    "int": "int16",
+    "month": "string",
+    "region": "string",
+    "ids": "string",
+    "choice": "string",
+}
 
 
 def kind_fields(kind: Kind) -> list[Column]:

@@ -1,5 +1,6 @@
 """部门数据报送 pages: the list of imports, upload → preview (a dry run of the same
 service) → confirm, an import's problem rows and their Excel download."""
+
 import datetime as dt
 import json
 import uuid
@@ -15,14 +16,26 @@ from doudi.core.exports import xlsx_response
 from doudi.core.idnumber import mask
 from doudi.core.permissions import require
 from doudi.core.roles import UNMASK_ID, UPLOAD_DATASET, can
+from doudi.core.tabular.errors import ImportRejected
 from doudi.datasets import selectors
 from doudi.datasets.kinds import KINDS
 from doudi.datasets.services import dataset_import
-from doudi.core.tabular.errors import ImportRejected
 
 PAGE_SIZE = 50
-LIST_HEADERS = ["数据类型", "版本", "截至日期", "文件名", "接收行数", "拒收行数", "身份证号无法规范化", "15位号码", "重复行",
-                "报送人", "渠道", "导入时间"]
+LIST_HEADERS = [
+    "数据类型",
+    "版本",
+    "截至日期",
+    "文件名",
+    "接收行数",
+    "拒收行数",
+    "身份证号无法规范化",
+    "15位号码",
+    "重复行",
+    "报送人",
+    "渠道",
+    "导入时间",
+]
 ISSUE_HEADERS = ["行号", "列", "值", "问题", "处理"]
 SORTS = {"-at": "-at", "kind": "kind", "-as_of": "-as_of"}
 
@@ -54,9 +67,23 @@ def import_list(request):
     if kind in KINDS:
         records = records.filter(kind=kind)
     if request.GET.get("export") == "xlsx":
-        rows = ([r.kind_label, r.version, r.as_of, r.file_name, r.rows, r.rejected, r.invalid_ids, r.legacy_ids,
-                 r.duplicates, r.user.display_name() if r.user else "命令行", r.get_channel_display(),
-                 f"{r.at:%Y-%m-%d %H:%M}"] for r in records.iterator())
+        rows = (
+            [
+                r.kind_label,
+                r.version,
+                r.as_of,
+                r.file_name,
+                r.rows,
+                r.rejected,
+                r.invalid_ids,
+                r.legacy_ids,
+                r.duplicates,
+                r.user.display_name() if r.user else "命令行",
+                r.get_channel_display(),
+                f"{r.at:%Y-%m-%d %H:%M}",
+            ]
+            for r in records.iterator()
+        )
         return xlsx_response("部门数据报送记录.xlsx", "部门数据报送记录", LIST_HEADERS, rows)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "datasets/import_list.html", {"page": page, "kinds": KINDS, "filters": {"kind": kind, "sort": sort}})
@@ -79,8 +106,14 @@ def upload(request):
     with target.open("wb") as out:
         for chunk in file.chunks():
             out.write(chunk)
-    meta = {"owner": request.user.pk, "file": target.name, "kind": kind, "as_of": as_of, "applied": None,
-            "preview": _run(request.user, kind, target, as_of, dry_run=True)}
+    meta = {
+        "owner": request.user.pk,
+        "file": target.name,
+        "kind": kind,
+        "as_of": as_of,
+        "applied": None,
+        "preview": _run(request.user, kind, target, as_of, dry_run=True),
+    }
     _save_meta(token, meta)
     return redirect("dataset_preview", token=token)
 
@@ -93,15 +126,19 @@ def _upload_problem(file, kind: str, as_of: str) -> str:
     if file is None:
         return "请选择要上传的 .csv 或 .xlsx 文件"
     if file.size > settings.DOUDI_MAX_IMPORT_BYTES:
-        return (f"文件 {file.size / 2**20:.1f} MB，超过网页上传上限 {settings.DOUDI_MAX_IMPORT_BYTES // 2**20} MB；"
-                "请拆分文件、使用接口 POST /api/datasets/{kind}，或由管理员用命令 doudi import dataset 导入")
+        return (
+            f"文件 {file.size / 2**20:.1f} MB，超过网页上传上限 {settings.DOUDI_MAX_IMPORT_BYTES // 2**20} MB；"
+            "请拆分文件、使用接口 POST /api/datasets/{kind}，或由管理员用命令 doudi import dataset 导入"
+        )
     return ""
 
 
 def _run(user, kind: str, path: Path, as_of: str, *, dry_run: bool) -> dict:
     try:
-        return {"ok": True, **dataset_import(kind=kind, path=path, as_of=as_of, user=user, channel="web",
-                                             dry_run=dry_run, file_name=path.name)}
+        return {
+            "ok": True,
+            **dataset_import(kind=kind, path=path, as_of=as_of, user=user, channel="web", dry_run=dry_run, file_name=path.name),
+        }
     except ImportRejected as rejected:
         return {"ok": False, "errors": [str(e) for e in rejected.errors]}
 
@@ -133,14 +170,17 @@ def detail(request, pk):
         raise Http404("没有这次导入")
     issues = selectors.issues_of(record)
     if request.GET.get("export") == "xlsx":
-        rows = ([i.row_no, i.column, _shown(request.user, i), i.message, "已保留" if i.kept else "未接收"]
-                for i in issues.iterator())
-        return xlsx_response(f"{record.kind_label}第{record.version}版问题行.xlsx", f"{record.kind_label}问题行",
-                             ISSUE_HEADERS, rows)
+        rows = (
+            [i.row_no, i.column, _shown(request.user, i), i.message, "已保留" if i.kept else "未接收"] for i in issues.iterator()
+        )
+        return xlsx_response(
+            f"{record.kind_label}第{record.version}版问题行.xlsx", f"{record.kind_label}问题行", ISSUE_HEADERS, rows
+        )
     page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = [(i, _shown(request.user, i)) for i in page.object_list]
-    return render(request, "datasets/detail.html", {"record": record, "page": page, "issues": shown,
-                                                    "kind": KINDS.get(record.kind)})
+    return render(
+        request, "datasets/detail.html", {"record": record, "page": page, "issues": shown, "kind": KINDS.get(record.kind)}
+    )
 
 
 def _shown(user, issue) -> str:

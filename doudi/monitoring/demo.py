@@ -1,6 +1,7 @@
 """Demo data for data comparison: once the demo county's planted department datasets are
 imported (doudi.datasets demo step), run a first comparison so the warnings pages have
 content. Idempotent: does nothing once a comparison has run."""
+
 from doudi.monitoring.models import ComparisonRun
 
 

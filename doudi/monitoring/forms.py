@@ -1,4 +1,5 @@
 """Forms for starting a comparison and handling a warning."""
+
 import datetime as dt
 
 from django import forms
@@ -44,14 +45,17 @@ class ConfirmForm(forms.Form):
     outcome = forms.ChoiceField(label="处理结果", choices=Warning.Outcome.choices)
     reason = forms.CharField(label="处理说明", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     benefits = forms.MultipleChoiceField(label="停发的待遇", required=False, widget=forms.CheckboxSelectMultiple)
-    stop_on = forms.DateField(label="停发日期（最后一个享受日）", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    stop_on = forms.DateField(
+        label="停发日期（最后一个享受日）", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, benefits=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.benefit_objects = {str(b.pk): b for b in benefits}
         self.fields["benefits"].choices = [
             (str(b.pk), f"{b.category_label}{'（' + b.person.name + '）' if b.person else ''} 月{b.monthly_amount}元")
-            for b in benefits]
+            for b in benefits
+        ]
         self.fields["stop_on"].initial = dt.date.today()
 
     def chosen_benefits(self):

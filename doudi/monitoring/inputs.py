@@ -23,6 +23,7 @@ Computed from these before the rules run:
                     with each member's counted pension added (pension_incomes())
   outsiders         monitored people (防返贫监测) who are not in the register (outsiders())
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,13 +82,13 @@ DATASET_VIEWS = {
     "death": "death_date",
     "vehicle": "plate, vehicle_type, registered_on AS registered",
     "business": "business_name AS entity_name, business_role AS role, capital_10k * 10000 AS capital, "
-                "founded_on AS founded, business_status AS status",
+    "founded_on AS founded, business_status AS status",
     "public_employee": "employer, hired_on AS hired",
     "pension": "pension_kind AS scheme, monthly_amount AS monthly",
     "prisoner": "prison_from AS admitted, prison_until AS released",
     "cadre": "import_id, row_no, id_number AS cadre_id_number, name AS cadre_name, region_code AS cadre_region, post",
     "disability": "CONCAT(disability_kind, ':', CAST(disability_level AS VARCHAR)) AS disability, "
-                  "disability_kind AS dis_kind, CAST(disability_level AS INTEGER) AS dis_level, issued_on AS issued",
+    "disability_kind AS dis_kind, CAST(disability_level AS INTEGER) AS dis_level, issued_on AS issued",
     "poverty_monitoring": "monitoring_type AS monitor_type, since AS enrolled",
     "medical": "settled_on AS settled, total_cost AS total, self_pay",
     "real_estate": "location, floor_area AS area, registered_on AS registered",
@@ -105,11 +106,24 @@ def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-PERSON_FIELDS = [("person_id", pa.int64()), ("id_number", pa.string()), ("name", pa.string()), ("household_id", pa.int64()),
-                 ("village", pa.string()), ("county", pa.string()), ("household_code", pa.string()), ("hukou", pa.string()),
-                 ("birth_ymd", pa.int32()), ("disability", pa.string()), ("income", MONEY),
-                 ("birth_y", pa.int32()), ("birth_m", pa.int32()), ("birth_d", pa.int32()),
-                 ("dis_kind", pa.string()), ("dis_level", pa.int32())]
+PERSON_FIELDS = [
+    ("person_id", pa.int64()),
+    ("id_number", pa.string()),
+    ("name", pa.string()),
+    ("household_id", pa.int64()),
+    ("village", pa.string()),
+    ("county", pa.string()),
+    ("household_code", pa.string()),
+    ("hukou", pa.string()),
+    ("birth_ymd", pa.int32()),
+    ("disability", pa.string()),
+    ("income", MONEY),
+    ("birth_y", pa.int32()),
+    ("birth_m", pa.int32()),
+    ("birth_d", pa.int32()),
+    ("dis_kind", pa.string()),
+    ("dis_level", pa.int32()),
+]
 
 
 def registry_tables(as_of: dt.date, region_code: str = "") -> dict[str, pa.Table]:
@@ -125,21 +139,38 @@ def registry_tables(as_of: dt.date, region_code: str = "") -> dict[str, pa.Table
     persons = pa.Table.from_batches(persons, schema=pa.schema(PERSON_FIELDS))
     sizes = persons.group_by("household_id").aggregate([("person_id", "count")])
     members = dict(zip(sizes.column("household_id").to_pylist(), sizes.column("person_id_count").to_pylist()))
-    return {"persons": persons, "benefits": _benefits(as_of, region_code, members),
-            "link_persons": pa.Table.from_batches(linkable, schema=PERSON_SCHEMA)}
+    return {
+        "persons": persons,
+        "benefits": _benefits(as_of, region_code, members),
+        "link_persons": pa.Table.from_batches(linkable, schema=PERSON_SCHEMA),
+    }
 
 
 def _person_batch(rows) -> tuple[pa.RecordBatch, pa.RecordBatch]:
     ids, numbers, names, households, villages, hukou, births, kinds, levels, incomes, codes = zip(*rows)
     births = [_as_date(b) for b in births]
     cleaned = [clean_name(n) for n in names]
-    persons = pa.record_batch([
-        ids, numbers, names, households, villages, [v[:6] for v in villages], codes, hukou,
-        [b.year * 10000 + b.month * 100 + b.day for b in births],
-        [f"{k}:{n}" if k and n else "" for k, n in zip(kinds, levels)], [_decimal(i) for i in incomes],
-        [b.year for b in births], [b.month for b in births], [b.day for b in births],
-        [k if k and n else None for k, n in zip(kinds, levels)], [int(n) if k and n else None for k, n in zip(kinds, levels)],
-    ], schema=pa.schema(PERSON_FIELDS))
+    persons = pa.record_batch(
+        [
+            ids,
+            numbers,
+            names,
+            households,
+            villages,
+            [v[:6] for v in villages],
+            codes,
+            hukou,
+            [b.year * 10000 + b.month * 100 + b.day for b in births],
+            [f"{k}:{n}" if k and n else "" for k, n in zip(kinds, levels)],
+            [_decimal(i) for i in incomes],
+            [b.year for b in births],
+            [b.month for b in births],
+            [b.day for b in births],
+            [k if k and n else None for k, n in zip(kinds, levels)],
+            [int(n) if k and n else None for k, n in zip(kinds, levels)],
+        ],
+        schema=pa.schema(PERSON_FIELDS),
+    )
     link = pa.record_batch([numbers, cleaned, [name_key(n) for n in cleaned], births, villages, codes], schema=PERSON_SCHEMA)
     return persons, link
 
@@ -152,15 +183,20 @@ def _benefits(as_of: dt.date, region_code: str, members: dict[int, int]) -> pa.T
         amount = _decimal(amount)
         if person_id is None:  # the member's share of a household benefit
             amount = (amount / max(members.get(household_id, 1), 1)).quantize(CENT)
-        for key, value in zip(("household_id", "person_id", "category", "since"),
-                              (household_id, person_id, category, _as_date(since))):
+        for key, value in zip(
+            ("household_id", "person_id", "category", "since"), (household_id, person_id, category, _as_date(since))
+        ):
             columns[key].append(value)
         columns["share"].append(amount)
-    return pa.table({"household_id": pa.array(columns["household_id"], pa.int64()),
-                     "person_id": pa.array(columns["person_id"], pa.int64()),
-                     "category": pa.array(columns["category"], pa.string()),
-                     "since": pa.array(columns["since"], pa.date32()),
-                     "share": pa.array(columns["share"], MONEY)})
+    return pa.table(
+        {
+            "household_id": pa.array(columns["household_id"], pa.int64()),
+            "person_id": pa.array(columns["person_id"], pa.int64()),
+            "category": pa.array(columns["category"], pa.string()),
+            "since": pa.array(columns["since"], pa.date32()),
+            "share": pa.array(columns["share"], MONEY),
+        }
+    )
 
 
 def parameter_tables(counties, as_of: dt.date) -> dict[str, pa.Table]:
@@ -190,17 +226,25 @@ def parameter_tables(counties, as_of: dt.date) -> dict[str, pa.Table]:
                 word, _sep, kind = item.rpartition(":") if short == "vehicle_kind" else (item, "", None)
                 for key, value in zip(words, (county, short, pos, word, kind)):
                     words[key].append(value)
-    params = pa.table({"county": pa.array(rows["county"], pa.string()),
-                       **{c: pa.array(rows[c], PARAM_TYPE) for c in PARAM_COLUMNS}})
+    params = pa.table(
+        {"county": pa.array(rows["county"], pa.string()), **{c: pa.array(rows[c], PARAM_TYPE) for c in PARAM_COLUMNS}}
+    )
     month = as_of.replace(day=1)
     rule_params = [params_table(policy, month, [c for c in counties if c[:2] == code]) for code, policy in policies.items()]
-    return {"params": params, "param_items": pa.table({k: pa.array(v, pa.string()) for k, v in items.items()}),
-            "param_words": pa.table({"county": pa.array(words["county"], pa.string()),
-                                     "name": pa.array(words["name"], pa.string()),
-                                     "pos": pa.array(words["pos"], pa.int32()),
-                                     "word": pa.array(words["word"], pa.string()),
-                                     "kind": pa.array(words["kind"], pa.string())}),
-            "rule_params": pa.concat_tables(rule_params) if rule_params else params_table(None, month, [])}
+    return {
+        "params": params,
+        "param_items": pa.table({k: pa.array(v, pa.string()) for k, v in items.items()}),
+        "param_words": pa.table(
+            {
+                "county": pa.array(words["county"], pa.string()),
+                "name": pa.array(words["name"], pa.string()),
+                "pos": pa.array(words["pos"], pa.int32()),
+                "word": pa.array(words["word"], pa.string()),
+                "kind": pa.array(words["kind"], pa.string()),
+            }
+        ),
+        "rule_params": pa.concat_tables(rule_params) if rule_params else params_table(None, month, []),
+    }
 
 
 def load_inputs(engine, *, as_of: dt.date, region_code: str = "", progress=None) -> dict:
@@ -217,8 +261,14 @@ def load_inputs(engine, *, as_of: dt.date, region_code: str = "", progress=None)
     for kind, columns in DATASET_VIEWS.items():
         progress(f"读取并匹配部门数据：{kind}")
         used[kind] = load_linked(engine, kind, columns, as_of=as_of, region_code=region_code)
-    engine.load("ds_cadre_relative", _cadre_relatives(engine.query(
-        "SELECT import_id, row_no, relative_ids FROM raw_cadre WHERE relative_ids IS NOT NULL AND relative_ids <> ''")))
+    engine.load(
+        "ds_cadre_relative",
+        _cadre_relatives(
+            engine.query(
+                "SELECT import_id, row_no, relative_ids FROM raw_cadre WHERE relative_ids IS NOT NULL AND relative_ids <> ''"
+            )
+        ),
+    )
     progress("按低保规则重算含养老金的家庭收入")
     engine.load("pension_incomes", pension_incomes(engine, as_of=as_of))
     outside = outsiders(engine, as_of=as_of, region_code=region_code, counties=persons.column("county").to_pylist())
@@ -235,13 +285,28 @@ def _cadre_relatives(rows: pa.Table) -> pa.Table:
             if number:
                 for key, value in zip(keys, (import_id, row_no, number)):
                     keys[key].append(value)
-    return pa.table({"import_id": pa.array(keys["import_id"], pa.int64()), "row_no": pa.array(keys["row_no"], pa.int32()),
-                     "relative_id_number": pa.array(keys["relative_id_number"], pa.string())})
+    return pa.table(
+        {
+            "import_id": pa.array(keys["import_id"], pa.int64()),
+            "row_no": pa.array(keys["row_no"], pa.int32()),
+            "relative_id_number": pa.array(keys["relative_id_number"], pa.string()),
+        }
+    )
 
 
-PENSION_FIELDS = [("person_id", pa.int64()), ("household_id", pa.int64()), ("county", pa.string()),
-                  ("pension", MONEY), ("in_dibao", pa.bool_()), ("household_income", INCOME), ("dibao_line", INCOME),
-                  ("edge_line", INCOME), ("dibao_members", pa.int64()), ("standard", INCOME), ("own_income", INCOME)]
+PENSION_FIELDS = [
+    ("person_id", pa.int64()),
+    ("household_id", pa.int64()),
+    ("county", pa.string()),
+    ("pension", MONEY),
+    ("in_dibao", pa.bool_()),
+    ("household_income", INCOME),
+    ("dibao_line", INCOME),
+    ("edge_line", INCOME),
+    ("dibao_members", pa.int64()),
+    ("standard", INCOME),
+    ("own_income", INCOME),
+]
 SIX = Decimal("0.000001")
 
 
@@ -253,8 +318,8 @@ def pension_incomes(engine, *, as_of: dt.date, chunk: int = 500) -> pa.Table:
     transfer income may already hold it. One row per member; the month is the as-of
     date's, parameters those in force on its first day, as in assess."""
     # the register's mapping to rule inputs, the same the monthly batch uses
-    from doudi.registry.extracts import assess_household, household_pages
     from doudi.monitoring.rules import PENSION_COUNTED
+    from doudi.registry.extracts import assess_household, household_pages
     from doudi.rules.engine import evaluate
     from doudi.rules.inputs import household_rows
 
@@ -280,9 +345,19 @@ def pension_incomes(engine, *, as_of: dt.date, chunk: int = 500) -> pa.Table:
         policy = policies.setdefault(county[:2], load_policy(county[:2]))
         env = evaluate(household, member_rows, vehicles, {n: e.value for n, e in policy.resolve(county, day).items()})
         for person, row in zip(people, env["__rows__"]["m"]):
-            values = (person["id"], house["id"], county, pensions.get(person["id"]), not row["excluded_from_dibao"],
-                      env["dibao_income"], env["dibao_line"], env["edge_line"], int(env["dibao_members"]),
-                      env["dibao_standard"], row["own_income"])
+            values = (
+                person["id"],
+                house["id"],
+                county,
+                pensions.get(person["id"]),
+                not row["excluded_from_dibao"],
+                env["dibao_income"],
+                env["dibao_line"],
+                env["edge_line"],
+                int(env["dibao_members"]),
+                env["dibao_standard"],
+                row["own_income"],
+            )
             for (name, kind), value in zip(PENSION_FIELDS, values):
                 out[name].append(value.quantize(SIX) if kind == INCOME else value)
     return pa.table({name: pa.array(out[name], kind) for name, kind in PENSION_FIELDS})
@@ -300,7 +375,7 @@ OUTSIDER_FIELDS = PERSON_FIELDS + [("monitor_type", pa.string()), ("enrolled", p
 
 
 def outsiders(engine, *, as_of: dt.date, region_code: str, counties) -> pa.Table:
-    """防返贫监测 people who are not in the register at all (SPEC §6, missed_monitoring): not
+    """防返贫监测 people who are not in the register at all (docs/interfaces.md §6, missed_monitoring): not
     matched to anyone in the comparison, and their number held by no registry person
     anywhere. Shaped like `persons` (household empty, village = the row's 所在区划代码, age
     from the ID number), plus monitor_type and enrolled. `person_id` is the negative of the
@@ -319,11 +394,26 @@ def outsiders(engine, *, as_of: dt.date, region_code: str, counties) -> pa.Table
         number, birth = id_birth(row["id_number"], "", Problems())
         if row["id_number"] in registered or birth is None:
             continue
-        values = {"person_id": -int(number[:17]), "id_number": number, "name": row["name"] or "", "household_id": 0,
-                  "village": row["region_code"], "county": row["region_code"][:6], "household_code": "", "hukou": "",
-                  "birth_ymd": birth.year * 10000 + birth.month * 100 + birth.day, "disability": "", "income": Decimal(0),
-                  "birth_y": birth.year, "birth_m": birth.month, "birth_d": birth.day, "dis_kind": None, "dis_level": None,
-                  "monitor_type": row["monitor_type"], "enrolled": row["enrolled"]}
+        values = {
+            "person_id": -int(number[:17]),
+            "id_number": number,
+            "name": row["name"] or "",
+            "household_id": 0,
+            "village": row["region_code"],
+            "county": row["region_code"][:6],
+            "household_code": "",
+            "hukou": "",
+            "birth_ymd": birth.year * 10000 + birth.month * 100 + birth.day,
+            "disability": "",
+            "income": Decimal(0),
+            "birth_y": birth.year,
+            "birth_m": birth.month,
+            "birth_d": birth.day,
+            "dis_kind": None,
+            "dis_level": None,
+            "monitor_type": row["monitor_type"],
+            "enrolled": row["enrolled"],
+        }
         for name in columns:
             columns[name].append(values[name])
     return pa.table({name: pa.array(columns[name], kind) for name, kind in OUTSIDER_FIELDS})

@@ -1,4 +1,5 @@
 """Background job target: the comparison started from the web (doudi.core.jobs)."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -23,6 +24,8 @@ def compare_job(progress, *, as_of: str, engine: str, region_code: str, user_id:
     except ComparisonError as exc:
         raise JobFailed(str(exc)) from None
     total = {key: sum(c[key] for c in run.counts.values()) for key in ("found", "new", "open", "suppressed")}
-    summary = (f"截至 {run.as_of} 比对完成（{engine}）：发现 {total['found']} 条，新增预警 {total['new']} 条，"
-               f"仍待处理 {total['open']} 条，已处理且证据未变 {total['suppressed']} 条。")
+    summary = (
+        f"截至 {run.as_of} 比对完成（{engine}）：发现 {total['found']} 条，新增预警 {total['new']} 条，"
+        f"仍待处理 {total['open']} 条，已处理且证据未变 {total['suppressed']} 条。"
+    )
     return {"summary": summary, "run": run.pk, **total, "url": reverse("warning_list")}

@@ -7,6 +7,7 @@ province's 30M rows never pass through Python. The matching itself is the datase
 swaps, name + birth date + region; ambiguous rows stay unmatched), run on the same engine
 against the registry persons read once with the snapshot (inputs.py) — on Spark when the comparison runs on Spark.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,11 @@ def load_linked(engine, kind: str, columns: str, *, as_of: dt.date, region_code:
     records = _load_raw(engine, kind, as_of=as_of, region_code=region_code)
     matches = link(engine, f"raw_{kind}", LINK_PERSONS) if records else RESULT_SCHEMA.empty_table()
     engine.load(f"match_{kind}", matches)
-    engine.view(f"ds_{kind}", f"""SELECT person_id, {columns} FROM (
+    engine.view(
+        f"ds_{kind}",
+        f"""SELECT person_id, {columns} FROM (
   SELECT r.*, p.person_id FROM raw_{kind} r
   LEFT JOIN match_{kind} m ON m.import_id = r.import_id AND m.row_no = r.row_no
-  LEFT JOIN persons p ON p.id_number = m.id_number) x""")
+  LEFT JOIN persons p ON p.id_number = m.id_number) x""",
+    )
     return {"imports": sorted(r.pk for r in records), "rows": sum(r.rows for r in records), "matched": matches.num_rows}

@@ -1,6 +1,7 @@
 """Comparison runs, the warnings they raise and how each warning is handled (入户核查,
-confirmed or dismissed). DOMAIN.md §7; 武政办发电〔2021〕10号 (动态监测预警),
+confirmed or dismissed). docs/domain.md §7; 武政办发电〔2021〕10号 (动态监测预警),
 晋民发〔2022〕38号 (低收入人口数据库和比对，人情保/关系保)."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -68,11 +69,19 @@ class Warning(models.Model):  # noqa: A001 - the domain word (预警); never sha
     class Meta:
         verbose_name = verbose_name_plural = "预警"
         ordering = ["deadline", "id"]
-        indexes = [models.Index(fields=["person", "rule"]), models.Index(fields=["status", "deadline"]),
-                   models.Index(fields=["township_code", "status"])]
+        indexes = [
+            models.Index(fields=["person", "rule"]),
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["township_code", "status"]),
+        ]
         # Two comparisons running at once must not open the same warning twice.
-        constraints = [models.UniqueConstraint(fields=["rule", "person"], condition=models.Q(status__in=["open", "checking"]),
-                                               name="one_active_warning_per_rule_and_person")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "person"],
+                condition=models.Q(status__in=["open", "checking"]),
+                name="one_active_warning_per_rule_and_person",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()}：{self.person.name}"
@@ -91,7 +100,7 @@ class Warning(models.Model):  # noqa: A001 - the domain word (预警); never sha
 
 
 class WarningTransition(AppendOnly):
-    """Every status change of a warning: who, role, from, to, why, when (DESIGN §1.4)."""
+    """Every status change of a warning: who, role, from, to, why, when (docs/design.md §1.4)."""
 
     warning = models.ForeignKey(Warning, on_delete=models.PROTECT, related_name="transitions")
     at = models.DateTimeField("时间", auto_now_add=True)

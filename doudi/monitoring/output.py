@@ -1,5 +1,6 @@
-"""SPEC §6 output: one row per warning, `rule, id_number, name, household, township,
+"""docs/interfaces.md §6 output: one row per warning, `rule, id_number, name, household, township,
 level, detail`, as CSV (UTF-8 with BOM, so Excel opens it) or JSON lines, by suffix."""
+
 from __future__ import annotations
 
 import csv
@@ -26,8 +27,15 @@ def output_format(path) -> str:
 
 def rows(findings):
     for f in findings:
-        yield {"rule": f.rule, "id_number": f.id_number, "name": f.name, "household": f.household_code,
-               "township": f.township, "level": f.level, "detail": f.detail}
+        yield {
+            "rule": f.rule,
+            "id_number": f.id_number,
+            "name": f.name,
+            "household": f.household_code,
+            "township": f.township,
+            "level": f.level,
+            "detail": f.detail,
+        }
 
 
 def write_warnings(path, findings) -> int:

@@ -5,6 +5,7 @@ The fingerprint hashes only the rule's evidence columns (a death date, a plate, 
 name …), never derived facts such as months overpaid, so a warning that was dismissed is
 not raised again next month unless the department data itself changed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -80,8 +81,7 @@ def _group(rule: Rule, table: pa.Table) -> list[Finding]:
 
 def _finding(rule: Rule, rows: list[dict]) -> Finding:
     item_columns = [c for c in rows[0] if c not in _FIXED and c not in rule.facts]
-    items = sorted({json.dumps({c: plain(r[c]) for c in item_columns}, ensure_ascii=False, sort_keys=True)
-                    for r in rows})
+    items = sorted({json.dumps({c: plain(r[c]) for c in item_columns}, ensure_ascii=False, sort_keys=True) for r in rows})
     items = [json.loads(i) for i in items]
     first = min(rows, key=lambda r: json.dumps({c: plain(r[c]) for c in item_columns}, sort_keys=True, ensure_ascii=False))
     facts = {c: plain(first[c]) for c in rule.facts}
@@ -96,7 +96,10 @@ def attach_people(findings: list[Finding], persons: pa.Table) -> None:
     """Fills ID number, name, household code and village from the registry snapshot."""
     wanted = pa.array(sorted({f.person_id for f in findings}), pa.int64())
     subset = persons.filter(pc.is_in(persons.column("person_id"), value_set=wanted))
-    people = {r["person_id"]: r for r in subset.select(["person_id", "id_number", "name", "village", "county", "household_code"]).to_pylist()}
+    people = {
+        r["person_id"]: r
+        for r in subset.select(["person_id", "id_number", "name", "village", "county", "household_code"]).to_pylist()
+    }
     for finding in findings:
         person = people[finding.person_id]
         finding.id_number, finding.name = person["id_number"], person["name"]
@@ -104,16 +107,16 @@ def attach_people(findings: list[Finding], persons: pa.Table) -> None:
         finding.household_code = person["household_code"]
 
 
-def compute_findings(*, as_of: dt.date, engine_name: str = "duckdb", region_code: str = "", progress=None,
-                     spark_session=None) -> tuple[list[Finding], dict]:
+def compute_findings(
+    *, as_of: dt.date, engine_name: str = "duckdb", region_code: str = "", progress=None, spark_session=None
+) -> tuple[list[Finding], dict]:
     """Loads the inputs, runs every rule, returns (findings, what was read). Writes nothing."""
     from doudi.batch.engines import open_engine
     from doudi.monitoring.inputs import load_inputs
 
     progress = progress or (lambda done, total, message: None)
     with open_engine(engine_name, spark_session=spark_session) as engine:
-        inputs = load_inputs(engine, as_of=as_of, region_code=region_code,
-                             progress=lambda message: progress(0, None, message))
+        inputs = load_inputs(engine, as_of=as_of, region_code=region_code, progress=lambda message: progress(0, None, message))
         findings = run_rules(engine, as_of=as_of, progress=progress)
     attach_people(findings, inputs["persons"])
     return findings, {"persons": inputs["persons"].num_rows, "datasets": inputs["datasets"]}

@@ -1,5 +1,6 @@
 """Reads for warnings, the low-income population database and the 人情保 register,
 already scoped to the user's region subtree."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,13 @@ from doudi.core.scoping import scope
 from doudi.monitoring.models import ComparisonRun, Warning, WarningTransition, WarningVisit
 from doudi.registry.models import Benefit, Household, Person
 
-SORTS = {"deadline": ("deadline", "id"), "-created": ("-created_at", "-id"), "level": ("level_rank", "deadline"),
-         "township": ("township_code", "deadline"), "rule": ("rule", "deadline")}
+SORTS = {
+    "deadline": ("deadline", "id"),
+    "-created": ("-created_at", "-id"),
+    "level": ("level_rank", "deadline"),
+    "township": ("township_code", "deadline"),
+    "rule": ("rule", "deadline"),
+}
 AGES = {"overdue": "已逾期", "7": "7天内到期", "30": "生成超过30天"}
 
 
@@ -38,8 +44,9 @@ def warning_search(user, *, rule="", township="", level="", status="active", age
     elif status:
         warnings = warnings.filter(status=status)
     warnings = _by_age(warnings, age)
-    rank = Case(When(level="red", then=Value(0)), When(level="orange", then=Value(1)), default=Value(2),
-                output_field=IntegerField())
+    rank = Case(
+        When(level="red", then=Value(0)), When(level="orange", then=Value(1)), default=Value(2), output_field=IntegerField()
+    )
     township_name = Subquery(Region.objects.filter(code=OuterRef("township_code")).values("name")[:1])
     return warnings.annotate(level_rank=rank, township_name=township_name).order_by(*SORTS.get(sort, SORTS["deadline"]))
 
@@ -62,9 +69,13 @@ def overdue_count(user) -> int:
 def counts_by_township(user) -> list[dict]:
     """Active warnings per township and level, with overdue counts (the list's summary)."""
     today = timezone.localdate()
-    rows = (warnings_for(user).filter(status__in=Warning.ACTIVE).values("township_code")
-            .annotate(total=Count("id"), red=Count("id", filter=Q(level="red")),
-                      overdue=Count("id", filter=Q(deadline__lt=today))).order_by("township_code"))
+    rows = (
+        warnings_for(user)
+        .filter(status__in=Warning.ACTIVE)
+        .values("township_code")
+        .annotate(total=Count("id"), red=Count("id", filter=Q(level="red")), overdue=Count("id", filter=Q(deadline__lt=today)))
+        .order_by("township_code")
+    )
     names = dict(Region.objects.filter(code__in=[r["township_code"] for r in rows]).values_list("code", "name"))
     return [{**r, "name": names.get(r["township_code"], r["township_code"])} for r in rows]
 
@@ -85,8 +96,10 @@ def warning_get(user, pk: int) -> Warning:
 
 
 def warning_history(warning: Warning):
-    return (WarningTransition.objects.filter(warning=warning).select_related("user"),
-            WarningVisit.objects.filter(warning=warning).select_related("visitor").prefetch_related("photos"))
+    return (
+        WarningTransition.objects.filter(warning=warning).select_related("user"),
+        WarningVisit.objects.filter(warning=warning).select_related("visitor").prefetch_related("photos"),
+    )
 
 
 def benefits_in_force(warning: Warning) -> QuerySet:
@@ -108,8 +121,9 @@ def low_income_households(user, *, q="", category="", township="") -> QuerySet:
         households = households.filter(region_id__startswith=township)
     q = q.strip()
     if q:
-        households = households.filter(Q(code=q) | Q(pk__in=Person.objects.filter(Q(name__startswith=q) | Q(id_number=q))
-                                                      .values("household_id")))
+        households = households.filter(
+            Q(code=q) | Q(pk__in=Person.objects.filter(Q(name__startswith=q) | Q(id_number=q)).values("household_id"))
+        )
     return households.order_by("code")
 
 
@@ -122,17 +136,32 @@ def household_chain(household: Household) -> list[dict]:
         if b.until:
             events.append({"at": b.until, "kind": "保障", "text": f"{b.category_label}{who}终止"})
     for entry in AuditEntry.objects.filter(household_code=household.code).select_related("user")[:500]:
-        events.append({"at": entry.at, "kind": "台账变更", "text": f"{entry.get_action_display()}{entry.entity} {entry.entity_key}"
-                       + (f"：{entry.reason}" if entry.reason else ""), "who": entry.user})
+        events.append(
+            {
+                "at": entry.at,
+                "kind": "台账变更",
+                "text": f"{entry.get_action_display()}{entry.entity} {entry.entity_key}"
+                + (f"：{entry.reason}" if entry.reason else ""),
+                "who": entry.user,
+            }
+        )
     warnings = Warning.objects.filter(household=household).select_related("person")
     for step in WarningTransition.objects.filter(warning__in=warnings).select_related("warning", "warning__person", "user"):
         w = step.warning
-        events.append({"at": step.at, "kind": "预警", "warning": w, "who": step.user,
-                       "text": f"{w.get_rule_display()}（{w.person.name}）→ {Warning.Status(step.to_status).label}"
-                               + (f"：{step.reason}" if step.reason else "")})
+        events.append(
+            {
+                "at": step.at,
+                "kind": "预警",
+                "warning": w,
+                "who": step.user,
+                "text": f"{w.get_rule_display()}（{w.person.name}）→ {Warning.Status(step.to_status).label}"
+                + (f"：{step.reason}" if step.reason else ""),
+            }
+        )
     for visit in WarningVisit.objects.filter(warning__in=warnings).select_related("visitor", "warning"):
-        events.append({"at": visit.visited_on, "kind": "入户核查", "warning": visit.warning, "who": visit.visitor,
-                       "text": visit.notes})
+        events.append(
+            {"at": visit.visited_on, "kind": "入户核查", "warning": visit.warning, "who": visit.visitor, "text": visit.notes}
+        )
     return sorted(events, key=lambda e: _moment(e["at"]), reverse=True)
 
 
@@ -150,8 +179,12 @@ def cadre_register(user, *, status="") -> QuerySet:
     return rows.order_by("status", "township_code", "id")
 
 
-FILING = {Warning.Status.OPEN: "待备案", Warning.Status.CHECKING: "核查中",
-          Warning.Status.CONFIRMED: "已备案", Warning.Status.DISMISSED: "已排除"}
+FILING = {
+    Warning.Status.OPEN: "待备案",
+    Warning.Status.CHECKING: "核查中",
+    Warning.Status.CONFIRMED: "已备案",
+    Warning.Status.DISMISSED: "已排除",
+}
 
 
 # -- reports (issue 18): the leaders' dashboard and supervision ------------------------------

@@ -1,6 +1,7 @@
 """Writes for data comparison and warnings: store a comparison run, record a door-to-door
 check, confirm (stop the benefit) or dismiss a warning. Every status change is an
 append-only WarningTransition (who, role, from, to, why, when)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,9 @@ ENGINES = ("duckdb", "spark")
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 W = Warning.Status
 WARNING_WORKFLOW = Workflow(
-    noun="预警", model=Warning, state_field="status",
+    noun="预警",
+    model=Warning,
+    state_field="status",
     steps={
         "check": Step((W.OPEN,), W.CHECKING, HANDLE_WARNINGS, "登记核查"),
         "confirm": Step((W.OPEN, W.CHECKING), W.CONFIRMED, HANDLE_WARNINGS, "确认", reason_required=True),
@@ -50,21 +53,31 @@ def comparison_check(*, as_of, engine: str) -> dt.date:
     if as_of > timezone.localdate():
         raise ComparisonError(f"比对日期 {as_of} 晚于今天，不能比对未来的日期")
     if not DatasetImport.objects.filter(as_of__lte=as_of).exists():
-        raise ComparisonError(f"尚未导入截至 {as_of} 或更早的部门数据，请先运行 doudi import dataset KIND FILE --as-of YYYY-MM-DD")
+        raise ComparisonError(
+            f"尚未导入截至 {as_of} 或更早的部门数据，请先运行 doudi import dataset KIND FILE --as-of YYYY-MM-DD"
+        )
     return as_of
 
 
-def comparison_run(*, as_of, engine: str = "duckdb", user=None, region_code: str = "", progress=None,
-                   spark_session=None) -> tuple[ComparisonRun, list[Finding]]:
+def comparison_run(
+    *, as_of, engine: str = "duckdb", user=None, region_code: str = "", progress=None, spark_session=None
+) -> tuple[ComparisonRun, list[Finding]]:
     """Runs every rule, stores the warnings; returns the run and the findings it reports
     (new or still open; a finding whose evidence was already dismissed or confirmed is left out)."""
     as_of = comparison_check(as_of=as_of, engine=engine)
     started = timezone.now()
-    findings, inputs = compute_findings(as_of=as_of, engine_name=engine, region_code=region_code, progress=progress,
-                                        spark_session=spark_session)
+    findings, inputs = compute_findings(
+        as_of=as_of, engine_name=engine, region_code=region_code, progress=progress, spark_session=spark_session
+    )
     with transaction.atomic():
-        run = ComparisonRun.objects.create(as_of=as_of, engine=engine, region_code=region_code, started_at=started,
-                                           user=user if getattr(user, "pk", None) else None, inputs=inputs)
+        run = ComparisonRun.objects.create(
+            as_of=as_of,
+            engine=engine,
+            region_code=region_code,
+            started_at=started,
+            user=user if getattr(user, "pk", None) else None,
+            inputs=inputs,
+        )
         kept, counts = _store(run, findings, user)
         run.counts, run.finished_at = counts, timezone.now()
         run.save(update_fields=["counts", "finished_at"])
@@ -75,7 +88,7 @@ def _prior(findings: list[Finding]) -> dict[tuple[str, int], list[Warning]]:
     prior: dict[tuple[str, int], list[Warning]] = {}
     ids = sorted({f.person_id for f in findings})
     for start in range(0, len(ids), 5000):
-        for warning in Warning.objects.filter(person_id__in=ids[start:start + 5000]).order_by("id"):
+        for warning in Warning.objects.filter(person_id__in=ids[start : start + 5000]).order_by("id"):
             prior.setdefault((warning.rule, warning.person_id), []).append(warning)
     return prior
 
@@ -100,25 +113,40 @@ def _store(run: ComparisonRun, findings: list[Finding], user) -> tuple[list[Find
         active = next((w for w in earlier if w.is_active), None)
         if active is not None:
             active.level, active.detail, active.fingerprint, active.last_run = (
-                finding.level, finding.detail, finding.fingerprint, run)
+                finding.level,
+                finding.detail,
+                finding.fingerprint,
+                run,
+            )
             refreshed.append(active)
             count["open"] += 1
         elif any(w.fingerprint == finding.fingerprint for w in earlier):
             count["suppressed"] += 1
             continue
         else:
-            new.append(Warning(
-                rule=finding.rule, person_id=finding.person_id, household_id=finding.household_id,
-                region_code=finding.village, township_code=finding.township, level=finding.level,
-                detail=finding.detail, fingerprint=finding.fingerprint, first_run=run, last_run=run,
-                deadline=today + dt.timedelta(days=deadlines.get(finding.county, finding.level))))
+            new.append(
+                Warning(
+                    rule=finding.rule,
+                    person_id=finding.person_id,
+                    household_id=finding.household_id,
+                    region_code=finding.village,
+                    township_code=finding.township,
+                    level=finding.level,
+                    detail=finding.detail,
+                    fingerprint=finding.fingerprint,
+                    first_run=run,
+                    last_run=run,
+                    deadline=today + dt.timedelta(days=deadlines.get(finding.county, finding.level)),
+                )
+            )
             count["new"] += 1
         kept.append(finding)
     Warning.objects.bulk_update(refreshed, ["level", "detail", "fingerprint", "last_run"], batch_size=1000)
     Warning.objects.bulk_create(new, batch_size=1000)
     WarningTransition.objects.bulk_create(
         [WARNING_WORKFLOW.record(w, user, w.status, f"数据比对发现（截至 {run.as_of}）", {"run": run.pk}) for w in new],
-        batch_size=1000)
+        batch_size=1000,
+    )
     return kept, counts
 
 
@@ -201,8 +229,9 @@ def warning_confirm(*, warning: Warning, user, outcome: str, reason: str, benefi
         data = {"benefits": [b.pk for b in benefits], "stop_on": stop_on.isoformat()}
         if outcome == Warning.Outcome.STOP:
             data["overpayment"] = _record_overpayment(warning, benefits, user, reason, stop_on)
-        WARNING_WORKFLOW.move(warning, "confirm", user, reason, data, outcome=outcome, outcome_note=reason[:500],
-                              closed_at=timezone.now())
+        WARNING_WORKFLOW.move(
+            warning, "confirm", user, reason, data, outcome=outcome, outcome_note=reason[:500], closed_at=timezone.now()
+        )
     return warning
 
 
@@ -226,10 +255,18 @@ def _record_overpayment(warning: Warning, benefits, user, reason: str, stop_on: 
             if benefit.monthly_amount <= 0:
                 continue
             first = max(after_death, months.of(benefit.since))
-            records.append(overpayment_record(
-                person=warning.person, category=benefit.category, from_month=first, through_month=months.of(stop_on),
-                monthly=benefit.monthly_amount, members=members if benefit.person_id is None else 1,
-                reason=f"预警确认：{reason}", user=user))
+            records.append(
+                overpayment_record(
+                    person=warning.person,
+                    category=benefit.category,
+                    from_month=first,
+                    through_month=months.of(stop_on),
+                    monthly=benefit.monthly_amount,
+                    members=members if benefit.person_id is None else 1,
+                    reason=f"预警确认：{reason}",
+                    user=user,
+                )
+            )
     except PayrollError as exc:
         raise WorkflowError(str(exc)) from None
     return [{"overpayment": r.pk, "category": r.category, "amount": str(r.amount)} for r in records]

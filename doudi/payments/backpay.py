@@ -11,6 +11,7 @@ the statement reads the new enrolments, not the province. The unique index on (i
 holder, month) keeps any month from being paid twice (SKIP_PAID), whichever run got there
 first.
 """
+
 from __future__ import annotations
 
 from doudi.payments import months, params
@@ -31,12 +32,18 @@ def covered_months(runs: list[PayrollRun], item: str, period: str) -> tuple[str 
     start = min((s[0] for s in spans.values() if s), default=None)
     if start is None:
         return None, {}
-    earlier = list(PayrollRun.objects.filter(item=item, period__lt=period, through__gte=start)
-                   .exclude(state=PayrollRun.State.DRAFT).values_list("region_id", "period", "through"))
+    earlier = list(
+        PayrollRun.objects.filter(item=item, period__lt=period, through__gte=start)
+        .exclude(state=PayrollRun.State.DRAFT)
+        .values_list("region_id", "period", "through")
+    )
     out = {}
     for run in runs:
-        paid = tuple(m for m in spans[run.pk] if any(run.region_id.startswith(code) and first <= m <= through
-                                                     for code, first, through in earlier))
+        paid = tuple(
+            m
+            for m in spans[run.pk]
+            if any(run.region_id.startswith(code) and first <= m <= through for code, first, through in earlier)
+        )
         if paid:
             out[run.pk] = paid
     return start, out
@@ -57,6 +64,5 @@ def fill(sql: str, runs: list[PayrollRun], *, category: str, fund: str) -> int:
         months_sql, months_params = months_join(list(back))
         join, join_params = run_join(members, "h.region_id")
         statement = sql.format(join=join, months=months_sql, **(MONTHS | {"since": "AND b.since >= %s"}))
-        inserted += execute(statement, [fund, *months_params, *join_params, category,
-                                        sql_date(months.first_day(start))])
+        inserted += execute(statement, [fund, *months_params, *join_params, category, sql_date(months.first_day(start))])
     return inserted

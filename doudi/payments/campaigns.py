@@ -3,6 +3,7 @@ split, deadline, cash or 消费券. Defined in `parameters/campaigns.yaml`; ship
 are the two 晋民发〔2022〕38号 campaigns (300 yuan per 低保/特困 person by 20 August,
 province:county 6:4; 1500 yuan 爱心消费券 per 特困 person) and a Spring Festival holiday
 subsidy (沁政办发〔2021〕7号)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +53,11 @@ def _parse(item, index: int, file: str) -> Campaign:
     checks = [
         ("code", str(item["code"]).isidentifier(), "代码应为英文字母、数字和下划线"),
         ("region", str(item["region"]).isdigit() and len(str(item["region"])) in (2, 4, 6), "区划代码应为2、4或6位数字"),
-        ("targets", isinstance(item["targets"], list) and set(item["targets"]) <= set(TARGETS), f"对象类别可用：{', '.join(TARGETS)}"),
+        (
+            "targets",
+            isinstance(item["targets"], list) and set(item["targets"]) <= set(TARGETS),
+            f"对象类别可用：{', '.join(TARGETS)}",
+        ),
         ("unit", item["unit"] in ("person", "household"), "应为 person（按人）或 household（按户）"),
         ("form", item["form"] in ("cash", "voucher"), "应为 cash（现金）或 voucher（消费券）"),
     ]
@@ -67,8 +72,20 @@ def _parse(item, index: int, file: str) -> Campaign:
         raise PayrollError(f"{where}：月份、截止日期或金额格式不对（{exc}）") from None
     if amount <= 0:
         raise PayrollError(f"{where}.amount：金额应大于 0")
-    return Campaign(str(item["code"]), str(item["name"]), str(item["ref"]), str(item["region"]), month,
-                    tuple(item["targets"]), item["unit"], amount, str(item["fund"]), deadline, item["form"], str(item.get("note", "")))
+    return Campaign(
+        str(item["code"]),
+        str(item["name"]),
+        str(item["ref"]),
+        str(item["region"]),
+        month,
+        tuple(item["targets"]),
+        item["unit"],
+        amount,
+        str(item["fund"]),
+        deadline,
+        item["form"],
+        str(item.get("note", "")),
+    )
 
 
 @lru_cache(maxsize=2)
@@ -104,8 +121,16 @@ def campaign_build(*, code: str, region: str | None = None, user=None) -> list[d
     for county in target_regions(region or campaign.region):
         if not county.startswith(campaign.region):
             continue
-        run = run_build(kind=PayrollRun.Kind.CAMPAIGN, item=campaign.code, period=campaign.month, through=campaign.month,
-                        region=county, due=campaign.deadline, user=user, fill=lambda run: _fill(run, campaign))
+        run = run_build(
+            kind=PayrollRun.Kind.CAMPAIGN,
+            item=campaign.code,
+            period=campaign.month,
+            through=campaign.month,
+            region=county,
+            due=campaign.deadline,
+            user=user,
+            fill=lambda run: _fill(run, campaign),
+        )
         if run is not None:
             results.append(totals(run))
     return results
@@ -114,11 +139,24 @@ def campaign_build(*, code: str, region: str | None = None, user=None) -> list[d
 def _fill(run: PayrollRun, campaign: Campaign) -> None:
     voucher = campaign.form == "voucher"
     if campaign.unit == "person":
-        cohorts.insert_persons(run=run, categories=campaign.targets, month=campaign.month, amount_urban=campaign.amount,
-                               amount_rural=campaign.amount, fund=campaign.fund, voucher=voucher)
+        cohorts.insert_persons(
+            run=run,
+            categories=campaign.targets,
+            month=campaign.month,
+            amount_urban=campaign.amount,
+            amount_rural=campaign.amount,
+            fund=campaign.fund,
+            voucher=voucher,
+        )
     else:
-        cohorts.insert_households(run=run, categories=campaign.targets, month=campaign.month, amount=campaign.amount,
-                                  fund=campaign.fund, voucher=voucher)
+        cohorts.insert_households(
+            run=run,
+            categories=campaign.targets,
+            month=campaign.month,
+            amount=campaign.amount,
+            fund=campaign.fund,
+            voucher=voucher,
+        )
 
 
 def progress(campaign: Campaign, lines=None, today: dt.date | None = None) -> dict:
@@ -127,6 +165,13 @@ def progress(campaign: Campaign, lines=None, today: dt.date | None = None) -> di
     lines = (PaymentLine.objects.all() if lines is None else lines).filter(item=campaign.code)
     total = lines.exclude(status=PaymentLine.Status.FAILED, reissues__isnull=False).count()
     paid = lines.filter(status=PaymentLine.Status.PAID).count()
-    return {"code": campaign.code, "name": campaign.name, "deadline": campaign.deadline, "lines": total, "paid": paid,
-            "percent": round(paid * 100 / total) if total else 0, "days_left": (campaign.deadline - today).days,
-            "late": today > campaign.deadline and paid < total}
+    return {
+        "code": campaign.code,
+        "name": campaign.name,
+        "deadline": campaign.deadline,
+        "lines": total,
+        "paid": paid,
+        "percent": round(paid * 100 / total) if total else 0,
+        "days_left": (campaign.deadline - today).days,
+        "late": today > campaign.deadline and paid < total,
+    }

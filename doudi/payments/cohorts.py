@@ -2,6 +2,7 @@
 a household benefit (低保 …) plus every person holding a personal one (特困 …). One
 definition, used by one-off campaigns and the price subsidy; the payroll pays holders
 instead (payroll.py)."""
+
 from __future__ import annotations
 
 from doudi.payments import months
@@ -14,9 +15,11 @@ B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_tabl
 def _members(categories: tuple[str, ...]) -> str:
     marks = ", ".join(["%s"] * len(categories))
     cond = f"b.category IN ({marks}) AND b.since <= %s AND (b.until IS NULL OR b.until >= %s)"
-    return (f"SELECT b.person_id AS pid FROM {B} b WHERE b.person_id IS NOT NULL AND {cond} "
-            f"UNION SELECT m.id AS pid FROM {B} b JOIN {P} m ON m.household_id = b.household_id "
-            f"WHERE b.person_id IS NULL AND {cond}")
+    return (
+        f"SELECT b.person_id AS pid FROM {B} b WHERE b.person_id IS NOT NULL AND {cond} "
+        f"UNION SELECT m.id AS pid FROM {B} b JOIN {P} m ON m.household_id = b.household_id "
+        f"WHERE b.person_id IS NULL AND {cond}"
+    )
 
 
 def bank_ref(run, voucher: bool) -> str:
@@ -24,8 +27,9 @@ def bank_ref(run, voucher: bool) -> str:
     return "''" if voucher else f"'{int(run.pk)}-' || {{key}}"
 
 
-def insert_persons(*, run, categories: tuple[str, ...], month: str, amount_urban, amount_rural, fund: str,
-                   group: str = "", voucher: bool = False) -> int:
+def insert_persons(
+    *, run, categories: tuple[str, ...], month: str, amount_urban, amount_rural, fund: str, group: str = "", voucher: bool = False
+) -> int:
     """One line per person in `categories` during `month`, under the run's region, not yet
     paid this item for this month (SKIP_PAID). Paid to the person's own card, or the head's
     card when the person has none (children, most members of a 低保 household)."""
@@ -44,8 +48,7 @@ JOIN {P} p ON p.id = c.pid JOIN {H} h ON h.id = p.household_id
 LEFT JOIN {P} hd ON hd.household_id = h.id AND hd.relation = 'head'
 WHERE h.region_id BETWEEN %s AND %s {SKIP_PAID}"""
     cohort = [*categories, last, first] * 2
-    return execute(sql, [run.pk, run.item, month, amount_urban, amount_rural, fund, group, *cohort,
-                         *subtree(run.region_id)])
+    return execute(sql, [run.pk, run.item, month, amount_urban, amount_rural, fund, group, *cohort, *subtree(run.region_id)])
 
 
 def insert_households(*, run, categories: tuple[str, ...], month: str, amount, fund: str, voucher: bool = False) -> int:

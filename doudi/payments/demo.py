@@ -3,6 +3,7 @@ check, finance approval, the bank file and a return file with two failures, so t
 month's build shows them re-issued; the 2022-07 price index (food +6.3%); the two
 晋民发〔2022〕38号 campaigns as drafts; the first township's 临时救助备用金 with an
 allocation and two draws (one to a person from outside the county, 急难发生地)."""
+
 from __future__ import annotations
 
 import csv
@@ -42,8 +43,11 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
         if not PayrollRun.objects.filter(item=code).exists():
             campaign_build(code=code, region=DEMO_COUNTY, user=staff)
     township = _reserve_demo(staff)
-    stdout.write(f"资金发放演示数据已就绪：{last_month} 低保花名册已对账（2笔失败待补发），2022-07 价格临时补贴、两项一次性发放已生成"
-                 + (f"，{township}临时救助备用金已下拨并支取两笔" if township else "") + "。\n")
+    stdout.write(
+        f"资金发放演示数据已就绪：{last_month} 低保花名册已对账（2笔失败待补发），2022-07 价格临时补贴、两项一次性发放已生成"
+        + (f"，{township}临时救助备用金已下拨并支取两笔" if township else "")
+        + "。\n"
+    )
 
 
 def _reserve_demo(staff) -> str:
@@ -53,14 +57,31 @@ def _reserve_demo(staff) -> str:
         return ""
     if not ReserveEntry.objects.filter(township=township).exists():
         today = dt.date.today()
-        reserve.reserve_allocate(township=township.code, amount="20000", on=today.replace(day=1),
-                                 ref="沁民发〔演示〕1号 临时救助备用金下拨", user=staff, token="demo-reserve-allocation")
-        draws = [("王某", idnumber.with_check_digit("14052219750305002"), "2000", "emergency", "住房失火，临时生活困难", True),
-                 ("李某", idnumber.with_check_digit(f"{DEMO_COUNTY}19680712003"), "1500", "expense", "住院医疗自付费用较高", False)]
+        reserve.reserve_allocate(
+            township=township.code,
+            amount="20000",
+            on=today.replace(day=1),
+            ref="沁民发〔演示〕1号 临时救助备用金下拨",
+            user=staff,
+            token="demo-reserve-allocation",
+        )
+        draws = [
+            ("王某", idnumber.with_check_digit("14052219750305002"), "2000", "emergency", "住房失火，临时生活困难", True),
+            ("李某", idnumber.with_check_digit(f"{DEMO_COUNTY}19680712003"), "1500", "expense", "住院医疗自付费用较高", False),
+        ]
         for n, (name, number, amount, cause_type, cause, advance) in enumerate(draws, start=1):
-            reserve.reserve_draw(township=township.code, amount=amount, on=today.replace(day=1), recipient_name=name,
-                                 recipient_id_number=number, cause_type=cause_type, cause=cause, advance=advance,
-                                 user=staff, token=f"demo-reserve-draw-{n}")
+            reserve.reserve_draw(
+                township=township.code,
+                amount=amount,
+                on=today.replace(day=1),
+                recipient_name=name,
+                recipient_id_number=number,
+                cause_type=cause_type,
+                cause=cause,
+                advance=advance,
+                user=staff,
+                token=f"demo-reserve-draw-{n}",
+            )
     return township.name
 
 

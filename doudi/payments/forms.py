@@ -1,9 +1,10 @@
 """Forms of the payment screens; validation messages in Chinese."""
+
 from django import forms
 from django.utils import timezone
 
-from doudi.payments import bankfiles, params
 from doudi.core.codes import CATEGORY_SHORT
+from doudi.payments import bankfiles, params
 
 MONTH = {"pattern": r"\d{4}-\d{2}", "placeholder": "YYYY-MM"}
 
@@ -18,12 +19,23 @@ def last_month() -> str:
 
 
 class BuildForm(forms.Form):
-    period = forms.RegexField(label="期次", regex=r"^\d{4}-(0[1-9]|1[0-2])$", widget=forms.TextInput(attrs=MONTH),
-                              initial=this_month, error_messages={"invalid": "期次应为 YYYY-MM", "required": "请填写期次"})
-    category = forms.ChoiceField(label="保障类别", required=False,
-                                 choices=[("", "全部")] + [(c, CATEGORY_SHORT[c]) for c in params.PAID_CATEGORIES])
-    through = forms.RegexField(label="提前发放至（可选）", required=False, regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-                               widget=forms.TextInput(attrs=MONTH), error_messages={"invalid": "月份应为 YYYY-MM"})
+    period = forms.RegexField(
+        label="期次",
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=forms.TextInput(attrs=MONTH),
+        initial=this_month,
+        error_messages={"invalid": "期次应为 YYYY-MM", "required": "请填写期次"},
+    )
+    category = forms.ChoiceField(
+        label="保障类别", required=False, choices=[("", "全部")] + [(c, CATEGORY_SHORT[c]) for c in params.PAID_CATEGORIES]
+    )
+    through = forms.RegexField(
+        label="提前发放至（可选）",
+        required=False,
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=forms.TextInput(attrs=MONTH),
+        error_messages={"invalid": "月份应为 YYYY-MM"},
+    )
 
 
 class ReturnForm(forms.Form):
@@ -36,11 +48,18 @@ class ReturnForm(forms.Form):
 
 
 class PriceIndexForm(forms.Form):
-    month = forms.RegexField(label="指数月份", regex=r"^\d{4}-(0[1-9]|1[0-2])$", widget=forms.TextInput(attrs=MONTH),
-                             initial=last_month, error_messages={"invalid": "月份应为 YYYY-MM", "required": "请填写月份"})
+    month = forms.RegexField(
+        label="指数月份",
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=forms.TextInput(attrs=MONTH),
+        initial=last_month,
+        error_messages={"invalid": "月份应为 YYYY-MM", "required": "请填写月份"},
+    )
     cpi = forms.DecimalField(label="CPI 同比涨幅(%)", max_digits=5, decimal_places=2, min_value=-50, max_value=50)
     food = forms.DecimalField(label="食品 CPI 同比涨幅(%)", max_digits=5, decimal_places=2, min_value=-50, max_value=50)
-    released = forms.DateField(label="发布日期（可选）", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    released = forms.DateField(
+        label="发布日期（可选）", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
 
 class RecoveryForm(forms.Form):
@@ -52,15 +71,26 @@ class ReserveDrawForm(forms.Form):
     """支取备用金. The township list is the user's own townships (set by the view)."""
 
     token = forms.CharField(widget=forms.HiddenInput)
-    township = forms.ChoiceField(label="乡镇", error_messages={"invalid_choice": "该乡镇不在您的管辖范围内", "required": "请选择乡镇"})
-    on = forms.DateField(label="支取日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), initial=timezone.localdate,
-                         error_messages={"required": "请填写支取日期", "invalid": "日期格式应为 YYYY-MM-DD"})
+    township = forms.ChoiceField(
+        label="乡镇", error_messages={"invalid_choice": "该乡镇不在您的管辖范围内", "required": "请选择乡镇"}
+    )
+    on = forms.DateField(
+        label="支取日期",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        initial=timezone.localdate,
+        error_messages={"required": "请填写支取日期", "invalid": "日期格式应为 YYYY-MM-DD"},
+    )
     recipient_name = forms.CharField(label="收款人姓名", max_length=100, error_messages={"required": "请填写收款人姓名"})
-    recipient_id_number = forms.CharField(label="收款人身份证号", max_length=24,
-                                          error_messages={"required": "请填写收款人身份证号"})
-    amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, min_value=0.01,
-                                error_messages={"required": "请填写金额", "min_value": "金额应大于 0 元",
-                                                "invalid": "金额应为数字"})
+    recipient_id_number = forms.CharField(
+        label="收款人身份证号", max_length=24, error_messages={"required": "请填写收款人身份证号"}
+    )
+    amount = forms.DecimalField(
+        label="金额（元）",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0.01,
+        error_messages={"required": "请填写金额", "min_value": "金额应大于 0 元", "invalid": "金额应为数字"},
+    )
     cause_type = forms.ChoiceField(label="救助类型", choices=[("emergency", "急难型"), ("expense", "支出型")])
     cause = forms.CharField(label="事由", max_length=200, error_messages={"required": "请填写救助事由"})
     advance = forms.BooleanField(label="先行救助", required=False)
@@ -75,12 +105,22 @@ class ReserveDrawForm(forms.Form):
 
 class ReserveAllocationForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
-    township = forms.ChoiceField(label="乡镇", error_messages={"invalid_choice": "该乡镇不在您的管辖范围内", "required": "请选择乡镇"})
-    on = forms.DateField(label="下拨日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), initial=timezone.localdate,
-                         error_messages={"required": "请填写下拨日期", "invalid": "日期格式应为 YYYY-MM-DD"})
-    amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, min_value=0.01,
-                                error_messages={"required": "请填写金额", "min_value": "金额应大于 0 元",
-                                                "invalid": "金额应为数字"})
+    township = forms.ChoiceField(
+        label="乡镇", error_messages={"invalid_choice": "该乡镇不在您的管辖范围内", "required": "请选择乡镇"}
+    )
+    on = forms.DateField(
+        label="下拨日期",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        initial=timezone.localdate,
+        error_messages={"required": "请填写下拨日期", "invalid": "日期格式应为 YYYY-MM-DD"},
+    )
+    amount = forms.DecimalField(
+        label="金额（元）",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0.01,
+        error_messages={"required": "请填写金额", "min_value": "金额应大于 0 元", "invalid": "金额应为数字"},
+    )
     ref = forms.CharField(label="文号或说明", max_length=200, error_messages={"required": "请填写下拨文号或说明"})
 
     def __init__(self, *args, townships=(), **kwargs):

@@ -1,9 +1,10 @@
-"""Fund ledger (DOMAIN §6: every yuan has a fund source) and overpayments.
+"""Fund ledger (docs/domain.md §6: every yuan has a fund source) and overpayments.
 
 A line carries a fund code; the dated `fund_shares.<code>` parameter splits it between
 sources (central, province, city, county, unemployment fund, donations), so a report by
 source is the lines' sums per fund times the shares in force in the line's month.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -25,14 +26,22 @@ def control_totals(lines) -> list[dict]:
     """Per township and fund: holders, people, amount (failed lines that were re-issued
     elsewhere still count here: this is the run as built)."""
     names = dict(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", "name"))
-    per_holder = (lines.values("township", "fund", "holder_key")
-                  .annotate(p=Max("people"), amount=Sum("amount")).order_by())
+    per_holder = lines.values("township", "fund", "holder_key").annotate(p=Max("people"), amount=Sum("amount")).order_by()
     table: dict[tuple, dict] = {}
     for row in per_holder.iterator(chunk_size=20000):
         key = (row["township"], row["fund"])
-        entry = table.setdefault(key, {"township": row["township"], "township_name": names.get(row["township"], ""),
-                                       "fund": row["fund"], "fund_label": params.FUND_LABELS.get(row["fund"], row["fund"]),
-                                       "holders": 0, "people": 0, "amount": Decimal(0)})
+        entry = table.setdefault(
+            key,
+            {
+                "township": row["township"],
+                "township_name": names.get(row["township"], ""),
+                "fund": row["fund"],
+                "fund_label": params.FUND_LABELS.get(row["fund"], row["fund"]),
+                "holders": 0,
+                "people": 0,
+                "amount": Decimal(0),
+            },
+        )
         entry["holders"] += 1
         entry["people"] += row["p"]
         entry["amount"] += row["amount"]
@@ -45,11 +54,14 @@ def spending(lines, *, by: tuple[str, ...] = ("source", "item", "township", "mon
     """Money spent (sent to the bank or paid), by fund source and any of item, township, month.
     `draws`: 临时救助备用金 entries (ReserveEntry) to count too, as item `temp_assist`
     (draws and their reversals; allocations only move money into the reserve)."""
-    grouped = list(lines.filter(SPENT).values("fund", "item", "township", "month")
-                   .annotate(amount=Sum("amount"), n=Count("id")).order_by())
+    grouped = list(
+        lines.filter(SPENT).values("fund", "item", "township", "month").annotate(amount=Sum("amount"), n=Count("id")).order_by()
+    )
     if draws is not None:
-        grouped += [dict(row, item="temp_assist", township=row["township_id"]) for row in
-                    draws.filter(kind="draw").values("fund", "month", "township_id").annotate(amount=Sum("amount")).order_by()]
+        grouped += [
+            dict(row, item="temp_assist", township=row["township_id"])
+            for row in draws.filter(kind="draw").values("fund", "month", "township_id").annotate(amount=Sum("amount")).order_by()
+        ]
     out: dict[tuple, Decimal] = defaultdict(Decimal)
     for row in grouped:
         shares = params.fund_shares(row["fund"], months.first_day(row["month"]), row["township"] or params.NATIONAL)
@@ -59,8 +71,9 @@ def spending(lines, *, by: tuple[str, ...] = ("source", "item", "township", "mon
     return [dict(zip(by, key), amount=amount.quantize(CENT)) for key, amount in sorted(out.items())]
 
 
-def overpayment_record(*, person, category: str, from_month: str, reason: str, user, through_month: str | None = None,
-                       monthly=None, members: int = 1) -> Overpayment:
+def overpayment_record(
+    *, person, category: str, from_month: str, reason: str, user, through_month: str | None = None, monthly=None, members: int = 1
+) -> Overpayment:
     """Records money paid for `person`'s `category` from `from_month` on (a stop found late,
     e.g. a death). Each month counts what doudi sent to the bank for it; with `through_month`
     and `monthly`, a month doudi has no line for (paid before doudi, or by another system)
@@ -75,15 +88,22 @@ def overpayment_record(*, person, category: str, from_month: str, reason: str, u
     if not reason.strip():
         raise PayrollError("登记多发须说明原因")
     holder = person.household.code if category in _household_items() else person.id_number
-    paid = dict(PaymentLine.objects.filter(SPENT, item=category, holder_key=holder, month__gte=from_month)
-                .values("month").annotate(s=Sum("amount")).values_list("month", "s"))
+    paid = dict(
+        PaymentLine.objects.filter(SPENT, item=category, holder_key=holder, month__gte=from_month)
+        .values("month")
+        .annotate(s=Sum("amount"))
+        .values_list("month", "s")
+    )
     counted = months.span(from_month, through_month) if through_month else sorted(paid)
     fallback = Decimal(str(monthly)) if monthly is not None else Decimal(0)
     amount = sum(((paid.get(m, fallback) / max(members, 1)).quantize(CENT) for m in counted), Decimal(0))
     with transaction.atomic():
         record, created = Overpayment.objects.select_for_update().get_or_create(
-            person=person, category=category, from_month=from_month,
-            defaults={"reason": reason[:200], "amount": amount, "township": person.household.region_id[:9], "created_by": user})
+            person=person,
+            category=category,
+            from_month=from_month,
+            defaults={"reason": reason[:200], "amount": amount, "township": person.household.region_id[:9], "created_by": user},
+        )
         before = None if created else str(record.amount)
         if not created and record.amount != amount:
             record.amount = amount
@@ -93,9 +113,16 @@ def overpayment_record(*, person, category: str, from_month: str, reason: str, u
         changes = {"amount": [before, str(amount)]}
         if created:
             changes.update(category=[None, category], from_month=[None, from_month])
-        AuditEntry.objects.create(user=user, role=getattr(user, "role", ""), action="create" if created else "update",
-                                  entity="overpayment", entity_key=str(record.pk), household_code=person.household.code,
-                                  changes=changes, reason=reason[:200])
+        AuditEntry.objects.create(
+            user=user,
+            role=getattr(user, "role", ""),
+            action="create" if created else "update",
+            entity="overpayment",
+            entity_key=str(record.pk),
+            household_code=person.household.code,
+            changes=changes,
+            reason=reason[:200],
+        )
     return record
 
 
@@ -121,8 +148,14 @@ def recovery_record(*, overpayment: Overpayment, amount, user, note: str = "") -
         record.recovered += amount
         record.state = _state(record)
         record.save(update_fields=["recovered", "state"])
-        AuditEntry.objects.create(user=user, role=getattr(user, "role", ""), action="update", entity="overpayment",
-                                  entity_key=str(record.pk), household_code=record.person.household.code,
-                                  changes={"recovered": [str(record.recovered - amount), str(record.recovered)]}, reason=note[:200])
+        AuditEntry.objects.create(
+            user=user,
+            role=getattr(user, "role", ""),
+            action="update",
+            entity="overpayment",
+            entity_key=str(record.pk),
+            household_code=record.person.household.code,
+            changes={"recovered": [str(record.recovered - amount), str(record.recovered)]},
+            reason=note[:200],
+        )
     return record
-

@@ -1,12 +1,13 @@
-"""Money (DOMAIN §6): payroll runs and their lines, the runs' transition trail, bank
+"""Money (docs/domain.md §6): payroll runs and their lines, the runs' transition trail, bank
 return files, price indices, overpayments.
 
 A payment line pays one holder (a household or a person) one item (a category, a campaign
 or the price subsidy) for one month. The partial unique constraint on (item, holder,
 month) over lines that have not failed is what makes "never pay twice" a property of the
 database, whatever path (rebuild, early payment, re-issue, overlapping regions) wrote them
-(DESIGN §1.4, 晋民发〔2022〕38号).
+(docs/design.md §1.4, 晋民发〔2022〕38号).
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -90,16 +91,19 @@ class PaymentLine(models.Model):
     # No database-level foreign keys on lines: a per-row constraint check costs more than the
     # rest of the insert at province scale; lines are written only by runs.runs_build, inside
     # the transaction that holds their run.
-    run = models.ForeignKey(PayrollRun, on_delete=models.DO_NOTHING, related_name="payment_lines", db_index=False,
-                            db_constraint=False)
+    run = models.ForeignKey(
+        PayrollRun, on_delete=models.DO_NOTHING, related_name="payment_lines", db_index=False, db_constraint=False
+    )
     item = models.CharField("发放项目", max_length=40)
     month = models.CharField("所属月份", max_length=7)
     holder_key = models.CharField("发放对象", max_length=32)  # household code or ID number
     # Snapshots of who was paid: the payroll keeps its history whatever the register does.
-    household = models.ForeignKey(Household, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
-                                  db_constraint=False)
-    person = models.ForeignKey(Person, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
-                               db_constraint=False)
+    household = models.ForeignKey(
+        Household, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    person = models.ForeignKey(
+        Person, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     name = models.CharField("姓名", max_length=100, blank=True)
     township = models.CharField("乡镇", max_length=9, blank=True)
     village = models.CharField("村(社区)", max_length=12, blank=True)
@@ -117,18 +121,24 @@ class PaymentLine(models.Model):
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
     failure = models.CharField("失败原因", max_length=200, blank=True)
     bank_ref = models.CharField("银行流水号", max_length=48, blank=True)  # "<run>-<holder>"; empty when not banked
-    reissue_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="reissues",
-                                   db_constraint=False, db_index=False)
+    reissue_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="reissues", db_constraint=False, db_index=False
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "发放明细"
         # Lookups by item and holder use the partial unique index below.
-        indexes = [models.Index(fields=["run", "holder_key"]),
-                   # Failed lines awaiting re-issue: few, but found among years of lines at every build.
-                   models.Index(fields=["item"], condition=Q(status="failed"), name="failed_line_by_item")]
+        indexes = [
+            models.Index(fields=["run", "holder_key"]),
+            # Failed lines awaiting re-issue: few, but found among years of lines at every build.
+            models.Index(fields=["item"], condition=Q(status="failed"), name="failed_line_by_item"),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["item", "holder_key", "month"], condition=~Q(status="failed"),
-                                    name="one_live_payment_per_item_holder_month"),
+            models.UniqueConstraint(
+                fields=["item", "holder_key", "month"],
+                condition=~Q(status="failed"),
+                name="one_live_payment_per_item_holder_month",
+            ),
             # A failed line is re-issued once (payroll.REISSUE_SQL); only re-issues are indexed.
             models.UniqueConstraint(fields=["reissue_of"], condition=Q(reissue_of__isnull=False), name="reissued_once"),
         ]
@@ -239,7 +249,7 @@ class ReserveBalance(models.Model):
 
 
 class ReserveEntry(AppendOnly):
-    """One movement of a township's 备用金 (DOMAIN §5): 下拨/补充 by the county, or a 支取 for
+    """One movement of a township's 备用金 (docs/domain.md §5): 下拨/补充 by the county, or a 支取 for
     a 临时救助 paid at the place of the emergency (急难发生地; the recipient need not be in
     the registry). A correction is a new entry of the same kind with the opposite amount,
     pointing at the one it reverses, with a reason."""
@@ -264,13 +274,15 @@ class ReserveEntry(AppendOnly):
     cause = models.CharField("事由", max_length=200, blank=True)
     advance = models.BooleanField("先行救助", default=False)
     fund = models.CharField("资金来源", max_length=24, blank=True)
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal",
-                                    verbose_name="冲销的记录")
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal", verbose_name="冲销的记录"
+    )
     token = models.CharField(max_length=40, null=True, blank=True, unique=True)  # one form, one entry
     # The 临时救助 case the draw pays (doudi/cases/temp.py); empty for allocations and for
     # draws recorded before cases existed.
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="reserve_entries",
-                             verbose_name="临时救助案件")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="reserve_entries", verbose_name="临时救助案件"
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="经办人")
     role = models.CharField("角色", max_length=20, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)

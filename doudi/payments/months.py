@@ -1,5 +1,6 @@
 """The dates payments need, over the one month module (`doudi.core.months`) and the one
 working-day calendar (`doudi.core.workdays`). Framework-free."""
+
 from __future__ import annotations
 
 import datetime as dt

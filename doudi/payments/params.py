@@ -6,6 +6,7 @@ province → city → county; the names and units are in `doudi.rules.schema.PAY
 (docs/payments.md §8, docs/rules.md). This module is only the typed accessor the payment
 code reads them through: a schedule comes back as a `Schedule`, a month count as an `int`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,11 +17,33 @@ from pathlib import Path
 from doudi.rules import parameters as tree
 from doudi.rules.parameters import NATIONAL, Entry, RegionFile
 from doudi.rules.policy import parameter
-from doudi.rules.schema import (EXTERNAL_GROUPS, FUND_LABELS, FUND_SHARES, PAID_CATEGORIES, PRICE_GROUPS,
-                                REGISTRY_GROUPS, SOURCES, spec_for)
+from doudi.rules.schema import (
+    EXTERNAL_GROUPS,
+    FUND_LABELS,
+    FUND_SHARES,
+    PAID_CATEGORIES,
+    PRICE_GROUPS,
+    REGISTRY_GROUPS,
+    SOURCES,
+    spec_for,
+)
 
-__all__ = ["EXTERNAL_GROUPS", "FUND_LABELS", "NATIONAL", "PAID_CATEGORIES", "PRICE_GROUPS", "REGISTRY_GROUPS", "SOURCES",
-           "Entry", "Schedule", "entry", "fund_codes", "fund_shares", "parse_file", "value"]
+__all__ = [
+    "EXTERNAL_GROUPS",
+    "FUND_LABELS",
+    "NATIONAL",
+    "PAID_CATEGORIES",
+    "PRICE_GROUPS",
+    "REGISTRY_GROUPS",
+    "SOURCES",
+    "Entry",
+    "Schedule",
+    "entry",
+    "fund_codes",
+    "fund_shares",
+    "parse_file",
+    "value",
+]
 
 
 @dataclass(frozen=True)
@@ -61,7 +84,7 @@ def fund_shares(fund: str, day: dt.date, region: str = NATIONAL) -> dict[str, De
 
 def fund_codes() -> list[str]:
     """Every fund code with a `fund_shares.<code>` split in some region file."""
-    return sorted({n[len(FUND_SHARES):] for f in tree.load_tree().values() for n in f.entries if n.startswith(FUND_SHARES)})
+    return sorted({n[len(FUND_SHARES) :] for f in tree.load_tree().values() for n in f.entries if n.startswith(FUND_SHARES)})
 
 
 def parse_file(path: Path) -> RegionFile:

@@ -6,13 +6,27 @@
 Enrolments are the registry's Benefit rows in force in a month: `since` on or before the
 month's last day and `until` empty or on or after its first day.
 """
+
 from __future__ import annotations
 
 from doudi.core import codes
 from doudi.payments import backpay, months, params
 from doudi.payments.models import PayrollRun
-from doudi.payments.runs import (LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, Totals, execute, execute_totals,
-                                 months_join, run_join, runs_build, sql_date, target_regions, totals)
+from doudi.payments.runs import (
+    LINE_COLUMNS,
+    LINES,
+    SKIP_PAID,
+    PayrollError,
+    Totals,
+    execute,
+    execute_totals,
+    months_join,
+    run_join,
+    runs_build,
+    sql_date,
+    target_regions,
+    totals,
+)
 from doudi.registry.models import Benefit, Household, Person
 
 B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
@@ -75,8 +89,9 @@ def _fill(category: str):
             counted = execute_totals(sql.format(join=join, **ONE_MONTH), [paid[0], fund, *join_params, category, last, first])
         else:  # a quarter or an early payment: every month in one pass over the registry
             months_sql, months_params = months_join(paid)
-            counted = execute_totals(sql.format(join=join, months=months_sql, **MONTHS),
-                                     [fund, *months_params, *join_params, category])
+            counted = execute_totals(
+                sql.format(join=join, months=months_sql, **MONTHS), [fund, *months_params, *join_params, category]
+            )
         back_paid = backpay.fill(sql, runs, category=category, fund=fund)
         # The counted totals are the runs' when that statement wrote every line.
         return counted if not reissued and not back_paid else None
@@ -103,9 +118,10 @@ def due_date(schedule: params.Schedule, period: str, through: str):
     return due
 
 
-def payroll_build(*, period: str, category: str | None = None, region: str | None = None, through: str | None = None,
-                  user=None, progress=None) -> list[dict]:
-    """Builds every due run of the period; returns the control totals of each (SPEC §1)."""
+def payroll_build(
+    *, period: str, category: str | None = None, region: str | None = None, through: str | None = None, user=None, progress=None
+) -> list[dict]:
+    """Builds every due run of the period; returns the control totals of each (docs/interfaces.md §1)."""
     try:
         period = months.parse(period, "期次 --period")
         through = months.parse(through, "截至月份 --through") if through else None
@@ -124,8 +140,16 @@ def payroll_build(*, period: str, category: str | None = None, region: str | Non
             if not through and not schedule.is_due(period):
                 continue
             end = through or months.add(period, schedule.months - 1)
-            runs = runs_build(kind=PayrollRun.Kind.REGULAR, item=cat, period=period, through=end, regions=codes_,
-                              due=due_date(schedule, period, end), user=user, fill=_fill(cat))
+            runs = runs_build(
+                kind=PayrollRun.Kind.REGULAR,
+                item=cat,
+                period=period,
+                through=end,
+                regions=codes_,
+                due=due_date(schedule, period, end),
+                user=user,
+                fill=_fill(cat),
+            )
             results.extend(totals(run) for run in runs)
         if progress:
             progress(f"生成花名册：{codes.CATEGORY_SHORT[cat]}", categories.index(cat) + 1, len(categories))

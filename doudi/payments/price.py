@@ -8,6 +8,7 @@ its trigger, each covered person gets the month's 低保标准 (urban or rural b
 户籍) × the triggering rise (the higher if both), rounded, once whatever groups they
 are in: groups are paid in the parameter's order, a person already paid is skipped.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,7 @@ from doudi.core import idnumber
 from doudi.core.models import Region
 from doudi.payments import cohorts, months, params
 from doudi.payments.models import ExternalRecipient, PaymentLine, PayrollRun, PriceIndex
-from doudi.payments.runs import (LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, execute, run_build, subtree, target_regions,
-                                 totals)
+from doudi.payments.runs import LINE_COLUMNS, LINES, SKIP_PAID, PayrollError, execute, run_build, subtree, target_regions, totals
 from doudi.rules.expr import round_money
 from doudi.rules.policy import load_policy
 
@@ -61,8 +61,11 @@ def decide(*, county: str, month: str, cpi: Decimal, food: Decimal, released: dt
     """The trigger, amounts and deadline for one county; parameters in force in the index month."""
     day = months.first_day(month)
     cpi_entry, food_entry = (params.entry(f"price_subsidy.trigger.{k}", county, day) for k in ("cpi", "food"))
-    rises = [(value, basis) for value, trigger, basis in ((cpi, cpi_entry.value, "cpi"), (food, food_entry.value, "food"))
-             if trigger > 0 and value >= trigger]
+    rises = [
+        (value, basis)
+        for value, trigger, basis in ((cpi, cpi_entry.value, "cpi"), (food, food_entry.value, "food"))
+        if trigger > 0 and value >= trigger
+    ]
     rise, basis = max(rises) if rises else (None, "")
     deadline, deadline_ref = _deadline(released, county)
     amounts = {}
@@ -71,9 +74,21 @@ def decide(*, county: str, month: str, cpi: Decimal, food: Decimal, released: dt
     for hukou in ("urban", "rural"):
         standard = standards[f"dibao.standard.{hukou}"].value
         amounts[hukou] = round_money(standard * rise / 100, mode) if rise is not None else Decimal(0)
-    return Decision(county, month, cpi, food, cpi_entry.value, food_entry.value, rise, basis, deadline,
-                    params.value("price_subsidy.groups", county, day), amounts["urban"], amounts["rural"],
-                    (cpi_entry.ref, food_entry.ref, deadline_ref))
+    return Decision(
+        county,
+        month,
+        cpi,
+        food,
+        cpi_entry.value,
+        food_entry.value,
+        rise,
+        basis,
+        deadline,
+        params.value("price_subsidy.groups", county, day),
+        amounts["urban"],
+        amounts["rural"],
+        (cpi_entry.ref, food_entry.ref, deadline_ref),
+    )
 
 
 def price_index_record(*, month: str, region: str, cpi, food, released: dt.date | None = None, user=None) -> PriceIndex:
@@ -89,25 +104,39 @@ def price_index_record(*, month: str, region: str, cpi, food, released: dt.date 
     released = released or months.first_day(months.add(month, 1)).replace(day=10)
     if released < months.last_day(month):
         raise PayrollError(f"指数发布日期 {released} 早于 {month} 月末，请核对")
-    index, _ = PriceIndex.objects.update_or_create(month=month, region_id=region, defaults={
-        "cpi": cpi, "food": food, "released_on": released, "entered_by": user})
+    index, _ = PriceIndex.objects.update_or_create(
+        month=month, region_id=region, defaults={"cpi": cpi, "food": food, "released_on": released, "entered_by": user}
+    )
     return index
 
 
-def price_subsidy_run(*, month: str, cpi, food, region: str | None = None, released: dt.date | None = None,
-                      user=None) -> dict:
-    """Records the month's indices and builds the subsidy runs (SPEC §1 `doudi price-subsidy`)."""
+def price_subsidy_run(*, month: str, cpi, food, region: str | None = None, released: dt.date | None = None, user=None) -> dict:
+    """Records the month's indices and builds the subsidy runs (docs/interfaces.md §1 `doudi price-subsidy`)."""
     region = region or _index_region()
     index = price_index_record(month=month, region=region, cpi=cpi, food=food, released=released, user=user)
     counties = [c for c in target_regions(region) if len(c) == 6] or [region[:6]]
-    out = {"month": index.month, "region": region, "cpi": str(index.cpi), "food": str(index.food),
-           "released": index.released_on.isoformat(), "counties": []}
+    out = {
+        "month": index.month,
+        "region": region,
+        "cpi": str(index.cpi),
+        "food": str(index.food),
+        "released": index.released_on.isoformat(),
+        "counties": [],
+    }
     for county in counties:
         decision = decide(county=county, month=index.month, cpi=index.cpi, food=index.food, released=index.released_on)
         run = None
         if decision.triggered:
-            run = run_build(kind=PayrollRun.Kind.PRICE_SUBSIDY, item=ITEM, period=index.month, through=index.month,
-                            region=county, due=decision.deadline, user=user, fill=lambda r, d=decision: _fill(r, d))
+            run = run_build(
+                kind=PayrollRun.Kind.PRICE_SUBSIDY,
+                item=ITEM,
+                period=index.month,
+                through=index.month,
+                region=county,
+                due=decision.deadline,
+                user=user,
+                fill=lambda r, d=decision: _fill(r, d),
+            )
         out["counties"].append(_summary(decision, run))
     return out
 
@@ -125,8 +154,15 @@ def _fill(run: PayrollRun, decision: Decision) -> None:
         key = "assistance_groups" if group in params.REGISTRY_GROUPS else group
         fund = params.value(f"price_subsidy.fund.{key}", run.region_id, day)
         if group in params.REGISTRY_GROUPS:
-            cohorts.insert_persons(run=run, categories=(group,), month=decision.month, amount_urban=decision.amount_urban,
-                                   amount_rural=decision.amount_rural, fund=fund, group=group)
+            cohorts.insert_persons(
+                run=run,
+                categories=(group,),
+                month=decision.month,
+                amount_urban=decision.amount_urban,
+                amount_rural=decision.amount_rural,
+                fund=fund,
+                group=group,
+            )
         else:
             _insert_external(run, group, decision, fund)
 
@@ -137,8 +173,21 @@ SELECT %s, %s, %s, e.id_number, NULL, NULL, e.name, substr(e.region_id, 1, 9), e
        e.bank_name, e.bank_account, 1, CASE WHEN e.hukou = 'urban' THEN %s ELSE %s END, %s, %s, 'pending', '',
        '{int(run.pk)}-' || e.id_number, e.id_number
 FROM {E} e WHERE e."group" = %s AND e.month = %s AND e.region_id BETWEEN %s AND %s {SKIP_PAID}"""
-    return execute(sql, [run.pk, ITEM, decision.month, decision.amount_urban, decision.amount_rural, fund, group, group,
-                         decision.month, *subtree(run.region_id)])
+    return execute(
+        sql,
+        [
+            run.pk,
+            ITEM,
+            decision.month,
+            decision.amount_urban,
+            decision.amount_rural,
+            fund,
+            group,
+            group,
+            decision.month,
+            *subtree(run.region_id),
+        ],
+    )
 
 
 def _summary(decision: Decision, run: PayrollRun | None) -> dict:
@@ -148,20 +197,37 @@ def _summary(decision: Decision, run: PayrollRun | None) -> dict:
 
         for row in PaymentLine.objects.filter(run=run).values("group_code").annotate(n=Count("id"), amount=Sum("amount")):
             groups[row["group_code"]] = {"people": row["n"], "amount": f"{row['amount']:.2f}"}
-    return {"county": decision.county, "triggered": decision.triggered, "basis": decision.basis,
-            "rise": str(decision.rise) if decision.rise is not None else None,
-            "trigger_cpi": str(decision.trigger_cpi), "trigger_food": str(decision.trigger_food),
-            "amount_urban": str(decision.amount_urban), "amount_rural": str(decision.amount_rural),
-            "deadline": decision.deadline.isoformat(), "refs": list(dict.fromkeys(decision.refs)),
-            "groups": groups, "totals": totals(run) if run else None}
+    return {
+        "county": decision.county,
+        "triggered": decision.triggered,
+        "basis": decision.basis,
+        "rise": str(decision.rise) if decision.rise is not None else None,
+        "trigger_cpi": str(decision.trigger_cpi),
+        "trigger_food": str(decision.trigger_food),
+        "amount_urban": str(decision.amount_urban),
+        "amount_rural": str(decision.amount_rural),
+        "deadline": decision.deadline.isoformat(),
+        "refs": list(dict.fromkeys(decision.refs)),
+        "groups": groups,
+        "totals": totals(run) if run else None,
+    }
 
 
 def persons(run: PayrollRun):
     """Per-person amounts of a subsidy run, for the command's JSON."""
-    for line in PaymentLine.objects.filter(run=run).order_by("township", "holder_key").values(
-            "holder_key", "name", "group_code", "amount", "township").iterator(chunk_size=5000):
-        yield {"id_number": line["holder_key"], "name": line["name"], "group": line["group_code"],
-               "amount": f"{line['amount']:.2f}", "township": line["township"]}
+    for line in (
+        PaymentLine.objects.filter(run=run)
+        .order_by("township", "holder_key")
+        .values("holder_key", "name", "group_code", "amount", "township")
+        .iterator(chunk_size=5000)
+    ):
+        yield {
+            "id_number": line["holder_key"],
+            "name": line["name"],
+            "group": line["group_code"],
+            "amount": f"{line['amount']:.2f}",
+            "township": line["township"],
+        }
 
 
 def external_recipients_load(*, group: str, month: str, rows, user=None) -> int:
@@ -177,16 +243,29 @@ def external_recipients_load(*, group: str, month: str, rows, user=None) -> int:
         number_, problem = idnumber.try_normalize(row.get("身份证号"))
         region = str(row.get("行政区划代码", "")).strip()
         hukou = {"城镇": "urban", "农村": "rural", "": "urban"}.get(str(row.get("户籍性质", "")).strip())
-        for bad, text in ((problem, f"身份证号：{problem}"), (region not in regions, f"行政区划代码 {region!r} 未知"),
-                          (hukou is None, "户籍性质应为 城镇 或 农村"), (number_ in seen, "身份证号重复")):
+        for bad, text in (
+            (problem, f"身份证号：{problem}"),
+            (region not in regions, f"行政区划代码 {region!r} 未知"),
+            (hukou is None, "户籍性质应为 城镇 或 农村"),
+            (number_ in seen, "身份证号重复"),
+        ):
             if bad:
                 errors.append(f"第{number}行 {text}")
                 break
         else:
             seen.add(number_)
-            objects.append(ExternalRecipient(group=group, month=month, id_number=number_, name=str(row.get("姓名", "")).strip(),
-                                             region_id=region, hukou=hukou, bank_name=str(row.get("开户银行", "")).strip(),
-                                             bank_account=str(row.get("银行账号", "")).strip()))
+            objects.append(
+                ExternalRecipient(
+                    group=group,
+                    month=month,
+                    id_number=number_,
+                    name=str(row.get("姓名", "")).strip(),
+                    region_id=region,
+                    hukou=hukou,
+                    bank_name=str(row.get("开户银行", "")).strip(),
+                    bank_account=str(row.get("银行账号", "")).strip(),
+                )
+            )
     if errors:
         raise PayrollError(f"{params.EXTERNAL_GROUPS[group]}名单有误，未导入：" + "；".join(errors[:20]))
     with transaction.atomic():
@@ -210,9 +289,14 @@ def external_recipients_from_datasets(*, month: str, region: str, user=None) -> 
         homes = dict(DatasetImport.objects.filter(pk__in={r["import_id"] for r in table}).values_list("pk", "region_code"))
         rows: dict[str, dict] = {}
         for row in table:
-            current = group != "unemployment" or (row["from_month"] <= month and (not row["to_month"] or row["to_month"] >= month))
+            current = group != "unemployment" or (
+                row["from_month"] <= month and (not row["to_month"] or row["to_month"] >= month)
+            )
             if row["id_number"] and current:
-                rows[row["id_number"]] = {"身份证号": row["id_number"], "姓名": row["name"],
-                                          "行政区划代码": row["region_code"] or homes.get(row["import_id"]) or region}
+                rows[row["id_number"]] = {
+                    "身份证号": row["id_number"],
+                    "姓名": row["name"],
+                    "行政区划代码": row["region_code"] or homes.get(row["import_id"]) or region,
+                }
         loaded[group] = external_recipients_load(group=group, month=month, rows=list(rows.values()), user=user)
     return loaded

@@ -1,8 +1,9 @@
 """The funds screens' tables, read once for the page and for its Excel export (one
 definition of each list): campaigns and one campaign by township, the price-subsidy
 months, the fund ledger, overpayments. Every read goes through selectors, so each list
-is scoped to the user's region subtree (DESIGN §1.5). Amounts go to the exports as Decimal
+is scoped to the user's region subtree (docs/design.md §1.5). Amounts go to the exports as Decimal
 (number cells, core.exports); ID numbers through an ExportMask (masked unless asked)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -36,36 +37,91 @@ def campaign_rows(user) -> list[dict]:
     for campaign in campaigns.campaigns().values():
         if not (scope_code.startswith(campaign.region) or campaign.region.startswith(scope_code)):
             continue
-        sums = (lines.filter(item=campaign.code).exclude(status=PaymentLine.Status.FAILED, reissues__isnull=False)
-                .aggregate(total=Sum("amount"), paid_total=Sum("amount", filter=PAID)))
-        rows.append(campaigns.progress(campaign, lines) | {
-            "campaign": campaign, "fund_label": params.FUND_LABELS.get(campaign.fund, campaign.fund),
-            "amount": money(sums["total"]), "paid_amount": money(sums["paid_total"])})
+        sums = (
+            lines.filter(item=campaign.code)
+            .exclude(status=PaymentLine.Status.FAILED, reissues__isnull=False)
+            .aggregate(total=Sum("amount"), paid_total=Sum("amount", filter=PAID))
+        )
+        rows.append(
+            campaigns.progress(campaign, lines)
+            | {
+                "campaign": campaign,
+                "fund_label": params.FUND_LABELS.get(campaign.fund, campaign.fund),
+                "amount": money(sums["total"]),
+                "paid_amount": money(sums["paid_total"]),
+            }
+        )
     return rows
 
 
-CAMPAIGN_HEADERS = ["名称", "文号", "对象", "标准（元）", "单位", "形式", "资金", "截止日期", "应发笔数", "应发金额（元）",
-                    "已发笔数", "已发金额（元）", "进度（%）"]
+CAMPAIGN_HEADERS = [
+    "名称",
+    "文号",
+    "对象",
+    "标准（元）",
+    "单位",
+    "形式",
+    "资金",
+    "截止日期",
+    "应发笔数",
+    "应发金额（元）",
+    "已发笔数",
+    "已发金额（元）",
+    "进度（%）",
+]
 
 
 def campaign_export(rows: list[dict]):
     for r in rows:
         c = r["campaign"]
-        yield [c.name, c.ref, _targets(c), c.amount, "人" if c.unit == "person" else "户", c.form_label, r["fund_label"],
-               c.deadline.isoformat(), r["lines"], r["amount"], r["paid"], r["paid_amount"], r["percent"]]
+        yield [
+            c.name,
+            c.ref,
+            _targets(c),
+            c.amount,
+            "人" if c.unit == "person" else "户",
+            c.form_label,
+            r["fund_label"],
+            c.deadline.isoformat(),
+            r["lines"],
+            r["amount"],
+            r["paid"],
+            r["paid_amount"],
+            r["percent"],
+        ]
 
 
 def campaign_townships(user, code: str) -> list[dict]:
     """One campaign by township: lines, people, amount, paid, failed (re-issued failures not counted twice)."""
     names = _township_names()
-    lines = (selectors.lines_for(user).filter(item=code).exclude(status=PaymentLine.Status.FAILED, reissues__isnull=False)
-             .values("township").annotate(n=Count("id"), persons=Sum("people"), total=Sum("amount"),
-                                          paid=Count("id", filter=PAID), paid_total=Sum("amount", filter=PAID),
-                                          failed=Count("id", filter=Q(status=PaymentLine.Status.FAILED)))
-             .order_by("township"))
-    return [{"township": row["township"], "township_name": names.get(row["township"], row["township"]), "lines": row["n"],
-             "people": row["persons"], "amount": money(row["total"]), "paid": row["paid"],
-             "paid_amount": money(row["paid_total"]), "failed": row["failed"]} for row in lines]
+    lines = (
+        selectors.lines_for(user)
+        .filter(item=code)
+        .exclude(status=PaymentLine.Status.FAILED, reissues__isnull=False)
+        .values("township")
+        .annotate(
+            n=Count("id"),
+            persons=Sum("people"),
+            total=Sum("amount"),
+            paid=Count("id", filter=PAID),
+            paid_total=Sum("amount", filter=PAID),
+            failed=Count("id", filter=Q(status=PaymentLine.Status.FAILED)),
+        )
+        .order_by("township")
+    )
+    return [
+        {
+            "township": row["township"],
+            "township_name": names.get(row["township"], row["township"]),
+            "lines": row["n"],
+            "people": row["persons"],
+            "amount": money(row["total"]),
+            "paid": row["paid"],
+            "paid_amount": money(row["paid_total"]),
+            "failed": row["failed"],
+        }
+        for row in lines
+    ]
 
 
 TOWNSHIP_HEADERS = ["乡镇", "笔数", "人数", "金额（元）", "已到账笔数", "已到账金额（元）", "失败笔数"]
@@ -79,8 +135,11 @@ def township_export(rows: list[dict]):
 def price_rows(user, limit: int = 120):
     """Per month and index region: indices, decision, people, amount, deadline, paid."""
     code = user.scope_code or ""
-    indices = (PriceIndex.objects.select_related("region").order_by("-month", "region_id")
-               .filter(Q(region_id__in=[code[:n] for n in (2, 4, 6)]) | Q(region__code__startswith=code)))
+    indices = (
+        PriceIndex.objects.select_related("region")
+        .order_by("-month", "region_id")
+        .filter(Q(region_id__in=[code[:n] for n in (2, 4, 6)]) | Q(region__code__startswith=code))
+    )
     lines = selectors.lines_for(user).filter(item=price.ITEM)
     for index in indices[:limit]:
         runs = selectors.runs_for(user).filter(item=price.ITEM, period=index.month, region__code__startswith=index.region_id[:6])
@@ -90,21 +149,52 @@ def price_rows(user, limit: int = 120):
             decision = price.decide(county=county, month=index.month, cpi=index.cpi, food=index.food, released=index.released_on)
         except (RulesError, PayrollError):
             decision = None
-        yield {"index": index, "decision": decision, "people": stats["n"], "amount": money(stats["amount"]),
-               "paid": stats["paid"], "runs": list(runs.select_related("region"))}
+        yield {
+            "index": index,
+            "decision": decision,
+            "people": stats["n"],
+            "amount": money(stats["amount"]),
+            "paid": stats["paid"],
+            "runs": list(runs.select_related("region")),
+        }
 
 
-PRICE_HEADERS = ["月份", "指数区划", "CPI同比(%)", "食品CPI同比(%)", "启动条件", "是否启动", "依据涨幅(%)", "城市标准（元）",
-                 "农村标准（元）", "人数", "金额（元）", "发放期限", "已到账人数"]
+PRICE_HEADERS = [
+    "月份",
+    "指数区划",
+    "CPI同比(%)",
+    "食品CPI同比(%)",
+    "启动条件",
+    "是否启动",
+    "依据涨幅(%)",
+    "城市标准（元）",
+    "农村标准（元）",
+    "人数",
+    "金额（元）",
+    "发放期限",
+    "已到账人数",
+]
 
 
 def price_export(rows):
     for r in rows:
         d, i = r["decision"], r["index"]
         hit = bool(d and d.triggered)
-        yield [i.month, i.region.name, i.cpi, i.food, f"CPI≥{d.trigger_cpi} 或 食品≥{d.trigger_food}" if d else "",
-               "已启动" if hit else "未启动", d.rise if hit else "", d.amount_urban if hit else "",
-               d.amount_rural if hit else "", r["people"], r["amount"], d.deadline.isoformat() if d else "", r["paid"]]
+        yield [
+            i.month,
+            i.region.name,
+            i.cpi,
+            i.food,
+            f"CPI≥{d.trigger_cpi} 或 食品≥{d.trigger_food}" if d else "",
+            "已启动" if hit else "未启动",
+            d.rise if hit else "",
+            d.amount_urban if hit else "",
+            d.amount_rural if hit else "",
+            r["people"],
+            r["amount"],
+            d.deadline.isoformat() if d else "",
+            r["paid"],
+        ]
 
 
 LEDGER_LABELS = {"source": "资金来源", "item": "发放项目", "township": "乡镇", "month": "月份"}
@@ -131,14 +221,35 @@ def ledger_export(rows: list[dict], by: tuple[str, ...]):
     yield ["合计"] + [""] * (len(by) - 1) + [money(sum(r["amount"] for r in rows))]
 
 
-OVERPAYMENT_HEADERS = ["乡镇", "姓名", "身份证号", "类别", "起始月份", "原因", "多发金额（元）", "已追回（元）", "未追回（元）", "状态"]
+OVERPAYMENT_HEADERS = [
+    "乡镇",
+    "姓名",
+    "身份证号",
+    "类别",
+    "起始月份",
+    "原因",
+    "多发金额（元）",
+    "已追回（元）",
+    "未追回（元）",
+    "状态",
+]
 
 
 def overpayment_export(records, item_label=str, mask: ExportMask = MASKED):
     names = _township_names()
     for o in records.iterator():
-        yield [names.get(o.township, o.township), o.person.name, mask.id(o.person.id_number), item_label(o.category),
-               o.from_month, o.reason, money(o.amount), money(o.recovered), money(o.amount - o.recovered), o.get_state_display()]
+        yield [
+            names.get(o.township, o.township),
+            o.person.name,
+            mask.id(o.person.id_number),
+            item_label(o.category),
+            o.from_month,
+            o.reason,
+            money(o.amount),
+            money(o.recovered),
+            money(o.amount - o.recovered),
+            o.get_state_display(),
+        ]
 
 
 def reserve_balances(user) -> list[dict]:
@@ -148,8 +259,15 @@ def reserve_balances(user) -> list[dict]:
     for township in selectors.reserve_townships_for(user):
         b = balances.get(township.code)
         allocated, drawn = (b.allocated, b.drawn) if b else (Decimal(0), Decimal(0))
-        rows.append({"township": township.code, "township_name": township.name, "allocated": money(allocated),
-                     "drawn": money(drawn), "balance": money(allocated - drawn)})
+        rows.append(
+            {
+                "township": township.code,
+                "township_name": township.name,
+                "allocated": money(allocated),
+                "drawn": money(drawn),
+                "balance": money(allocated - drawn),
+            }
+        )
     return rows
 
 
@@ -165,8 +283,20 @@ def reserve_entries(user, *, township: str = "", kind: str = "", month: str = ""
     return entries.order_by("-on", "-id")
 
 
-RESERVE_HEADERS = ["乡镇", "日期", "类型", "金额（元）", "收款人", "身份证号", "救助类型", "事由", "先行救助", "资金来源",
-                   "文号或说明", "经办人"]
+RESERVE_HEADERS = [
+    "乡镇",
+    "日期",
+    "类型",
+    "金额（元）",
+    "收款人",
+    "身份证号",
+    "救助类型",
+    "事由",
+    "先行救助",
+    "资金来源",
+    "文号或说明",
+    "经办人",
+]
 
 
 def reserve_export(entries, mask: ExportMask = MASKED):
@@ -174,8 +304,18 @@ def reserve_export(entries, mask: ExportMask = MASKED):
     for e in entries.iterator():
         total += e.amount if e.kind == "draw" else 0
         kind = e.get_kind_display() + ("（冲销）" if e.reverses_id else "")
-        yield [e.township.name, e.on.isoformat(), kind, money(e.amount), e.recipient_name,
-               mask.id(e.recipient_id_number), e.get_cause_type_display(), e.cause,
-               "是" if e.advance else "", params.FUND_LABELS.get(e.fund, e.fund), e.ref,
-               e.created_by.display_name() if e.created_by else ""]
+        yield [
+            e.township.name,
+            e.on.isoformat(),
+            kind,
+            money(e.amount),
+            e.recipient_name,
+            mask.id(e.recipient_id_number),
+            e.get_cause_type_display(),
+            e.cause,
+            "是" if e.advance else "",
+            params.FUND_LABELS.get(e.fund, e.fund),
+            e.ref,
+            e.created_by.display_name() if e.created_by else "",
+        ]
     yield ["支取合计", "", "", money(total)] + [""] * 8

@@ -1,10 +1,11 @@
 """Building a run, whatever it pays: one transaction per run, keyed by (item, period,
-region), set-based SQL for the lines (DESIGN §1.4).
+region), set-based SQL for the lines (docs/design.md §1.4).
 
 A run still in draft is rebuilt from scratch (its lines deleted and inserted again, in
 the same transaction), so building twice on an unchanged registry gives the same lines;
 a run past draft is never touched again. A crash anywhere inside rolls the whole run back.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,10 @@ from doudi.core.models import Region
 from doudi.payments.models import PaymentLine, PayrollRun, RunTransition
 
 LINES = PaymentLine._meta.db_table
-LINE_COLUMNS = ("run_id, item, month, holder_key, household_id, person_id, name, township, village, payee, payee_name, "
-                "bank_name, bank_account, people, amount, fund, group_code, status, failure, bank_ref, payee_id_number")
+LINE_COLUMNS = (
+    "run_id, item, month, holder_key, household_id, person_id, name, township, village, payee, payee_name, "
+    "bank_name, bank_account, people, amount, fund, group_code, status, failure, bank_ref, payee_id_number"
+)
 CENT = Decimal("0.01")
 # Every line insert ends with this: a line whose item, holder and month is already paid
 # (or a failed line already re-issued) hits a unique index and is skipped. One index probe
@@ -60,8 +63,7 @@ def run_join(runs: list[PayrollRun], region_column: str) -> tuple[str, list]:
         raise PayrollError("一次生成的花名册区划级别应相同")
     codes = sorted(r.region_id for r in runs)
     rows = " UNION ALL ".join(["SELECT CAST(%s AS BIGINT) AS id, CAST(%s AS VARCHAR(12)) AS region_id"] * len(runs))
-    sql = (f"JOIN ({rows}) AS r ON r.region_id = substr({region_column}, 1, {lengths.pop()}) "
-           f"AND {region_column} BETWEEN %s AND %s")
+    sql = f"JOIN ({rows}) AS r ON r.region_id = substr({region_column}, 1, {lengths.pop()}) AND {region_column} BETWEEN %s AND %s"
     return sql, [v for r in runs for v in (r.pk, r.region_id)] + [subtree(codes[0])[0], subtree(codes[-1])[1]]
 
 
@@ -97,17 +99,19 @@ def execute_totals(sql: str, params: list) -> Totals | None:
         # ON CONFLICT's speculative insertion. Any line already paid (or a holder twice) makes it fail as a whole;
         # then the same rows again, skipping what is paid. The index decides either way.
         with transaction.atomic():
-            return _counted(sql[:-len(SKIP_PAID)], params)
+            return _counted(sql[: -len(SKIP_PAID)], params)
     except IntegrityError:
         return _counted(sql, params)
 
 
 def _counted(sql: str, params: list) -> Totals:
-    counted = (f"WITH ins AS ({sql} RETURNING run_id, holder_key, household_id, people, amount), "
-               "per AS (SELECT run_id, holder_key, COUNT(*) AS n, SUM(amount) AS s, MAX(people) AS p FROM ins "
-               "GROUP BY run_id, holder_key), hh AS (SELECT run_id, COUNT(DISTINCT household_id) AS h FROM ins GROUP BY run_id) "
-               "SELECT per.run_id, SUM(n), COALESCE(SUM(s), 0), MAX(hh.h), COUNT(*), COALESCE(SUM(p), 0) "
-               "FROM per JOIN hh ON hh.run_id = per.run_id GROUP BY per.run_id")
+    counted = (
+        f"WITH ins AS ({sql} RETURNING run_id, holder_key, household_id, people, amount), "
+        "per AS (SELECT run_id, holder_key, COUNT(*) AS n, SUM(amount) AS s, MAX(people) AS p FROM ins "
+        "GROUP BY run_id, holder_key), hh AS (SELECT run_id, COUNT(DISTINCT household_id) AS h FROM ins GROUP BY run_id) "
+        "SELECT per.run_id, SUM(n), COALESCE(SUM(s), 0), MAX(hh.h), COUNT(*), COALESCE(SUM(p), 0) "
+        "FROM per JOIN hh ON hh.run_id = per.run_id GROUP BY per.run_id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(counted, params)
         return {row[0]: row[1:] for row in cursor.fetchall()}
@@ -134,17 +138,31 @@ def _lock(item: str) -> None:
 
 def _runs_for_update(*, kind, item, period, through, regions, due, user) -> tuple[list[PayrollRun], set[int]]:
     """The runs of `regions`, locked; those missing are created (their ids returned)."""
-    found = {r.region_id: r for r in PayrollRun.objects.select_for_update().filter(item=item, period=period, region_id__in=regions)}
-    fresh = [PayrollRun(kind=kind, item=item, period=period, through=through, region_id=code, due=due, created_by=user)
-             for code in regions if code not in found]
+    found = {
+        r.region_id: r for r in PayrollRun.objects.select_for_update().filter(item=item, period=period, region_id__in=regions)
+    }
+    fresh = [
+        PayrollRun(kind=kind, item=item, period=period, through=through, region_id=code, due=due, created_by=user)
+        for code in regions
+        if code not in found
+    ]
     PayrollRun.objects.bulk_create(fresh)  # the item's lock keeps two builders from both creating
     created = {r.pk for r in PayrollRun.objects.filter(item=item, period=period, region_id__in=[r.region_id for r in fresh])}
     runs = list(PayrollRun.objects.filter(item=item, period=period, region_id__in=regions).order_by("region_id"))
     return runs, created
 
 
-def runs_build(*, kind: str, item: str, period: str, through: str, regions: list[str], due, user,
-               fill: Callable[[list[PayrollRun]], Totals | None]) -> list[PayrollRun]:
+def runs_build(
+    *,
+    kind: str,
+    item: str,
+    period: str,
+    through: str,
+    regions: list[str],
+    due,
+    user,
+    fill: Callable[[list[PayrollRun]], Totals | None],
+) -> list[PayrollRun]:
     """Builds (or rebuilds, those still in draft) the runs of one item and period for
     `regions`, in one transaction; new runs with nothing to pay are not kept. `fill` may
     return the runs' totals when it wrote every line in one counted statement."""
@@ -154,8 +172,9 @@ def runs_build(*, kind: str, item: str, period: str, through: str, regions: list
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")  # compiling costs more than these plain joins gain
                 cursor.execute("SET LOCAL work_mem = '64MB'")  # a province's benefits hashed without spilling to disk
-        runs, created = _runs_for_update(kind=kind, item=item, period=period, through=through, regions=regions,
-                                         due=due, user=user)
+        runs, created = _runs_for_update(
+            kind=kind, item=item, period=period, through=through, regions=regions, due=due, user=user
+        )
         drafts = [r for r in runs if r.state == PayrollRun.State.DRAFT]
         PaymentLine.objects.filter(run__in=[r for r in drafts if r.pk not in created]).delete()
         for run in drafts:
@@ -166,16 +185,30 @@ def runs_build(*, kind: str, item: str, period: str, through: str, regions: list
         empty = [r.pk for r in drafts if r.pk in created and r.lines == 0]
         PayrollRun.objects.filter(pk__in=empty).delete()
         role = getattr(user, "role", "system") or "system"
-        RunTransition.objects.bulk_create([RunTransition(run=r, user=user, role=role, from_state="", to_state=r.state,
-                                                         reason="生成花名册") for r in drafts if r.pk in created and r.pk not in empty])
+        RunTransition.objects.bulk_create(
+            [
+                RunTransition(run=r, user=user, role=role, from_state="", to_state=r.state, reason="生成花名册")
+                for r in drafts
+                if r.pk in created and r.pk not in empty
+            ]
+        )
         return [r for r in runs if r.pk not in empty]
 
 
-def run_build(*, kind: str, item: str, period: str, through: str, region: str, due, user,
-              fill: Callable[[PayrollRun], None]) -> PayrollRun | None:
+def run_build(
+    *, kind: str, item: str, period: str, through: str, region: str, due, user, fill: Callable[[PayrollRun], None]
+) -> PayrollRun | None:
     """One run: `fill` called with it; None when a new run would be empty."""
-    runs = runs_build(kind=kind, item=item, period=period, through=through, regions=[region], due=due, user=user,
-                      fill=lambda drafts: fill(drafts[0]))
+    runs = runs_build(
+        kind=kind,
+        item=item,
+        period=period,
+        through=through,
+        regions=[region],
+        due=due,
+        user=user,
+        fill=lambda drafts: fill(drafts[0]),
+    )
     return runs[0] if runs else None
 
 
@@ -184,11 +217,17 @@ def count_lines(runs: list[PayrollRun]) -> Totals:
     ids = [r.pk for r in runs]
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT run_id, COUNT(*), COALESCE(SUM(amount), 0), COUNT(DISTINCT household_id) FROM {LINES} "
-                       f"WHERE run_id IN ({marks}) GROUP BY run_id", ids)
+        cursor.execute(
+            f"SELECT run_id, COUNT(*), COALESCE(SUM(amount), 0), COUNT(DISTINCT household_id) FROM {LINES} "
+            f"WHERE run_id IN ({marks}) GROUP BY run_id",
+            ids,
+        )
         first = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute(f"SELECT run_id, COUNT(*), COALESCE(SUM(p), 0) FROM (SELECT run_id, holder_key, MAX(people) AS p "
-                       f"FROM {LINES} WHERE run_id IN ({marks}) GROUP BY run_id, holder_key) AS x GROUP BY run_id", ids)
+        cursor.execute(
+            f"SELECT run_id, COUNT(*), COALESCE(SUM(p), 0) FROM (SELECT run_id, holder_key, MAX(people) AS p "
+            f"FROM {LINES} WHERE run_id IN ({marks}) GROUP BY run_id, holder_key) AS x GROUP BY run_id",
+            ids,
+        )
         second = {row[0]: row[1:] for row in cursor.fetchall()}
     return {pk: (*first[pk], *second[pk]) for pk in first}
 
@@ -201,8 +240,13 @@ def refresh_totals(runs: list[PayrollRun], counted: Totals | None = None) -> Non
     totals_by_run = count_lines(runs) if counted is None else counted
     for run in runs:
         lines, amount, households, holders, people = totals_by_run.get(run.pk, (0, 0, 0, 0, 0))
-        run.lines, run.amount, run.households, run.holders, run.people = (int(lines), money(amount), int(households),
-                                                                          int(holders), int(people))
+        run.lines, run.amount, run.households, run.holders, run.people = (
+            int(lines),
+            money(amount),
+            int(households),
+            int(holders),
+            int(people),
+        )
         run.version += 1
     _save_totals(runs)
 
@@ -214,20 +258,33 @@ def _save_totals(runs: list[PayrollRun]) -> None:
         return
     # One UPDATE from literal rows: bulk_update's CASE per field and run costs more to compile than a province's
     # build spends in it.
-    row = "(CAST(%s AS BIGINT), CAST(%s AS INTEGER), CAST(%s AS NUMERIC), CAST(%s AS INTEGER), CAST(%s AS INTEGER), " \
-          "CAST(%s AS INTEGER), CAST(%s AS INTEGER), CAST(%s AS VARCHAR(7)), CAST(%s AS DATE))"
+    row = (
+        "(CAST(%s AS BIGINT), CAST(%s AS INTEGER), CAST(%s AS NUMERIC), CAST(%s AS INTEGER), CAST(%s AS INTEGER), "
+        "CAST(%s AS INTEGER), CAST(%s AS INTEGER), CAST(%s AS VARCHAR(7)), CAST(%s AS DATE))"
+    )
     table = PayrollRun._meta.db_table
     sets = ", ".join(f"{f} = v.{f}" for f in fields)
     values = [v for r in runs for v in (r.pk, *(getattr(r, f) for f in fields))]
-    execute(f"UPDATE {table} SET {sets}, updated_at = now() FROM (VALUES {', '.join([row] * len(runs))}) "
-            f"AS v(id, {', '.join(fields)}) WHERE {table}.id = v.id", values)
+    execute(
+        f"UPDATE {table} SET {sets}, updated_at = now() FROM (VALUES {', '.join([row] * len(runs))}) "
+        f"AS v(id, {', '.join(fields)}) WHERE {table}.id = v.id",
+        values,
+    )
 
 
 def totals(run: PayrollRun) -> dict:
-    """SPEC §1 control totals of one run."""
-    return {"category": run.item, "period": run.period, "region": run.region_id, "people": run.people,
-            "households": run.households, "amount": str(run.amount), "through": run.through, "state": run.state,
-            "lines": run.lines}
+    """docs/interfaces.md §1 control totals of one run."""
+    return {
+        "category": run.item,
+        "period": run.period,
+        "region": run.region_id,
+        "people": run.people,
+        "households": run.households,
+        "amount": str(run.amount),
+        "through": run.through,
+        "state": run.state,
+        "lines": run.lines,
+    }
 
 
 def target_regions(region: str | None) -> list[str]:

@@ -1,8 +1,9 @@
-"""Reads of runs and lines, scoped to the user's region subtree (DESIGN §1.5).
+"""Reads of runs and lines, scoped to the user's region subtree (docs/design.md §1.5).
 
 A county run is seen by a township clerk of that county, but only their township's
 lines and totals; a township run is invisible to any other township's clerk.
 """
+
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
@@ -11,8 +12,12 @@ from django.http import Http404
 from doudi.core.scoping import scope
 from doudi.payments.models import Overpayment, PaymentLine, PayrollRun, ReserveBalance, ReserveEntry
 
-LINE_SORTS = {"township": ("township", "holder_key", "month"), "amount": ("-amount", "holder_key"),
-              "name": ("name", "holder_key", "month"), "status": ("status", "township", "holder_key")}
+LINE_SORTS = {
+    "township": ("township", "holder_key", "month"),
+    "amount": ("-amount", "holder_key"),
+    "name": ("name", "holder_key", "month"),
+    "status": ("status", "township", "holder_key"),
+}
 
 
 def runs_for(user) -> QuerySet:
@@ -85,8 +90,9 @@ def reserve_draws_between(region_code: str, first, last) -> QuerySet:
     """临时救助备用金 draws dated `first`…`last` in townships under `region_code`, reversals
     included (negative, dated when corrected: 红字冲销 in the period of the correction).
     Not scoped: the caller checks the region (reports, issue 18)."""
-    return (ReserveEntry.objects.filter(kind=ReserveEntry.Kind.DRAW, township__code__startswith=region_code,
-                                        on__gte=first, on__lte=last).select_related("township"))
+    return ReserveEntry.objects.filter(
+        kind=ReserveEntry.Kind.DRAW, township__code__startswith=region_code, on__gte=first, on__lte=last
+    ).select_related("township")
 
 
 def runs_waiting(user) -> dict[str, list[PayrollRun]]:
@@ -120,8 +126,9 @@ def runs_sent_annotated(region_code: str) -> QuerySet:
     from django.db.models import Min
 
     ancestors = [region_code[:n] for n in (2, 4, 6, 9) if n < len(region_code)]
-    return (PayrollRun.objects.filter(Q(region__code__startswith=region_code) | Q(region_id__in=ancestors))
-            .annotate(sent_at=Min("transitions__at", filter=Q(transitions__to_state=PayrollRun.State.SENT))))
+    return PayrollRun.objects.filter(Q(region__code__startswith=region_code) | Q(region_id__in=ancestors)).annotate(
+        sent_at=Min("transitions__at", filter=Q(transitions__to_state=PayrollRun.State.SENT))
+    )
 
 
 def run_lines_in(region_code: str, run_ids) -> QuerySet:
@@ -135,6 +142,5 @@ def spending_under(region_code: str, first_month: str, last_month: str) -> list[
     from doudi.payments import ledger
 
     lines = PaymentLine.objects.filter(village__startswith=region_code, month__gte=first_month, month__lte=last_month)
-    draws = ReserveEntry.objects.filter(township__code__startswith=region_code, month__gte=first_month,
-                                        month__lte=last_month)
+    draws = ReserveEntry.objects.filter(township__code__startswith=region_code, month__gte=first_month, month__lte=last_month)
     return ledger.spending(lines, by=("source", "month"), draws=draws)

@@ -1,4 +1,5 @@
 """Price-subsidy screen, campaigns with progress, fund ledger, overpayments."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -26,34 +27,64 @@ def price_screen(request):
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                result = price.price_subsidy_run(month=data["month"], cpi=data["cpi"], food=data["food"],
-                                                 region=_build_region(request.user)[:6], released=data["released"],
-                                                 user=request.user)
+                result = price.price_subsidy_run(
+                    month=data["month"],
+                    cpi=data["cpi"],
+                    food=data["food"],
+                    region=_build_region(request.user)[:6],
+                    released=data["released"],
+                    user=request.user,
+                )
             except (PayrollError, RulesError) as exc:
                 messages.error(request, str(exc))
             else:
                 hit = [c for c in result["counties"] if c["triggered"]]
-                messages.success(request, f"{data['month']} 指数已录入：" + ("已达到启动条件，已生成发放名单。" if hit else "未达到启动条件。"))
+                messages.success(
+                    request, f"{data['month']} 指数已录入：" + ("已达到启动条件，已生成发放名单。" if hit else "未达到启动条件。")
+                )
                 return redirect("price_subsidy")
     rows = list(reports.price_rows(request.user))
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("价格临时补贴.xlsx", "价格临时补贴发放情况", reports.PRICE_HEADERS, reports.price_export(rows),
-                             ExportMeta(unit="元；人", user=request.user, filters=_scope_words(request.user),
-                                        sums=("人数", "已到账人数"), skip=("CPI同比(%)", "食品CPI同比(%)", "依据涨幅(%)",
-                                                                       "城市标准（元）", "农村标准（元）")))
-    return render(request, "payments/price.html", {"rows": rows, "form": form,
-                                                   "can_enter": can(request.user, MANAGE_PRICE_SUBSIDY)})
+        return xlsx_response(
+            "价格临时补贴.xlsx",
+            "价格临时补贴发放情况",
+            reports.PRICE_HEADERS,
+            reports.price_export(rows),
+            ExportMeta(
+                unit="元；人",
+                user=request.user,
+                filters=_scope_words(request.user),
+                sums=("人数", "已到账人数"),
+                skip=("CPI同比(%)", "食品CPI同比(%)", "依据涨幅(%)", "城市标准（元）", "农村标准（元）"),
+            ),
+        )
+    return render(
+        request, "payments/price.html", {"rows": rows, "form": form, "can_enter": can(request.user, MANAGE_PRICE_SUBSIDY)}
+    )
 
 
 @require(VIEW_PAYROLL)
 def campaign_list(request):
     rows = reports.campaign_rows(request.user)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("一次性发放.xlsx", "一次性发放进度", reports.CAMPAIGN_HEADERS, reports.campaign_export(rows),
-                             ExportMeta(unit="元；笔", user=request.user, filters=_scope_words(request.user),
-                                        sums=("应发笔数", "已发笔数"), skip=("标准（元）", "进度（%）")))
-    return render(request, "payments/campaigns.html", {"rows": rows, "can_build": can(request.user, BUILD_PAYROLL)
-                                                       and _build_region(request.user) is not None})
+        return xlsx_response(
+            "一次性发放.xlsx",
+            "一次性发放进度",
+            reports.CAMPAIGN_HEADERS,
+            reports.campaign_export(rows),
+            ExportMeta(
+                unit="元；笔",
+                user=request.user,
+                filters=_scope_words(request.user),
+                sums=("应发笔数", "已发笔数"),
+                skip=("标准（元）", "进度（%）"),
+            ),
+        )
+    return render(
+        request,
+        "payments/campaigns.html",
+        {"rows": rows, "can_build": can(request.user, BUILD_PAYROLL) and _build_region(request.user) is not None},
+    )
 
 
 @require(VIEW_PAYROLL)
@@ -64,14 +95,31 @@ def campaign_detail(request, code):
         raise Http404("没有该一次性发放项目") from None
     rows = reports.campaign_townships(request.user, campaign.code)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(f"{campaign.name}.xlsx", f"{campaign.name}（按乡镇）", reports.TOWNSHIP_HEADERS,
-                             reports.township_export(rows),
-                             ExportMeta(unit="元；笔；人", user=request.user, filters=_scope_words(request.user),
-                                        sums=("笔数", "人数", "已到账笔数", "失败笔数")))
+        return xlsx_response(
+            f"{campaign.name}.xlsx",
+            f"{campaign.name}（按乡镇）",
+            reports.TOWNSHIP_HEADERS,
+            reports.township_export(rows),
+            ExportMeta(
+                unit="元；笔；人",
+                user=request.user,
+                filters=_scope_words(request.user),
+                sums=("笔数", "人数", "已到账笔数", "失败笔数"),
+            ),
+        )
     runs = selectors.runs_for(request.user).filter(item=campaign.code).select_related("region").order_by("region_id")
     total = {k: sum((r[k] or 0) for r in rows) for k in ("lines", "people", "amount", "paid", "paid_amount", "failed")}
-    return render(request, "payments/campaign_detail.html", {"campaign": campaign, "rows": rows, "runs": runs, "total": total,
-                                                             "fund_label": params.FUND_LABELS.get(campaign.fund, campaign.fund)})
+    return render(
+        request,
+        "payments/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "runs": runs,
+            "total": total,
+            "fund_label": params.FUND_LABELS.get(campaign.fund, campaign.fund),
+        },
+    )
 
 
 @require_POST
@@ -97,25 +145,47 @@ def fund_ledger(request):
     headers = reports.LEDGER_LABELS
     if request.GET.get("export") == "xlsx":
         period = f"（{start or '最早'}至{end or '最近'}）" if start or end else ""
-        return xlsx_response("资金支出台账.xlsx", f"资金支出台账{period}", [headers[k] for k in by] + ["金额（元）"],
-                             reports.ledger_export(rows, by),  # ledger_export writes its own 合计 row
-                             ExportMeta(unit="元", user=request.user, total=False, filters=_scope_words(request.user) + [
-                                 ("期间", f"{start or '最早'}至{end or '最近'}" if start or end else ""),
-                                 ("分组", "、".join(headers[k] for k in by))]))
-    return render(request, "payments/ledger.html", {"rows": rows, "by": by, "headers": headers, "start": start, "end": end,
-                                                    "total": sum(r["amount"] for r in rows)})
+        return xlsx_response(
+            "资金支出台账.xlsx",
+            f"资金支出台账{period}",
+            [headers[k] for k in by] + ["金额（元）"],
+            reports.ledger_export(rows, by),  # ledger_export writes its own 合计 row
+            ExportMeta(
+                unit="元",
+                user=request.user,
+                total=False,
+                filters=_scope_words(request.user)
+                + [
+                    ("期间", f"{start or '最早'}至{end or '最近'}" if start or end else ""),
+                    ("分组", "、".join(headers[k] for k in by)),
+                ],
+            ),
+        )
+    return render(
+        request,
+        "payments/ledger.html",
+        {"rows": rows, "by": by, "headers": headers, "start": start, "end": end, "total": sum(r["amount"] for r in rows)},
+    )
 
 
 @require(VIEW_PAYROLL)
 def overpayment_list(request):
     records = selectors.overpayments_for(request.user).order_by("state", "-created_at")
     if request.GET.get("export") == "xlsx":
-        return export_response(request, "多发待追回.xlsx", "多发待追回", reports.OVERPAYMENT_HEADERS,
-                               lambda mask: reports.overpayment_export(records, item_label, mask),
-                               ExportMeta(unit="元", user=request.user, filters=_scope_words(request.user)))
+        return export_response(
+            request,
+            "多发待追回.xlsx",
+            "多发待追回",
+            reports.OVERPAYMENT_HEADERS,
+            lambda mask: reports.overpayment_export(records, item_label, mask),
+            ExportMeta(unit="元", user=request.user, filters=_scope_words(request.user)),
+        )
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "payments/overpayments.html", {"page": page, "form": RecoveryForm(),
-                                                          "can_recover": can(request.user, BUILD_PAYROLL)})
+    return render(
+        request,
+        "payments/overpayments.html",
+        {"page": page, "form": RecoveryForm(), "can_recover": can(request.user, BUILD_PAYROLL)},
+    )
 
 
 @require_POST
@@ -125,8 +195,9 @@ def overpayment_recover(request, pk):
     form = RecoveryForm(request.POST)
     if form.is_valid():
         try:
-            ledger.recovery_record(overpayment=record, amount=form.cleaned_data["amount"], user=request.user,
-                                   note=form.cleaned_data["note"])
+            ledger.recovery_record(
+                overpayment=record, amount=form.cleaned_data["amount"], user=request.user, note=form.cleaned_data["note"]
+            )
             messages.success(request, "已登记追回。")
         except PayrollError as exc:
             messages.error(request, str(exc))

@@ -1,6 +1,7 @@
 """临时救助备用金 page: balances per township, the entries with filters, Excel and print,
 the draw form (clerks, county staff), the allocation form (county roles), reversals.
 Thin: reserve.py writes, reports.py and selectors.py read (scoped)."""
+
 from __future__ import annotations
 
 import uuid
@@ -28,8 +29,9 @@ def _funds() -> list[tuple[str, str]]:
 
 
 def _draw_form(user, data=None):
-    return ReserveDrawForm(data, townships=_townships(user), funds=_funds(),
-                           initial={"token": uuid.uuid4().hex, "cause_type": "emergency"})
+    return ReserveDrawForm(
+        data, townships=_townships(user), funds=_funds(), initial={"token": uuid.uuid4().hex, "cause_type": "emergency"}
+    )
 
 
 def _allocation_form(user, data=None):
@@ -45,29 +47,49 @@ def reserve_page(request, draw_form=None, allocation_form=None):
     entries = reports.reserve_entries(user, **filters)
     if request.GET.get("export") == "xlsx":
         kinds = dict(ReserveEntry.Kind.choices)
-        meta = ExportMeta(unit="元", user=user, total=False, filters=[  # reserve_export writes its own 支取合计
-            ("乡镇", dict(_townships(user)).get(filters["township"], "")), ("类型", kinds.get(filters["kind"], filters["kind"])),
-            ("月份", filters["month"])])
-        return xlsx_response("临时救助备用金.xlsx", "临时救助备用金收支明细", reports.RESERVE_HEADERS, reports.reserve_export(entries),
-                             meta)
+        meta = ExportMeta(
+            unit="元",
+            user=user,
+            total=False,
+            filters=[  # reserve_export writes its own 支取合计
+                ("乡镇", dict(_townships(user)).get(filters["township"], "")),
+                ("类型", kinds.get(filters["kind"], filters["kind"])),
+                ("月份", filters["month"]),
+            ],
+        )
+        return xlsx_response(
+            "临时救助备用金.xlsx", "临时救助备用金收支明细", reports.RESERVE_HEADERS, reports.reserve_export(entries), meta
+        )
     balances = reports.reserve_balances(user)
     # A draw for a 临时救助 case links to it (doudi/cases/temp.py).
     page = Paginator(entries.select_related("case"), 50).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.fund_label = params.FUND_LABELS.get(entry.fund, entry.fund)
     can_draw, can_allocate = can(user, DRAW_RESERVE), can(user, ALLOCATE_RESERVE)
-    return render(request, "payments/reserve.html", {
-        "balances": balances, "page": page, "filters": filters,
-        "townships": _townships(user), "kinds": ReserveEntry.Kind.choices, "can_draw": can_draw, "can_allocate": can_allocate,
-        "draw_form": draw_form or (_draw_form(user) if can_draw else None),
-        "allocation_form": allocation_form or (_allocation_form(user) if can_allocate else None),
-        "reverse_form": ReserveReverseForm(),
-        "total": {k: sum(b[k] for b in balances) for k in ("allocated", "drawn", "balance")}})
+    return render(
+        request,
+        "payments/reserve.html",
+        {
+            "balances": balances,
+            "page": page,
+            "filters": filters,
+            "townships": _townships(user),
+            "kinds": ReserveEntry.Kind.choices,
+            "can_draw": can_draw,
+            "can_allocate": can_allocate,
+            "draw_form": draw_form or (_draw_form(user) if can_draw else None),
+            "allocation_form": allocation_form or (_allocation_form(user) if can_allocate else None),
+            "reverse_form": ReserveReverseForm(),
+            "total": {k: sum(b[k] for b in balances) for k in ("allocated", "drawn", "balance")},
+        },
+    )
 
 
 def _saved(request, entry: ReserveEntry, created: bool, what: str):
     if created:
-        messages.success(request, f"已登记{what} {entry.amount} 元（{entry.township.name}），余额 {reserve.balance_of(entry.township_id)} 元。")
+        messages.success(
+            request, f"已登记{what} {entry.amount} 元（{entry.township.name}），余额 {reserve.balance_of(entry.township_id)} 元。"
+        )
     else:
         messages.info(request, "该表单已提交过，未重复登记。")
     return redirect("reserve")
@@ -78,9 +100,19 @@ def _saved(request, entry: ReserveEntry, created: bool, what: str):
 def reserve_draw(request):
     def write(data):
         return reserve.reserve_draw(
-            township=data["township"], amount=data["amount"], on=data["on"], recipient_name=data["recipient_name"],
-            recipient_id_number=data["recipient_id_number"], cause_type=data["cause_type"], cause=data["cause"],
-            advance=data["advance"], fund=data["fund"], note=data["note"], user=request.user, token=data["token"])
+            township=data["township"],
+            amount=data["amount"],
+            on=data["on"],
+            recipient_name=data["recipient_name"],
+            recipient_id_number=data["recipient_id_number"],
+            cause_type=data["cause_type"],
+            cause=data["cause"],
+            advance=data["advance"],
+            fund=data["fund"],
+            note=data["note"],
+            user=request.user,
+            token=data["token"],
+        )
 
     return _submit(request, _draw_form(request.user, request.POST), write, "支取", "draw_form")
 
@@ -89,8 +121,14 @@ def reserve_draw(request):
 @require(ALLOCATE_RESERVE)
 def reserve_allocate(request):
     def write(data):
-        return reserve.reserve_allocate(township=data["township"], amount=data["amount"], on=data["on"],
-                                        ref=data["ref"], user=request.user, token=data["token"])
+        return reserve.reserve_allocate(
+            township=data["township"],
+            amount=data["amount"],
+            on=data["on"],
+            ref=data["ref"],
+            user=request.user,
+            token=data["token"],
+        )
 
     return _submit(request, _allocation_form(request.user, request.POST), write, "下拨", "allocation_form")
 

@@ -3,6 +3,7 @@ its role, on the shared workflow primitive (`doudi.core.workflow`): compare-and-
 an append-only RunTransition per step (who, role, from, to, why, when), and maker-checker:
 whoever built a run cannot check it, whoever checked it cannot approve it.
 """
+
 from __future__ import annotations
 
 from doudi.core.roles import APPROVE_PAYROLL, BUILD_PAYROLL

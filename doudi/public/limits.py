@@ -4,6 +4,7 @@ Only what costs or reveals something is counted: submitting an application, look
 case (number + ID number), opening a household's status page. Reading the forms, the
 calculator and the 公示 lists is not (nothing personal beyond what the 公示 publishes).
 """
+
 from __future__ import annotations
 
 from django.conf import settings

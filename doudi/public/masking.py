@@ -1,6 +1,7 @@
 """What the public may see of a person: the first character of the name (张*三), the ID
 number's region and last four (doudi.core.idnumber.mask), never an address; and whether the
 person is a minor (never listed at all)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,7 @@
 """The public side stores one thing: the unguessable token behind a household's 明白卡 QR
 code, which opens its masked status page (/public/s/<token>/). Nothing else the public
 side shows is stored here: applications are the cases app's, benefits the register's."""
+
 from __future__ import annotations
 
 import secrets

@@ -3,6 +3,7 @@ exists (selectors.public_case: a case only with its number and the applicant's I
 the 公示 list has no selector there, so it is a read-only query on the cases models here.
 The 明白卡 reads the register through its scoped selectors (another township is a 404).
 Nothing here writes any table but this app's own token."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,12 +67,17 @@ def track(number: str, id_number: str) -> dict | None:
     states = dict(Case.State.choices)
     from django.utils import timezone
 
-    steps = [{"label": states.get(s.to_state, s.to_state), "date": timezone.localdate(s.at)}
-             for s in case.steps.order_by("id")]
+    steps = [{"label": states.get(s.to_state, s.to_state), "date": timezone.localdate(s.at)} for s in case.steps.order_by("id")]
     return {
-        "number": case.number, "category": case.get_category_display(), "state": case.state,
-        "state_label": case.get_state_display(), "channel": case.get_channel_display(), "received_on": case.received_on,
-        "steps": steps, "open": case.is_open, "deadline": case.due if case.is_open else None,
+        "number": case.number,
+        "category": case.get_category_display(),
+        "state": case.state,
+        "state_label": case.get_state_display(),
+        "channel": case.get_channel_display(),
+        "received_on": case.received_on,
+        "steps": steps,
+        "open": case.is_open,
+        "deadline": case.due if case.is_open else None,
         "clock": clock.status(case)["text"],
         "publicity": (case.publicity_start, case.publicity_end) if case.publicity_start else None,
         "refusal_reasons": case.refusal_reasons if case.state == Case.State.REFUSED else "",
@@ -95,9 +101,15 @@ def publicity_villages(day: dt.date) -> list[dict]:
     for case in _publicity_cases(day).only("region", "applicant_id_number", "region__name", "region__parent__name"):
         if is_minor(case.applicant_id_number, day):
             continue
-        row = out.setdefault(case.region_id, {"code": case.region_id, "name": case.region.name,
-                                              "township": case.region.parent.name if case.region.parent else "",
-                                              "count": 0})
+        row = out.setdefault(
+            case.region_id,
+            {
+                "code": case.region_id,
+                "name": case.region.name,
+                "township": case.region.parent.name if case.region.parent else "",
+                "count": 0,
+            },
+        )
         row["count"] += 1
     return list(out.values())
 
@@ -109,9 +121,16 @@ def publicity_list(village: str, day: dt.date) -> list[dict]:
     for case in _publicity_cases(day, village):
         if is_minor(case.applicant_id_number, day):
             continue
-        rows.append({"name": mask_name(case.applicant_name), "id_number": mask_id(case.applicant_id_number),
-                     "category": case.category_label, "amount": case.rules_amount,
-                     "start": case.publicity_start, "end": case.publicity_end})
+        rows.append(
+            {
+                "name": mask_name(case.applicant_name),
+                "id_number": mask_id(case.applicant_id_number),
+                "category": case.category_label,
+                "amount": case.rules_amount,
+                "start": case.publicity_start,
+                "end": case.publicity_end,
+            }
+        )
     return rows
 
 
@@ -126,23 +145,37 @@ def village_get(code: str) -> Region:
 def _benefit_rows(benefits) -> list[dict]:
     rows = []
     for b in benefits:
-        rows.append({"category": codes.CATEGORIES.get(b.category, b.category), "short": b.category_label,
-                     "amount": b.monthly_amount, "since": b.since, "person": b.person,
-                     "mode": b.get_support_mode_display() if b.support_mode else ""})
+        rows.append(
+            {
+                "category": codes.CATEGORIES.get(b.category, b.category),
+                "short": b.category_label,
+                "amount": b.monthly_amount,
+                "since": b.since,
+                "person": b.person,
+                "mode": b.get_support_mode_display() if b.support_mode else "",
+            }
+        )
     return rows
 
 
 def card(user, code: str) -> dict:
     """The 明白卡 of a household in the user's region (404 otherwise, like a missing one)."""
     household = registry_selectors.household_get(user, code)
-    benefits = registry_selectors.benefits_for(user).filter(household=household).select_related("person").order_by(
-        "category", "id")
+    benefits = (
+        registry_selectors.benefits_for(user).filter(household=household).select_related("person").order_by("category", "id")
+    )
     members = list(household.members.all())
     head = next((m for m in members if m.relation == "head"), members[0] if members else None)
     township = household.region.parent if household.region.level == Region.Level.VILLAGE else household.region
-    return {"household": household, "head": head, "members": len(members), "benefits": _benefit_rows(benefits),
-            "total": sum((b.monthly_amount for b in benefits), start=0), "township": township,
-            "county": township.parent if township and township.parent else None}
+    return {
+        "household": household,
+        "head": head,
+        "members": len(members),
+        "benefits": _benefit_rows(benefits),
+        "total": sum((b.monthly_amount for b in benefits), start=0),
+        "township": township,
+        "county": township.parent if township and township.parent else None,
+    }
 
 
 def token_for(household: Household) -> str:
@@ -181,7 +214,17 @@ def token_status(token: str, day: dt.date) -> dict | None:
     else:
         name = mask_name(head.name)
     benefits = Benefit.objects.filter(household=household, until__isnull=True).order_by("category", "id")
-    rows = [{"category": codes.CATEGORIES.get(b.category, b.category), "amount": b.monthly_amount,
-             "personal": b.person_id is not None} for b in benefits]
-    return {"name": name, "benefits": rows, "total": sum((b["amount"] for b in rows), start=0),
-            "township": household.region.parent.name if household.region.parent else household.region.name}
+    rows = [
+        {
+            "category": codes.CATEGORIES.get(b.category, b.category),
+            "amount": b.monthly_amount,
+            "personal": b.person_id is not None,
+        }
+        for b in benefits
+    ]
+    return {
+        "name": name,
+        "benefits": rows,
+        "total": sum((b["amount"] for b in rows), start=0),
+        "township": household.region.parent.name if household.region.parent else household.region.name,
+    }

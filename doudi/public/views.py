@@ -6,6 +6,7 @@ staff's 救助明白卡 (login, region scope).
 Applications go through the cases service (services.case_receive, channel online), cases
 are read through its selector (selectors.public_case) and, for the 公示, read-only queries
 here (doudi/public/selectors.py). Pages that show anything personal are never cached."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -53,8 +54,12 @@ def _region_context(request, chosen: str = "") -> dict:
     if not villages and not township and _township(chosen):
         township = _township(chosen)
         villages = selectors.villages(township)
-    return {"townships": selectors.townships(), "township": township,
-            "groups": selectors.village_groups(villages), "need_township": not villages and not township}
+    return {
+        "townships": selectors.townships(),
+        "township": township,
+        "groups": selectors.village_groups(villages),
+        "need_township": not villages and not township,
+    }
 
 
 @public
@@ -63,8 +68,15 @@ def home(request):
 
 
 # ---- 网上申请 --------------------------------------------------------------------------------
-FIELD_OF = {"region": "region", "id_number": "id_number", "name": "name", "category": "category", "reason": "reason",
-            "phone": "phone", "channel": None}
+FIELD_OF = {
+    "region": "region",
+    "id_number": "id_number",
+    "name": "name",
+    "category": "category",
+    "reason": "reason",
+    "phone": "phone",
+    "channel": None,
+}
 
 
 @public
@@ -84,14 +96,20 @@ def apply(request):
                     target = FIELD_OF.get(field, field)
                     form.add_error(target if target in form.fields else None, message)
             except services.DuplicateApplication as duplicate:
-                form.add_error("category", f"您已有同类申请正在办理，申请编号 {duplicate.number}，请勿重复提交；"
-                                           f"可凭申请编号和身份证号查询进度")
+                form.add_error(
+                    "category",
+                    f"您已有同类申请正在办理，申请编号 {duplicate.number}，请勿重复提交；可凭申请编号和身份证号查询进度",
+                )
                 regions["duplicate"] = duplicate.number
             except WorkflowError as exc:
                 form.add_error(None, str(exc))
             else:
-                request.session[DONE_KEY] = {"number": case.number, "due": case.due.isoformat() if case.due else "",
-                                             "note": case.clock_note, "category": case.get_category_display()}
+                request.session[DONE_KEY] = {
+                    "number": case.number,
+                    "due": case.due.isoformat() if case.due else "",
+                    "note": case.clock_note,
+                    "category": case.get_category_display(),
+                }
                 return redirect("public:applied")
     return render(request, "public/apply.html", {"form": form, **regions})
 
@@ -138,16 +156,18 @@ def calculator(request):
 # ---- 网上公示 --------------------------------------------------------------------------------
 @public
 def publicity(request):
-    return render(request, "public/publicity.html", {"villages": selectors.publicity_villages(clock.today()),
-                                                     "today": clock.today()})
+    return render(
+        request, "public/publicity.html", {"villages": selectors.publicity_villages(clock.today()), "today": clock.today()}
+    )
 
 
 @public
 def publicity_village(request, code: str):
     village = selectors.village_get(code)
     day = clock.today()
-    return render(request, "public/publicity_village.html",
-                  {"village": village, "rows": selectors.publicity_list(code, day), "today": day})
+    return render(
+        request, "public/publicity_village.html", {"village": village, "rows": selectors.publicity_list(code, day), "today": day}
+    )
 
 
 # ---- 救助明白卡 and the masked status page ---------------------------------------------------
@@ -157,8 +177,11 @@ def card(request, code: str):
     token = selectors.token_for(data["household"])
     url = request.build_absolute_uri(reverse("public:status", args=[token]))
     qr = mark_safe(qr_svg(url))  # our own SVG of our own URL: no user text in it
-    return render(request, "public/card.html", {**data, "status_url": url, "qr": qr, "today": clock.today(),
-                                                "may_renew": can(request.user, EDIT_REGISTRY)})
+    return render(
+        request,
+        "public/card.html",
+        {**data, "status_url": url, "qr": qr, "today": clock.today(), "may_renew": can(request.user, EDIT_REGISTRY)},
+    )
 
 
 @require(EDIT_REGISTRY)

@@ -7,8 +7,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "困难群众台账"
 
     def ready(self):
-        from doudi.core.navigation import add_menu_entry
-        from doudi.core.navigation import MONEY
+        from doudi.core.navigation import MONEY, add_menu_entry
         from doudi.core.roles import IMPORT_REGISTRY, UNMASK_BANK, VIEW_REGISTRY
 
         add_menu_entry(10, "家庭台账", "household_list", VIEW_REGISTRY)

@@ -4,7 +4,7 @@ batch input tables, in chunks, with plain SQL. The registry is the only reader o
 
 A province never becomes ORM objects: households are read by keyset pages of `chunk`
 rows, their members and benefits with one query each per page, and every household is
-turned into the SPEC §3 input dict that `doudi.rules.assess` accepts, then flattened by
+turned into the docs/interfaces.md §3 input dict that `doudi.rules.assess` accepts, then flattened by
 `doudi.rules.inputs.household_rows` — the same validation and meaning as a single
 assess. What the register does not hold directly is derived, and documented in
 docs/rules.md §7:
@@ -16,6 +16,7 @@ docs/rules.md §7:
   for 防返贫监测 and the other 低收入人口 groups);
 - `current`: benefits not ended before the month starts.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,11 +26,37 @@ from typing import Iterator
 import pyarrow as pa
 from django.db import connection
 
-H_COLS = ("id", "code", "region_id", "hukou", "financial_assets", "vehicle_count", "vehicle_value", "property_count",
-          "business_count", "medical_expense_12m", "education_expense_12m")
-P_COLS = ("household_id", "id", "id_number", "name", "relation", "disability_kind", "disability_level",
-          "serious_illness", "self_care", "employed", "income_wage", "income_business", "income_property",
-          "income_transfer", "income_exempt", "capable_supporter")
+H_COLS = (
+    "id",
+    "code",
+    "region_id",
+    "hukou",
+    "financial_assets",
+    "vehicle_count",
+    "vehicle_value",
+    "property_count",
+    "business_count",
+    "medical_expense_12m",
+    "education_expense_12m",
+)
+P_COLS = (
+    "household_id",
+    "id",
+    "id_number",
+    "name",
+    "relation",
+    "disability_kind",
+    "disability_level",
+    "serious_illness",
+    "self_care",
+    "employed",
+    "income_wage",
+    "income_business",
+    "income_property",
+    "income_transfer",
+    "income_exempt",
+    "capable_supporter",
+)
 B_COLS = ("household_id", "person_key", "category", "since", "monthly_amount", "support_mode")
 CENT = Decimal("0.01")
 
@@ -49,11 +76,16 @@ def _vehicles(count: int, value) -> list[dict]:
 def _member(row: dict, held: dict) -> dict:
     modes = [held[c]["mode"] for c in ("tekun", "orphan") if c in held and held[c]["mode"]]
     member = {
-        "id_number": row["id_number"], "name": row["name"], "relation": row["relation"],
-        "serious_illness": bool(row["serious_illness"]), "self_care": row["self_care"],
-        "employed": bool(row["employed"]), "capable_supporter": bool(row["capable_supporter"]),
+        "id_number": row["id_number"],
+        "name": row["name"],
+        "relation": row["relation"],
+        "serious_illness": bool(row["serious_illness"]),
+        "self_care": row["self_care"],
+        "employed": bool(row["employed"]),
+        "capable_supporter": bool(row["capable_supporter"]),
         "income_monthly": {part: _dec(row[f"income_{part}"]) for part in ("wage", "business", "property", "transfer", "exempt")},
-        "orphan": "orphan" in held, "unsupported_child": "unsupported_child" in held,
+        "orphan": "orphan" in held,
+        "unsupported_child": "unsupported_child" in held,
         "support_mode": modes[0] if modes else None,
     }
     if row["disability_kind"]:
@@ -66,13 +98,26 @@ def assess_household(row: dict, members: list[dict], benefits: list[dict]) -> di
     current = []
     for b in benefits:
         person = b["person_key"] or None
-        current.append({"category": b["category"], "person": person, "since": str(b["since"]),
-                        "monthly_amount": _dec(b["monthly_amount"]), "mode": b["support_mode"] or None})
+        current.append(
+            {
+                "category": b["category"],
+                "person": person,
+                "since": str(b["since"]),
+                "monthly_amount": _dec(b["monthly_amount"]),
+                "mode": b["support_mode"] or None,
+            }
+        )
         held.setdefault(person or "", {})[b["category"]] = {"mode": b["support_mode"] or None}
     return {
-        "id": row["code"], "region": row["region_id"], "hukou": row["hukou"],
-        "assets": {"financial": _dec(row["financial_assets"]), "vehicles": _vehicles(row["vehicle_count"], row["vehicle_value"]),
-                   "properties": row["property_count"], "businesses": row["business_count"]},
+        "id": row["code"],
+        "region": row["region_id"],
+        "hukou": row["hukou"],
+        "assets": {
+            "financial": _dec(row["financial_assets"]),
+            "vehicles": _vehicles(row["vehicle_count"], row["vehicle_value"]),
+            "properties": row["property_count"],
+            "businesses": row["business_count"],
+        },
         "expenses_12m": {"medical": _dec(row["medical_expense_12m"]), "education": _dec(row["education_expense_12m"])},
         "poverty_monitoring": "low_income" in held.get("", {}),
         "members": [_member(m, held.get(m["id_number"], {})) for m in members],
@@ -97,10 +142,20 @@ def _page(cursor, ids: list[int], day: dt.date) -> tuple[list[dict], dict[int, l
     h, p, b = (connection.ops.quote_name(t) for t in ("registry_household", "registry_person", "registry_benefit"))
     marks = ", ".join(["%s"] * len(ids))
     houses = _fetch(cursor, f"SELECT {', '.join(H_COLS)} FROM {h} WHERE id IN ({marks}) ORDER BY id", ids, H_COLS)
-    members = _grouped(_fetch(cursor, f"SELECT {', '.join(P_COLS)} FROM {p} WHERE household_id IN ({marks}) "
-                                      f"ORDER BY household_id, id", ids, P_COLS))
-    benefits = _grouped(_fetch(cursor, f"SELECT {', '.join(B_COLS)} FROM {b} WHERE household_id IN ({marks}) "
-                                       f"AND (until IS NULL OR until >= %s) ORDER BY household_id, id", ids + [day], B_COLS))
+    members = _grouped(
+        _fetch(
+            cursor, f"SELECT {', '.join(P_COLS)} FROM {p} WHERE household_id IN ({marks}) ORDER BY household_id, id", ids, P_COLS
+        )
+    )
+    benefits = _grouped(
+        _fetch(
+            cursor,
+            f"SELECT {', '.join(B_COLS)} FROM {b} WHERE household_id IN ({marks}) "
+            f"AND (until IS NULL OR until >= %s) ORDER BY household_id, id",
+            ids + [day],
+            B_COLS,
+        )
+    )
     return houses, members, benefits
 
 
@@ -110,8 +165,10 @@ def registry_households(region_code: str, month_start: dt.date, *, chunk: int = 
     last = 0
     with connection.cursor() as cursor:
         while True:
-            cursor.execute(f"SELECT id FROM {h} WHERE region_id LIKE %s AND id > %s ORDER BY id LIMIT {int(chunk)}",
-                           [f"{region_code}%", last])
+            cursor.execute(
+                f"SELECT id FROM {h} WHERE region_id LIKE %s AND id > %s ORDER BY id LIMIT {int(chunk)}",
+                [f"{region_code}%", last],
+            )
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 return
@@ -126,18 +183,31 @@ def household_pages(ids: list[int], day: dt.date, *, chunk: int = 2000) -> Itera
     `assess_household` (the pension comparison adds a department's pension)."""
     with connection.cursor() as cursor:
         for start in range(0, len(ids), chunk):
-            houses, members, benefits = _page(cursor, ids[start:start + chunk], day)
+            houses, members, benefits = _page(cursor, ids[start : start + chunk], day)
             for house in houses:
                 yield house, members.get(house["id"], []), benefits.get(house["id"], [])
 
 
 # The comparison's view of the register (doudi.monitoring.inputs): one row per person with
 # their household's region, hukou and code; benefits in force on a day.
-PERSON_ROW_COLUMNS = ("id", "id_number", "name", "household_id", "region_id", "hukou", "birth_date", "disability_kind",
-                      "disability_level", "own_income", "household_code")
-_PERSON_ROWS = ("SELECT p.id, p.id_number, p.name, p.household_id, h.region_id, h.hukou, p.birth_date, p.disability_kind, "
-                "p.disability_level, p.income_wage + p.income_business + p.income_property, h.code FROM registry_person p "
-                "JOIN registry_household h ON h.id = p.household_id WHERE h.region_id LIKE %s")
+PERSON_ROW_COLUMNS = (
+    "id",
+    "id_number",
+    "name",
+    "household_id",
+    "region_id",
+    "hukou",
+    "birth_date",
+    "disability_kind",
+    "disability_level",
+    "own_income",
+    "household_code",
+)
+_PERSON_ROWS = (
+    "SELECT p.id, p.id_number, p.name, p.household_id, h.region_id, h.hukou, p.birth_date, p.disability_kind, "
+    "p.disability_level, p.income_wage + p.income_business + p.income_property, h.code FROM registry_person p "
+    "JOIN registry_household h ON h.id = p.household_id WHERE h.region_id LIKE %s"
+)
 # "A benefit in force on a day", written once: started by then and not ended before it.
 IN_FORCE = "b.since <= %s AND (b.until IS NULL OR b.until >= %s)"
 
@@ -154,9 +224,11 @@ def benefits_in_force(day: dt.date, region_code: str = "", chunk: int = 50_000) 
     """(household_id, person_id or None, category, since, monthly_amount) of every benefit in
     force on `day` in `region_code`'s subtree."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT b.household_id, b.person_id, b.category, b.since, b.monthly_amount FROM registry_benefit b "
-                       f"JOIN registry_household h ON h.id = b.household_id WHERE h.region_id LIKE %s AND {IN_FORCE}",
-                       [f"{region_code}%", day, day])
+        cursor.execute(
+            "SELECT b.household_id, b.person_id, b.category, b.since, b.monthly_amount FROM registry_benefit b "
+            f"JOIN registry_household h ON h.id = b.household_id WHERE h.region_id LIKE %s AND {IN_FORCE}",
+            [f"{region_code}%", day, day],
+        )
         while rows := cursor.fetchmany(chunk):
             yield from rows
 
@@ -166,7 +238,7 @@ def registered_id_numbers(numbers: list[str]) -> set[str]:
     found: set[str] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(numbers), 1000):
-            part = numbers[start:start + 1000]
+            part = numbers[start : start + 1000]
             cursor.execute(f"SELECT id_number FROM registry_person WHERE id_number IN ({', '.join(['%s'] * len(part))})", part)
             found.update(n for (n,) in cursor.fetchall())
     return found
@@ -188,8 +260,12 @@ class HeldBuilder:
         for house in page:
             for item in house["current"]:
                 if item["category"] in self.decided and item["since"] <= self.last:
-                    for key, value in (("household_id", house["id"]), ("person", item["person"] or ""),
-                                       ("category", item["category"]), ("amount", item["monthly_amount"])):
+                    for key, value in (
+                        ("household_id", house["id"]),
+                        ("person", item["person"] or ""),
+                        ("category", item["category"]),
+                        ("amount", item["monthly_amount"]),
+                    ):
                         self.rows[key].append(value)
 
     def table(self):
@@ -205,8 +281,8 @@ def tables_from_registry(region_code: str, month: str, policy=None, *, chunk: in
     uses its own county's chain, exactly as `assess` does. RulesError on bad input."""
     from doudi.batch.tables import RowsBuilder, params_table
     from doudi.rules.engine import _prepare
-    from doudi.rules.inputs import month_start
     from doudi.rules.errors import RulesError
+    from doudi.rules.inputs import month_start
     from doudi.rules.parameters import load_tree
     from doudi.rules.policy import Policy, load_policy
 

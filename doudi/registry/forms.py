@@ -1,5 +1,6 @@
 """Correction forms for a person's and a household's record: a reason is required, and
 the version the clerk started from travels with the form."""
+
 from django import forms
 from django.core.validators import MinValueValidator
 

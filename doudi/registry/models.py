@@ -1,4 +1,5 @@
 """The register: households, their members, and the benefits they currently hold."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -48,10 +49,14 @@ class Person(models.Model):
     name_initials = models.CharField("姓名拼音首字母", max_length=32, blank=True)
     sex = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
     birth_date = models.DateField("出生日期")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name="所在家庭", db_index=False)
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name="所在家庭", db_index=False
+    )
     relation = models.CharField("与户主关系", max_length=12, choices=_choices(codes.RELATIONS))
     disability_kind = models.CharField("残疾类别", max_length=12, blank=True, choices=_choices(codes.DISABILITY_KINDS))
-    disability_level = models.PositiveSmallIntegerField("残疾等级", null=True, blank=True, choices=_choices(codes.DISABILITY_LEVELS))
+    disability_level = models.PositiveSmallIntegerField(
+        "残疾等级", null=True, blank=True, choices=_choices(codes.DISABILITY_LEVELS)
+    )
     serious_illness = models.BooleanField("是否重病", default=False)
     self_care = models.CharField("自理能力", max_length=8, choices=_choices(codes.SELF_CARE), default="full")
     employed = models.BooleanField("是否就业", default=False)
@@ -91,7 +96,9 @@ class Benefit(models.Model):
     """A benefit a household (person empty) or a person holds, from `since` until `until`."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="benefits", verbose_name="家庭")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="benefits", verbose_name="个人")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="benefits", verbose_name="个人"
+    )
     category = models.CharField("保障类别", max_length=24, choices=_choices(codes.CATEGORIES))
     since = models.DateField("开始日期")
     until = models.DateField("终止日期", null=True, blank=True)
@@ -172,7 +179,9 @@ class PendingBenefitChange(models.Model):
     category = models.CharField("保障类别", max_length=24, choices=_choices(codes.CATEGORIES))
     # The benefit to raise, or None for a new one; old_amount lets the confirmation refuse
     # a benefit that changed meanwhile instead of overwriting it.
-    benefit = models.ForeignKey(Benefit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="现有待遇")
+    benefit = models.ForeignKey(
+        Benefit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="现有待遇"
+    )
     old_amount = models.DecimalField("原月金额", max_digits=12, decimal_places=2, null=True, blank=True)
     since = models.DateField("开始日期")
     monthly_amount = models.DecimalField("申请月金额", max_digits=12, decimal_places=2)

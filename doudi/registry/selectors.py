@@ -1,4 +1,5 @@
 """Reads of the register, already scoped to the user's region subtree."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,14 @@ from doudi.core.models import AuditEntry, Region
 from doudi.core.scoping import scope
 from doudi.registry.models import Benefit, Household, PendingBenefitChange, Person
 
-SORTS = {"code": "code", "-code": "-code", "region": "region_id", "-region": "-region_id", "updated": "updated_at", "-updated": "-updated_at"}
+SORTS = {
+    "code": "code",
+    "-code": "-code",
+    "region": "region_id",
+    "-region": "-region_id",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+}
 
 
 def households_for(user) -> QuerySet:
@@ -44,7 +52,9 @@ def household_search(user, *, q: str = "", region: str = "", category: str = "",
     if region:
         households = households.filter(region__code__startswith=region)
     if category in codes.CATEGORIES:
-        households = households.filter(Exists(Benefit.objects.filter(household=OuterRef("pk"), category=category, until__isnull=True)))
+        households = households.filter(
+            Exists(Benefit.objects.filter(household=OuterRef("pk"), category=category, until__isnull=True))
+        )
     q = q.strip()
     if q and households.filter(code=q).exists():
         households = households.filter(code=q)
@@ -59,8 +69,12 @@ def person_search(user, *, q: str) -> QuerySet:
         return persons_for(user).none()
     # Shortest names first puts an exact match above longer ones; it also keeps PostgreSQL
     # from walking the whole name index in order when it misjudges a common prefix.
-    return (persons_for(user).filter(_person_match(q)).select_related("household", "household__region")
-            .order_by(Length("name"), "name", "id"))
+    return (
+        persons_for(user)
+        .filter(_person_match(q))
+        .select_related("household", "household__region")
+        .order_by(Length("name"), "name", "id")
+    )
 
 
 def household_get(user, code: str) -> Household:
@@ -87,8 +101,10 @@ def counts_by_category(user) -> list[dict]:
     rows = benefits_for(user).values("category").annotate(households=Count("household_id", distinct=True), holdings=Count("id"))
     by_code = {r["category"]: r for r in rows}
     persons = dict(
-        persons_for(user).filter(household__benefits__category__in=codes.HOUSEHOLD_CATEGORIES, household__benefits__until__isnull=True)
-        .values_list("household__benefits__category").annotate(n=Count("id", distinct=True))
+        persons_for(user)
+        .filter(household__benefits__category__in=codes.HOUSEHOLD_CATEGORIES, household__benefits__until__isnull=True)
+        .values_list("household__benefits__category")
+        .annotate(n=Count("id", distinct=True))
     )
     result = []
     for code, label in codes.CATEGORY_SHORT.items():
@@ -135,20 +151,27 @@ def _decorate(batch, township_names):
     heads = {p.household_id: p for p in Person.objects.filter(household_id__in=ids, relation="head")}
     sizes = dict(Person.objects.filter(household_id__in=ids).values_list("household_id").annotate(n=Count("id")))
     categories: dict[int, list[str]] = {}
-    for household_id, category in Benefit.objects.filter(household_id__in=ids, until__isnull=True).values_list("household_id", "category").distinct():
+    for household_id, category in (
+        Benefit.objects.filter(household_id__in=ids, until__isnull=True).values_list("household_id", "category").distinct()
+    ):
         categories.setdefault(household_id, []).append(category)
     missing = {h.region_id[:9] for h in batch} - township_names.keys()
     township_names.update(Region.objects.filter(code__in=missing).values_list("code", "name"))
     for h in batch:
-        yield {"household": h, "head": heads.get(h.pk), "size": sizes.get(h.pk, 0),
-               "categories": sorted(categories.get(h.pk, []), key=list(codes.CATEGORIES).index),
-               "township": township_names.get(h.region_id[:9], "")}
+        yield {
+            "household": h,
+            "head": heads.get(h.pk),
+            "size": sizes.get(h.pk, 0),
+            "categories": sorted(categories.get(h.pk, []), key=list(codes.CATEGORIES).index),
+            "township": township_names.get(h.region_id[:9], ""),
+        }
 
 
 def pending_benefits_for(user) -> QuerySet:
     """Benefit requests from imports below the county, in the user's subtree."""
-    return (scope(PendingBenefitChange.objects.all(), user, "household__region__code")
-            .select_related("household", "person", "requested_by", "decided_by"))
+    return scope(PendingBenefitChange.objects.all(), user, "household__region__code").select_related(
+        "household", "person", "requested_by", "decided_by"
+    )
 
 
 def pending_benefit_get(user, pk: int) -> PendingBenefitChange:
@@ -163,12 +186,28 @@ def account_changes_for(user, days: int = 90, limit: int = 200) -> list[dict]:
     user's subtree, newest first, with the person's name; accounts are masked by the page.
     The window keeps the scan on the time index short: the JSON key cannot use an index."""
     since = timezone.now() - dt.timedelta(days=days)
-    entries = list(AuditEntry.objects.filter(at__gte=since, entity="person", action="update", changes__has_key="bank_account",
-                                             household_code__in=households_for(user).values("code"))
-                   .select_related("user").order_by("-at", "-id")[:limit])
+    entries = list(
+        AuditEntry.objects.filter(
+            at__gte=since,
+            entity="person",
+            action="update",
+            changes__has_key="bank_account",
+            household_code__in=households_for(user).values("code"),
+        )
+        .select_related("user")
+        .order_by("-at", "-id")[:limit]
+    )
     names = dict(Person.objects.filter(id_number__in={e.entity_key for e in entries}).values_list("id_number", "name"))
-    return [{"entry": e, "name": names.get(e.entity_key, ""), "old": e.changes["bank_account"][0], "new": e.changes["bank_account"][1],
-             "bank": e.changes.get("bank_name")} for e in entries]
+    return [
+        {
+            "entry": e,
+            "name": names.get(e.entity_key, ""),
+            "old": e.changes["bank_account"][0],
+            "new": e.changes["bank_account"][1],
+            "bank": e.changes.get("bank_name"),
+        }
+        for e in entries
+    ]
 
 
 def persons_covered_on(region_code: str, day: dt.date, categories) -> QuerySet:
@@ -188,8 +227,18 @@ def persons_covered_on(region_code: str, day: dt.date, categories) -> QuerySet:
 # code, a phone number or a bank account, a name, its pinyin (initials or in full), a birth
 # date, and last the partial ones (the last 4–6 digits of an ID number, the start of a code).
 SEARCH_LIMIT = 200
-SEARCH_RANKS = {0: "身份证号", 1: "户编号", 2: "联系电话", 3: "银行账号", 4: "姓名", 5: "姓名开头", 6: "拼音", 7: "出生日期",
-                8: "身份证号后几位", 9: "户编号开头"}
+SEARCH_RANKS = {
+    0: "身份证号",
+    1: "户编号",
+    2: "联系电话",
+    3: "银行账号",
+    4: "姓名",
+    5: "姓名开头",
+    6: "拼音",
+    7: "出生日期",
+    8: "身份证号后几位",
+    9: "户编号开头",
+}
 
 
 def townships_for(user) -> QuerySet:
@@ -311,15 +360,23 @@ def person_find(user, q: str, *, accounts: bool = False, region: str = "", limit
         for initials in pinyin_initials(q):
             wanted |= Q(name_initials__startswith=initials)
         hits = 0
-        for pk, name in people.filter(wanted).order_by(*order).values_list("pk", "name")[:limit * 10]:
+        for pk, name in people.filter(wanted).order_by(*order).values_list("pk", "name")[: limit * 10]:
             if hits < limit and full_pinyin(name).startswith(q.lower()):
                 found.setdefault(pk, 6)
                 hits += 1
     persons = Person.objects.select_related("household", "household__region").in_bulk(list(found))
     rows = [{"person": persons[pk], "rank": rank, "match": SEARCH_RANKS[rank]} for pk, rank in found.items() if pk in persons]
-    return sorted(rows, key=lambda r: (r["rank"], r["person"].household.code if r["rank"] == 1 else "",
-                                       r["person"].relation != "head" if r["rank"] == 1 else False,
-                                       len(r["person"].name), r["person"].name, r["person"].pk))
+    return sorted(
+        rows,
+        key=lambda r: (
+            r["rank"],
+            r["person"].household.code if r["rank"] == 1 else "",
+            r["person"].relation != "head" if r["rank"] == 1 else False,
+            len(r["person"].name),
+            r["person"].name,
+            r["person"].pk,
+        ),
+    )
 
 
 def dispersed_tekun_on(region_code: str, day: dt.date) -> QuerySet:

@@ -1,4 +1,5 @@
 """Writes to the register. Every function is atomic and leaves an audit trail."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,8 +11,8 @@ from django.utils import timezone
 
 from doudi.core.models import Region, UnmaskLog
 from doudi.core.roles import UNMASK_BANK, UNMASK_ID, can
-from doudi.registry.importing.apply import RegistryWriter
 from doudi.core.tabular.errors import ErrorList
+from doudi.registry.importing.apply import RegistryWriter
 from doudi.registry.importing.parse import check_benefit_holders, parse_tables
 from doudi.registry.importing.reader import csv_encodings, encoding_note, open_registry
 from doudi.registry.models import Household, ImportBatch, Person
@@ -32,9 +33,10 @@ def file_digest(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def registry_import(*, paths: list, user=None, dry_run: bool = False, progress=None, label: str = "",
-                    expected_versions: dict | None = None) -> dict:
-    """Imports SPEC §4 files all-or-nothing. Raises ImportRejected with every row error;
+def registry_import(
+    *, paths: list, user=None, dry_run: bool = False, progress=None, label: str = "", expected_versions: dict | None = None
+) -> dict:
+    """Imports docs/interfaces.md §4 files all-or-nothing. Raises ImportRejected with every row error;
     returns the summary of what changed (or would change, for a dry run).
 
     A user's dry run also returns `versions`, the record versions it saw; passing them
@@ -86,13 +88,38 @@ class ConcurrentEdit(Exception):
     """Someone saved the record after this form was opened."""
 
 
-EDITABLE_PERSON_FIELDS = ["name", "relation", "disability_kind", "disability_level", "serious_illness", "self_care", "employed",
-                          "school_stage", "income_wage", "income_business", "income_property", "income_transfer", "income_exempt",
-                          "capable_supporter", "phone", "bank_name", "bank_account"]
+EDITABLE_PERSON_FIELDS = [
+    "name",
+    "relation",
+    "disability_kind",
+    "disability_level",
+    "serious_illness",
+    "self_care",
+    "employed",
+    "school_stage",
+    "income_wage",
+    "income_business",
+    "income_property",
+    "income_transfer",
+    "income_exempt",
+    "capable_supporter",
+    "phone",
+    "bank_name",
+    "bank_account",
+]
 
 
-EDITABLE_HOUSEHOLD_FIELDS = ["hukou", "address", "financial_assets", "vehicle_count", "vehicle_value", "property_count",
-                             "business_count", "medical_expense_12m", "education_expense_12m"]
+EDITABLE_HOUSEHOLD_FIELDS = [
+    "hukou",
+    "address",
+    "financial_assets",
+    "vehicle_count",
+    "vehicle_value",
+    "property_count",
+    "business_count",
+    "medical_expense_12m",
+    "education_expense_12m",
+]
 
 
 def person_update(*, user, person: Person, changes: dict, reason: str, expected_version: int) -> dict:
@@ -102,20 +129,41 @@ def person_update(*, user, person: Person, changes: dict, reason: str, expected_
     def derive(update):
         return {"name_initials": pinyin.initials(update["name"])} if "name" in update else {}
 
-    return _versioned_update(user=user, record=person, editable=EDITABLE_PERSON_FIELDS, changes=changes, derive=derive,
-                             reason=reason, expected_version=expected_version, entity="person",
-                             key=person.id_number, household_code=person.household.code, what="此人员信息")
+    return _versioned_update(
+        user=user,
+        record=person,
+        editable=EDITABLE_PERSON_FIELDS,
+        changes=changes,
+        derive=derive,
+        reason=reason,
+        expected_version=expected_version,
+        entity="person",
+        key=person.id_number,
+        household_code=person.household.code,
+        what="此人员信息",
+    )
 
 
 def household_update(*, user, household: Household, changes: dict, reason: str, expected_version: int) -> dict:
     """Corrects a household's own facts (hukou, address, assets, expenditure); returns {field: [old, new]}."""
-    return _versioned_update(user=user, record=household, editable=EDITABLE_HOUSEHOLD_FIELDS, changes=changes,
-                             derive=lambda update: {"updated_at": timezone.now()},
-                             reason=reason, expected_version=expected_version, entity="household",
-                             key=household.code, household_code=household.code, what="此家庭信息")
+    return _versioned_update(
+        user=user,
+        record=household,
+        editable=EDITABLE_HOUSEHOLD_FIELDS,
+        changes=changes,
+        derive=lambda update: {"updated_at": timezone.now()},
+        reason=reason,
+        expected_version=expected_version,
+        entity="household",
+        key=household.code,
+        household_code=household.code,
+        what="此家庭信息",
+    )
 
 
-def _versioned_update(*, user, record, editable, changes, derive, reason, expected_version, entity, key, household_code, what) -> dict:
+def _versioned_update(
+    *, user, record, editable, changes, derive, reason, expected_version, entity, key, household_code, what
+) -> dict:
     """The version check makes two clerks editing the same record at once end with one save
     and one clear refusal; every saved change is audited (old → new, reason)."""
     from django.db.models import F
@@ -136,8 +184,16 @@ def _versioned_update(*, user, record, editable, changes, derive, reason, expect
         saved = type(record).objects.filter(pk=record.pk, version=expected_version).update(**update, version=F("version") + 1)
         if not saved:
             raise ConcurrentEdit(f"{what}已被他人修改，请刷新页面后重新填写")
-        AuditEntry.objects.create(user=user, role=user.role, action="update", entity=entity, entity_key=key,
-                                  household_code=household_code, changes=diff, reason=reason)
+        AuditEntry.objects.create(
+            user=user,
+            role=user.role,
+            action="update",
+            entity=entity,
+            entity_key=key,
+            household_code=household_code,
+            changes=diff,
+            reason=reason,
+        )
     return diff
 
 
@@ -158,10 +214,16 @@ def benefit_stop(*, benefit, until, reason: str, user) -> None:
             raise ValueError(f"终止日期 {until} 早于开始日期 {locked.since}")
         locked.until = until
         locked.save(update_fields=["until"])
-        AuditEntry.objects.create(user=user if getattr(user, "pk", None) else None, role=getattr(user, "role", ""),
-                                  action="end", entity="benefit", entity_key=codes.CATEGORY_SHORT[locked.category],
-                                  household_code=locked.household.code, changes={"until": [None, until.isoformat()]},
-                                  reason=reason[:200])
+        AuditEntry.objects.create(
+            user=user if getattr(user, "pk", None) else None,
+            role=getattr(user, "role", ""),
+            action="end",
+            entity="benefit",
+            entity_key=codes.CATEGORY_SHORT[locked.category],
+            household_code=locked.household.code,
+            changes={"until": [None, until.isoformat()]},
+            reason=reason[:200],
+        )
     benefit.until = until
 
 
@@ -182,30 +244,59 @@ def pending_benefit_decide(*, user, pending, confirm: bool, note: str = "") -> N
         label, now = codes.CATEGORY_SHORT[locked.category], timezone.now()
         if confirm:
             action, changes = _apply_pending(locked)
-            AuditEntry.objects.create(user=user, role=user.role, action=action, entity="benefit", entity_key=label,
-                                      household_code=locked.household.code, changes=changes,
-                                      reason=f"县级确认乡镇导入的保障{('：' + note) if note else ''}"[:200], batch=locked.batch)
+            AuditEntry.objects.create(
+                user=user,
+                role=user.role,
+                action=action,
+                entity="benefit",
+                entity_key=label,
+                household_code=locked.household.code,
+                changes=changes,
+                reason=f"县级确认乡镇导入的保障{('：' + note) if note else ''}"[:200],
+                batch=locked.batch,
+            )
         locked.status = PendingBenefitChange.Status.CONFIRMED if confirm else PendingBenefitChange.Status.REJECTED
         locked.decided_by, locked.decided_at, locked.note = user, now, note[:200]
         locked.save(update_fields=["status", "decided_by", "decided_at", "note"])
-        AuditEntry.objects.create(user=user, role=user.role, action="update", entity="pending_benefit", entity_key=label,
-                                  household_code=locked.household.code, changes={"状态": ["待确认", locked.get_status_display()]},
-                                  reason=(note or "县级审核乡镇导入的保障")[:200], batch=locked.batch)
+        AuditEntry.objects.create(
+            user=user,
+            role=user.role,
+            action="update",
+            entity="pending_benefit",
+            entity_key=label,
+            household_code=locked.household.code,
+            changes={"状态": ["待确认", locked.get_status_display()]},
+            reason=(note or "县级审核乡镇导入的保障")[:200],
+            batch=locked.batch,
+        )
 
 
 def _apply_pending(pending) -> tuple[str, dict]:
     from doudi.registry.models import Benefit
 
-    if pending.person_id and Person.objects.filter(pk=pending.person_id).values_list("household_id", flat=True).get() != pending.household_id:
+    if (
+        pending.person_id
+        and Person.objects.filter(pk=pending.person_id).values_list("household_id", flat=True).get() != pending.household_id
+    ):
         raise ValueError("此人已不在该户，请驳回此申请，核实后重新导入")
-    wanted = {"since": pending.since, "monthly_amount": pending.monthly_amount, "support_mode": pending.support_mode,
-              "institution": pending.institution}
+    wanted = {
+        "since": pending.since,
+        "monthly_amount": pending.monthly_amount,
+        "support_mode": pending.support_mode,
+        "institution": pending.institution,
+    }
     if pending.benefit_id is None:
-        if Benefit.objects.filter(household_id=pending.household_id, person_key=pending.person_key, category=pending.category,
-                                  until__isnull=True).exists():
+        if Benefit.objects.filter(
+            household_id=pending.household_id, person_key=pending.person_key, category=pending.category, until__isnull=True
+        ).exists():
             raise ValueError("该户已有此项保障在享，请驳回此申请，核实后重新导入")
-        Benefit.objects.create(household_id=pending.household_id, person_id=pending.person_id, person_key=pending.person_key,
-                               category=pending.category, **wanted)
+        Benefit.objects.create(
+            household_id=pending.household_id,
+            person_id=pending.person_id,
+            person_key=pending.person_key,
+            category=pending.category,
+            **wanted,
+        )
         return "create", {"monthly_amount": [None, str(pending.monthly_amount)]}
     benefit = Benefit.objects.select_for_update().get(pk=pending.benefit_id)
     if benefit.until is not None or benefit.monthly_amount != pending.old_amount:
@@ -215,8 +306,7 @@ def _apply_pending(pending) -> tuple[str, dict]:
     return "update", changes
 
 
-def benefit_start(*, household, category: str, since, monthly_amount, reason: str, user, person=None,
-                  support_mode: str = "") -> "Benefit":
+def benefit_start(*, household, category: str, since, monthly_amount, reason: str, user, person=None, support_mode: str = ""):
     """Starts a benefit from `since` (its first day in force), audited like benefit_stop. Used
     when a case is approved (doudi.cases); a benefit already held for the same holder and
     category is refused rather than doubled (a person is paid each subsidy once)."""
@@ -233,11 +323,23 @@ def benefit_start(*, household, category: str, since, monthly_amount, reason: st
         locked = Household.objects.select_for_update().get(pk=household.pk)
         if Benefit.objects.filter(household=locked, person_key=person_key, category=category, until__isnull=True).exists():
             raise ValueError(f"该{'人员' if person else '家庭'}已在享受{codes.CATEGORY_SHORT[category]}，不能重复纳入")
-        benefit = Benefit.objects.create(household=locked, person=person, person_key=person_key, category=category,
-                                         since=since, monthly_amount=monthly_amount, support_mode=support_mode)
-        AuditEntry.objects.create(user=user if getattr(user, "pk", None) else None, role=getattr(user, "role", ""),
-                                  action="create", entity="benefit", entity_key=codes.CATEGORY_SHORT[category],
-                                  household_code=locked.code,
-                                  changes={"since": [None, since.isoformat()], "monthly_amount": [None, str(monthly_amount)]},
-                                  reason=reason[:200])
+        benefit = Benefit.objects.create(
+            household=locked,
+            person=person,
+            person_key=person_key,
+            category=category,
+            since=since,
+            monthly_amount=monthly_amount,
+            support_mode=support_mode,
+        )
+        AuditEntry.objects.create(
+            user=user if getattr(user, "pk", None) else None,
+            role=getattr(user, "role", ""),
+            action="create",
+            entity="benefit",
+            entity_key=codes.CATEGORY_SHORT[category],
+            household_code=locked.code,
+            changes={"since": [None, since.isoformat()], "monthly_amount": [None, str(monthly_amount)]},
+            reason=reason[:200],
+        )
     return benefit

@@ -1,4 +1,5 @@
 """Register pages: household list and search, household and person pages, unmasking."""
+
 from decimal import Decimal
 
 from django.contrib import messages
@@ -15,10 +16,26 @@ from doudi.core.roles import EDIT_REGISTRY, UNMASK_BANK, UNMASK_ID, VIEW_AUDIT, 
 from doudi.registry import selectors, services
 
 PAGE_SIZE = 50
-SORT_LABELS = {"code": "户编号", "-code": "户编号（倒序）", "region": "村(社区)", "-region": "村(社区)（倒序）",
-               "-updated": "最近更新", "updated": "最早更新"}
-EXPORT_HEADERS = ["户编号", "乡镇", "村(社区)", "户籍性质", "户主", "户主身份证号", "人数", "保障类别", "月保障金额（元）",
-                  "详细地址"]
+SORT_LABELS = {
+    "code": "户编号",
+    "-code": "户编号（倒序）",
+    "region": "村(社区)",
+    "-region": "村(社区)（倒序）",
+    "-updated": "最近更新",
+    "updated": "最早更新",
+}
+EXPORT_HEADERS = [
+    "户编号",
+    "乡镇",
+    "村(社区)",
+    "户籍性质",
+    "户主",
+    "户主身份证号",
+    "人数",
+    "保障类别",
+    "月保障金额（元）",
+    "详细地址",
+]
 
 
 def _filters(request) -> dict:
@@ -28,19 +45,38 @@ def _filters(request) -> dict:
 @require(VIEW_REGISTRY)
 def household_list(request):
     filters = _filters(request)
-    households = selectors.household_search(request.user, **{k: v for k, v in filters.items() if k != "sort"}, sort=filters["sort"] or "code")
+    households = selectors.household_search(
+        request.user, **{k: v for k, v in filters.items() if k != "sort"}, sort=filters["sort"] or "code"
+    )
     regions = _region_options(request.user, filters["region"])
-    meta = ExportMeta(unit="户；金额：元", user=request.user, sums=("人数",), filters=[
-        ("查询", filters["q"]), ("区域", next((r["label"] for r in regions if r["code"] == filters["region"]), filters["region"])),
-        ("保障类别", codes.CATEGORY_SHORT.get(filters["category"], filters["category"]))])
+    meta = ExportMeta(
+        unit="户；金额：元",
+        user=request.user,
+        sums=("人数",),
+        filters=[
+            ("查询", filters["q"]),
+            ("区域", next((r["label"] for r in regions if r["code"] == filters["region"]), filters["region"])),
+            ("保障类别", codes.CATEGORY_SHORT.get(filters["category"], filters["category"])),
+        ],
+    )
     if request.GET.get("export") == "xlsx":
         return xlsx_response("家庭台账.xlsx", "家庭台账", EXPORT_HEADERS, _export_rows(households), meta)
     page = list_page(request, households, PAGE_SIZE)
-    return render(request, "registry/household_list.html", {
-        "page": page, "filters": filters, "categories": codes.CATEGORY_SHORT, "regions": regions,
-        "sorts": [(k, v) for k, v in SORT_LABELS.items() if k in ("code", "region", "-updated") or k == filters["sort"]],
-        "rows": selectors.household_rows(page.object_list), "meta": meta, "print_title": "家庭台账", "count_unit": "户",
-    })
+    return render(
+        request,
+        "registry/household_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "categories": codes.CATEGORY_SHORT,
+            "regions": regions,
+            "sorts": [(k, v) for k, v in SORT_LABELS.items() if k in ("code", "region", "-updated") or k == filters["sort"]],
+            "rows": selectors.household_rows(page.object_list),
+            "meta": meta,
+            "print_title": "家庭台账",
+            "count_unit": "户",
+        },
+    )
 
 
 def _region_options(user, chosen: str) -> list[dict]:
@@ -53,8 +89,9 @@ def _region_options(user, chosen: str) -> list[dict]:
     options = []
     for township in selectors.townships_for(user):
         options.append({"code": township.code, "label": f"{township.name}（全镇）", "township": True})
-        options.extend({"code": v.code, "label": f"{township.name} {v.name}", "township": False}
-                       for v in villages.get(township.code, []))
+        options.extend(
+            {"code": v.code, "label": f"{township.name} {v.name}", "township": False} for v in villages.get(township.code, [])
+        )
     if chosen and chosen not in {o["code"] for o in options}:
         options.append({"code": chosen, "label": "所选区域", "township": False})
     return options
@@ -70,15 +107,26 @@ def _export_rows(households):
     batch: list[dict] = []
 
     def flush():
-        amounts = dict(Benefit.objects.filter(household_id__in=[r["household"].pk for r in batch], until__isnull=True)
-                       .values_list("household_id").annotate(total=Sum("monthly_amount")))
+        amounts = dict(
+            Benefit.objects.filter(household_id__in=[r["household"].pk for r in batch], until__isnull=True)
+            .values_list("household_id")
+            .annotate(total=Sum("monthly_amount"))
+        )
         for row in batch:
             head, household = row["head"], row["household"]
             amount = amounts.get(household.pk)
-            yield [household.code, row["township"], household.region.name, codes.HUKOU.get(household.hukou, ""),
-                   head.name if head else "", idnumber.mask(head.id_number) if head else "", row["size"],
-                   "、".join(codes.CATEGORY_SHORT[c] for c in row["categories"]),
-                   Decimal(amount).quantize(Decimal("0.01")) if amount is not None else Decimal("0.00"), household.address]
+            yield [
+                household.code,
+                row["township"],
+                household.region.name,
+                codes.HUKOU.get(household.hukou, ""),
+                head.name if head else "",
+                idnumber.mask(head.id_number) if head else "",
+                row["size"],
+                "、".join(codes.CATEGORY_SHORT[c] for c in row["categories"]),
+                Decimal(amount).quantize(Decimal("0.01")) if amount is not None else Decimal("0.00"),
+                household.address,
+            ]
 
     for row in selectors.household_rows(households.iterator(chunk_size=2000), chunk=2000):
         batch.append(row)
@@ -92,24 +140,35 @@ def _export_rows(households):
 @require(VIEW_REGISTRY)
 def household_detail(request, code):
     household = selectors.household_get(request.user, code)
-    return render(request, "registry/household_detail.html", {
-        "household": household,
-        "members": sorted(household.members.all(), key=lambda m: (m.relation != "head", m.birth_date)),
-        "benefits": selectors.benefits_for(request.user).filter(household=household).select_related("person"),
-        "history": selectors.household_history(household)[:200] if can(request.user, VIEW_AUDIT) else None,
-        "can_unmask": can(request.user, UNMASK_ID), "can_edit": can(request.user, EDIT_REGISTRY),
-    })
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": sorted(household.members.all(), key=lambda m: (m.relation != "head", m.birth_date)),
+            "benefits": selectors.benefits_for(request.user).filter(household=household).select_related("person"),
+            "history": selectors.household_history(household)[:200] if can(request.user, VIEW_AUDIT) else None,
+            "can_unmask": can(request.user, UNMASK_ID),
+            "can_edit": can(request.user, EDIT_REGISTRY),
+        },
+    )
 
 
 @require(VIEW_REGISTRY)
 def person_detail(request, pk):
     person = selectors.person_get(request.user, pk)
-    return render(request, "registry/person_detail.html", {
-        "person": person, "benefits": person.benefits.filter(until__isnull=True),
-        "can_unmask_id": can(request.user, UNMASK_ID), "can_unmask_bank": can(request.user, UNMASK_BANK),
-        "can_edit": can(request.user, EDIT_REGISTRY),
-        "moves": person.moves.select_related("from_household", "to_household").order_by("-at"),
-    })
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "benefits": person.benefits.filter(until__isnull=True),
+            "can_unmask_id": can(request.user, UNMASK_ID),
+            "can_unmask_bank": can(request.user, UNMASK_BANK),
+            "can_edit": can(request.user, EDIT_REGISTRY),
+            "moves": person.moves.select_related("from_household", "to_household").order_by("-at"),
+        },
+    )
 
 
 @require_POST
@@ -140,8 +199,16 @@ def person_edit(request, pk):
     def save(person, changes, reason, version):
         return services.person_update(user=request.user, person=person, changes=changes, reason=reason, expected_version=version)
 
-    return _correct(request, PersonCorrectionForm, lambda: selectors.person_get(request.user, pk), save, "person",
-                    services.EDITABLE_PERSON_FIELDS, "registry/person_edit.html", lambda p: redirect("person_detail", pk=p.pk))
+    return _correct(
+        request,
+        PersonCorrectionForm,
+        lambda: selectors.person_get(request.user, pk),
+        save,
+        "person",
+        services.EDITABLE_PERSON_FIELDS,
+        "registry/person_edit.html",
+        lambda p: redirect("person_detail", pk=p.pk),
+    )
 
 
 @require(EDIT_REGISTRY)
@@ -149,12 +216,20 @@ def household_edit(request, code):
     from doudi.registry.forms import HouseholdCorrectionForm
 
     def save(household, changes, reason, version):
-        return services.household_update(user=request.user, household=household, changes=changes, reason=reason,
-                                         expected_version=version)
+        return services.household_update(
+            user=request.user, household=household, changes=changes, reason=reason, expected_version=version
+        )
 
-    return _correct(request, HouseholdCorrectionForm, lambda: selectors.household_get(request.user, code), save, "household",
-                    services.EDITABLE_HOUSEHOLD_FIELDS, "registry/household_edit.html",
-                    lambda h: redirect("household_detail", code=h.code))
+    return _correct(
+        request,
+        HouseholdCorrectionForm,
+        lambda: selectors.household_get(request.user, code),
+        save,
+        "household",
+        services.EDITABLE_HOUSEHOLD_FIELDS,
+        "registry/household_edit.html",
+        lambda h: redirect("household_detail", code=h.code),
+    )
 
 
 def _correct(request, form_class, fetch, save, name, fields, template, done):

@@ -2,6 +2,7 @@
 run of the same service the command line uses; confirming runs it for real once, refusing
 rows changed since the preview. Also the pages that follow an import up: benefit requests
 waiting for the county, and bank-account changes for finance (issue 12)."""
+
 import json
 import uuid
 from dataclasses import asdict
@@ -17,9 +18,9 @@ from django.views.decorators.http import require_POST
 from doudi.core.exports import xlsx_response
 from doudi.core.permissions import require
 from doudi.core.roles import IMPORT_REGISTRY, UNMASK_BANK, can
+from doudi.core.tabular.errors import ImportRejected
 from doudi.registry import selectors
 from doudi.registry.importing.apply import STALE
-from doudi.core.tabular.errors import ImportRejected
 from doudi.registry.models import PendingBenefitChange
 from doudi.registry.services import pending_benefit_decide, registry_import
 
@@ -48,8 +49,16 @@ def _save_meta(token: str, meta: dict) -> None:
 
 def _run(paths, user, dry_run: bool, expected_versions: dict | None = None) -> dict:
     try:
-        return {"ok": True, "summary": registry_import(paths=paths, user=user, dry_run=dry_run, label="、".join(p.name for p in paths),
-                                                       expected_versions=expected_versions)}
+        return {
+            "ok": True,
+            "summary": registry_import(
+                paths=paths,
+                user=user,
+                dry_run=dry_run,
+                label="、".join(p.name for p in paths),
+                expected_versions=expected_versions,
+            ),
+        }
     except ImportRejected as rejected:
         return {"ok": False, "total": rejected.total, "errors": [asdict(e) for e in rejected.errors]}
 
@@ -76,7 +85,10 @@ def upload(request):
     result = _run(paths, request.user, dry_run=True)
     # The versions seen are kept beside the preview, not shown: the confirmation compares them.
     versions = result.get("summary", {}).pop("versions", None)
-    _save_meta(token, {"owner": request.user.pk, "files": [p.name for p in paths], "preview": result, "applied": None, "versions": versions})
+    _save_meta(
+        token,
+        {"owner": request.user.pk, "files": [p.name for p in paths], "preview": result, "applied": None, "versions": versions},
+    )
     return redirect("import_preview", token=token)
 
 
@@ -85,8 +97,10 @@ def _upload_problem(files) -> str:
         return "请选择要导入的文件：一个 .xlsx，或 家庭.csv、成员.csv、保障.csv 三个文件"
     size = sum(f.size for f in files)
     if size > settings.DOUDI_MAX_IMPORT_BYTES:
-        return (f"文件共 {size / 2**20:.1f} MB，超过网页导入上限 {settings.DOUDI_MAX_IMPORT_BYTES // 2**20} MB；"
-                "请拆分文件，或由管理员用命令 doudi import registry 导入")
+        return (
+            f"文件共 {size / 2**20:.1f} MB，超过网页导入上限 {settings.DOUDI_MAX_IMPORT_BYTES // 2**20} MB；"
+            "请拆分文件，或由管理员用命令 doudi import registry 导入"
+        )
     names = [Path(f.name).name for f in files]
     if len(files) == 1 and names[0].lower().endswith(".xlsx"):
         return ""
@@ -117,8 +131,11 @@ def preview(request, token):
                 if stale:
                     messages.error(request, "；".join(stale[:10]) + (f"；等共 {len(stale)} 行" if len(stale) > 10 else ""))
         return redirect("import_preview", token=token)
-    return render(request, "registry/import_preview.html", {"meta": meta, "token": token,
-                                                            "may_see_accounts": can(request.user, UNMASK_BANK)})
+    return render(
+        request,
+        "registry/import_preview.html",
+        {"meta": meta, "token": token, "may_see_accounts": can(request.user, UNMASK_BANK)},
+    )
 
 
 @require(IMPORT_REGISTRY)
@@ -134,11 +151,15 @@ def pending_list(request):
     """Open requests first, then the last ones decided; the importing township sees its
     own requests waiting, only county roles get the buttons."""
     pending = selectors.pending_benefits_for(request.user)
-    return render(request, "registry/import_pending.html", {
-        "open": pending.filter(status=PendingBenefitChange.Status.PENDING).order_by("requested_at", "id")[:500],
-        "decided": pending.exclude(status=PendingBenefitChange.Status.PENDING).order_by("-decided_at", "-id")[:50],
-        "may_decide": PendingBenefitChange.may_decide(request.user),
-    })
+    return render(
+        request,
+        "registry/import_pending.html",
+        {
+            "open": pending.filter(status=PendingBenefitChange.Status.PENDING).order_by("requested_at", "id")[:500],
+            "decided": pending.exclude(status=PendingBenefitChange.Status.PENDING).order_by("-decided_at", "-id")[:50],
+            "may_decide": PendingBenefitChange.may_decide(request.user),
+        },
+    )
 
 
 @require(IMPORT_REGISTRY)
@@ -152,7 +173,9 @@ def pending_decide(request, pk):
         messages.error(request, "请选择确认或驳回。")
         return redirect("import_pending")
     try:
-        pending_benefit_decide(user=request.user, pending=pending, confirm=decision == "confirm", note=request.POST.get("note", "").strip())
+        pending_benefit_decide(
+            user=request.user, pending=pending, confirm=decision == "confirm", note=request.POST.get("note", "").strip()
+        )
     except ValueError as exc:
         messages.error(request, f"户 {pending.household.code} {pending.category_label}：{exc}")
     else:

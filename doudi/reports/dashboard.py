@@ -11,6 +11,7 @@ Sources, all through the other apps' selectors (not scoped there: the view check
 - visit coverage: persons with a visit duty visited within their interval (care.coverage);
 - problems found vs solved per month (care);
 - 临时救助 by cause: cases paid and reserve draws in the twelve months."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,12 +31,23 @@ from doudi.rules import temp_assist as ta
 from doudi.rules.schema import SOURCES
 
 MONTHS = 12
-CATEGORIES = {"dibao": ("低保", ("dibao", "dibao_single")), "tekun": ("特困", ("tekun",)),
-              "edge": ("低保边缘", ("dibao_edge",)), "low_income": ("低收入人口", ("low_income",)),
-              "children": ("孤儿、事实无人抚养儿童", ("orphan", "unsupported_child"))}
-CHARTS = {"people": "保障人数（按类别，月末）", "people_township": "保障人数（按乡镇，上月末）",
-          "money": "资金支出（按资金来源，万元）", "warnings": "预警及处置时长", "cases": "申请办理及时限",
-          "coverage": "走访覆盖率", "problems": "走访发现与解决问题", "temp": "临时救助（按事由）"}
+CATEGORIES = {
+    "dibao": ("低保", ("dibao", "dibao_single")),
+    "tekun": ("特困", ("tekun",)),
+    "edge": ("低保边缘", ("dibao_edge",)),
+    "low_income": ("低收入人口", ("low_income",)),
+    "children": ("孤儿、事实无人抚养儿童", ("orphan", "unsupported_child")),
+}
+CHARTS = {
+    "people": "保障人数（按类别，月末）",
+    "people_township": "保障人数（按乡镇，上月末）",
+    "money": "资金支出（按资金来源，万元）",
+    "warnings": "预警及处置时长",
+    "cases": "申请办理及时限",
+    "coverage": "走访覆盖率",
+    "problems": "走访发现与解决问题",
+    "temp": "临时救助（按事由）",
+}
 
 
 def month_span(today: dt.date) -> list[str]:
@@ -64,11 +76,16 @@ def people_township(region: Region, span: list[str]) -> dict:
     names = units(region)
     series = []
     for key, (label, cats) in CATEGORIES.items():
-        counts = dict(registry.persons_covered_on(region.code, day, cats).values("household__region_id")
-                      .annotate(n=Count("id")).values_list("household__region_id", "n").order_by())
+        counts = dict(
+            registry.persons_covered_on(region.code, day, cats)
+            .values("household__region_id")
+            .annotate(n=Count("id"))
+            .values_list("household__region_id", "n")
+            .order_by()
+        )
         per = defaultdict(int)
         for village, n in counts.items():
-            per[village[:len(names[0][0])] if names else village] += n
+            per[village[: len(names[0][0])] if names else village] += n
         series.append({"name": label, "data": [per.get(code, 0) for code, _ in names], "key": key})
     x = [name for _, name in names]
     rows = [[name, *(s["data"][i] for s in series)] for i, (_, name) in enumerate(names)]
@@ -97,8 +114,11 @@ def warnings(region: Region, span: list[str], today: dt.date) -> dict:
         closed.append(len(done))
         days.append(round(sum((b - a).total_seconds() for a, b in done) / 86400 / len(done), 1) if done else 0)
     overdue = rows_q.filter(status__in=("open", "checking"), deadline__lt=today).count()
-    series = [{"name": "新增预警", "data": raised}, {"name": "办结预警", "data": closed},
-              {"name": "平均处置天数", "data": days, "axis": 1}]
+    series = [
+        {"name": "新增预警", "data": raised},
+        {"name": "办结预警", "data": closed},
+        {"name": "平均处置天数", "data": days, "axis": 1},
+    ]
     rows = [[m, raised[i], closed[i], days[i]] for i, m in enumerate(span)]
     chart = _chart("warnings", "bar", span, series, ["月份", "新增预警", "办结预警", "平均处置天数"], rows)
     chart["note"] = f"目前逾期未办结 {overdue} 条"
@@ -135,8 +155,14 @@ def coverage(user, region: Region, today: dt.date) -> dict:
     x = sorted(per)
     data = [round(100 * per[k]["done"] / per[k]["total"]) if per[k]["total"] else 0 for k in x]
     rows = [[k, per[k]["total"], per[k]["done"], data[i]] for i, k in enumerate(x)]
-    return _chart("coverage", "bar", x, [{"name": "按期走访率（%）", "data": data}],
-                  ["单位", "应走访人数", "按期已走访", "按期走访率（%）"], rows)
+    return _chart(
+        "coverage",
+        "bar",
+        x,
+        [{"name": "按期走访率（%）", "data": data}],
+        ["单位", "应走访人数", "按期已走访", "按期走访率（%）"],
+        rows,
+    )
 
 
 def problems(region: Region, span: list[str]) -> dict:
@@ -146,14 +172,22 @@ def problems(region: Region, span: list[str]) -> dict:
         found.append(care.problems_found_between(region.code, first, last).count())
         solved.append(care.problems_solved_between(region.code, first, last).count())
     rows = [[m, found[i], solved[i]] for i, m in enumerate(span)]
-    return _chart("problems", "line", span, [{"name": "发现", "data": found}, {"name": "解决", "data": solved}],
-                  ["月份", "发现问题", "解决问题"], rows)
+    return _chart(
+        "problems",
+        "line",
+        span,
+        [{"name": "发现", "data": found}, {"name": "解决", "data": solved}],
+        ["月份", "发现问题", "解决问题"],
+        rows,
+    )
 
 
 def temp(region: Region, span: list[str]) -> dict:
     first, last = months.first_day(span[0]), months.last_day(span[-1])
     per = defaultdict(lambda: [0, Decimal(0)])
-    for row in cases.temp_paid_between(region.code, first, last).values("cause").annotate(n=Count("case_id"), s=Sum("amount")).order_by():
+    for row in (
+        cases.temp_paid_between(region.code, first, last).values("cause").annotate(n=Count("case_id"), s=Sum("amount")).order_by()
+    ):
         per[ta.CAUSES.get(row["cause"], (row["cause"],))[0]][0] += row["n"]
         per[ta.CAUSES.get(row["cause"], (row["cause"],))[0]][1] += row["s"] or 0
     draws = payments.reserve_draws_between(region.code, first, last).filter(case__isnull=True, reverses__isnull=True)
@@ -170,12 +204,23 @@ def temp(region: Region, span: list[str]) -> dict:
 
 def compute(user, region: Region, today: dt.date) -> dict:
     span = month_span(today)
-    charts = [people(region, span), money(region, span), warnings(region, span, today), cases_chart(region, span, today),
-              coverage(user, region, today), problems(region, span), temp(region, span)]
+    charts = [
+        people(region, span),
+        money(region, span),
+        warnings(region, span, today),
+        cases_chart(region, span, today),
+        coverage(user, region, today),
+        problems(region, span),
+        temp(region, span),
+    ]
     if region.level != Region.Level.TOWNSHIP:
         charts.insert(1, people_township(region, span))
-    return {"region": {"code": region.code, "name": region.name, "level": region.level}, "months": span,
-            "as_of": today.isoformat(), "charts": charts}
+    return {
+        "region": {"code": region.code, "name": region.name, "level": region.level},
+        "months": span,
+        "as_of": today.isoformat(),
+        "charts": charts,
+    }
 
 
 def chart(user, region: Region, key: str, today: dt.date) -> dict | None:

@@ -13,6 +13,7 @@ season so far, through the reports services.
 Submissions carry the build's time (the services set it): a week whose Wednesday passed
 before the build shows as 逾期报送. Twice is once: a week already submitted is not
 submitted again, and the correction is made only while the week has one version."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,13 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
     if latest is not None and latest.version == 1:
         day = _late_visit(seed, first, today)
         if day is not None:
-            _submit(staff, first, DEMO_COUNTY, "county",
-                    reason=f"补录{day.month}月{day.day}日走访发现的安全隐患（协理员延迟录入），发现问题数更正")
+            _submit(
+                staff,
+                first,
+                DEMO_COUNTY,
+                "county",
+                reason=f"补录{day.month}月{day.day}日走访发现的安全隐患（协理员延迟录入），发现问题数更正",
+            )
             done.append(f"{first.code} 更正为第 2 版")
     township = clerk.region_id
     if len(ended) > 1 and services.latest_version(KIND, ended[-1].code, township) is None:
@@ -61,14 +67,17 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
     if not done:
         stdout.write("统计报表演示数据已就绪（已生成过，未重复生成）。\n")
     else:
-        stdout.write(f"统计报表演示数据已就绪：附件2 温暖过冬统计表 {'、'.join(done)}；{ended[-1].code} 县级待报送"
-                     f"（应报日期 {ended[-1].due:%Y-%m-%d}）。\n")
+        stdout.write(
+            f"统计报表演示数据已就绪：附件2 温暖过冬统计表 {'、'.join(done)}；{ended[-1].code} 县级待报送"
+            f"（应报日期 {ended[-1].due:%Y-%m-%d}）。\n"
+        )
 
 
 def _submit(user, week: periods.Week, region: str, level: str, reason: str = ""):
     filler, phone = FILLERS[level]
-    return services.report_submit(user=user, kind=KIND, period=week.code, region_code=region, filler=filler, phone=phone,
-                                  reason=reason)
+    return services.report_submit(
+        user=user, kind=KIND, period=week.code, region_code=region, filler=filler, phone=phone, reason=reason
+    )
 
 
 def _late_visit(seed: int, week: periods.Week, today: dt.date) -> dt.date | None:
@@ -80,16 +89,29 @@ def _late_visit(seed: int, week: periods.Week, today: dt.date) -> dt.date | None
     from doudi.registry.models import Person
 
     helper = User.objects.get(username="helper1")
-    flag = (PersonGroup.objects.filter(active=True, person__household__region_id=helper.region_id)
-            .select_related("person").order_by("person_id").first())
+    flag = (
+        PersonGroup.objects.filter(active=True, person__household__region_id=helper.region_id)
+        .select_related("person")
+        .order_by("person_id")
+        .first()
+    )
     person = flag.person if flag else (Person.objects.filter(household__region_id=helper.region_id).order_by("pk").first())
     if person is None:
         return None
     day = min(week.last - dt.timedelta(days=1), today)
-    care.visit_record(user=helper, person=person, visited_on=day, answers={1: False, 2: True, 3: True, 4: False},
-                      notes={3: "煤炉烟道接口漏烟，未装一氧化碳报警器"},
-                      categories=groups.form_ticks([flag.group]) if flag else [], health=["chronic"],
-                      record="入户查看取暖设施，发现烟道漏烟，当场提醒开窗通风", problems_text="煤炉烟道漏烟",
-                      measures="报乡镇安排更换烟道、安装报警器，3 日内完成", visitor_signature=signature_png(helper.username),
-                      person_signature=signature_png(person.name), client_key=f"demo-late-{week.code}")
+    care.visit_record(
+        user=helper,
+        person=person,
+        visited_on=day,
+        answers={1: False, 2: True, 3: True, 4: False},
+        notes={3: "煤炉烟道接口漏烟，未装一氧化碳报警器"},
+        categories=groups.form_ticks([flag.group]) if flag else [],
+        health=["chronic"],
+        record="入户查看取暖设施，发现烟道漏烟，当场提醒开窗通风",
+        problems_text="煤炉烟道漏烟",
+        measures="报乡镇安排更换烟道、安装报警器，3 日内完成",
+        visitor_signature=signature_png(helper.username),
+        person_signature=signature_png(person.name),
+        client_key=f"demo-late-{week.code}",
+    )
     return day

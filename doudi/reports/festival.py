@@ -19,6 +19,7 @@ count from 元旦 to that date (or to 元宵 when later), records entered after 
 counted, so a past date gives the same numbers every time. Due dates: the county's notice
 (石民发〔2023〕6号) asks the townships for 1月12日 and 2月8日; the city's (渝民办〔2022〕220号) asks
 the counties for 1月15日 and 2月10日."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,9 +43,18 @@ KIND = "festival"
 TITLE = "元旦春节期间困难群众兜底保障有关工作开展情况统计表"
 # 春节 (正月初一) by Gregorian year; 元宵 is 14 days later. Beyond the table: refused by name.
 SPRING_FESTIVAL = {
-    2023: dt.date(2023, 1, 22), 2024: dt.date(2024, 2, 10), 2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17),
-    2027: dt.date(2027, 2, 6), 2028: dt.date(2028, 1, 26), 2029: dt.date(2029, 2, 13), 2030: dt.date(2030, 2, 3),
-    2031: dt.date(2031, 1, 23), 2032: dt.date(2032, 2, 11), 2033: dt.date(2033, 1, 31), 2034: dt.date(2034, 2, 19),
+    2023: dt.date(2023, 1, 22),
+    2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29),
+    2026: dt.date(2026, 2, 17),
+    2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26),
+    2029: dt.date(2029, 2, 13),
+    2030: dt.date(2030, 2, 3),
+    2031: dt.date(2031, 1, 23),
+    2032: dt.date(2032, 2, 11),
+    2033: dt.date(2033, 1, 31),
+    2034: dt.date(2034, 2, 19),
     2035: dt.date(2035, 2, 8),
 }
 # (month, day): 石民发〔2023〕6号 for townships, 渝民办〔2022〕220号 for counties and above.
@@ -76,12 +86,16 @@ FIGURES = {key: f"{group}·{head}" for key, group, head, _ in COLUMNS}
 KINDS_OF = {key: kind for key, _, _, kind in COLUMNS}
 MONEY = [key for key in FIGURES if key.endswith("_amount")]
 COUNTS = [key for key in FIGURES if key not in MONEY]
-PENDING = {"gifts": "慰问金（现金）尚无发放记录，本栏只计物资发放记录（慰问品、御寒物资）",
-           "tekun": "分散供养特困人员照料服务协议尚无记录，照料需求按自理能力（半失能、全失能）计"}
-NOTES = ["备注：1、统计时段自元旦起至统计日期（至多到元宵节），人数截至统计日期。",
-         "2、乡镇（街道）于1月12日和2月8日报县民政局（石民发〔2023〕6号），区县于1月15日和2月10日报市民政局（渝民办〔2022〕220号）。",
-         "3、提前发放指节日期间在应发放日期前报送银行的按月救助金；价格临时补贴、一次性生活补贴按节日期间报送银行的花名册计。",
-         "4、金额单位为万元，保留4位小数（精确到元）。"]
+PENDING = {
+    "gifts": "慰问金（现金）尚无发放记录，本栏只计物资发放记录（慰问品、御寒物资）",
+    "tekun": "分散供养特困人员照料服务协议尚无记录，照料需求按自理能力（半失能、全失能）计",
+}
+NOTES = [
+    "备注：1、统计时段自元旦起至统计日期（至多到元宵节），人数截至统计日期。",
+    "2、乡镇（街道）于1月12日和2月8日报县民政局（石民发〔2023〕6号），区县于1月15日和2月10日报市民政局（渝民办〔2022〕220号）。",
+    "3、提前发放指节日期间在应发放日期前报送银行的按月救助金；价格临时补贴、一次性生活补贴按节日期间报送银行的花名册计。",
+    "4、金额单位为万元，保留4位小数（精确到元）。",
+]
 RUN_KINDS = {"early": "regular", "oneoff": "campaign", "price": "price_subsidy"}
 NEEDS_CARE = ("partial", "none")
 
@@ -141,8 +155,10 @@ def parse_day(text) -> Festival:
         raise PeriodError(f"系统没有 {day.year} 年的春节日期（已有 {min(SPRING_FESTIVAL)}–{max(SPRING_FESTIVAL)} 年）")
     end = spring + dt.timedelta(days=14)
     if day > end + dt.timedelta(days=GRACE_DAYS):
-        raise PeriodError(f"统计日期 {day} 不在元旦春节期间（{day.year}年1月1日至元宵节{end.month}月{end.day}日，"
-                          f"最迟可统计到{(end + dt.timedelta(days=GRACE_DAYS))}）")
+        raise PeriodError(
+            f"统计日期 {day} 不在元旦春节期间（{day.year}年1月1日至元宵节{end.month}月{end.day}日，"
+            f"最迟可统计到{(end + dt.timedelta(days=GRACE_DAYS))}）"
+        )
     return Festival(day.isoformat(), day, dt.date(day.year, 1, 1), spring, end)
 
 
@@ -179,8 +195,11 @@ def temp_cases(code: str, festival: Festival):
 def temp_draws(code: str, festival: Festival):
     """备用金 draws not linked to a case (a linked one is counted with its case), and reversals of those."""
     rows = payments.reserve_draws_between(code, festival.first, festival.last)
-    return rows.filter(case__isnull=True).filter(Q(reverses__isnull=True) | Q(reverses__case__isnull=True)).filter(
-        created_at__lt=festival.recorded_before)
+    return (
+        rows.filter(case__isnull=True)
+        .filter(Q(reverses__isnull=True) | Q(reverses__case__isnull=True))
+        .filter(created_at__lt=festival.recorded_before)
+    )
 
 
 def runs(what: str, code: str, festival: Festival):
@@ -241,16 +260,27 @@ def compute(region: Region, festival: Festival) -> dict:
         if unit(row["case__region_id"]):
             unit(row["case__region_id"])["temp_times"] += row["n"]
             _add_money(unit(row["case__region_id"]), "temp_amount", row["s"])
-    draws = temp_draws(code, festival).values("township_id").annotate(
-        given=Count("id", filter=Q(reverses__isnull=True)), undone=Count("id", filter=Q(reverses__isnull=False)),
-        s=Sum("amount")).order_by()
+    draws = (
+        temp_draws(code, festival)
+        .values("township_id")
+        .annotate(
+            given=Count("id", filter=Q(reverses__isnull=True)),
+            undone=Count("id", filter=Q(reverses__isnull=False)),
+            s=Sum("amount"),
+        )
+        .order_by()
+    )
     for row in draws:
         if unit(row["township_id"]):
             unit(row["township_id"])["temp_times"] += row["given"] - row["undone"]
             _add_money(unit(row["township_id"]), "temp_amount", row["s"])
     for what in RUN_KINDS:
-        lines = run_lines(what, code, festival).values("township").annotate(
-            p=Count("holder_key", distinct=True), s=Sum("amount")).order_by()
+        lines = (
+            run_lines(what, code, festival)
+            .values("township")
+            .annotate(p=Count("holder_key", distinct=True), s=Sum("amount"))
+            .order_by()
+        )
         for row in lines:
             if unit(row["township"]):
                 unit(row["township"])[f"{what}_people"] += row["p"]
@@ -266,10 +296,19 @@ def compute(region: Region, festival: Festival) -> dict:
             total[key] += row[key]
         for key in MONEY:
             _add_money(total, key, row[key])
-    return {"kind": KIND, "title": f"{festival.first.year}年{TITLE}", "period": festival.code,
-            "first": festival.first.isoformat(), "last": festival.last.isoformat(), "spring": festival.spring.isoformat(),
-            "end": festival.end.isoformat(), "region": {"code": region.code, "name": region.name, "level": region.level},
-            "rows": body, "total": _finish(total), "pending": PENDING}
+    return {
+        "kind": KIND,
+        "title": f"{festival.first.year}年{TITLE}",
+        "period": festival.code,
+        "first": festival.first.isoformat(),
+        "last": festival.last.isoformat(),
+        "spring": festival.spring.isoformat(),
+        "end": festival.end.isoformat(),
+        "region": {"code": region.code, "name": region.name, "level": region.level},
+        "rows": body,
+        "total": _finish(total),
+        "pending": PENDING,
+    }
 
 
 def _finish(row: dict) -> dict:
@@ -298,9 +337,12 @@ def drill(figure: str, code: str, festival: Festival):
     if what == "goods":
         return what, goods_out(code, festival).order_by("on", "id")
     if what == "temp":
-        return what, {"cases": list(temp_cases(code, festival).order_by("paid_on", "case_id")),
-                      "draws": list(temp_draws(code, festival).order_by("on", "id"))}
+        return what, {
+            "cases": list(temp_cases(code, festival).order_by("paid_on", "case_id")),
+            "draws": list(temp_draws(code, festival).order_by("on", "id")),
+        }
     if what in RUN_KINDS:
         return "runs", run_lines(what, code, festival).select_related("run").order_by("township", "holder_key", "month")
     return what, tekun(figure, code, festival).select_related("household", "household__region").order_by(
-        "household__region_id", "household__code", "id")
+        "household__region_id", "household__code", "id"
+    )

@@ -1,6 +1,7 @@
 """Submitted statutory reports (issue 18): the computed table frozen as JSON with who and
 when. A version is never changed; a correction is the next version with its reason, so the
-history of what was reported upward stays readable (DESIGN §1.4)."""
+history of what was reported upward stays readable (docs/design.md §1.4)."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -1,6 +1,7 @@
 """Report periods: ISO weeks (附件2 is weekly, 临民发【2024】22号 备注1 "此表每周三报回") and
 their due dates. Framework-free, so the command, the pages and the calendar read periods
 the same way."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,7 +61,9 @@ def ended_week(text, today: dt.date) -> Week:
     """The week, refused unless it has ended: a table of a running week would change tomorrow."""
     week = parse_week(text)
     if not week.ended(today):
-        raise PeriodError(f"统计周期 {week.code}（{week.label}）尚未结束，结束后（{week.last + dt.timedelta(days=1)} 起）才能生成报表")
+        raise PeriodError(
+            f"统计周期 {week.code}（{week.label}）尚未结束，结束后（{week.last + dt.timedelta(days=1)} 起）才能生成报表"
+        )
     return week
 
 

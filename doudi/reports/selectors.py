@@ -1,5 +1,6 @@
 """Reads for reports, scoped to the user's region subtree: a region outside it is a 404,
 exactly like one that does not exist (codes cannot be probed)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,14 @@ from doudi.core.scoping import in_scope, scope
 from doudi.reports import periods, winter
 from doudi.reports.models import ReportVersion
 
-LIST_KINDS = {**{key: "persons" for key in winter.PERSON_FIGURES}, "assist_times": "draws", "amount": "draws",
-              "found": "problems", "solved": "problems", "inkind_times": "goods"}
+LIST_KINDS = {
+    **{key: "persons" for key in winter.PERSON_FIGURES},
+    "assist_times": "draws",
+    "amount": "draws",
+    "found": "problems",
+    "solved": "problems",
+    "inkind_times": "goods",
+}
 
 
 def region_for(user, code: str) -> Region:
@@ -33,8 +40,9 @@ def default_region(user) -> str | None:
 
 
 def versions(kind: str, period: str, region: Region) -> list[ReportVersion]:
-    return list(ReportVersion.objects.filter(kind=kind, period=period, region=region).select_related("submitted_by")
-                .order_by("-version"))
+    return list(
+        ReportVersion.objects.filter(kind=kind, period=period, region=region).select_related("submitted_by").order_by("-version")
+    )
 
 
 def version_get(user, kind: str, period: str, region: Region, number) -> ReportVersion:
@@ -42,8 +50,9 @@ def version_get(user, kind: str, period: str, region: Region, number) -> ReportV
         number = int(number)
     except (TypeError, ValueError):
         raise Http404("没有这一版报表") from None
-    found = scope(ReportVersion.objects.filter(kind=kind, period=period, region=region, version=number), user,
-                  "region__code").first()
+    found = scope(
+        ReportVersion.objects.filter(kind=kind, period=period, region=region, version=number), user, "region__code"
+    ).first()
     if found is None:
         raise Http404("没有这一版报表")
     return found
@@ -92,8 +101,12 @@ def units_status(user, region: Region, week: periods.Week, today: dt.date) -> li
     if region.level == Region.Level.TOWNSHIP:
         return []
     latest: dict[str, ReportVersion] = {}
-    for version in ReportVersion.objects.filter(kind=winter.KIND, period=week.code,
-                                                region__code__startswith=region.code).order_by("version"):
+    for version in ReportVersion.objects.filter(
+        kind=winter.KIND, period=week.code, region__code__startswith=region.code
+    ).order_by("version"):
         latest[version.region_id] = version
-    return [{"code": code, "name": name, "version": latest.get(code), "status": status(week, latest.get(code), today)}
-            for code, name in winter.units(region) if in_scope(user, code)]
+    return [
+        {"code": code, "name": name, "version": latest.get(code), "status": status(week, latest.get(code), today)}
+        for code, name in winter.units(region)
+        if in_scope(user, code)
+    ]

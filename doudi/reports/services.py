@@ -2,6 +2,7 @@
 submitted (who, when, the numbers). A table is computed only for a period that has ended
 (a running week's numbers would change tomorrow); a second submission of the same period
 is a correction, kept as the next version with its reason — nothing is overwritten."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,9 +20,11 @@ from doudi.reports import festival, periods, winter, xlsx
 from doudi.reports.models import ReportVersion
 from doudi.reports.winter import ReportError
 
-# SPEC §1 names both kinds.
-KINDS = {winter.KIND: "保障困难群众温暖过冬情况统计表（附件2，每周三报）",
-         festival.KIND: "元旦春节期间困难群众兜底保障有关工作开展情况统计表（重庆，统计日期 YYYY-MM-DD）"}
+# docs/interfaces.md §1 names both kinds.
+KINDS = {
+    winter.KIND: "保障困难群众温暖过冬情况统计表（附件2，每周三报）",
+    festival.KIND: "元旦春节期间困难群众兜底保障有关工作开展情况统计表（重庆，统计日期 YYYY-MM-DD）",
+}
 PLANNED: dict[str, str] = {}
 
 
@@ -65,8 +68,9 @@ def _totals(data: dict) -> dict:
     return {k: data["total"][k] for k in (*winter.PERSON_FIGURES, "assist_times", "amount_yuan", "found", "solved")}
 
 
-def report_submit(*, user, kind: str, period: str, region_code: str, filler: str, phone: str, reason: str = "",
-                  today: dt.date | None = None) -> ReportVersion:
+def report_submit(
+    *, user, kind: str, period: str, region_code: str, filler: str, phone: str, reason: str = "", today: dt.date | None = None
+) -> ReportVersion:
     """Freezes the table computed now as the next version; a correction must say why."""
     if not can(user, SUBMIT_REPORTS):
         raise ReportError("您的角色无权报送报表")
@@ -84,13 +88,27 @@ def report_submit(*, user, kind: str, period: str, region_code: str, filler: str
     try:
         with transaction.atomic():
             version = ReportVersion.objects.create(
-                kind=kind, period=data["period"], region=region, version=number, data=data, filler=filler[:32],
-                phone=phone[:20], reason=reason[:200], submitted_by=user, role=getattr(user, "role", ""),
-                due=due_of(kind, data["period"], region))
+                kind=kind,
+                period=data["period"],
+                region=region,
+                version=number,
+                data=data,
+                filler=filler[:32],
+                phone=phone[:20],
+                reason=reason[:200],
+                submitted_by=user,
+                role=getattr(user, "role", ""),
+                due=due_of(kind, data["period"], region),
+            )
             AuditEntry.objects.create(
-                user=user, role=getattr(user, "role", ""), action="update" if previous else "create", entity="report",
-                entity_key=f"{kind}:{data['period']}:{region.code}"[:64], reason=reason[:200] or "报送",
-                changes={"version": number, "total": _totals(data)})
+                user=user,
+                role=getattr(user, "role", ""),
+                action="update" if previous else "create",
+                entity="report",
+                entity_key=f"{kind}:{data['period']}:{region.code}"[:64],
+                reason=reason[:200] or "报送",
+                changes={"version": number, "total": _totals(data)},
+            )
     except IntegrityError:  # two submissions at once: the other one took this version number
         raise ReportError("本期报表刚由他人报送，请刷新页面后查看最新版本") from None
     return version
@@ -114,8 +132,14 @@ def report_write(path, data: dict, version: ReportVersion | None = None) -> None
     try:
         day = timezone.localtime(version.submitted_at).date() if version else None
         writer = xlsx.write_festival if data.get("kind") == festival.KIND else xlsx.write
-        writer(temp, data, filler=version.filler if version else "", phone=version.phone if version else "", day=day,
-                   note=version_note(version))
+        writer(
+            temp,
+            data,
+            filler=version.filler if version else "",
+            phone=version.phone if version else "",
+            day=day,
+            note=version_note(version),
+        )
         os.replace(temp, target)
     except BaseException:
         os.unlink(temp)

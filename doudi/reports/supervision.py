@@ -10,6 +10,7 @@ Closing is refused without the rectification's evidence. Also: 容错纠错 reco
 included person: unintentional? corrected in time? → 容错, or 追责 to look at as 人情保),
 payroll runs sent after their due date (or overdue and not sent), and money held back
 (滞留: approved by finance, not sent to the bank)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,9 @@ from doudi.reports.models import Finding, FindingTransition, Inspection, WrongIn
 
 S = Finding.State
 FINDING_WORKFLOW = Workflow(
-    noun="督导问题", model=Finding, log=Log(FindingTransition, "finding", reason_max=500),
+    noun="督导问题",
+    model=Finding,
+    log=Log(FindingTransition, "finding", reason_max=500),
     region_of=lambda f: f.region_id,
     steps={
         "report": Step((S.OPEN,), S.REPORTED, RECTIFY, "报送整改"),
@@ -72,8 +75,9 @@ def inspection_create(*, user, region: str, held_on, inspectors: str, subject: s
         raise SupervisionError("检查日期不能晚于今天")
     if not inspectors.strip() or not subject.strip():
         raise SupervisionError("请填写检查人员和检查内容")
-    return Inspection.objects.create(region=unit, held_on=day, inspectors=inspectors.strip()[:100],
-                                     subject=subject.strip()[:200], created_by=user)
+    return Inspection.objects.create(
+        region=unit, held_on=day, inspectors=inspectors.strip()[:100], subject=subject.strip()[:200], created_by=user
+    )
 
 
 def finding_create(*, user, inspection: Inspection, region: str, office: str = "", description: str, deadline) -> Finding:
@@ -89,8 +93,9 @@ def finding_create(*, user, inspection: Inspection, region: str, office: str = "
     if due < inspection.held_on:
         raise SupervisionError("整改期限不能早于检查日期")
     with transaction.atomic():
-        finding = Finding.objects.create(inspection=inspection, region=unit, office=office.strip()[:40],
-                                         description=description.strip()[:1000], deadline=due)
+        finding = Finding.objects.create(
+            inspection=inspection, region=unit, office=office.strip()[:40], description=description.strip()[:1000], deadline=due
+        )
         FINDING_WORKFLOW.record(finding, user, S.OPEN, "现场交办", {"deadline": due.isoformat()}).save()
     return finding
 
@@ -99,8 +104,9 @@ def finding_report(*, user, finding: Finding, evidence: str, today: dt.date | No
     if not evidence.strip():
         raise WorkflowError("报送整改须写明整改情况及佐证材料")
     day = today or timezone.localdate()
-    return FINDING_WORKFLOW.move(finding, "report", user, reason=evidence.strip()[:500],
-                                 evidence=evidence.strip(), reported_on=day)
+    return FINDING_WORKFLOW.move(
+        finding, "report", user, reason=evidence.strip()[:500], evidence=evidence.strip(), reported_on=day
+    )
 
 
 def finding_close(*, user, finding: Finding, reason: str = "", today: dt.date | None = None) -> Finding:
@@ -114,8 +120,7 @@ def finding_reject(*, user, finding: Finding, reason: str) -> Finding:
     return FINDING_WORKFLOW.move(finding, "reject", user, reason=reason)
 
 
-def wrong_inclusion_record(*, user, person, found_on, description: str, unintentional: bool,
-                           corrected_on=None) -> WrongInclusion:
+def wrong_inclusion_record(*, user, person, found_on, description: str, unintentional: bool, corrected_on=None) -> WrongInclusion:
     """容错纠错: 容错 only when unintentional and corrected within IN_TIME_DAYS of being found."""
     if not can(user, INSPECT):
         raise SupervisionError("您的角色无权登记容错纠错")
@@ -131,12 +136,26 @@ def wrong_inclusion_record(*, user, person, found_on, description: str, unintent
     in_time = corrected is not None and (corrected - found).days <= IN_TIME_DAYS
     with transaction.atomic():
         record = WrongInclusion.objects.create(
-            person=person, region_id=township, found_on=found, description=description.strip()[:500],
-            unintentional=bool(unintentional), corrected_on=corrected, in_time=in_time,
-            tolerated=bool(unintentional) and in_time, recorded_by=user)
-        AuditEntry.objects.create(user=user, role=getattr(user, "role", ""), action="create", entity="wrong_inclusion",
-                                  entity_key=str(record.pk), household_code=person.household.code,
-                                  reason="容错纠错登记", changes={"tolerated": record.tolerated})
+            person=person,
+            region_id=township,
+            found_on=found,
+            description=description.strip()[:500],
+            unintentional=bool(unintentional),
+            corrected_on=corrected,
+            in_time=in_time,
+            tolerated=bool(unintentional) and in_time,
+            recorded_by=user,
+        )
+        AuditEntry.objects.create(
+            user=user,
+            role=getattr(user, "role", ""),
+            action="create",
+            entity="wrong_inclusion",
+            entity_key=str(record.pk),
+            household_code=person.household.code,
+            reason="容错纠错登记",
+            changes={"tolerated": record.tolerated},
+        )
     return record
 
 

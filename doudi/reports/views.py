@@ -1,5 +1,6 @@
 """Pages of the statutory tables: the report calendar, one week's 附件2 table (live, or a
 submitted version) with its .xlsx, the submit/correct form, and the list behind each figure."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,11 +38,18 @@ def index(request):
     weeks = selectors.calendar(request.user, region, today)
     ended = [w for w in weeks if w["week"].ended(today)]
     last = ended[-1]["week"] if ended else periods.week_of(today - dt.timedelta(days=7))
-    return render(request, "reports/index.html", {
-        "region": region, "weeks": weeks, "last": last, "today": today,
-        "units": selectors.units_status(request.user, region, last, today),
-        "festival": views_festival.calendar(request.user, region, today),
-    })
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "region": region,
+            "weeks": weeks,
+            "last": last,
+            "today": today,
+            "units": selectors.units_status(request.user, region, last, today),
+            "festival": views_festival.calendar(request.user, region, today),
+        },
+    )
 
 
 def _week_and_region(request, period: str, region: str):
@@ -62,27 +70,44 @@ def table(request, period, region):
     if request.GET.get("export") == "xlsx":
         return xlsx_download(data, version)
     history = selectors.versions(winter.KIND, week.code, unit)
-    return render(request, "reports/table.html", {
-        "data": data, "week": week, "region": unit, "version": version, "history": history,
-        "rows": [_cells(row, week, unit) for row in (*data["rows"], data["total"])],
-        "can_submit": can(request.user, SUBMIT_REPORTS), "due": week.due, "today": timezone.localdate(),
-        "status": selectors.status(week, history[0] if history else None, timezone.localdate()),
-    })
+    return render(
+        request,
+        "reports/table.html",
+        {
+            "data": data,
+            "week": week,
+            "region": unit,
+            "version": version,
+            "history": history,
+            "rows": [_cells(row, week, unit) for row in (*data["rows"], data["total"])],
+            "can_submit": can(request.user, SUBMIT_REPORTS),
+            "due": week.due,
+            "today": timezone.localdate(),
+            "status": selectors.status(week, history[0] if history else None, timezone.localdate()),
+        },
+    )
 
 
 def _cells(row: dict, week, unit) -> dict:
     """One row as linked cells in 附件2's order: each figure opens the list behind it."""
+
     def link(figure):
         return reverse("reports:drill", args=[week.code, unit.code, row["code"], figure])
 
-    figures = [(key, row[key]) for key in winter.PERSON_FIGURES] + [("assist_times", row["assist_times"]),
-                                                                       ("amount", winter.wan(row))]
+    figures = [(key, row[key]) for key in winter.PERSON_FIGURES] + [
+        ("assist_times", row["assist_times"]),
+        ("amount", winter.wan(row)),
+    ]
     cells = [{"figure": key, "value": value, "url": link(key)} for key, value in figures]
     cells.append({"figure": "inkind_kinds", "value": row["inkind_kinds"] or "—", "url": link("inkind_times")})
     cells += [{"figure": key, "value": row[key], "url": link(key)} for key in ("inkind_times", "found", "solved")]
-    return {"code": row["code"], "name": row["name"], "total": row["name"] == "合计", "cells": cells,
-            "amount_yuan": row["amount_yuan"]}
-
+    return {
+        "code": row["code"],
+        "name": row["name"],
+        "total": row["name"] == "合计",
+        "cells": cells,
+        "amount_yuan": row["amount_yuan"],
+    }
 
 
 @require_POST
@@ -116,8 +141,18 @@ def drill(request, period, region, unit, figure):
     for item in page if what in ("persons", "problems") else ():
         village = item.household.region_id if what == "persons" else item.region_code
         item.township_name, item.village_name = names.get(village[:9], ""), names.get(village, village)
-    return render(request, "reports/drill.html", {
-        "what": what, "page": page, "week": week, "region": top, "unit": part, "figure": figure,
-        "label": winter.FIGURES[figure], "pending": winter.PENDING.get(figure, ""),
-        "questions": care_groups.SHORT_QUESTIONS,
-    })
+    return render(
+        request,
+        "reports/drill.html",
+        {
+            "what": what,
+            "page": page,
+            "week": week,
+            "region": top,
+            "unit": part,
+            "figure": figure,
+            "label": winter.FIGURES[figure],
+            "pending": winter.PENDING.get(figure, ""),
+            "questions": care_groups.SHORT_QUESTIONS,
+        },
+    )

@@ -1,5 +1,6 @@
 """What the two statutory tables' pages share: a Chinese refusal page, the paper-form .xlsx
 download and submitting a version."""
+
 from __future__ import annotations
 
 import os
@@ -40,9 +41,15 @@ def submit_version(request, kind: str, period: str, region: str, url_name: str):
     """Freezes the table as a new version (who, when, 填报人, 联系电话; a correction's reason)."""
     unit = selectors.region_for(request.user, region)
     try:
-        version = services.report_submit(user=request.user, kind=kind, period=period, region_code=unit.code,
-                                         filler=request.POST.get("filler", ""), phone=request.POST.get("phone", ""),
-                                         reason=request.POST.get("reason", ""))
+        version = services.report_submit(
+            user=request.user,
+            kind=kind,
+            period=period,
+            region_code=unit.code,
+            filler=request.POST.get("filler", ""),
+            phone=request.POST.get("phone", ""),
+            reason=request.POST.get("reason", ""),
+        )
     except (ReportError, PeriodError) as exc:
         return refused(request, str(exc))
     messages.success(request, f"已报送第 {version.version} 版，数字已固定")

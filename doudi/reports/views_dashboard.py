@@ -1,6 +1,7 @@
 """The leaders' dashboard (doudi/reports/dashboard.py): a page that holds only the chart boxes
 and loads its numbers as JSON from a scoped view; static/reports/dashboard.js draws them with
 the locally served ECharts. Each chart's numbers download as .xlsx."""
+
 from __future__ import annotations
 
 from django.http import Http404, JsonResponse
@@ -28,10 +29,10 @@ def _region(request) -> Region:
 @require(VIEW_DASHBOARD)
 def page(request):
     region = _region(request)
-    townships = scope(Region.objects.filter(level=Region.Level.TOWNSHIP, code__startswith=region.code[:6]),
-                      request.user, "code").order_by("code")
-    return render(request, "reports/dashboard.html", {"region": region, "townships": townships,
-                                                       "charts": dashboard.CHARTS})
+    townships = scope(
+        Region.objects.filter(level=Region.Level.TOWNSHIP, code__startswith=region.code[:6]), request.user, "code"
+    ).order_by("code")
+    return render(request, "reports/dashboard.html", {"region": region, "townships": townships, "charts": dashboard.CHARTS})
 
 
 @require(VIEW_DASHBOARD)

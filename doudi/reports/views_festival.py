@@ -2,6 +2,7 @@
 (live, or a submitted version) with its .xlsx, the submit/correct form, and the list behind
 each figure. Same rules as 附件2: scoped (another region is a 404), a date not yet ended is
 refused, a submission is frozen and corrected only as a new version."""
+
 from __future__ import annotations
 
 from django.core.paginator import Paginator
@@ -55,20 +56,37 @@ def table(request, period, region):
             groups[-1] = (group, groups[-1][1] + 1)
         else:
             groups.append((group, 1))
-    return render(request, "reports/festival.html", {
-        "data": data, "fest": fest, "region": unit, "version": version, "history": history,
-        "groups": groups, "heads": [head for _k, _g, head, _kind in festival.COLUMNS],
-        "rows": [_cells(row, fest, unit) for row in (*data["rows"], data["total"])],
-        "can_submit": can(request.user, SUBMIT_REPORTS), "due": fest.due_for(unit.level),
-        "status": status(fest, history[0] if history else None, unit.level, today), "notes": festival.NOTES,
-    })
+    return render(
+        request,
+        "reports/festival.html",
+        {
+            "data": data,
+            "fest": fest,
+            "region": unit,
+            "version": version,
+            "history": history,
+            "groups": groups,
+            "heads": [head for _k, _g, head, _kind in festival.COLUMNS],
+            "rows": [_cells(row, fest, unit) for row in (*data["rows"], data["total"])],
+            "can_submit": can(request.user, SUBMIT_REPORTS),
+            "due": fest.due_for(unit.level),
+            "status": status(fest, history[0] if history else None, unit.level, today),
+            "notes": festival.NOTES,
+        },
+    )
 
 
 def _cells(row: dict, fest, unit) -> dict:
     cells = []
     for (key, *_rest), value in zip(festival.COLUMNS, festival.cell_values(row), strict=True):
-        cells.append({"figure": key, "value": value, "yuan": row[key] if key in festival.MONEY else "",
-                      "url": reverse("reports:festival_drill", args=[fest.code, unit.code, row["code"], key])})
+        cells.append(
+            {
+                "figure": key,
+                "value": value,
+                "yuan": row[key] if key in festival.MONEY else "",
+                "url": reverse("reports:festival_drill", args=[fest.code, unit.code, row["code"], key]),
+            }
+        )
     return {"code": row["code"], "name": row["name"], "total": row["name"] == "合计", "cells": cells}
 
 
@@ -97,10 +115,22 @@ def drill(request, period, region, unit, figure):
         for person in page:
             person.township_name = names.get(person.household.region_id[:9], "")
     count = (len(temp["cases"]) + len(temp["draws"])) if temp else page.paginator.count
-    return render(request, "reports/festival_drill.html", {
-        "what": what, "page": page, "temp": temp, "count": count, "fest": fest, "region": top, "unit": part,
-        "figure": figure, "label": festival.FIGURES[figure], "pending": festival.PENDING.get(figure, ""),
-    })
+    return render(
+        request,
+        "reports/festival_drill.html",
+        {
+            "what": what,
+            "page": page,
+            "temp": temp,
+            "count": count,
+            "fest": fest,
+            "region": top,
+            "unit": part,
+            "figure": figure,
+            "label": festival.FIGURES[figure],
+            "pending": festival.PENDING.get(figure, ""),
+        },
+    )
 
 
 def calendar(user, region, today) -> list[dict]:
@@ -108,6 +138,12 @@ def calendar(user, region, today) -> list[dict]:
     out = []
     for fest in festival.season(today):
         version = services.latest_version(festival.KIND, fest.code, region.code)
-        out.append({"fest": fest, "due": fest.due_for(region.level), "version": version,
-                    "status": status(fest, version, region.level, today)})
+        out.append(
+            {
+                "fest": fest,
+                "due": fest.due_for(region.level),
+                "version": version,
+                "status": status(fest, version, region.level, today),
+            }
+        )
     return out

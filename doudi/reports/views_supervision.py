@@ -1,6 +1,7 @@
 """Pages of 督导检查 (doudi/reports/supervision.py): the list of findings by state with the
 runs paid late and the money held back, a new inspection with its findings handed over on
 the spot, one finding with its actions (报送整改 with evidence, 核验清零, 退回), 容错纠错."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -31,13 +32,23 @@ def index(request):
     findings = supervision.findings_for(request.user)
     if state in supervision.S.values:
         findings = findings.filter(state=state)
-    return render(request, "reports/supervision.html", {
-        "findings": findings[:500], "state": state, "states": supervision.S.choices, "today": today,
-        "inspections": supervision.inspections_for(request.user)[:50],
-        "late": supervision.late_runs(code, today), "held": supervision.held_back(code, today),
-        "wrong": supervision.wrong_inclusions_for(request.user)[:200], "can_inspect": can(request.user, INSPECT),
-        "townships": registry.townships_for(request.user), "code": code,
-    })
+    return render(
+        request,
+        "reports/supervision.html",
+        {
+            "findings": findings[:500],
+            "state": state,
+            "states": supervision.S.choices,
+            "today": today,
+            "inspections": supervision.inspections_for(request.user)[:50],
+            "late": supervision.late_runs(code, today),
+            "held": supervision.held_back(code, today),
+            "wrong": supervision.wrong_inclusions_for(request.user)[:200],
+            "can_inspect": can(request.user, INSPECT),
+            "townships": registry.townships_for(request.user),
+            "code": code,
+        },
+    )
 
 
 @require_POST
@@ -45,12 +56,21 @@ def index(request):
 def inspection_new(request):
     post = request.POST
     try:
-        inspection = supervision.inspection_create(user=request.user, region=post.get("region", ""),
-                                                   held_on=post.get("held_on", ""), inspectors=post.get("inspectors", ""),
-                                                   subject=post.get("subject", ""))
-        supervision.finding_create(user=request.user, inspection=inspection, region=post.get("unit", ""),
-                                   office=post.get("office", ""), description=post.get("description", ""),
-                                   deadline=post.get("deadline", ""))
+        inspection = supervision.inspection_create(
+            user=request.user,
+            region=post.get("region", ""),
+            held_on=post.get("held_on", ""),
+            inspectors=post.get("inspectors", ""),
+            subject=post.get("subject", ""),
+        )
+        supervision.finding_create(
+            user=request.user,
+            inspection=inspection,
+            region=post.get("unit", ""),
+            office=post.get("office", ""),
+            description=post.get("description", ""),
+            deadline=post.get("deadline", ""),
+        )
     except SupervisionError as exc:
         return _refused(request, str(exc))
     messages.success(request, "已登记督导检查，问题已现场交办")
@@ -60,10 +80,16 @@ def inspection_new(request):
 @require(VIEW_SUPERVISION)
 def finding(request, pk):
     item = supervision.finding_get(request.user, pk)
-    return render(request, "reports/finding.html", {
-        "f": item, "history": supervision.FINDING_WORKFLOW.history(item).select_related("user"),
-        "allowed": supervision.FINDING_WORKFLOW.allowed(item, request.user), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "reports/finding.html",
+        {
+            "f": item,
+            "history": supervision.FINDING_WORKFLOW.history(item).select_related("user"),
+            "allowed": supervision.FINDING_WORKFLOW.allowed(item, request.user),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @require_POST
@@ -95,10 +121,14 @@ def wrong_new(request):
     except (ValueError, Http404):
         return _refused(request, "没有找到该人员，或不在您的管辖范围内", 404)
     try:
-        supervision.wrong_inclusion_record(user=request.user, person=person, found_on=post.get("found_on", ""),
-                                           description=post.get("description", ""),
-                                           unintentional=post.get("unintentional") == "1",
-                                           corrected_on=post.get("corrected_on") or None)
+        supervision.wrong_inclusion_record(
+            user=request.user,
+            person=person,
+            found_on=post.get("found_on", ""),
+            description=post.get("description", ""),
+            unintentional=post.get("unintentional") == "1",
+            corrected_on=post.get("corrected_on") or None,
+        )
     except SupervisionError as exc:
         return _refused(request, str(exc))
     messages.success(request, "已登记容错纠错")

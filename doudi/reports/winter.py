@@ -13,6 +13,7 @@ Within the week (Monday–Sunday):
   (doudi.services goods), one person-time per hand-out of a kind to a person;
 - 发现/解决急难愁盼问题数: problems found on visits that week / solved that week (care).
 Every count is of distinct persons; a person counts in each group they are in, except 其他."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,10 +30,20 @@ from doudi.reports.periods import Week
 
 KIND = "winter-weekly"
 TITLE = "保障困难群众温暖过冬情况统计表"
-PERSON_FIGURES = {"dibao": "低保", "tekun": "特困对象", "elderly": "特殊困难老年人", "children": "困境儿童",
-                  "other": "其他困难群众"}
-EVENT_FIGURES = {"assist_times": "救助人次", "amount": "支出金额", "inkind_times": "其他救助方式", "found": "发现问题",
-                 "solved": "解决问题"}
+PERSON_FIGURES = {
+    "dibao": "低保",
+    "tekun": "特困对象",
+    "elderly": "特殊困难老年人",
+    "children": "困境儿童",
+    "other": "其他困难群众",
+}
+EVENT_FIGURES = {
+    "assist_times": "救助人次",
+    "amount": "支出金额",
+    "inkind_times": "其他救助方式",
+    "found": "发现问题",
+    "solved": "解决问题",
+}
 FIGURES = {**PERSON_FIGURES, **EVENT_FIGURES}
 # 附件2 备注2 names the kinds; doudi holds no record of goods handed out yet.
 INKIND = {"stove": "取暖炉具", "coal": "取暖煤", "clothing": "棉衣", "quilt": "棉被", "blanket": "电热毯"}
@@ -43,8 +54,11 @@ CHILD_BENEFITS = ("orphan", "unsupported_child")
 # 附件1 困境儿童（孤儿、事实无人抚养儿童）and 其他困境儿童; 农村留守儿童 are cared for but are not 困境儿童.
 CHILD_FLAGS = ("child_orphan", "child_unsupported", "child_other")
 OTHER = ("dibao_edge", "low_income")
-CHILD_LEVEL = {Region.Level.PROVINCE: Region.Level.CITY, Region.Level.CITY: Region.Level.COUNTY,
-               Region.Level.COUNTY: Region.Level.TOWNSHIP}
+CHILD_LEVEL = {
+    Region.Level.PROVINCE: Region.Level.CITY,
+    Region.Level.CITY: Region.Level.COUNTY,
+    Region.Level.COUNTY: Region.Level.TOWNSHIP,
+}
 WAN = Decimal(10000)
 
 
@@ -112,8 +126,17 @@ def problems(figure: str, code: str, week: Week):
 
 
 def _empty(code: str, name: str) -> dict:
-    return {"code": code, "name": name, **{key: 0 for key in PERSON_FIGURES}, "assist_times": 0, "amount_yuan": "0.00",
-            "inkind": {key: 0 for key in INKIND}, "inkind_times": 0, "found": 0, "solved": 0}
+    return {
+        "code": code,
+        "name": name,
+        **{key: 0 for key in PERSON_FIGURES},
+        "assist_times": 0,
+        "amount_yuan": "0.00",
+        "inkind": {key: 0 for key in INKIND},
+        "inkind_times": 0,
+        "found": 0,
+        "solved": 0,
+    }
 
 
 def compute(region: Region, week: Week) -> dict:
@@ -129,9 +152,15 @@ def compute(region: Region, week: Week) -> dict:
         for row in counts:
             if unit(row["household__region_id"]):
                 unit(row["household__region_id"])[figure] += row["n"]
-    money = (draws(region.code, week).values("township_id")
-             .annotate(given=Count("id", filter=Q(reverses__isnull=True)), undone=Count("id", filter=Q(reverses__isnull=False)),
-                       total=Sum("amount")))
+    money = (
+        draws(region.code, week)
+        .values("township_id")
+        .annotate(
+            given=Count("id", filter=Q(reverses__isnull=True)),
+            undone=Count("id", filter=Q(reverses__isnull=False)),
+            total=Sum("amount"),
+        )
+    )
     for row in money:
         if unit(row["township_id"]):
             target = unit(row["township_id"])
@@ -148,9 +177,17 @@ def compute(region: Region, week: Week) -> dict:
                 unit(row["township_code"])[figure] += row["n"]
     body = [_finish(row) for row in rows.values()]
     total = _finish(_sum(body, region))
-    return {"kind": KIND, "title": TITLE, "period": week.code, "first": week.first.isoformat(), "last": week.last.isoformat(),
-            "region": {"code": region.code, "name": region.name, "level": region.level}, "rows": body, "total": total,
-            "pending": PENDING}
+    return {
+        "kind": KIND,
+        "title": TITLE,
+        "period": week.code,
+        "first": week.first.isoformat(),
+        "last": week.last.isoformat(),
+        "region": {"code": region.code, "name": region.name, "level": region.level},
+        "rows": body,
+        "total": total,
+        "pending": PENDING,
+    }
 
 
 def _sum(body: list[dict], region: Region) -> dict:

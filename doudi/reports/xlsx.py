@@ -5,6 +5,7 @@ one row per unit and 合计, 填报人 and 联系电话, the three notes; A4 lan
 openpyxl rather than core.exports.write_xlsx: that one streams lists of rows and cannot
 merge cells or set up the page. The same rule holds here: every cell is written by type —
 counts and 万元 are numbers (Excel's SUM works), names and notes are text."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,13 +20,24 @@ from doudi.reports import winter
 
 UNIT_HEADER = "单位"
 # 附件2 as printed: (first row text, second row text or None when the cell spans both rows).
-HEADERS = [("低保（人）", None), ("特困对象（人）", None), ("特殊困难老年人（人）", None), ("困境儿童（人）", None),
-           ("其他困难群众（人）", None), ("救助人次（人次）", None), ("支出金额（万元）", None),
-           ("其他救助方式", "救助方式"), ("其他救助方式", "救助人次"),
-           ("走访排查发现急难愁盼问题数", None), ("走访排查解决急难愁盼问题数", None)]
-NOTES = ["备注：1、此表每周三报回。",
-         "2、其他救助方式包括：采取发放取暖炉具、取暖煤和棉衣、棉被、电热毯等御寒取暖物资等方式。",
-         "3、发现和解决问题情况（可附件简要说明）。"]
+HEADERS = [
+    ("低保（人）", None),
+    ("特困对象（人）", None),
+    ("特殊困难老年人（人）", None),
+    ("困境儿童（人）", None),
+    ("其他困难群众（人）", None),
+    ("救助人次（人次）", None),
+    ("支出金额（万元）", None),
+    ("其他救助方式", "救助方式"),
+    ("其他救助方式", "救助人次"),
+    ("走访排查发现急难愁盼问题数", None),
+    ("走访排查解决急难愁盼问题数", None),
+]
+NOTES = [
+    "备注：1、此表每周三报回。",
+    "2、其他救助方式包括：采取发放取暖炉具、取暖煤和棉衣、棉被、电热毯等御寒取暖物资等方式。",
+    "3、发现和解决问题情况（可附件简要说明）。",
+]
 WIDTHS = [14, 9, 9, 11, 9, 11, 9, 11, 16, 9, 13, 13]
 HEAD_ROW = 4  # the two header rows are 4 and 5; data starts at 6
 LAST_COL = len(HEADERS) + 1
@@ -36,8 +48,16 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 def values(row: dict) -> list:
     """One table row as cell values in 附件2's column order (numbers as numbers)."""
-    return [row["name"], *(row[key] for key in winter.PERSON_FIGURES), row["assist_times"], winter.wan(row),
-            row["inkind_kinds"], row["inkind_times"], row["found"], row["solved"]]
+    return [
+        row["name"],
+        *(row[key] for key in winter.PERSON_FIGURES),
+        row["assist_times"],
+        winter.wan(row),
+        row["inkind_kinds"],
+        row["inkind_times"],
+        row["found"],
+        row["solved"],
+    ]
 
 
 def write(path, data: dict, *, filler: str = "", phone: str = "", day: dt.date | None = None, note: str = "") -> None:
@@ -49,11 +69,19 @@ def write(path, data: dict, *, filler: str = "", phone: str = "", day: dt.date |
     sheet.row_dimensions[1].height = 32
     day = day or dt.date.today()
     _line(sheet, 2, "A2:G2", f"单位：{data['region']['name']}（盖章）", Font(name="宋体", size=11), Alignment(horizontal="left"))
-    _line(sheet, 2, f"H2:{last}2", f"日期：{day.year}年{day.month}月{day.day}日", Font(name="宋体", size=11),
-          Alignment(horizontal="right"))
+    _line(
+        sheet,
+        2,
+        f"H2:{last}2",
+        f"日期：{day.year}年{day.month}月{day.day}日",
+        Font(name="宋体", size=11),
+        Alignment(horizontal="right"),
+    )
     first, until = dt.date.fromisoformat(data["first"]), dt.date.fromisoformat(data["last"])
-    period = (f"统计周期：{first.year}年{first.month}月{first.day}日至{until.year}年{until.month}月{until.day}日"
-              f"（{data['period']}），人数截至{until.month}月{until.day}日{note}")
+    period = (
+        f"统计周期：{first.year}年{first.month}月{first.day}日至{until.year}年{until.month}月{until.day}日"
+        f"（{data['period']}），人数截至{until.month}月{until.day}日{note}"
+    )
     _line(sheet, 3, f"A3:{last}3", period, Font(name="宋体", size=10), Alignment(horizontal="left"))
     _headers(sheet)
     row_number = HEAD_ROW + 2
@@ -106,8 +134,14 @@ def _footer(sheet, row: int, filler: str, phone: str) -> None:
     _line(sheet, row, f"A{row}:F{row}", f"填报人：{filler}", font, Alignment(horizontal="left"))
     _line(sheet, row, f"G{row}:{last}{row}", f"联系电话：{phone}", font, Alignment(horizontal="left"))
     for offset, text in enumerate(NOTES, start=1):
-        _line(sheet, row + offset, f"A{row + offset}:{last}{row + offset}", text, Font(name="宋体", size=10),
-              Alignment(horizontal="left", indent=0 if offset == 1 else 3))
+        _line(
+            sheet,
+            row + offset,
+            f"A{row + offset}:{last}{row + offset}",
+            text,
+            Font(name="宋体", size=10),
+            Alignment(horizontal="left", indent=0 if offset == 1 else 3),
+        )
 
 
 def _page(sheet, last_row: int) -> None:
@@ -123,8 +157,7 @@ def _page(sheet, last_row: int) -> None:
 
 
 # -- 重庆 元旦春节期间 统计表 (doudi/reports/festival.py) -------------------------------------------
-def write_festival(path, data: dict, *, filler: str = "", phone: str = "", day: dt.date | None = None,
-                   note: str = "") -> None:
+def write_festival(path, data: dict, *, filler: str = "", phone: str = "", day: dt.date | None = None, note: str = "") -> None:
     """The festival table like a paper form: title, unit (盖章) and date, the period, two header
     rows (each group merged over its columns), one row per unit and 合计, 填报人 and 联系电话, notes."""
     from doudi.reports import festival
@@ -138,14 +171,32 @@ def write_festival(path, data: dict, *, filler: str = "", phone: str = "", day: 
     sheet.row_dimensions[1].height = 30
     day = day or dt.date.today()
     half = get_column_letter(width // 2)
-    _line(sheet, 2, f"A2:{half}2", f"填报单位：{data['region']['name']}（盖章）", Font(name="宋体", size=11),
-          Alignment(horizontal="left"))
-    _line(sheet, 2, f"{get_column_letter(width // 2 + 1)}2:{last}2", f"填报日期：{day.year}年{day.month}月{day.day}日",
-          Font(name="宋体", size=11), Alignment(horizontal="right"))
+    _line(
+        sheet,
+        2,
+        f"A2:{half}2",
+        f"填报单位：{data['region']['name']}（盖章）",
+        Font(name="宋体", size=11),
+        Alignment(horizontal="left"),
+    )
+    _line(
+        sheet,
+        2,
+        f"{get_column_letter(width // 2 + 1)}2:{last}2",
+        f"填报日期：{day.year}年{day.month}月{day.day}日",
+        Font(name="宋体", size=11),
+        Alignment(horizontal="right"),
+    )
     first, until = dt.date.fromisoformat(data["first"]), dt.date.fromisoformat(data["last"])
-    _line(sheet, 3, f"A3:{last}3", f"统计时段：{first.year}年{first.month}月{first.day}日至{until.year}年{until.month}月"
-          f"{until.day}日（统计日期 {data['period']}），人数截至{until.month}月{until.day}日{note}",
-          Font(name="宋体", size=10), Alignment(horizontal="left"))
+    _line(
+        sheet,
+        3,
+        f"A3:{last}3",
+        f"统计时段：{first.year}年{first.month}月{first.day}日至{until.year}年{until.month}月"
+        f"{until.day}日（统计日期 {data['period']}），人数截至{until.month}月{until.day}日{note}",
+        Font(name="宋体", size=10),
+        Alignment(horizontal="left"),
+    )
     top, bottom = HEAD_ROW, HEAD_ROW + 1
     font = Font(name="宋体", size=10, bold=True)
     sheet.merge_cells(f"A{top}:A{bottom}")
@@ -179,11 +230,23 @@ def write_festival(path, data: dict, *, filler: str = "", phone: str = "", day: 
     foot = row_number + 1
     font = Font(name="宋体", size=11)
     _line(sheet, foot, f"A{foot}:{half}{foot}", f"填报人：{filler}", font, Alignment(horizontal="left"))
-    _line(sheet, foot, f"{get_column_letter(width // 2 + 1)}{foot}:{last}{foot}", f"联系电话：{phone}", font,
-          Alignment(horizontal="left"))
+    _line(
+        sheet,
+        foot,
+        f"{get_column_letter(width // 2 + 1)}{foot}:{last}{foot}",
+        f"联系电话：{phone}",
+        font,
+        Alignment(horizontal="left"),
+    )
     for offset, text in enumerate(festival.NOTES, start=1):
-        _line(sheet, foot + offset, f"A{foot + offset}:{last}{foot + offset}", text, Font(name="宋体", size=10),
-              Alignment(horizontal="left", indent=0 if offset == 1 else 3))
+        _line(
+            sheet,
+            foot + offset,
+            f"A{foot + offset}:{last}{foot + offset}",
+            text,
+            Font(name="宋体", size=10),
+            Alignment(horizontal="left", indent=0 if offset == 1 else 3),
+        )
     last_row = foot + len(festival.NOTES)
     _page(sheet, last_row)
     sheet.print_area = f"A1:{last}{last_row}"

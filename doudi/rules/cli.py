@@ -1,4 +1,4 @@
-"""`doudi assess HOUSEHOLDS.json --policy POLICY --month YYYY-MM` (SPEC §1, §3).
+"""`doudi assess HOUSEHOLDS.json --policy POLICY --month YYYY-MM` (docs/interfaces.md §1, §3).
 
 POLICY is a region code (2/4/6 digits: the shipped parameters, households must lie in that
 region) or a path to a policy YAML file (what-if). HOUSEHOLDS may be `-` for stdin.
@@ -6,6 +6,7 @@ region) or a path to a policy YAML file (what-if). HOUSEHOLDS may be `-` for std
 Chinese message on stderr, exit status 2, nothing on stdout. A county without parameter
 files of its own is named on stderr with the region whose values were used (policy.provenance).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,10 @@ def read_households(path: str) -> dict:
 
 def _text(raw: bytes, where: str) -> str:
     if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise RulesError(f"家庭文件 {where} 是 Excel 或压缩文件，不是 JSON：doudi assess 只读 UTF-8 编码的 JSON 家庭文件"
-                         "（格式见 docs/rules.md）；台账 Excel 请用 doudi import registry 导入")
+        raise RulesError(
+            f"家庭文件 {where} 是 Excel 或压缩文件，不是 JSON：doudi assess 只读 UTF-8 编码的 JSON 家庭文件"
+            "（格式见 docs/rules.md）；台账 Excel 请用 doudi import registry 导入"
+        )
     if b"\x00" in raw:
         raise RulesError(f"家庭文件 {where} 是二进制文件，不是 JSON 文本")
     try:
@@ -68,8 +71,12 @@ def _text(raw: bytes, where: str) -> str:
         try:
             raw.decode("gb18030")
         except UnicodeDecodeError:
-            raise RulesError(f"家庭文件 {where} 不是文本文件（第 {exc.start + 1} 个字节起无法按 UTF-8 读取），应为 UTF-8 编码的 JSON") from None
-        raise RulesError(f"家庭文件 {where} 不是 UTF-8 编码（看起来是 GBK/GB18030）：请用文本编辑器另存为 UTF-8 编码后重试") from None
+            raise RulesError(
+                f"家庭文件 {where} 不是文本文件（第 {exc.start + 1} 个字节起无法按 UTF-8 读取），应为 UTF-8 编码的 JSON"
+            ) from None
+        raise RulesError(
+            f"家庭文件 {where} 不是 UTF-8 编码（看起来是 GBK/GB18030）：请用文本编辑器另存为 UTF-8 编码后重试"
+        ) from None
 
 
 def _depth(data) -> int:

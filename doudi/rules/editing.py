@@ -4,6 +4,7 @@ shipped file when there is none yet. The new file is validated exactly as at loa
 itself and the tree it joins) before it replaces the old one; a refused value writes nothing
 and the values in force stay as they were. Django-free: the page records the audit entry.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,8 +16,18 @@ from pathlib import Path
 import yaml
 
 from doudi.rules.errors import RulesError
-from doudi.rules.parameters import (COUNTY, ENV, ROOT, Entry, check_tree, load_tree, parse_file, policy_dir, read_yaml,
-                                    region_files)
+from doudi.rules.parameters import (
+    COUNTY,
+    ENV,
+    ROOT,
+    Entry,
+    check_tree,
+    load_tree,
+    parse_file,
+    policy_dir,
+    read_yaml,
+    region_files,
+)
 from doudi.rules.policy import Policy
 from doudi.rules.schema import spec_for
 
@@ -25,9 +36,11 @@ try:  # one writer at a time per folder (two administrators saving at once)
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None
 
-NEEDS_FOLDER = (f"修改参数需要先设置县级参数目录：在服务器上建立一个文件夹（如 /srv/doudi/policy），"
-                f"启动 doudi 前设置环境变量 {ENV} 为该文件夹，然后重新启动服务。"
-                "修改会以“区划代码.yaml”写入该文件夹，随附的参数文件不会被改动。")
+NEEDS_FOLDER = (
+    f"修改参数需要先设置县级参数目录：在服务器上建立一个文件夹（如 /srv/doudi/policy），"
+    f"启动 doudi 前设置环境变量 {ENV} 为该文件夹，然后重新启动服务。"
+    "修改会以“区划代码.yaml”写入该文件夹，随附的参数文件不会被改动。"
+)
 
 
 @dataclass(frozen=True)
@@ -90,11 +103,20 @@ def _start_text(region: str, region_name: str, tree) -> str:
     shipped = tree.get(region)
     if shipped is not None:
         return Path(shipped.file).read_text(encoding="utf-8")
-    return f"# {region_name or region}：本县参数（由参数管理页面建立）。\nregion: \"{region}\"\nname: {region_name or region}\nparameters: {{}}\n"
+    return f'# {region_name or region}：本县参数（由参数管理页面建立）。\nregion: "{region}"\nname: {region_name or region}\nparameters: {{}}\n'
 
 
-def add_value(*, region: str, name: str, start: dt.date, value, ref: str, note: str = "",
-              until: dt.date | None = None, region_name: str = "") -> Change:
+def add_value(
+    *,
+    region: str,
+    name: str,
+    start: dt.date,
+    value,
+    ref: str,
+    note: str = "",
+    until: dt.date | None = None,
+    region_name: str = "",
+) -> Change:
     """Adds {from: start, value, ref, until?, note?} to `name` in the county's file."""
     folder = policy_dir()
     if folder is None:

@@ -1,8 +1,9 @@
-"""assess and explain (SPEC §3): run the definitions on households for one month.
+"""assess and explain (docs/interfaces.md §3): run the definitions on households for one month.
 
 The policy is resolved per county and month (parameters.py / policy.py); definitions.py
 holds every rule; this module only orders the stages and shapes the JSON.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,7 +76,7 @@ def _decision(cat, scope: dict, person: str | None):
 
 
 def decide(env: dict) -> dict:
-    """The SPEC §3 result for one evaluated household."""
+    """The docs/interfaces.md §3 result for one evaluated household."""
     benefits, refused = [], []
     for cat in sorted(CATEGORIES.values(), key=lambda c: ORDER.index(c.code)):
         scopes = [(env, None)] if cat.grain == "h" else [({**env, **m}, m["person"]) for m in env["__rows__"]["m"]]
@@ -102,8 +103,10 @@ def _prepare(data, policy: Policy, day: dt.date):
     for i, raw in enumerate(data["households"]):
         rows = household_rows(raw, i, day, problems)
         if rows and rows[0]["region"].isdigit() and not policy.covers(rows[0]["region"]):
-            problems.add(f"第{i + 1}户（{rows[0]['household_id']}）region",
-                         f"行政区划 {rows[0]['region']} 不在政策区划 {policy.region} 范围内")
+            problems.add(
+                f"第{i + 1}户（{rows[0]['household_id']}）region",
+                f"行政区划 {rows[0]['region']} 不在政策区划 {policy.region} 范围内",
+            )
         prepared.append(rows)
     if problems:
         raise RulesError(problems)
@@ -121,7 +124,7 @@ def _inputs(data, policy, month):
 
 
 def assess(data: dict, policy: "Policy | str", month: str) -> dict:
-    """SPEC §3 assess: {"households": [...]} → {"month", "results"}. Raises RulesError."""
+    """docs/interfaces.md §3 assess: {"households": [...]} → {"month", "results"}. Raises RulesError."""
     day, policy, prepared = _inputs(data, policy, month)
     results = []
     for household, members, vehicles in prepared:

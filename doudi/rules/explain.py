@@ -4,6 +4,7 @@ For the web "测算" page and for anyone asking "why": each rule field in evalua
 its Chinese description, the value it took (per member where it is a member rule) and each
 parameter it read with value, unit, effective date, 文号 and the file that set it.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -27,9 +28,15 @@ def _plain(value):
 def _parameter(entry) -> dict:
     spec = PARAMETERS[entry.name]
     return {
-        "name": entry.name, "description": spec.zh, "unit": spec.unit, "value": _plain(entry.value),
-        "from": entry.start.isoformat(), "until": entry.until.isoformat() if entry.until else None,
-        "ref": entry.ref, "region": entry.region, "file": entry.file,
+        "name": entry.name,
+        "description": spec.zh,
+        "unit": spec.unit,
+        "value": _plain(entry.value),
+        "from": entry.start.isoformat(),
+        "until": entry.until.isoformat() if entry.until else None,
+        "ref": entry.ref,
+        "region": entry.region,
+        "file": entry.file,
     }
 
 
@@ -40,12 +47,18 @@ def _steps(env: dict, entries: dict) -> list[dict]:
         for name, _fn, sql, zh in fields:
             used = [_parameter(entries[p]) for p in params_used(sql)]
             for index, row in enumerate(rows):
-                steps.append({
-                    "rule": name, "level": GRAIN_ZH[grain], "description": zh,
-                    "person": row.get("person") if grain == "m" else None,
-                    "vehicle": index if grain == "v" else None,
-                    "value": _plain(row[name]), "expression": sql, "parameters": used,
-                })
+                steps.append(
+                    {
+                        "rule": name,
+                        "level": GRAIN_ZH[grain],
+                        "description": zh,
+                        "person": row.get("person") if grain == "m" else None,
+                        "vehicle": index if grain == "v" else None,
+                        "value": _plain(row[name]),
+                        "expression": sql,
+                        "parameters": used,
+                    }
+                )
     return steps
 
 
@@ -59,7 +72,10 @@ def explain(data: dict, policy, month: str, household_id: str | None = None) -> 
     entries = policy.resolve(household["region"], day)
     env = evaluate(household, members, vehicles, {n: e.value for n, e in entries.items()})
     return {
-        "household": household["household_id"], "month": f"{day:%Y-%m}", "region": household["region"],
+        "household": household["household_id"],
+        "month": f"{day:%Y-%m}",
+        "region": household["region"],
         "parameter_files": [f.file for f in policy.chain(household["region"][:6])],
-        "result": decide(env), "steps": _steps(env, entries),
+        "result": decide(env),
+        "steps": _steps(env, entries),
     }

@@ -5,6 +5,7 @@ parsed tree into Python closures over `Decimal` with SQL's NULL semantics, so th
 household path and the set-based batch (SQLGlot → DuckDB / Spark SQL) read the same text.
 Only the node types below are allowed; a definition using anything else fails at import.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -33,6 +34,7 @@ def round_money(value: Decimal | None, mode: str) -> Decimal | None:
 def _null_safe(op):
     def run(a, b):
         return None if a is None or b is None else op(a, b)
+
     return run
 
 
@@ -133,6 +135,7 @@ def _case(node):
             if cond(env) is True:
                 return value(env)
         return default(env)
+
     return run
 
 
@@ -176,6 +179,7 @@ def _aggregate(node):
         if type(node) is exp.Count:
             return Decimal(len(values))
         return pick(values) if values else None
+
     return run
 
 

@@ -1,11 +1,12 @@
-"""Validate assess input (SPEC §3) and flatten it into household / member / vehicle rows.
+"""Validate assess input (docs/interfaces.md §3) and flatten it into household / member / vehicle rows.
 
 Every problem is collected with its place (household, member, field) in Chinese; nothing
 is guessed. Absent optional fields mean "none": no disability, no illness, no income of
 that kind, no capable supporter, 全自理. Numbers must be JSON numbers (no "600元").
 ID numbers are used as identifiers: birth date comes from digits 7–14, the check digit is
-not verified here (that is the registry's job, SPEC §2), 15-digit numbers are converted.
+not verified here (that is the registry's job, docs/interfaces.md §2), 15-digit numbers are converted.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -112,10 +113,13 @@ def _member(raw, where, problems) -> dict:
         income = {}
     _choice(raw.get("relation"), RELATIONS, f"{where} relation", problems, "other")
     row = {
-        "person": number, "name": raw.get("name") or "",
-        "birth_y": Decimal(birth.year) if birth else None, "birth_m": Decimal(birth.month) if birth else None,
+        "person": number,
+        "name": raw.get("name") or "",
+        "birth_y": Decimal(birth.year) if birth else None,
+        "birth_m": Decimal(birth.month) if birth else None,
         "birth_d": Decimal(birth.day) if birth else None,
-        "dis_kind": kind, "dis_level": Decimal(level) if level else None,
+        "dis_kind": kind,
+        "dis_level": Decimal(level) if level else None,
         "serious_illness": _flag(raw.get("serious_illness"), f"{where} serious_illness", problems),
         "self_care": _choice(raw.get("self_care"), SELF_CARE, f"{where} self_care", problems, "full"),
         "employed": _flag(raw.get("employed"), f"{where} employed", problems),
@@ -228,7 +232,9 @@ def household_rows(raw, position: int, day: dt.date, problems: Problems):
         current_raw = []
     current = [c for i, item in enumerate(current_raw) if (c := _current(item, f"{where} current[{i}]", problems))]
     household = {
-        "household_id": str(hid), "region": region, "hukou": hukou,
+        "household_id": str(hid),
+        "region": region,
+        "hukou": hukou,
         "fin_assets": _money(assets.get("financial"), f"{where} assets.financial", problems),
         "properties": _count(assets.get("properties"), f"{where} assets.properties", problems),
         "businesses": _count(assets.get("businesses"), f"{where} assets.businesses", problems),
@@ -236,7 +242,9 @@ def household_rows(raw, position: int, day: dt.date, problems: Problems):
         "exp_education": _money(expenses.get("education"), f"{where} expenses_12m.education", problems),
         "poverty_monitoring": _flag(raw.get("poverty_monitoring"), f"{where} poverty_monitoring", problems),
         "poverty_alleviated": _flag(raw.get("poverty_alleviated"), f"{where} poverty_alleviated", problems),
-        "month_year": Decimal(day.year), "month_m": Decimal(day.month), "month_index": Decimal(month_index(day)),
+        "month_year": Decimal(day.year),
+        "month_m": Decimal(day.month),
+        "month_index": Decimal(month_index(day)),
     }
     if all(m for m in members):
         household.update(_held(current, members, day))

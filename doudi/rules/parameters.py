@@ -5,7 +5,7 @@ file per region code named `<code>.yaml` (2 digits province, 4 city, 6 county), 
 sub-folder. A county inherits from its city, province and the national root; the nearest
 value in force wins. Each value carries its effective date (`from`), optional `until` and
 the 文号 that set it (`ref`). The value used for a month is the one in force on the
-month's first day (DOMAIN.md: every number is a dated, per-region parameter).
+month's first day (docs/domain.md: every number is a dated, per-region parameter).
 
 The payment parameters (schedules, funds, price-subsidy triggers; schema.PAYMENT_PARAMETERS)
 live in the same files and are validated here too. `DOUDI_POLICY_DIR` names a folder of
@@ -14,6 +14,7 @@ replaces the shipped file for that region. The tree is rebuilt when a file's mti
 the set of files changes (no restart); a bad file is refused naming file and key, and a
 process that had a good tree keeps using it (`tree_problem()` says why).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -167,8 +168,13 @@ def coerce(raw, spec: Spec, file: str, key: str):
     text = str(raw) if isinstance(raw, str) else ""
     if unit == "schedule":
         freq, _, day = text.partition(":")
-        return _text(raw, file, key, freq in ("monthly", "quarterly") and day.isdigit() and 1 <= int(day) <= 28,
-                     "发放周期应写成 monthly:日 或 quarterly:日（日为 1–28）")
+        return _text(
+            raw,
+            file,
+            key,
+            freq in ("monthly", "quarterly") and day.isdigit() and 1 <= int(day) <= 28,
+            "发放周期应写成 monthly:日 或 quarterly:日（日为 1–28）",
+        )
     if unit == "deadline":
         ok = text == "same_month" or (text.startswith("working_days:") and text[13:].isdigit())
         return _text(raw, file, key, ok, "期限应为 same_month（发布当月）或 working_days:N（发布后 N 个工作日）")
@@ -218,8 +224,10 @@ def _entries(name: str, body, region: str, file: str) -> tuple[Entry, ...]:
         raise _err(file, name, "应写成 {unit: 单位, values: [{from, value, ref}, …]}")
     if not isinstance(body["values"], list) or not body["values"]:
         raise _err(file, f"{name}.values", "至少要有一个带日期的值")
-    out = [Entry(name, value, start, until, ref, region, file)
-           for value, start, until, ref in dated_values(name, body["values"], file, lambda raw, key: coerce(raw, spec, file, key))]
+    out = [
+        Entry(name, value, start, until, ref, region, file)
+        for value, start, until, ref in dated_values(name, body["values"], file, lambda raw, key: coerce(raw, spec, file, key))
+    ]
     # The values are checked against the parameter's own unit first, then the unit the file declares.
     if body.get("unit") != spec.unit:
         raise _err(file, f"{name}.unit", f"单位应为 {spec.unit}，文件写的是 {body.get('unit')!r}")
@@ -233,8 +241,7 @@ def read_yaml(text: str):
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
 
 
-def parse_file(path: Path, expect_region: str | None = None, *, label: str | None = None,
-               origin: str = SHIPPED) -> RegionFile:
+def parse_file(path: Path, expect_region: str | None = None, *, label: str | None = None, origin: str = SHIPPED) -> RegionFile:
     """Parse and validate one file; any problem raises RulesError naming file and key.
     `label` replaces the path in messages and in `RegionFile.file` (the web page's file name)."""
     file = label or str(path)
@@ -310,7 +317,7 @@ def check_tree(tree: dict[str, RegionFile], root) -> None:
     missing = sorted((set(PARAMETERS) | set(PAYMENT_PARAMETERS)) - set(tree[NATIONAL].entries))
     if missing:
         raise _err(tree[NATIONAL].file, missing[0], "全国默认文件必须给出每个参数的值")
-    funds = {n[len(FUND_SHARES):] for f in tree.values() for n in f.entries if n.startswith(FUND_SHARES)}
+    funds = {n[len(FUND_SHARES) :] for f in tree.values() for n in f.entries if n.startswith(FUND_SHARES)}
     for region_file in tree.values():
         for name, entries in region_file.entries.items():
             bad = next((e.value for e in entries if spec_for(name).unit == "fund" and e.value not in funds), None)

@@ -7,6 +7,7 @@ region file) on top of the tree for its region: the what-if simulation edits a c
 the code. `parameter()` reads any one parameter, the payments' included; `provenance()`
 says when a county has no parameters of its own.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,8 +60,9 @@ class Policy:
         return out
 
     def _missing(self, name: str, county: str, day: dt.date):
-        raise RulesError(f"参数 {name} 在 {day:%Y-%m} 对区划 {county} 没有生效的值"
-                         f"（查找了 {', '.join(f.file for f in self.chain(county))}）")
+        raise RulesError(
+            f"参数 {name} 在 {day:%Y-%m} 对区划 {county} 没有生效的值（查找了 {', '.join(f.file for f in self.chain(county))}）"
+        )
 
     def in_force(self, county: str, day: dt.date) -> list[tuple[Entry, RegionFile]]:
         """Every parameter with a value on `day` (rules, payments, each fund's shares), in
@@ -112,7 +114,7 @@ def parameter(name: str, region: str, day: dt.date) -> Entry:
 
 
 def county_notices(counties: dict[str, str]) -> list[str]:
-    """"提示：沁水县（140521）本县未配置参数，使用…" for each county ({code: name}) without a
+    """ "提示：沁水县（140521）本县未配置参数，使用…" for each county ({code: name}) without a
     parameter file of its own: what a command that decides or pays prints on stderr."""
     return [f"提示：{name}（{code}）{notice}" for code, name in counties.items() if (notice := provenance(code))]
 

@@ -1,4 +1,4 @@
-"""临时救助 decisions (DOMAIN §5; DEMANDS RUL-11, RUL-12, TMP-4, TMP-5, TMP-8, TMP-9, TMP-12, TMP-13):
+"""临时救助 decisions (docs/domain.md §5; DEMANDS RUL-11, RUL-12, TMP-4, TMP-5, TMP-8, TMP-9, TMP-12, TMP-13):
 who may be helped for which cause, the most a tier allows, who approves an amount, and the
 one-off for 未参保失业人员. Framework-free, Decimal only; every number is a dated parameter
 (`temp_assist.*` in doudi/rules/schema.py) read through the `entry(name)` function the caller
@@ -14,6 +14,7 @@ Governing text:
 - 沁政办发〔2021〕7号 §六: 临时救助县、乡两级审批; 渝民办〔2022〕220号 §二: 适当提高疫情严重地区
   乡镇临时救助备用金下拨额度和审批额度 (temp_assist.township_limit_raised).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,8 +40,13 @@ CAUSES = {
     "education": ("教育支出超出家庭承受能力", "expense"),
 }
 TIERS = {"general": "一般困难", "serious": "较大困难", "major": "重大困难"}
-EDUCATION_LEVELS = {"preschool": "学前教育", "high_school": "高中（含中职）", "college": "全日制大中专院校",
-                    "compulsory": "义务教育", "other": "其他"}
+EDUCATION_LEVELS = {
+    "preschool": "学前教育",
+    "high_school": "高中（含中职）",
+    "college": "全日制大中专院校",
+    "compulsory": "义务教育",
+    "other": "其他",
+}
 EDUCATION_COVERED = ("preschool", "high_school", "college")
 APPROVALS = {"township": "乡镇（街道）审批", "county": "县级审批", "conference": "县级“一事一议”"}
 
@@ -118,11 +124,13 @@ def decide(request: Request, entry: Callable[[str], object]) -> Decision:
     county_limit = _yuan(standard * Decimal(value("temp_assist.county_limit")))
     county_limit = max(county_limit, township_limit)  # a raised township limit never exceeds the county's own
     reasons: list[str] = []
-    lines = [f"事由：{label}（{KINDS[kind]}），困难程度：{TIERS[request.tier]}。",
-             f"月标准 {standard} 元（{'农村' if basis == 'rural' else '城市'}低保标准）；该档救助上限 {ceiling} 元"
-             f"（{value(f'temp_assist.tier.{request.tier}')} 倍）。",
-             f"乡镇审批额度 {township_limit} 元{'（县级已提高该乡镇额度）' if is_raised else ''}，县级审批额度 {county_limit} 元，"
-             f"以上须县级“一事一议”。"]
+    lines = [
+        f"事由：{label}（{KINDS[kind]}），困难程度：{TIERS[request.tier]}。",
+        f"月标准 {standard} 元（{'农村' if basis == 'rural' else '城市'}低保标准）；该档救助上限 {ceiling} 元"
+        f"（{value(f'temp_assist.tier.{request.tier}')} 倍）。",
+        f"乡镇审批额度 {township_limit} 元{'（县级已提高该乡镇额度）' if is_raised else ''}，县级审批额度 {county_limit} 元，"
+        f"以上须县级“一事一议”。",
+    ]
     minimum = Decimal(0)
     suggested = None
     if kind == "expense":
@@ -133,8 +141,10 @@ def decide(request: Request, entry: Callable[[str], object]) -> Decision:
         elif income is None:
             reasons.append("未填写家庭近12个月收入，无法判断是否超出家庭承受能力")
         elif spent < _yuan(income * share):
-            reasons.append(f"必需支出 {spent} 元低于家庭近12个月收入 {income} 元的 {share} 倍（{_yuan(income * share)} 元），"
-                           "未超出家庭承受能力")
+            reasons.append(
+                f"必需支出 {spent} 元低于家庭近12个月收入 {income} 元的 {share} 倍（{_yuan(income * share)} 元），"
+                "未超出家庭承受能力"
+            )
         else:
             lines.append(f"必需支出 {spent} 元，不低于家庭近12个月收入 {income} 元的 {share} 倍，超出家庭承受能力。")
         if request.cause == "education":
@@ -152,8 +162,10 @@ def decide(request: Request, entry: Callable[[str], object]) -> Decision:
         minimum = _yuan(rural * Decimal(value("temp_assist.unemployed.multiple")))
         ceiling = max(ceiling, minimum)
         suggested = minimum
-        lines.append(f"未参保失业人员一次性临时救助金不低于农村低保月标准 {rural} 元 × "
-                     f"{value('temp_assist.unemployed.multiple')} = {minimum} 元。")
+        lines.append(
+            f"未参保失业人员一次性临时救助金不低于农村低保月标准 {rural} 元 × "
+            f"{value('temp_assist.unemployed.multiple')} = {minimum} 元。"
+        )
     if request.cause in ("unemployed", "graduate") and request.in_dibao:
         reasons.append("已纳入低保，按低保保障")
     approval = None
@@ -173,10 +185,31 @@ def decide(request: Request, entry: Callable[[str], object]) -> Decision:
         lines.append(f"拟救助 {amount} 元{over}，由{APPROVALS[approval]}。")
     if reasons:
         lines.append("不符合：" + "；".join(reasons) + "。")
-    refs = [{"name": name, "value": str(e.value) if not isinstance(e.value, tuple) else "、".join(e.value),
-             "ref": e.ref, "from": str(e.start)} for name, e in used.items()]
-    return Decision(not reasons, kind, reasons, basis, standard, ceiling, minimum, township_limit, county_limit, is_raised,
-                    approval, suggested, lines, refs)
+    refs = [
+        {
+            "name": name,
+            "value": str(e.value) if not isinstance(e.value, tuple) else "、".join(e.value),
+            "ref": e.ref,
+            "from": str(e.start),
+        }
+        for name, e in used.items()
+    ]
+    return Decision(
+        not reasons,
+        kind,
+        reasons,
+        basis,
+        standard,
+        ceiling,
+        minimum,
+        township_limit,
+        county_limit,
+        is_raised,
+        approval,
+        suggested,
+        lines,
+        refs,
+    )
 
 
 def approval_for(amount: Decimal, decision: Decision) -> str:

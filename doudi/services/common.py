@@ -1,5 +1,6 @@
 """Small helpers shared by the three areas: the error every refused write raises (Chinese),
 input cleaning, and the permission + region check every write starts with."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -124,6 +125,12 @@ def county_townships(user) -> list[Region]:
 
 
 def audit(user, entity: str, key, changes: dict, reason: str = "", action: str = "create") -> None:
-    AuditEntry.objects.create(user=user if getattr(user, "pk", None) else None, role=getattr(user, "role", ""),
-                              action=action, entity=entity[:16], entity_key=str(key)[:64],
-                              changes={k: str(v) for k, v in changes.items()}, reason=reason[:200])
+    AuditEntry.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        role=getattr(user, "role", ""),
+        action=action,
+        entity=entity[:16],
+        entity_key=str(key)[:64],
+        changes={k: str(v) for k, v in changes.items()},
+        reason=reason[:200],
+    )

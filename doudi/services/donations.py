@@ -13,6 +13,7 @@ money or goods, spending on named people, both confirmed by a second person.
 - Maker-checker is the workflow primitive's Step(not_by_who_entered=("recorded",)): whoever
   recorded a gift or a spend cannot confirm it.
 A form's token is unique, so the same form sent twice records once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,13 +46,26 @@ from doudi.services.models.donations import ITEM_CHOICES, ITEMS, MONEY, Purpose,
 S = State
 _STEPS = {
     "confirm": Step((S.RECORDED,), S.CONFIRMED, CONFIRM_DONATIONS, "复核确认", not_by_who_entered=(S.RECORDED,)),
-    "refuse": Step((S.RECORDED,), S.REFUSED, CONFIRM_DONATIONS, "复核退回", reason_required=True,
-                   not_by_who_entered=(S.RECORDED,)),
+    "refuse": Step(
+        (S.RECORDED,), S.REFUSED, CONFIRM_DONATIONS, "复核退回", reason_required=True, not_by_who_entered=(S.RECORDED,)
+    ),
 }
-GIFT_WORKFLOW = Workflow(noun="捐赠", model=Donation, steps=_STEPS, log=Log(DonationStep, "donation", reason_max=500),
-                         region_of=lambda d: d.county_id, labels=lambda s: S(s).label)
-SPEND_WORKFLOW = Workflow(noun="捐赠支出", model=DonationSpend, steps=_STEPS, log=Log(DonationStep, "spend", reason_max=500),
-                          region_of=lambda s: s.region_code, labels=lambda s: S(s).label)
+GIFT_WORKFLOW = Workflow(
+    noun="捐赠",
+    model=Donation,
+    steps=_STEPS,
+    log=Log(DonationStep, "donation", reason_max=500),
+    region_of=lambda d: d.county_id,
+    labels=lambda s: S(s).label,
+)
+SPEND_WORKFLOW = Workflow(
+    noun="捐赠支出",
+    model=DonationSpend,
+    steps=_STEPS,
+    log=Log(DonationStep, "spend", reason_max=500),
+    region_of=lambda s: s.region_code,
+    labels=lambda s: S(s).label,
+)
 
 
 def fmt(amount: Decimal, item: str) -> str:
@@ -111,12 +125,22 @@ def gift_record(*, user, data: dict, token: str | None = None) -> tuple[Donation
     amount = quantity(data.get("amount"), "捐赠金额" if item == MONEY else "捐赠数量")
     goods = text(data, "goods", "物资说明", required=item != MONEY)
     thanks = _flag(data, "thanks")
-    fields = {"county": county, "donor": text(data, "donor", "捐赠人（单位）", limit=100),
-              "donor_kind": choice(data, "donor_kind", "捐赠人类别", Donation.DonorKind.choices),
-              "donor_phone": phone(data, "donor_phone", "联系电话"), "item": item, "amount": amount, "goods": goods,
-              "purpose": choice(data, "purpose", "捐赠用途", Purpose.choices), "on": _date(data, "on", "捐赠日期"),
-              "receipt": text(data, "receipt", "捐赠票据号", required=False, limit=40), "thanks": thanks,
-              "show_amount": thanks and _flag(data, "show_amount"), "token": token or None, "created_by": user}
+    fields = {
+        "county": county,
+        "donor": text(data, "donor", "捐赠人（单位）", limit=100),
+        "donor_kind": choice(data, "donor_kind", "捐赠人类别", Donation.DonorKind.choices),
+        "donor_phone": phone(data, "donor_phone", "联系电话"),
+        "item": item,
+        "amount": amount,
+        "goods": goods,
+        "purpose": choice(data, "purpose", "捐赠用途", Purpose.choices),
+        "on": _date(data, "on", "捐赠日期"),
+        "receipt": text(data, "receipt", "捐赠票据号", required=False, limit=40),
+        "thanks": thanks,
+        "show_amount": thanks and _flag(data, "show_amount"),
+        "token": token or None,
+        "created_by": user,
+    }
     try:
         with transaction.atomic():
             gift = Donation.objects.create(**fields)
@@ -139,8 +163,9 @@ def gift_confirm(*, user, gift: Donation, note: str = "") -> Donation:
             rows.update(received=F("received") + gift.amount)
     except WorkflowError as exc:
         raise ServiceError(str(exc)) from None
-    audit(user, "donation", gift.pk, {"捐赠人": gift.donor, "金额": fmt(gift.amount, gift.item)}, "捐赠到账确认",
-          action="confirm")
+    audit(
+        user, "donation", gift.pk, {"捐赠人": gift.donor, "金额": fmt(gift.amount, gift.item)}, "捐赠到账确认", action="confirm"
+    )
     return gift
 
 
@@ -170,18 +195,31 @@ def spend_record(*, user, data: dict, token: str | None = None) -> tuple[Donatio
     if person is not None and not in_scope(user, person.household.region_id):
         person = None
     name = person.name if person else text(data, "name", "受助人姓名（台账外人员）", limit=32)
-    fields = {"county": county, "township": township, "region_code": person.household.region_id if person else township.code,
-              "purpose": purpose, "item": item, "amount": amount, "person": person, "recipient_name": name,
-              "recipient_id_number": number, "given": text(data, "given", "发放内容（现金、物品及数量）"),
-              "reason": text(data, "reason", "救助事由", limit=500), "on": _date(data, "on", "发放日期"),
-              "token": token or None, "created_by": user}
+    fields = {
+        "county": county,
+        "township": township,
+        "region_code": person.household.region_id if person else township.code,
+        "purpose": purpose,
+        "item": item,
+        "amount": amount,
+        "person": person,
+        "recipient_name": name,
+        "recipient_id_number": number,
+        "given": text(data, "given", "发放内容（现金、物品及数量）"),
+        "reason": text(data, "reason", "救助事由", limit=500),
+        "on": _date(data, "on", "发放日期"),
+        "token": token or None,
+        "created_by": user,
+    }
     label = f"{dict(Purpose.choices)[purpose]}{ITEMS[item][0]}"
     try:
         with transaction.atomic():
             rows = _balance(county, purpose, item)
             if not rows.filter(received__gte=F("spent") + F("reserved") + amount).update(reserved=F("reserved") + amount):
-                raise ServiceError(f"捐赠专户「{label}」可用余额 {fmt(available(county.code, purpose, item), item)}，"
-                                   f"不足支出 {fmt(amount, item)}：不能支出未收到的捐赠")
+                raise ServiceError(
+                    f"捐赠专户「{label}」可用余额 {fmt(available(county.code, purpose, item), item)}，"
+                    f"不足支出 {fmt(amount, item)}：不能支出未收到的捐赠"
+                )
             spend = DonationSpend.objects.create(**fields)
             SPEND_WORKFLOW.record(spend, user, S.RECORDED, f"登记支出 {fmt(amount, item)}，发给 {name}").save()
     except IntegrityError:
@@ -202,8 +240,14 @@ def spend_confirm(*, user, spend: DonationSpend, note: str = "") -> DonationSpen
             rows.update(reserved=F("reserved") - spend.amount, spent=F("spent") + spend.amount)
     except WorkflowError as exc:
         raise ServiceError(str(exc)) from None
-    audit(user, "donation_spend", spend.pk, {"受助人": spend.recipient_name, "金额": fmt(spend.amount, spend.item)},
-          "捐赠支出复核确认", action="confirm")
+    audit(
+        user,
+        "donation_spend",
+        spend.pk,
+        {"受助人": spend.recipient_name, "金额": fmt(spend.amount, spend.item)},
+        "捐赠支出复核确认",
+        action="confirm",
+    )
     return spend
 
 

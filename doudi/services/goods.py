@@ -8,6 +8,7 @@ conditional UPDATE (`… WHERE received - issued >= quantity`), like the 临时�
 wins (PostgreSQL: the second waits on the row lock and re-checks; SQLite runs one writer at a
 time). The check constraint `goods_not_overissued` stands behind both. A form's token is unique
 among entries, so the same form sent twice records once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,11 @@ def _move(township, kind: str, *, received=0, issued=0) -> bool:
     GoodsBalance.objects.get_or_create(township=township, kind=kind)
     locked = GoodsBalance.objects.select_for_update().filter(township=township, kind=kind)
     locked.get()  # hold the row lock for the rest of the transaction (PostgreSQL)
-    return bool(locked.filter(received__gte=F("issued") + issued - received)
-                .update(received=F("received") + received, issued=F("issued") + issued))
+    return bool(
+        locked.filter(received__gte=F("issued") + issued - received).update(
+            received=F("received") + received, issued=F("issued") + issued
+        )
+    )
 
 
 def stock_of(township_code: str, kind: str):
@@ -75,10 +79,21 @@ def goods_receive(*, user, data: dict, token: str | None = None) -> tuple[GoodsE
     township = _township(user, data.get("township"))
     kind = choice(data, "kind", "物资种类", KIND_CHOICES)
     amount = quantity(data.get("quantity"))
-    return _record(township, kind, received=amount, refusal="", token=token, direction=GoodsEntry.Direction.IN,
-                   quantity=amount, on=_when(data.get("on")), source=text(data, "source", "物资来源"),
-                   note=text(data, "note", "备注", required=False), region_code=township.code, created_by=user,
-                   role=getattr(user, "role", ""))
+    return _record(
+        township,
+        kind,
+        received=amount,
+        refusal="",
+        token=token,
+        direction=GoodsEntry.Direction.IN,
+        quantity=amount,
+        on=_when(data.get("on")),
+        source=text(data, "source", "物资来源"),
+        note=text(data, "note", "备注", required=False),
+        region_code=township.code,
+        created_by=user,
+        role=getattr(user, "role", ""),
+    )
 
 
 def goods_issue(*, user, data: dict, token: str | None = None) -> tuple[GoodsEntry, bool]:
@@ -93,7 +108,20 @@ def goods_issue(*, user, data: dict, token: str | None = None) -> tuple[GoodsEnt
     name = person.name if person else text(data, "name", "领取人姓名", limit=32)
     label, unit = GOODS_KINDS[kind]
     refusal = f"{township.name}{label}库存 {{stock}} {unit}，不足发放 {amount} {unit}，请先入库"
-    return _record(township, kind, issued=amount, refusal=refusal, token=token, direction=GoodsEntry.Direction.OUT,
-                   quantity=amount, on=_when(data.get("on")), person=person, recipient_name=name,
-                   recipient_id_number=number, region_code=person.household.region_id if person else township.code,
-                   note=text(data, "note", "备注", required=False), created_by=user, role=getattr(user, "role", ""))
+    return _record(
+        township,
+        kind,
+        issued=amount,
+        refusal=refusal,
+        token=token,
+        direction=GoodsEntry.Direction.OUT,
+        quantity=amount,
+        on=_when(data.get("on")),
+        person=person,
+        recipient_name=name,
+        recipient_id_number=number,
+        region_code=person.household.region_id if person else township.code,
+        note=text(data, "note", "备注", required=False),
+        created_by=user,
+        role=getattr(user, "role", ""),
+    )

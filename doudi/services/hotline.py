@@ -9,6 +9,7 @@ at hotline.workday_hours (8) hours a day, rounded up: 24 working hours → 3 wor
 deadline is that working day at the clock time the call came in. A call on a weekend or
 holiday starts counting from the next working day. Within a day no office hours are modelled
 (a call at 20:00 on a Monday is due at 20:00 three working days later)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,8 @@ from doudi.services.models import WorkOrder, WorkOrderStep
 
 S = WorkOrder.State
 ORDER_WORKFLOW = Workflow(
-    noun="工单", model=WorkOrder,
+    noun="工单",
+    model=WorkOrder,
     steps={
         "route": Step((S.RECEIVED, S.ROUTED), S.ROUTED, HANDLE_HOTLINE, "转办"),
         "answer": Step((S.RECEIVED, S.ROUTED), S.ANSWERED, HANDLE_HOTLINE, "答复", reason_required=True),
@@ -61,7 +63,11 @@ def deadlines(region: str, received_at: dt.datetime) -> tuple[dt.datetime | None
     except workdays.CalendarError as exc:
         return None, None, f"无法计算期限（{exc}）"[:200]
     respond_by = timezone.make_aware(dt.datetime.combine(respond_day, local.time().replace(microsecond=0)))
-    return respond_by, close_by, f"答复 {hours} 个工作小时（按每个工作日 {per_day} 小时折算为 {math.ceil(hours / per_day)} 个工作日）"
+    return (
+        respond_by,
+        close_by,
+        f"答复 {hours} 个工作小时（按每个工作日 {per_day} 小时折算为 {math.ceil(hours / per_day)} 个工作日）",
+    )
 
 
 def _received_at(data: dict) -> dt.datetime:
@@ -100,17 +106,28 @@ def order_create(*, user, data: dict) -> WorkOrder:
         caller_id = id_number(id_raw, "来电人身份证号")
     received_at = _received_at(data)
     respond_by, close_by, note = deadlines(township.code, received_at)
-    fields = {"kind": choice(data, "kind", "诉求类型", WorkOrder.Kind.choices),
-              "channel": choice(data, "channel", "来源渠道", WorkOrder.Channel.choices),
-              "external_ref": text(data, "external_ref", "12345工单编号", required=False, limit=40),
-              "caller_name": text(data, "caller_name", "来电人姓名", limit=32),
-              "caller_phone": phone(data, "caller_phone", "联系电话"), "caller_id_number": caller_id,
-              "need": text(data, "need", "诉求内容", limit=2000)}
+    fields = {
+        "kind": choice(data, "kind", "诉求类型", WorkOrder.Kind.choices),
+        "channel": choice(data, "channel", "来源渠道", WorkOrder.Channel.choices),
+        "external_ref": text(data, "external_ref", "12345工单编号", required=False, limit=40),
+        "caller_name": text(data, "caller_name", "来电人姓名", limit=32),
+        "caller_phone": phone(data, "caller_phone", "联系电话"),
+        "caller_id_number": caller_id,
+        "need": text(data, "need", "诉求内容", limit=2000),
+    }
     if fields["channel"] == WorkOrder.Channel.GOV12345 and not fields["external_ref"]:
         raise ServiceError("12345 转来的工单请填写 12345 工单编号，便于回复办理结果")
     with transaction.atomic():
-        order = WorkOrder.objects.create(township=township, region=own, received_at=received_at, respond_by=respond_by,
-                                         close_by=close_by, deadline_note=note, created_by=user, **fields)
+        order = WorkOrder.objects.create(
+            township=township,
+            region=own,
+            received_at=received_at,
+            respond_by=respond_by,
+            close_by=close_by,
+            deadline_note=note,
+            created_by=user,
+            **fields,
+        )
         ORDER_WORKFLOW.record(order, user, S.RECEIVED, f"登记{order.get_kind_display()}（{order.get_channel_display()}）").save()
     return order
 
@@ -130,8 +147,15 @@ def order_route(*, user, order: WorkOrder, target: str, note: str = "") -> WorkO
     else:
         region = township_of_county(target, user, "承办乡镇")
         office, label = "", region.name
-    return _move(order, "route", user, f"转办至{label}" + (f"：{note.strip()}" if note.strip() else ""),
-                 region=region, office=office, routed_at=timezone.now())
+    return _move(
+        order,
+        "route",
+        user,
+        f"转办至{label}" + (f"：{note.strip()}" if note.strip() else ""),
+        region=region,
+        office=office,
+        routed_at=timezone.now(),
+    )
 
 
 def order_answer(*, user, order: WorkOrder, answer: str) -> WorkOrder:
@@ -148,8 +172,9 @@ def order_follow(*, user, order: WorkOrder, note: str, satisfied) -> WorkOrder:
     if satisfied not in ("yes", "no", True, False):
         raise ServiceError("请选择群众是否满意")
     happy = satisfied in ("yes", True)
-    return _move(order, "follow", user, f"回访（{'满意' if happy else '不满意'}）：{note[:470]}", follow_up=note[:2000],
-                 satisfied=happy)
+    return _move(
+        order, "follow", user, f"回访（{'满意' if happy else '不满意'}）：{note[:470]}", follow_up=note[:2000], satisfied=happy
+    )
 
 
 def order_close(*, user, order: WorkOrder, note: str = "") -> WorkOrder:
@@ -169,18 +194,29 @@ def order_start_case(*, user, order: WorkOrder, data: dict):
         raise ServiceError(f"该工单已转入救助申请（案件编号 {order.case.number}）")
     if not order.is_open:
         raise ServiceError("工单已办结，不能再转入救助申请")
-    application = {"category": "temp_assist", "id_number": data.get("id_number") or order.caller_id_number,
-                   "name": data.get("name") or order.caller_name, "region": data.get("village"),
-                   "reason": data.get("reason") or order.need, "channel": "hotline",
-                   "phone": order.caller_phone}
+    application = {
+        "category": "temp_assist",
+        "id_number": data.get("id_number") or order.caller_id_number,
+        "name": data.get("name") or order.caller_name,
+        "region": data.get("village"),
+        "reason": data.get("reason") or order.need,
+        "channel": "hotline",
+        "phone": order.caller_phone,
+    }
     try:
         with transaction.atomic():
             case = cases.case_receive(user=user, data=application)
             if not WorkOrder.objects.filter(pk=order.pk, case__isnull=True).update(case=case):
                 raise ServiceError("该工单已转入救助申请，请刷新页面")
-            WorkOrderStep.objects.create(order=order, user=user, role=getattr(user, "role", ""), from_state=order.state,
-                                         to_state=order.state, reason=f"转入临时救助申请，案件编号 {case.number}",
-                                         data={"case": case.number})
+            WorkOrderStep.objects.create(
+                order=order,
+                user=user,
+                role=getattr(user, "role", ""),
+                from_state=order.state,
+                to_state=order.state,
+                reason=f"转入临时救助申请，案件编号 {case.number}",
+                data={"case": case.number},
+            )
     except cases.ApplicationRefused as exc:
         raise ServiceError("不能转入救助申请：" + "；".join(exc.errors.values())) from None
     except (cases.DuplicateApplication, WorkflowError) as exc:

@@ -3,6 +3,7 @@ safety inspection and its findings — each tracked to fixed on the workflow pri
 fixed requires what was done and the date; refused otherwise) — the 应急预案 PDF on file and
 the festival duty roster. Every write checks role and region and refuses bad input with a
 Chinese message (ServiceError), changing nothing."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,9 +24,12 @@ MAX_PLAN_BYTES = 20 * 1024 * 1024
 
 F = Finding.State
 FINDING_WORKFLOW = Workflow(
-    noun="安全隐患", model=Finding,
-    steps={"fix": Step((F.OPEN,), F.FIXED, MANAGE_INSTITUTIONS, "登记整改完成", reason_required=True),
-           "reopen": Step((F.FIXED,), F.OPEN, MANAGE_INSTITUTIONS, "重新列为待整改", reason_required=True)},
+    noun="安全隐患",
+    model=Finding,
+    steps={
+        "fix": Step((F.OPEN,), F.FIXED, MANAGE_INSTITUTIONS, "登记整改完成", reason_required=True),
+        "reopen": Step((F.FIXED,), F.OPEN, MANAGE_INSTITUTIONS, "重新列为待整改", reason_required=True),
+    },
     log=Log(FindingStep, "finding", reason_max=500),
     region_of=lambda finding: finding.region_code,
     labels=lambda state: F(state).label,
@@ -38,14 +42,20 @@ def _institution_fields(data: dict, user) -> dict:
     if region is None:
         raise ServiceError("请选择机构所在的乡镇（或县）")
     guard(user, MANAGE_INSTITUTIONS, region.code, WHAT, "机构")
-    out = {"name": text(data, "name", "机构名称", limit=100), "kind": choice(data, "kind", "机构类型", Institution.Kind.choices),
-           "region": region, "address": text(data, "address", "地址", required=False),
-           "beds": count(data, "beds", "床位总数"), "nursing_beds": count(data, "nursing_beds", "护理型床位"),
-           "winter_beds": count(data, "winter_beds", "冬季保障床位"),
-           "heating": choice(data, "heating", "取暖方式", Institution.Heating.choices),
-           "head": text(data, "head", "负责人", required=False, limit=32), "phone": phone(data, "phone", "联系电话"),
-           "contact": text(data, "contact", "安全联络人", required=False, limit=32),
-           "contact_phone": phone(data, "contact_phone", "联络人电话")}
+    out = {
+        "name": text(data, "name", "机构名称", limit=100),
+        "kind": choice(data, "kind", "机构类型", Institution.Kind.choices),
+        "region": region,
+        "address": text(data, "address", "地址", required=False),
+        "beds": count(data, "beds", "床位总数"),
+        "nursing_beds": count(data, "nursing_beds", "护理型床位"),
+        "winter_beds": count(data, "winter_beds", "冬季保障床位"),
+        "heating": choice(data, "heating", "取暖方式", Institution.Heating.choices),
+        "head": text(data, "head", "负责人", required=False, limit=32),
+        "phone": phone(data, "phone", "联系电话"),
+        "contact": text(data, "contact", "安全联络人", required=False, limit=32),
+        "contact_phone": phone(data, "contact_phone", "联络人电话"),
+    }
     if out["nursing_beds"] > out["beds"]:
         raise ServiceError(f"护理型床位（{out['nursing_beds']}）不能多于床位总数（{out['beds']}）")
     return out
@@ -90,8 +100,13 @@ def resident_add(*, user, institution: Institution, data: dict) -> Resident:
         raise ServiceError(f"{person.name}已入住{current.institution.name}，请先登记离开")
     try:
         with transaction.atomic():
-            resident = Resident.objects.create(institution=institution, person=person, since=since, created_by=user,
-                                               note=text(data, "note", "备注", required=False))
+            resident = Resident.objects.create(
+                institution=institution,
+                person=person,
+                since=since,
+                created_by=user,
+                note=text(data, "note", "备注", required=False),
+            )
             audit(user, "resident", resident.pk, {"机构": institution.name, "人员": person.name, "入住": since})
     except IntegrityError:
         raise ServiceError(f"{person.name}已入住其他机构") from None
@@ -108,8 +123,7 @@ def resident_leave(*, user, resident: Resident, data: dict) -> Resident:
     with transaction.atomic():
         if not Resident.objects.filter(pk=resident.pk, until__isnull=True).update(until=until):
             raise ServiceError("该人员已登记离开")
-        audit(user, "resident", resident.pk, {"离开": until}, text(data, "reason", "离开原因", required=False),
-              action="end")
+        audit(user, "resident", resident.pk, {"离开": until}, text(data, "reason", "离开原因", required=False), action="end")
     resident.refresh_from_db()
     return resident
 
@@ -121,9 +135,13 @@ def inspection_add(*, user, institution: Institution, data: dict) -> Inspection:
         raise ServiceError("检查日期不能晚于今天")
     with transaction.atomic():
         inspection = Inspection.objects.create(
-            institution=institution, on=on, kind=choice(data, "kind", "检查类型", Inspection.Kind.choices),
-            inspectors=text(data, "inspectors", "检查人员"), note=text(data, "note", "检查情况", required=False, limit=2000),
-            created_by=user)
+            institution=institution,
+            on=on,
+            kind=choice(data, "kind", "检查类型", Inspection.Kind.choices),
+            inspectors=text(data, "inspectors", "检查人员"),
+            note=text(data, "note", "检查情况", required=False, limit=2000),
+            created_by=user,
+        )
         audit(user, "inspection", inspection.pk, {"机构": institution.name, "日期": on})
     return inspection
 
@@ -135,9 +153,14 @@ def finding_add(*, user, inspection: Inspection, data: dict) -> Finding:
     if due is not None and due < inspection.on:
         raise ServiceError("整改期限不能早于检查日期")
     with transaction.atomic():
-        finding = Finding.objects.create(inspection=inspection, institution=institution, region_code=institution.region_id,
-                                         area=choice(data, "area", "隐患类别", Finding.Area.choices),
-                                         description=text(data, "description", "隐患描述", limit=500), due=due)
+        finding = Finding.objects.create(
+            inspection=inspection,
+            institution=institution,
+            region_code=institution.region_id,
+            area=choice(data, "area", "隐患类别", Finding.Area.choices),
+            description=text(data, "description", "隐患描述", limit=500),
+            due=due,
+        )
         FINDING_WORKFLOW.record(finding, user, F.OPEN, "检查发现隐患").save()
     return finding
 
@@ -153,8 +176,7 @@ def finding_fix(*, user, finding: Finding, note: str, fixed_on) -> Finding:
         raise ServiceError("整改完成日期不能早于发现隐患的检查日期")
     note = note.strip()[:500]
     try:
-        return FINDING_WORKFLOW.move(finding, "fix", user, note, {"fixed_on": when.isoformat()},
-                                     fix_note=note, fixed_on=when)
+        return FINDING_WORKFLOW.move(finding, "fix", user, note, {"fixed_on": when.isoformat()}, fix_note=note, fixed_on=when)
     except WorkflowError as exc:
         raise ServiceError(str(exc)) from None
 
@@ -178,8 +200,9 @@ def plan_upload(*, user, institution: Institution, upload, title: str) -> Emerge
     except uploads.UploadRefused as exc:
         raise ServiceError(f"{exc}（应急预案请上传 PDF）") from None
     with transaction.atomic():
-        plan = EmergencyPlan.objects.create(institution=institution, title=title, file=upload, name=name, size=upload.size,
-                                            uploaded_by=user)
+        plan = EmergencyPlan.objects.create(
+            institution=institution, title=title, file=upload, name=name, size=upload.size, uploaded_by=user
+        )
         audit(user, "plan", plan.pk, {"机构": institution.name, "预案": title})
     return plan
 
@@ -189,9 +212,13 @@ def duty_add(*, user, institution: Institution, data: dict) -> DutyShift:
     on = day(data, "on", "值班日期")
     try:
         with transaction.atomic():
-            return DutyShift.objects.create(institution=institution, on=on,
-                                            post=choice(data, "post", "岗位", DutyShift.Post.choices),
-                                            person=text(data, "person", "值班人", limit=32),
-                                            phone=phone(data, "phone", "值班电话", required=True), created_by=user)
+            return DutyShift.objects.create(
+                institution=institution,
+                on=on,
+                post=choice(data, "post", "岗位", DutyShift.Post.choices),
+                person=text(data, "person", "值班人", limit=32),
+                phone=phone(data, "phone", "值班电话", required=True),
+                created_by=user,
+            )
     except IntegrityError:
         raise ServiceError("该值班安排已登记") from None

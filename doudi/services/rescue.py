@@ -8,6 +8,7 @@ input with a Chinese message (ServiceError), changing nothing.
 `shortfalls` is the warning: in each week of a cold-weather period, a township with fewer
 patrols (or night patrols) than the parameters rescue.cold_patrols_per_week and
 rescue.cold_night_patrols_per_week ask (prorated for a part week, rounded up)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -91,8 +92,14 @@ def spell_add(*, user, data: dict) -> ColdSpell:
     if (end - start).days > 120:
         raise ServiceError("一个恶劣天气时段不能超过 120 天，请分段登记")
     with transaction.atomic():
-        spell = ColdSpell.objects.create(region=region, kind=choice(data, "kind", "天气", ColdSpell.Kind.choices), start=start,
-                                         end=end, note=text(data, "note", "预警信息", required=False), created_by=user)
+        spell = ColdSpell.objects.create(
+            region=region,
+            kind=choice(data, "kind", "天气", ColdSpell.Kind.choices),
+            start=start,
+            end=end,
+            note=text(data, "note", "预警信息", required=False),
+            created_by=user,
+        )
         audit(user, "cold_spell", spell.pk, {"区域": region.name, "起止": f"{start}至{end}"})
     return spell
 
@@ -116,10 +123,17 @@ def patrol_add(*, user, data: dict) -> Patrol:
             raise ServiceError("巡查时长应为 0.5 至 24 小时")
         hours = hours.quantize(Decimal("0.1"))
     return Patrol.objects.create(
-        township=township, started_at=started, hours=hours, night=night, area=text(data, "area", "巡查区域"),
+        township=township,
+        started_at=started,
+        hours=hours,
+        night=night,
+        area=text(data, "area", "巡查区域"),
         weather=choice(data, "weather", "天气", Patrol.Weather.choices),
-        temperature=_optional_int(data, "temperature", "气温", -60, 50), team=text(data, "team", "巡查人员"),
-        note=text(data, "note", "巡查情况", required=False, limit=500), created_by=user)
+        temperature=_optional_int(data, "temperature", "气温", -60, 50),
+        team=text(data, "team", "巡查人员"),
+        note=text(data, "note", "巡查情况", required=False, limit=500),
+        created_by=user,
+    )
 
 
 def _need(name: str, region: str, on: dt.date) -> int:
@@ -152,8 +166,18 @@ def shortfalls(spells, townships, patrols_by_day) -> list[dict]:
                     a, b = patrols_by_day.get((t.code, first + dt.timedelta(days=i)), (0, 0))
                     done, night = done + a, night + b
                 if done < need or night < need_night:
-                    out.append({"spell": spell, "township": t, "first": first, "last": last, "patrols": done,
-                                "night": night, "need": need, "need_night": need_night})
+                    out.append(
+                        {
+                            "spell": spell,
+                            "township": t,
+                            "first": first,
+                            "last": last,
+                            "patrols": done,
+                            "night": night,
+                            "need": need,
+                            "need_night": need_night,
+                        }
+                    )
             first += dt.timedelta(days=7)
     return out
 
@@ -168,8 +192,12 @@ def encounter_add(*, user, patrol: Patrol, data: dict) -> Encounter:
     if identified and not name:
         raise ServiceError("能说明身份的人员请填写姓名；无法说明身份的请勾选“无法说明身份”")
     placement = choice(data, "placement", "安置去向", Encounter.Placement.choices)
-    fields = {"food": _flag(data, "food"), "clothing": _flag(data, "clothing"), "medical": _flag(data, "medical"),
-              "ride": _flag(data, "ride")}
+    fields = {
+        "food": _flag(data, "food"),
+        "clothing": _flag(data, "clothing"),
+        "medical": _flag(data, "medical"),
+        "ride": _flag(data, "ride"),
+    }
     if placement == Encounter.Placement.STATION and not fields["ride"]:
         fields["ride"] = True  # 护送至救助管理站 is a ride to the station
     sex = str(data.get("sex") or "").strip()
@@ -177,10 +205,20 @@ def encounter_add(*, user, patrol: Patrol, data: dict) -> Encounter:
         raise ServiceError("请选择性别")
     with transaction.atomic():
         encounter = Encounter.objects.create(
-            patrol=patrol, township_id=patrol.township_id, name=name, id_number=number, identified=identified, sex=sex,
-            age=_optional_int(data, "age", "年龄", 0, 120), place=text(data, "place", "发现地点"),
-            situation=text(data, "situation", "情况", required=False, limit=500), placement=placement,
-            placement_note=text(data, "placement_note", "安置说明", required=False), created_by=user, **fields)
+            patrol=patrol,
+            township_id=patrol.township_id,
+            name=name,
+            id_number=number,
+            identified=identified,
+            sex=sex,
+            age=_optional_int(data, "age", "年龄", 0, 120),
+            place=text(data, "place", "发现地点"),
+            situation=text(data, "situation", "情况", required=False, limit=500),
+            placement=placement,
+            placement_note=text(data, "placement_note", "安置说明", required=False),
+            created_by=user,
+            **fields,
+        )
         audit(user, "encounter", encounter.pk, {"人员": encounter.display_name, "安置": encounter.get_placement_display()})
     return encounter
 
@@ -212,13 +250,24 @@ def notice_add(*, user, data: dict, photo=None, encounter: Encounter | None = No
     sex = str(data.get("sex") or (encounter.sex if encounter else "") or "").strip()
     if sex not in ("", "M", "F"):
         raise ServiceError("请选择性别")
-    fields = {"township": township, "encounter": encounter, "title": text(data, "title", "称呼", required=False, limit=32) or "无名氏",
-              "sex": sex, "age": text(data, "age", "年龄", required=False, limit=20),
-              "height": text(data, "height", "身高", required=False, limit=20), "features": features, "found_on": found_on,
-              "found_at": text(data, "found_at", "发现地点"), "shelter": text(data, "shelter", "现安置单位", limit=100),
-              "contact": text(data, "contact", "联系人、电话", limit=100), "published_from": start, "published_until": until,
-              "channels": text(data, "channels", "发布渠道（报纸、网站、全国救助寻亲网）"), "photo_type": kind,
-              "created_by": user}
+    fields = {
+        "township": township,
+        "encounter": encounter,
+        "title": text(data, "title", "称呼", required=False, limit=32) or "无名氏",
+        "sex": sex,
+        "age": text(data, "age", "年龄", required=False, limit=20),
+        "height": text(data, "height", "身高", required=False, limit=20),
+        "features": features,
+        "found_on": found_on,
+        "found_at": text(data, "found_at", "发现地点"),
+        "shelter": text(data, "shelter", "现安置单位", limit=100),
+        "contact": text(data, "contact", "联系人、电话", limit=100),
+        "published_from": start,
+        "published_until": until,
+        "channels": text(data, "channels", "发布渠道（报纸、网站、全国救助寻亲网）"),
+        "photo_type": kind,
+        "created_by": user,
+    }
     with transaction.atomic():
         notice = SearchNotice(**fields)
         if photo is not None:
@@ -250,7 +299,8 @@ def notice_outcome(*, user, notice: SearchNotice, data: dict) -> SearchNotice:
     note = text(data, "outcome_note", "结果说明（如亲属姓名、接回情况、安置单位）", limit=500)
     with transaction.atomic():
         if not SearchNotice.objects.filter(pk=notice.pk, outcome=SearchNotice.Outcome.SEARCHING).update(
-                outcome=outcome, outcome_on=on, outcome_note=note):
+            outcome=outcome, outcome_on=on, outcome_note=note
+        ):
             raise ServiceError("该公告已登记寻亲结果（可能已由他人登记），请刷新页面")
         audit(user, "search_notice", notice.pk, {"结果": SearchNotice.Outcome(outcome).label, "日期": on}, note, action="end")
     notice.refresh_from_db()
@@ -270,14 +320,20 @@ def referral_add(*, user, data: dict, encounter: Encounter | None = None) -> Ref
         raise ServiceError("接收地区划代码应为 6、9 或 12 位数字")
     if not code and number:
         code = number[:6]
-    name = text(data, "name", "姓名", required=not (encounter and encounter.name), limit=32) or (encounter.name if encounter else "")
+    name = text(data, "name", "姓名", required=not (encounter and encounter.name), limit=32) or (
+        encounter.name if encounter else ""
+    )
     with transaction.atomic():
         referral = Referral.objects.create(
-            township=township, encounter=encounter, name=name, id_number=number,
-            home=text(data, "home", "接收地（户籍地县、乡镇）", limit=100), home_code=code,
+            township=township,
+            encounter=encounter,
+            name=name,
+            id_number=number,
+            home=text(data, "home", "接收地（户籍地县、乡镇）", limit=100),
+            home_code=code,
             on=_past(day(data, "on", "转介日期"), "转介日期"),
-            note=text(data, "note", "转介说明（建议申请的救助、与接收地的联系情况）", limit=500), created_by=user)
+            note=text(data, "note", "转介说明（建议申请的救助、与接收地的联系情况）", limit=500),
+            created_by=user,
+        )
         audit(user, "referral", referral.pk, {"人员": name, "接收地": referral.home})
     return referral
-
-

@@ -1,6 +1,7 @@
 """Reads of the services app, scoped to the user's region subtree (core.scoping): a record
 outside the scope is a 404 exactly like one that does not exist. `inkind_between` is the one
 unscoped read, for the statutory weekly table (reports; the caller checks the region)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,8 +47,9 @@ def townships_for(user) -> list[Region]:
 
 def region_choices(user) -> list[Region]:
     """Where an institution may lie: the user's county (a county-run institution) and townships."""
-    return list(scope(Region.objects.filter(level__in=(Region.Level.COUNTY, Region.Level.TOWNSHIP)), user, "code")
-                .order_by("code"))
+    return list(
+        scope(Region.objects.filter(level__in=(Region.Level.COUNTY, Region.Level.TOWNSHIP)), user, "code").order_by("code")
+    )
 
 
 # -- institutions --------------------------------------------------------------------------
@@ -58,7 +60,8 @@ def institutions_for(user) -> QuerySet:
 def institution_search(user, *, q: str = "", kind: str = "", township: str = "", heating: str = "") -> QuerySet:
     rows = institutions_for(user).annotate(
         resident_count=Count("residents", filter=Q(residents__until__isnull=True), distinct=True),
-        open_findings=Count("findings", filter=Q(findings__state=Finding.State.OPEN), distinct=True))
+        open_findings=Count("findings", filter=Q(findings__state=Finding.State.OPEN), distinct=True),
+    )
     if q.strip():
         rows = rows.filter(Q(name__contains=q.strip()) | Q(address__contains=q.strip()))
     if kind in Institution.Kind.values:
@@ -75,8 +78,11 @@ def institution_get(user, pk: int) -> Institution:
 
 
 def residents_for(user, *, q: str = "", township: str = "", current: bool = True) -> QuerySet:
-    rows = scope(Resident.objects.select_related("institution", "institution__region", "person", "person__household"),
-                 user, "institution__region__code")
+    rows = scope(
+        Resident.objects.select_related("institution", "institution__region", "person", "person__household"),
+        user,
+        "institution__region__code",
+    )
     if current:
         rows = rows.filter(until__isnull=True)
     if township:
@@ -84,8 +90,11 @@ def residents_for(user, *, q: str = "", township: str = "", current: bool = True
     q = q.strip()
     if q:
         number, _ = idnumber.try_normalize(q)
-        rows = rows.filter(person__id_number=number) if number else rows.filter(
-            Q(person__name__startswith=q) | Q(institution__name__contains=q))
+        rows = (
+            rows.filter(person__id_number=number)
+            if number
+            else rows.filter(Q(person__name__startswith=q) | Q(institution__name__contains=q))
+        )
     return rows.order_by("institution__region_id", "institution__name", "since", "id")
 
 
@@ -114,8 +123,7 @@ def plan_get(user, institution: Institution, pk: int) -> EmergencyPlan:
     return _one(EmergencyPlan.objects.filter(institution=institution), "应急预案", pk=pk)
 
 
-def shifts_for(user, *, start: dt.date | None = None, end: dt.date | None = None, township: str = "",
-               q: str = "") -> QuerySet:
+def shifts_for(user, *, start: dt.date | None = None, end: dt.date | None = None, township: str = "", q: str = "") -> QuerySet:
     rows = scope(DutyShift.objects.select_related("institution", "institution__region"), user, "institution__region__code")
     if start:
         rows = rows.filter(on__gte=start)
@@ -143,8 +151,9 @@ def overdue_q(now: dt.datetime | None = None) -> Q:
     return Q(state__in=(WorkOrder.State.RECEIVED, WorkOrder.State.ROUTED), respond_by__lt=now)
 
 
-def order_search(user, *, q: str = "", kind: str = "", state: str = "", township: str = "", channel: str = "",
-                 overdue: bool = False) -> QuerySet:
+def order_search(
+    user, *, q: str = "", kind: str = "", state: str = "", township: str = "", channel: str = "", overdue: bool = False
+) -> QuerySet:
     rows = orders_for(user)
     q = q.strip()
     if q:
@@ -154,8 +163,9 @@ def order_search(user, *, q: str = "", kind: str = "", state: str = "", township
         elif q.upper().startswith("RX") and q[6:].isdigit():
             rows = rows.filter(pk=int(q[6:]))
         else:
-            rows = rows.filter(Q(caller_name__startswith=q) | Q(caller_phone__startswith=q) | Q(external_ref=q)
-                               | Q(need__contains=q))
+            rows = rows.filter(
+                Q(caller_name__startswith=q) | Q(caller_phone__startswith=q) | Q(external_ref=q) | Q(need__contains=q)
+            )
     if kind in WorkOrder.Kind.values:
         rows = rows.filter(kind=kind)
     if state == "open":
@@ -181,11 +191,24 @@ def order_times(user, *, start: dt.date, end: dt.date) -> dict:
     still open and overdue. With a 合计 row."""
     first = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     last = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
-    rows = orders_for(user).filter(received_at__gte=first, received_at__lt=last).values_list(
-        "township_id", "township__name", "received_at", "respond_by", "answered_at", "closed_at")
+    rows = (
+        orders_for(user)
+        .filter(received_at__gte=first, received_at__lt=last)
+        .values_list("township_id", "township__name", "received_at", "respond_by", "answered_at", "closed_at")
+    )
     now = timezone.now()
-    acc: dict = defaultdict(lambda: {"orders": 0, "answered": 0, "on_time": 0, "answer_hours": 0.0, "closed": 0,
-                                     "close_hours": 0.0, "overdue": 0, "name": ""})
+    acc: dict = defaultdict(
+        lambda: {
+            "orders": 0,
+            "answered": 0,
+            "on_time": 0,
+            "answer_hours": 0.0,
+            "closed": 0,
+            "close_hours": 0.0,
+            "overdue": 0,
+            "name": "",
+        }
+    )
     for code, name, received, respond_by, answered, closed in rows.iterator(chunk_size=2000):
         for key in (code, "total"):
             a = acc[key]
@@ -221,8 +244,16 @@ def balances_for(user, *, township: str = "", kind: str = "") -> QuerySet:
     return rows.order_by("township_id", "kind")
 
 
-def entries_for(user, *, direction: str = "", kind: str = "", township: str = "", q: str = "",
-                start: dt.date | None = None, end: dt.date | None = None) -> QuerySet:
+def entries_for(
+    user,
+    *,
+    direction: str = "",
+    kind: str = "",
+    township: str = "",
+    q: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet:
     rows = scope(GoodsEntry.objects.select_related("township", "person"), user, "township__code")
     if direction in GoodsEntry.Direction.values:
         rows = rows.filter(direction=direction)
@@ -237,8 +268,11 @@ def entries_for(user, *, direction: str = "", kind: str = "", township: str = ""
     q = q.strip()
     if q:
         number, _ = idnumber.try_normalize(q)
-        rows = rows.filter(recipient_id_number=number) if number else rows.filter(
-            Q(recipient_name__startswith=q) | Q(source__contains=q))
+        rows = (
+            rows.filter(recipient_id_number=number)
+            if number
+            else rows.filter(Q(recipient_name__startswith=q) | Q(source__contains=q))
+        )
     return rows.order_by("-on", "-id")
 
 
@@ -248,9 +282,14 @@ def inkind_between(region_code: str, first: dt.date, last: dt.date) -> dict[str,
     (a stove and a quilt to one person on one day are one person-time each). Every kind of
     GOODS_KINDS is counted; the table keeps the five it names (stove, coal, clothing, quilt,
     blanket). Not scoped: the caller checks the region (reports, issue 18)."""
-    rows = (GoodsEntry.objects.filter(direction=GoodsEntry.Direction.OUT, township__code__startswith=region_code,
-                                      on__gte=first, on__lte=last)
-            .values("township_id", "kind").annotate(n=Count("id")).order_by())
+    rows = (
+        GoodsEntry.objects.filter(
+            direction=GoodsEntry.Direction.OUT, township__code__startswith=region_code, on__gte=first, on__lte=last
+        )
+        .values("township_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     out: dict[str, dict[str, int]] = defaultdict(dict)
     for row in rows:
         out[row["township_id"]][row["kind"]] = row["n"]
@@ -261,8 +300,9 @@ def goods_out_between(region_code: str, first: dt.date, last: dt.date, recorded_
     """Hand-outs (direction out) dated first…last in townships under `region_code`; with
     `recorded_before`, only those entered before it. Not scoped: the caller checks the region
     (reports, issue 18: the festival table's 慰问品、御寒物资)."""
-    rows = GoodsEntry.objects.filter(direction=GoodsEntry.Direction.OUT, township__code__startswith=region_code,
-                                     on__gte=first, on__lte=last)
+    rows = GoodsEntry.objects.filter(
+        direction=GoodsEntry.Direction.OUT, township__code__startswith=region_code, on__gte=first, on__lte=last
+    )
     if recorded_before is not None:
         rows = rows.filter(created_at__lt=recorded_before)
     return rows.select_related("township", "person")
@@ -279,8 +319,9 @@ def donation_balances(user) -> QuerySet:
     return (rows.filter(county__code__startswith=code) if code else rows).order_by("county_id", "purpose", "item")
 
 
-def gifts_for(user, *, q: str = "", state: str = "", purpose: str = "", start: dt.date | None = None,
-              end: dt.date | None = None) -> QuerySet:
+def gifts_for(
+    user, *, q: str = "", state: str = "", purpose: str = "", start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet:
     rows = scope(Donation.objects.select_related("county", "created_by"), user, "county__code")
     if state in ("recorded", "confirmed", "refused"):
         rows = rows.filter(state=state)
@@ -299,8 +340,16 @@ def gift_get(user, pk: int) -> Donation:
     return _one(gifts_for(user), "捐赠", pk=pk)
 
 
-def spends_for(user, *, q: str = "", state: str = "", purpose: str = "", township: str = "",
-               start: dt.date | None = None, end: dt.date | None = None) -> QuerySet:
+def spends_for(
+    user,
+    *,
+    q: str = "",
+    state: str = "",
+    purpose: str = "",
+    township: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet:
     rows = scope(DonationSpend.objects.select_related("county", "township", "person", "created_by"), user, "region_code")
     if state in ("recorded", "confirmed", "refused"):
         rows = rows.filter(state=state)
@@ -315,8 +364,11 @@ def spends_for(user, *, q: str = "", state: str = "", purpose: str = "", townshi
     q = q.strip()
     if q:
         number, _ = idnumber.try_normalize(q)
-        rows = rows.filter(recipient_id_number=number) if number else rows.filter(
-            Q(recipient_name__startswith=q) | Q(given__contains=q) | Q(reason__contains=q))
+        rows = (
+            rows.filter(recipient_id_number=number)
+            if number
+            else rows.filter(Q(recipient_name__startswith=q) | Q(given__contains=q) | Q(reason__contains=q))
+        )
     return rows.order_by("-on", "-id")
 
 
@@ -328,16 +380,20 @@ def thanks_list(county_code: str) -> list[Donation]:
     """The public thank-you list (no login): confirmed gifts whose donor agreed to be thanked.
     Not scoped (public); the page shows the donor, the date, the purpose and — only where the
     donor allowed it — the amount; never recipients."""
-    return list(Donation.objects.filter(county_id=county_code, state="confirmed", thanks=True)
-                .only("donor", "donor_kind", "on", "purpose", "item", "amount", "goods", "show_amount")
-                .order_by("-on", "-id"))
+    return list(
+        Donation.objects.filter(county_id=county_code, state="confirmed", thanks=True)
+        .only("donor", "donor_kind", "on", "purpose", "item", "amount", "goods", "show_amount")
+        .order_by("-on", "-id")
+    )
 
 
 # -- street rescue ---------------------------------------------------------------------------
-def patrols_for(user, *, township: str = "", night: str = "", start: dt.date | None = None,
-                end: dt.date | None = None, q: str = "") -> QuerySet:
+def patrols_for(
+    user, *, township: str = "", night: str = "", start: dt.date | None = None, end: dt.date | None = None, q: str = ""
+) -> QuerySet:
     rows = scope(Patrol.objects.select_related("township"), user, "township__code").annotate(
-        met=Count("encounters", distinct=True))
+        met=Count("encounters", distinct=True)
+    )
     if township:
         rows = rows.filter(township__code__startswith=township)
     if night in ("night", "day"):
@@ -413,7 +469,8 @@ def patrol_counts(user, first: dt.date, last: dt.date) -> dict:
     """{(township code, local date): (patrols, night patrols)} in the user's scope."""
     rows = scope(Patrol.objects.all(), user, "township__code").filter(
         started_at__gte=timezone.make_aware(dt.datetime.combine(first, dt.time.min)),
-        started_at__lt=timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)))
+        started_at__lt=timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)),
+    )
     out: dict = defaultdict(lambda: (0, 0))
     for township, started, night in rows.values_list("township_id", "started_at", "night").iterator(chunk_size=2000):
         key = (township, timezone.localtime(started).date())

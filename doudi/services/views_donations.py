@@ -2,6 +2,7 @@
 forms, the gifts and the spends (search, filters, Excel with ID numbers masked, print), one gift
 or spend with its record and the second person's 复核, and the public thank-you list (no login:
 only donors who agreed, amounts only where the donor allowed, never recipients)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,20 +49,58 @@ def _county_user(user) -> bool:
 def home(request):
     rows = list(selectors.donation_balances(request.user))
     if request.GET.get("export") == "xlsx":
-        headers = ["专户", "用途", "资金或物资", "单位", "累计受赠（已复核）", "累计支出（已复核）", "待复核支出", "余额", "可用余额"]
-        return xlsx_response("捐赠专户余额.xlsx", "捐赠专户余额（按用途）", headers, (
-            [b.county.name, b.get_purpose_display(), b.get_item_display(), b.unit, b.received, b.spent, b.reserved,
-             b.balance, b.available] for b in rows))
+        headers = [
+            "专户",
+            "用途",
+            "资金或物资",
+            "单位",
+            "累计受赠（已复核）",
+            "累计支出（已复核）",
+            "待复核支出",
+            "余额",
+            "可用余额",
+        ]
+        return xlsx_response(
+            "捐赠专户余额.xlsx",
+            "捐赠专户余额（按用途）",
+            headers,
+            (
+                [
+                    b.county.name,
+                    b.get_purpose_display(),
+                    b.get_item_display(),
+                    b.unit,
+                    b.received,
+                    b.spent,
+                    b.reserved,
+                    b.balance,
+                    b.available,
+                ]
+                for b in rows
+            ),
+        )
     pending_gifts = selectors.gifts_for(request.user, state="recorded")[:20]
     pending_spends = selectors.spends_for(request.user, state="recorded")[:20]
     user = request.user
-    return render(request, "services/donations.html", {
-        "rows": rows, "pending_gifts": pending_gifts, "pending_spends": pending_spends,
-        "may_gift": can(user, HANDLE_DONATIONS) and _county_user(user), "may_spend": can(user, HANDLE_DONATIONS),
-        "may_confirm": can(user, CONFIRM_DONATIONS), "purposes": Purpose.choices, "items": ITEM_CHOICES,
-        "donor_kinds": Donation.DonorKind.choices, "townships": selectors.townships_for(user),
-        "token": secrets.token_hex(16), "today": timezone.localdate().isoformat(),
-        "county": (user.scope_code or "")[:6]})
+    return render(
+        request,
+        "services/donations.html",
+        {
+            "rows": rows,
+            "pending_gifts": pending_gifts,
+            "pending_spends": pending_spends,
+            "may_gift": can(user, HANDLE_DONATIONS) and _county_user(user),
+            "may_spend": can(user, HANDLE_DONATIONS),
+            "may_confirm": can(user, CONFIRM_DONATIONS),
+            "purposes": Purpose.choices,
+            "items": ITEM_CHOICES,
+            "donor_kinds": Donation.DonorKind.choices,
+            "townships": selectors.townships_for(user),
+            "token": secrets.token_hex(16),
+            "today": timezone.localdate().isoformat(),
+            "county": (user.scope_code or "")[:6],
+        },
+    )
 
 
 def _write(request, call, success, target):
@@ -77,56 +116,148 @@ def _write(request, call, success, target):
 @require_POST
 @require(HANDLE_DONATIONS)
 def gift_new(request):
-    return _write(request, svc.gift_record,
-                  lambda g: f"已登记捐赠 {g.number}：{svc.fmt(g.amount, g.item)}，须由另一人复核确认后计入专户", "services:gift")
+    return _write(
+        request,
+        svc.gift_record,
+        lambda g: f"已登记捐赠 {g.number}：{svc.fmt(g.amount, g.item)}，须由另一人复核确认后计入专户",
+        "services:gift",
+    )
 
 
 @require_POST
 @require(HANDLE_DONATIONS)
 def spend_new(request):
-    return _write(request, svc.spend_record,
-                  lambda s: f"已登记支出 {s.number}：发给 {s.recipient_name} {svc.fmt(s.amount, s.item)}，须由另一人复核确认",
-                  "services:spend")
+    return _write(
+        request,
+        svc.spend_record,
+        lambda s: f"已登记支出 {s.number}：发给 {s.recipient_name} {svc.fmt(s.amount, s.item)}，须由另一人复核确认",
+        "services:spend",
+    )
 
 
-GIFT_HEADERS = ["编号", "捐赠日期", "捐赠人", "类别", "资金或物资", "金额或数量", "单位", "物资说明", "用途", "票据号",
-                "同意公开致谢", "公开金额", "状态", "登记人"]
+GIFT_HEADERS = [
+    "编号",
+    "捐赠日期",
+    "捐赠人",
+    "类别",
+    "资金或物资",
+    "金额或数量",
+    "单位",
+    "物资说明",
+    "用途",
+    "票据号",
+    "同意公开致谢",
+    "公开金额",
+    "状态",
+    "登记人",
+]
 
 
 @require(VIEW_DONATIONS)
 def gift_list(request):
     f = _filters(request, "q", "state", "purpose", "start", "end")
-    rows = selectors.gifts_for(request.user, q=f["q"], state=f["state"], purpose=f["purpose"], start=_date(f["start"]),
-                               end=_date(f["end"]))
+    rows = selectors.gifts_for(
+        request.user, q=f["q"], state=f["state"], purpose=f["purpose"], start=_date(f["start"]), end=_date(f["end"])
+    )
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("捐赠明细.xlsx", "捐赠专户受赠明细", GIFT_HEADERS, (
-            [g.number, g.on.isoformat(), g.donor, g.get_donor_kind_display(), g.get_item_display(), g.amount, g.unit,
-             g.goods, g.get_purpose_display(), g.receipt, "是" if g.thanks else "否", "是" if g.show_amount else "否",
-             g.get_state_display(), g.created_by.display_name() if g.created_by else ""] for g in rows.iterator(chunk_size=2000)))
+        return xlsx_response(
+            "捐赠明细.xlsx",
+            "捐赠专户受赠明细",
+            GIFT_HEADERS,
+            (
+                [
+                    g.number,
+                    g.on.isoformat(),
+                    g.donor,
+                    g.get_donor_kind_display(),
+                    g.get_item_display(),
+                    g.amount,
+                    g.unit,
+                    g.goods,
+                    g.get_purpose_display(),
+                    g.receipt,
+                    "是" if g.thanks else "否",
+                    "是" if g.show_amount else "否",
+                    g.get_state_display(),
+                    g.created_by.display_name() if g.created_by else "",
+                ]
+                for g in rows.iterator(chunk_size=2000)
+            ),
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "services/gift_list.html", {"page": page, "f": f, "purposes": Purpose.choices,
-                                                       "states": State.choices})
+    return render(
+        request, "services/gift_list.html", {"page": page, "f": f, "purposes": Purpose.choices, "states": State.choices}
+    )
 
 
-SPEND_HEADERS = ["编号", "发放日期", "乡镇", "受助人", "身份证号", "台账人员", "用途", "资金或物资", "金额或数量", "单位",
-                 "发放内容", "救助事由", "状态", "经办人"]
+SPEND_HEADERS = [
+    "编号",
+    "发放日期",
+    "乡镇",
+    "受助人",
+    "身份证号",
+    "台账人员",
+    "用途",
+    "资金或物资",
+    "金额或数量",
+    "单位",
+    "发放内容",
+    "救助事由",
+    "状态",
+    "经办人",
+]
 
 
 @require(VIEW_DONATIONS)
 def spend_list(request):
     f = _filters(request, "q", "state", "purpose", "township", "start", "end")
-    rows = selectors.spends_for(request.user, q=f["q"], state=f["state"], purpose=f["purpose"], township=f["township"],
-                                start=_date(f["start"]), end=_date(f["end"]))
+    rows = selectors.spends_for(
+        request.user,
+        q=f["q"],
+        state=f["state"],
+        purpose=f["purpose"],
+        township=f["township"],
+        start=_date(f["start"]),
+        end=_date(f["end"]),
+    )
     if request.GET.get("export") == "xlsx":
-        return export_response(request, "捐赠支出明细.xlsx", "捐赠专户支出明细", SPEND_HEADERS, lambda mask: (
-            [s.number, s.on.isoformat(), s.township.name, s.recipient_name, mask.id(s.recipient_id_number),
-             "是" if s.person_id else "否", s.get_purpose_display(), s.get_item_display(), s.amount, s.unit, s.given,
-             mask.values(s.reason), s.get_state_display(), s.created_by.display_name() if s.created_by else ""]
-            for s in rows.iterator(chunk_size=2000)))
+        return export_response(
+            request,
+            "捐赠支出明细.xlsx",
+            "捐赠专户支出明细",
+            SPEND_HEADERS,
+            lambda mask: (
+                [
+                    s.number,
+                    s.on.isoformat(),
+                    s.township.name,
+                    s.recipient_name,
+                    mask.id(s.recipient_id_number),
+                    "是" if s.person_id else "否",
+                    s.get_purpose_display(),
+                    s.get_item_display(),
+                    s.amount,
+                    s.unit,
+                    s.given,
+                    mask.values(s.reason),
+                    s.get_state_display(),
+                    s.created_by.display_name() if s.created_by else "",
+                ]
+                for s in rows.iterator(chunk_size=2000)
+            ),
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "services/spend_list.html", {"page": page, "f": f, "purposes": Purpose.choices,
-                                                        "states": State.choices,
-                                                        "townships": selectors.townships_for(request.user)})
+    return render(
+        request,
+        "services/spend_list.html",
+        {
+            "page": page,
+            "f": f,
+            "purposes": Purpose.choices,
+            "states": State.choices,
+            "townships": selectors.townships_for(request.user),
+        },
+    )
 
 
 def _steps(workflow, obj):
@@ -140,17 +271,31 @@ def _steps(workflow, obj):
 @require(VIEW_DONATIONS)
 def gift_detail(request, pk):
     gift = selectors.gift_get(request.user, pk)
-    return render(request, "services/gift_detail.html", {
-        "g": gift, "steps": _steps(svc.GIFT_WORKFLOW, gift), "allowed": svc.GIFT_WORKFLOW.allowed(gift, request.user),
-        "amount": svc.fmt(gift.amount, gift.item)})
+    return render(
+        request,
+        "services/gift_detail.html",
+        {
+            "g": gift,
+            "steps": _steps(svc.GIFT_WORKFLOW, gift),
+            "allowed": svc.GIFT_WORKFLOW.allowed(gift, request.user),
+            "amount": svc.fmt(gift.amount, gift.item),
+        },
+    )
 
 
 @require(VIEW_DONATIONS)
 def spend_detail(request, pk):
     spend = selectors.spend_get(request.user, pk)
-    return render(request, "services/spend_detail.html", {
-        "s": spend, "steps": _steps(svc.SPEND_WORKFLOW, spend), "allowed": svc.SPEND_WORKFLOW.allowed(spend, request.user),
-        "amount": svc.fmt(spend.amount, spend.item)})
+    return render(
+        request,
+        "services/spend_detail.html",
+        {
+            "s": spend,
+            "steps": _steps(svc.SPEND_WORKFLOW, spend),
+            "allowed": svc.SPEND_WORKFLOW.allowed(spend, request.user),
+            "amount": svc.fmt(spend.amount, spend.item),
+        },
+    )
 
 
 def _act(request, obj, action, calls, target):
@@ -173,9 +318,16 @@ def _act(request, obj, action, calls, target):
 def gift_act(request, pk, action):
     gift = selectors.gift_get(request.user, pk)
     note = request.POST.get("note", "")
-    return _act(request, gift, action, {"confirm": lambda: svc.gift_confirm(user=request.user, gift=gift, note=note),
-                                        "refuse": lambda: svc.gift_refuse(user=request.user, gift=gift, reason=note)},
-                "services:gift")
+    return _act(
+        request,
+        gift,
+        action,
+        {
+            "confirm": lambda: svc.gift_confirm(user=request.user, gift=gift, note=note),
+            "refuse": lambda: svc.gift_refuse(user=request.user, gift=gift, reason=note),
+        },
+        "services:gift",
+    )
 
 
 @require_POST
@@ -183,9 +335,16 @@ def gift_act(request, pk, action):
 def spend_act(request, pk, action):
     spend = selectors.spend_get(request.user, pk)
     note = request.POST.get("note", "")
-    return _act(request, spend, action, {"confirm": lambda: svc.spend_confirm(user=request.user, spend=spend, note=note),
-                                         "refuse": lambda: svc.spend_refuse(user=request.user, spend=spend, reason=note)},
-                "services:spend")
+    return _act(
+        request,
+        spend,
+        action,
+        {
+            "confirm": lambda: svc.spend_confirm(user=request.user, spend=spend, note=note),
+            "refuse": lambda: svc.spend_refuse(user=request.user, spend=spend, reason=note),
+        },
+        "services:spend",
+    )
 
 
 @login_not_required
@@ -198,7 +357,6 @@ def thanks(request, county: str):
     rows = selectors.thanks_list(region.code)
     for g in rows:
         g.shown = svc.fmt(g.amount, g.item) if g.show_amount else ""
-    response = render(request, "services/thanks.html", {"county": region, "rows": rows,
-                                                        "today": timezone.localdate()})
+    response = render(request, "services/thanks.html", {"county": region, "rows": rows, "today": timezone.localdate()})
     response["Cache-Control"] = "no-store"
     return response

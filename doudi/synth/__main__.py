@@ -1,12 +1,13 @@
 """Command line: `python -m doudi.synth --scale county|province --seed N --out DIR`.
 
-Writes 区划.csv (the region tree) and the SPEC §4 registry files 家庭.csv, 成员.csv,
+Writes 区划.csv (the region tree) and the docs/interfaces.md §4 registry files 家庭.csv, 成员.csv,
 保障.csv into DIR — a folder `doudi import registry DIR` accepts as it is (it ignores
 区划.csv). `--xlsx` also writes 登记名册.xlsx, for small outputs. `--datasets` also writes
-the SPEC §5 department files with planted cases into DIR/部门数据 (doudi/synth/datasets.py;
+the docs/interfaces.md §5 department files with planted cases into DIR/部门数据 (doudi/synth/datasets.py;
 `--dataset-rows` strangers in total, default 30 000 for a county, 30 000 000 for a
 province). Progress goes to stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,12 @@ XLSX_LIMIT = 500_000  # persons: beyond this a workbook is slow to write and to 
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m doudi.synth", description="生成合成的困难群众登记数据（确定性，同一种子输出相同）")
-    parser.add_argument("--scale", choices=("county", "province"), default="county",
-                        help="county: 沁水县 约3万人；province: 山西省 约160万人")
+    parser = argparse.ArgumentParser(
+        prog="python -m doudi.synth", description="生成合成的困难群众登记数据（确定性，同一种子输出相同）"
+    )
+    parser.add_argument(
+        "--scale", choices=("county", "province"), default="county", help="county: 沁水县 约3万人；province: 山西省 约160万人"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", required=True, type=Path, help="输出文件夹")
     parser.add_argument("--persons", type=int, help="低收入人口总数（默认按规模）")
@@ -41,6 +45,7 @@ def _progress(target: int, started: float):
     def report(households: int, persons: int) -> None:
         elapsed = time.monotonic() - started
         print(f"  {persons:>9,} / {target:,} 人  {households:>9,} 户  {elapsed:6.1f}s", file=sys.stderr, flush=True)
+
     return report
 
 
@@ -57,8 +62,11 @@ def _finish_datasets(args, planter, started: float) -> None:
         print(f"  部门数据 {kind}: {count:,} 行  {time.monotonic() - started:6.1f}s", file=sys.stderr, flush=True)
 
     manifest = planter.close(background_rows=rows, progress=report)
-    print(f"部门数据：预置真实案例 {manifest['true_cases']:,}、近似案例 {manifest['near_misses']:,}；"
-          f"非台账人员 {sum(manifest['background_rows'].values()):,} 行 → {args.out / '部门数据'}", file=sys.stderr)
+    print(
+        f"部门数据：预置真实案例 {manifest['true_cases']:,}、近似案例 {manifest['near_misses']:,}；"
+        f"非台账人员 {sum(manifest['background_rows'].values()):,} 行 → {args.out / '部门数据'}",
+        file=sys.stderr,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,13 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     every = 10_000 if persons > 200_000 else 2_000
     households = generate(args.seed, regions, persons, **options)
     planter = _planter(args) if args.datasets else None
-    counts = write_registry_csv(args.out, planter.tap(households) if planter else households,
-                                progress=_progress(persons, started), every=every * 5)
+    counts = write_registry_csv(
+        args.out, planter.tap(households) if planter else households, progress=_progress(persons, started), every=every * 5
+    )
     if planter:
         _finish_datasets(args, planter, started)
     if args.xlsx:
-        write_registry_xlsx(args.out / "登记名册.xlsx", generate(args.seed, regions, persons, **options),
-                            progress=_progress(persons, time.monotonic()), every=every)
+        write_registry_xlsx(
+            args.out / "登记名册.xlsx",
+            generate(args.seed, regions, persons, **options),
+            progress=_progress(persons, time.monotonic()),
+            every=every,
+        )
     summary = "，".join(f"{name} {n:,} 行" for name, n in counts.items())
     print(f"完成：{summary}；用时 {time.monotonic() - started:.1f}s → {args.out}", file=sys.stderr)
     return 0

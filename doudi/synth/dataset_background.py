@@ -7,6 +7,7 @@ random values are integer hashes of (seed, row, column), so output is fixed by t
 About 0.8 % of them are dirty (a mistyped digit, or the 15-digit form): rows the fuzzy
 linkage stages must look at and must not match to anyone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,13 +19,59 @@ from doudi.datasets.kinds import KINDS, Column
 
 # Share of the background each kind gets: big registers (medical settlements, pensions,
 # vehicles, real estate) dominate, as in a real province.
-SHARES = {"medical": 30, "pension": 20, "vehicle": 12, "real_estate": 12, "business": 6, "death": 4, "disability": 3,
-          "public_employee": 3, "unemployment": 2, "recipients_elsewhere": 3, "poverty_monitoring": 1.5,
-          "prisoner": 0.5, "cadre": 1.5, "youfu": 1.5, "unemployment_registration": 1}
+SHARES = {
+    "medical": 30,
+    "pension": 20,
+    "vehicle": 12,
+    "real_estate": 12,
+    "business": 6,
+    "death": 4,
+    "disability": 3,
+    "public_employee": 3,
+    "unemployment": 2,
+    "recipients_elsewhere": 3,
+    "poverty_monitoring": 1.5,
+    "prisoner": 0.5,
+    "cadre": 1.5,
+    "youfu": 1.5,
+    "unemployment_registration": 1,
+}
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-_GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
-          "秀兰", "霞", "平", "刚", "桂英", "建华", "文", "华", "金凤", "玉兰", "海燕", "志强", "建国", "红梅")
+_GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "文",
+    "华",
+    "金凤",
+    "玉兰",
+    "海燕",
+    "志强",
+    "建国",
+    "红梅",
+)
 _TEXT = {
     "plate": "'豫A' || lpad(CAST(r(5) % 100000 AS VARCHAR), 5, '0')",
     "vehicle_type": "['小型轿车', '二轮摩托车', '轻型普通货车', '小型普通客车', '三轮汽车'][1 + r(5) % 5]",
@@ -37,10 +84,12 @@ _TEXT = {
     "location": "'郑州市' || CAST(r(5) % 100000 AS VARCHAR) || '号'",
     "youfu_category": "['伤残军人', '烈士遗属', '在乡老复员军人', '带病回乡退伍军人'][1 + r(5) % 4]",
 }
-_CHOICE = {"business_role": "['法定代表人', '股东', '经营者'][1 + r(7) % 3]",
-           "insured": "['是', '否'][1 + r(7) % 2]",
-           "disability_kind": "['视力', '听力', '言语', '肢体', '智力', '精神', '多重'][1 + r(7) % 7]",
-           "category": "['低保', '特困', '低保边缘'][1 + r(7) % 3]"}
+_CHOICE = {
+    "business_role": "['法定代表人', '股东', '经营者'][1 + r(7) % 3]",
+    "insured": "['是', '否'][1 + r(7) % 2]",
+    "disability_kind": "['视力', '听力', '言语', '肢体', '智力', '精神', '多重'][1 + r(7) % 7]",
+    "category": "['低保', '特困', '低保边缘'][1 + r(7) % 3]",
+}
 
 
 def _hash(seed: int, salt: str) -> str:
@@ -73,8 +122,10 @@ def _column_sql(column: Column, as_of: dt.date, index: int) -> str:
 def _id_sql(prefixes: list[str]) -> tuple[str, str]:
     """(17-digit body, full number with check digit) expressions for row i."""
     listed = ", ".join(f"'{p}'" for p in prefixes)
-    body = (f"[{listed}][1 + r(1) % {len(prefixes)}] || strftime(DATE '1930-01-01' + CAST(r(2) % 29000 AS INTEGER), '%Y%m%d')"
-            " || lpad(CAST(r(3) % 1000 AS VARCHAR), 3, '0')")
+    body = (
+        f"[{listed}][1 + r(1) % {len(prefixes)}] || strftime(DATE '1930-01-01' + CAST(r(2) % 29000 AS INTEGER), '%Y%m%d')"
+        " || lpad(CAST(r(3) % 1000 AS VARCHAR), 3, '0')"
+    )
     total = " + ".join(f"CAST(substr(b, {n + 1}, 1) AS INTEGER) * {w}" for n, w in enumerate(_WEIGHTS))
     return body, f"b || substr('10X98765432', ({total}) % 11 + 1, 1)"
 
@@ -89,11 +140,15 @@ def _kind_sql(kind: str, count: int, as_of: dt.date, with_birth: bool) -> str:
     if with_birth:  # 出生日期 from the number (the clean one: a department's own record), and a village
         columns += ", substr(n, 7, 4) || '-' || substr(n, 11, 2) || '-' || substr(n, 13, 2), substr(n, 1, 6) || '100201'"
     # 0.5 % one digit mistyped (inside the sequence digits), 0.3 % written in 15 digits.
-    dirty = ("CASE WHEN r(4) % 1000 < 5 THEN substr(n, 1, 15) || CAST((CAST(substr(n, 16, 1) AS INTEGER) + 1) % 10 AS VARCHAR) || substr(n, 17) "
-             "WHEN r(4) % 1000 < 8 AND substr(n, 7, 2) = '19' THEN substr(n, 1, 6) || substr(n, 9, 9) ELSE n END")
+    dirty = (
+        "CASE WHEN r(4) % 1000 < 5 THEN substr(n, 1, 15) || CAST((CAST(substr(n, 16, 1) AS INTEGER) + 1) % 10 AS VARCHAR) || substr(n, 17) "
+        "WHEN r(4) % 1000 < 8 AND substr(n, 7, 2) = '19' THEN substr(n, 1, 6) || substr(n, 9, 9) ELSE n END"
+    )
     name = f"substr('{_SURNAMES}', CAST(1 + r(8) % {len(_SURNAMES)} AS INTEGER), 1) || [{', '.join(repr(g) for g in _GIVEN)}][1 + r(9) % {len(_GIVEN)}]"
-    return (f"SELECT {dirty}, {name}, {columns} FROM (SELECT i, {number} AS n FROM "
-            f"(SELECT i, {body} AS b FROM range({count}) t(i)) x) y ORDER BY i")
+    return (
+        f"SELECT {dirty}, {name}, {columns} FROM (SELECT i, {number} AS n FROM "
+        f"(SELECT i, {body} AS b FROM range({count}) t(i)) x) y ORDER BY i"
+    )
 
 
 def write_background(folder: Path, *, seed: int, as_of: dt.date, total: int, with_birth=(), progress=None) -> dict:

@@ -1,5 +1,6 @@
-"""One planted case per SPEC §6 rule: who it can be planted on, the rows of a true case,
+"""One planted case per docs/interfaces.md §6 rule: who it can be planted on, the rows of a true case,
 and the rows of a near miss (see doudi/synth/datasets.py and doudi/monitoring/rules.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,16 +43,30 @@ def deceased(p, rng, house: Household, true: bool) -> None:
 def vehicle(p, rng, house, true):
     person = _pick(rng, house.members)
     kind = ("小型轿车", "小型普通客车", "轻型普通货车") if true else ("二轮摩托车", "残疾人专用车", "三轮汽车", "手扶拖拉机")
-    p.emit("vehicle", rng, person, [f"晋E{int(rng.random() * 90000) + 10000}", kind[int(rng.random() * len(kind))],
-                                    _before(rng, p.as_of, 100, 3000)])
+    p.emit(
+        "vehicle",
+        rng,
+        person,
+        [f"晋E{int(rng.random() * 90000) + 10000}", kind[int(rng.random() * len(kind))], _before(rng, p.as_of, 100, 3000)],
+    )
     p.record("vehicle", person, true)
 
 
 def business(p, rng, house, true):
     person = _pick(rng, house.members)
     status = "存续" if true else ("注销", "吊销")[int(rng.random() * 2)]
-    p.emit("business", rng, person, [f"{person.name[0]}记商贸有限公司{int(rng.random() * 100)}", "法定代表人",
-                                     f"{10 + int(rng.random() * 90)}.00", _before(rng, p.as_of, 100, 3000), status])
+    p.emit(
+        "business",
+        rng,
+        person,
+        [
+            f"{person.name[0]}记商贸有限公司{int(rng.random() * 100)}",
+            "法定代表人",
+            f"{10 + int(rng.random() * 90)}.00",
+            _before(rng, p.as_of, 100, 3000),
+            status,
+        ],
+    )
     p.record("business", person, true)
 
 
@@ -88,8 +103,16 @@ def prisoner(p, rng, house, true):
 def real_estate(p, rng, house, true):
     person = _pick(rng, house.members)
     for number in range(2 if true else 1):
-        p.emit("real_estate", rng, person, [f"{person.village}{number + 1}号院{int(rng.random() * 50)}号",
-                                            f"{60 + int(rng.random() * 80)}.50", _before(rng, p.as_of, 100, 4000)])
+        p.emit(
+            "real_estate",
+            rng,
+            person,
+            [
+                f"{person.village}{number + 1}号院{int(rng.random() * 50)}号",
+                f"{60 + int(rng.random() * 80)}.50",
+                _before(rng, p.as_of, 100, 4000),
+            ],
+        )
     p.record("real_estate", person, true)
 
 
@@ -97,8 +120,12 @@ def duplicate_benefit(p, rng, house, true):
     person = _pick(rng, house.paid())
     region = next(code for code in ELSEWHERE if code[:6] != person.village[:6])
     until = "" if true and rng.random() < 0.5 else _after(rng, p.as_of, 30, 400) if true else _before(rng, p.as_of, 30, 400)
-    p.emit("recipients_elsewhere", rng, person, ["低保" if rng.random() < 0.7 else "特困", region,
-                                                 _before(rng, p.as_of, 500, 1500), until])
+    p.emit(
+        "recipients_elsewhere",
+        rng,
+        person,
+        ["低保" if rng.random() < 0.7 else "特困", region, _before(rng, p.as_of, 500, 1500), until],
+    )
     p.record("duplicate_benefit", person, true)
 
 
@@ -121,8 +148,12 @@ def missed_disability(p, rng, house, true):
         kind, level = (("limb", 3), ("limb", 4), ("hearing", 3), ("visual", 4))[int(rng.random() * 4)]
     from doudi.core import codes
 
-    p.emit("disability", rng, person, [codes.DISABILITY_KINDS[kind], codes.DISABILITY_LEVELS[level],
-                                       _before(rng, p.as_of, 100, 3000)])
+    p.emit(
+        "disability",
+        rng,
+        person,
+        [codes.DISABILITY_KINDS[kind], codes.DISABILITY_LEVELS[level], _before(rng, p.as_of, 100, 3000)],
+    )
     p.record("missed_disability", person, true)
 
 
@@ -141,7 +172,9 @@ def missed_monitoring(p, rng, house, true):
 def high_medical(p, rng, house, true):
     person = _pick(rng, house.members)
     recent = true or rng.random() < 0.5
-    total = Decimal(25000 + int(rng.random() * 35000)) if true else Decimal(30000 if not recent else 6000 + int(rng.random() * 9000))
+    total = (
+        Decimal(25000 + int(rng.random() * 35000)) if true else Decimal(30000 if not recent else 6000 + int(rng.random() * 9000))
+    )
     first = (total * Decimal("0.6")).quantize(Decimal("0.01"))
     for part in (first, total - first):
         day = _before(rng, p.as_of, 20, 250) if recent else _before(rng, p.as_of, 450, 600)
@@ -163,8 +196,12 @@ def missed_unemployed(p, rng, house, true):
         elif way == 1:
             p.emit("unemployment_registration", rng, person, [_before(rng, p.as_of, 130, 360), "", "是", region])
         else:
-            p.emit("unemployment_registration", rng, person, [_before(rng, p.as_of, 400, 700), _before(rng, p.as_of, 5, 300),
-                                                             "否", region])
+            p.emit(
+                "unemployment_registration",
+                rng,
+                person,
+                [_before(rng, p.as_of, 400, 700), _before(rng, p.as_of, 5, 300), "否", region],
+            )
     p.record("missed_unemployed", person, true)
 
 
@@ -205,7 +242,11 @@ CASES = (
     Case("cadre_relative", cadre_relative, lambda h, _d: bool(h.paid()), lambda h, _d: bool(h.unpaid())),
     Case("missed_disability", missed_disability, lambda h, _d: bool(h.missed()), lambda h, _d: bool(h.missed())),
     Case("missed_monitoring", missed_monitoring, _monitoring_ok(True), _monitoring_ok(False)),
-    Case("high_medical", high_medical, lambda h, _d: bool(h.cats & {"dibao", "dibao_edge", "low_income"}),
-         lambda h, _d: bool(h.cats & {"dibao", "dibao_edge", "low_income"})),
+    Case(
+        "high_medical",
+        high_medical,
+        lambda h, _d: bool(h.cats & {"dibao", "dibao_edge", "low_income"}),
+        lambda h, _d: bool(h.cats & {"dibao", "dibao_edge", "low_income"}),
+    ),
     Case("missed_unemployed", missed_unemployed, lambda h, _d: bool(h.missed()), lambda h, _d: bool(h.missed())),
 )

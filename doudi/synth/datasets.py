@@ -1,7 +1,7 @@
-"""Synthetic department datasets (SPEC §5) for a synthetic registry, with planted cases.
+"""Synthetic department datasets (docs/interfaces.md §5) for a synthetic registry, with planted cases.
 
 While the registry streams past (`DatasetPlanter.tap`), some households get rows in the
-department files that make one SPEC §6 rule true for one member — or a near miss that
+department files that make one docs/interfaces.md §6 rule true for one member — or a near miss that
 must not raise a warning (an exempt motorcycle, a cancelled business, a pension below
 the standard, a sentence already served, an assistance elsewhere that has ended…).
 A share of those rows is dirty the way department data is: 15-digit numbers, lowercase
@@ -19,6 +19,7 @@ Thresholds follow the national and Shanxi parameter files (doudi/rules/parameter
 cases sit far from them (dibao standards lie between 540 and 800 yuan there), so a
 planted case is true or false under every county's values.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,14 +36,32 @@ from doudi.datasets.kinds import KINDS
 from doudi.synth.dataset_background import write_background
 from doudi.synth.generate import SynthHousehold
 
-PAID = {"dibao", "dibao_single", "tekun", "orphan", "unsupported_child", "disability_living", "disability_care",
-        "elderly_age", "elderly_care"}
+PAID = {
+    "dibao",
+    "dibao_single",
+    "tekun",
+    "orphan",
+    "unsupported_child",
+    "disability_living",
+    "disability_care",
+    "elderly_age",
+    "elderly_care",
+}
 MEANS = {"dibao", "dibao_single", "tekun"}
 MISSED = {"dibao_edge", "low_income"}
 HIGH_MEDICAL = {"dibao", "dibao_edge", "low_income"}
 STANDARD_MIN, STANDARD_MAX = 540, 800  # dibao standards in the Shanxi parameter files, 2023–2025
-TEKUN_DISABILITY = {("intellectual", 1), ("intellectual", 2), ("intellectual", 3), ("mental", 1), ("mental", 2),
-                    ("mental", 3), ("limb", 1), ("limb", 2), ("visual", 1)}
+TEKUN_DISABILITY = {
+    ("intellectual", 1),
+    ("intellectual", 2),
+    ("intellectual", 3),
+    ("mental", 1),
+    ("mental", 2),
+    ("mental", 3),
+    ("limb", 1),
+    ("limb", 2),
+    ("visual", 1),
+}
 ELSEWHERE = ("140522100201", "140524100201", "140525100201", "140581100201")
 DIRT = (("typo", 30), ("swap", 10), ("legacy15", 20), ("fullwidth", 10), ("spaces", 15), ("lower_x", 15), ("missing", 8))
 # Kinds whose files also carry the optional 出生日期 and 所在区划代码 columns (the 残联 and
@@ -50,7 +69,12 @@ DIRT = (("typo", 30), ("swap", 10), ("legacy15", 20), ("fullwidth", 10), ("space
 WITH_BIRTH = ("disability", "poverty_monitoring")
 _DIRT_TABLE = tuple(name for name, weight in DIRT for _ in range(weight))
 # Traditional and variant forms a department system may hold; same pinyin as the standard form.
-VARIANTS = dict(zip("张陈刘赵杨吴孙郑冯韩卫贾兰凤华国军东红丽伟杰涛龙鹏强峰群哲坤荣宝贵进", "張陳劉趙楊吳孫鄭馮韓衛賈蘭鳳華國軍東紅麗偉傑濤龍鵬強峯羣喆堃榮寶貴進"))
+VARIANTS = dict(
+    zip(
+        "张陈刘赵杨吴孙郑冯韩卫贾兰凤华国军东红丽伟杰涛龙鹏强峰群哲坤荣宝贵进",
+        "張陳劉趙楊吳孫鄭馮韓衛賈蘭鳳華國軍東紅麗偉傑濤龍鵬強峯羣喆堃榮寶貴進",
+    )
+)
 _AGE_YMD = 10000
 
 
@@ -104,8 +128,17 @@ def _facts(synth: SynthHousehold) -> Household:
         kind = codes.lookup(codes.DISABILITY_KINDS, m["残疾类别"]) if m["残疾类别"] else None
         level = next((n for n, label in codes.DISABILITY_LEVELS.items() if label == m["残疾等级"]), None)
         income = m["月工资性收入"] + m["月经营净收入"] + m["月财产性收入"]
-        house.members.append(Member(number, m["姓名"], dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-                                    village, cats | personal.get(number, set()), (kind, level) if kind else None, income))
+        house.members.append(
+            Member(
+                number,
+                m["姓名"],
+                dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+                village,
+                cats | personal.get(number, set()),
+                (kind, level) if kind else None,
+                income,
+            )
+        )
     return house
 
 
@@ -124,11 +157,11 @@ def dirty_id(rng: random.Random, number: str, dirt: str) -> str:
         return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in number)
     if dirt == "typo":
         at = int(rng.random() * 17)
-        return number[:at] + str((int(number[at]) + 1 + int(rng.random() * 9)) % 10) + number[at + 1:]
+        return number[:at] + str((int(number[at]) + 1 + int(rng.random() * 9)) % 10) + number[at + 1 :]
     if dirt == "swap":
         spots = [i for i in range(16) if number[i] != number[i + 1]]
         at = spots[int(rng.random() * len(spots))]
-        return number[:at] + number[at + 1] + number[at] + number[at + 2:]
+        return number[:at] + number[at + 1] + number[at] + number[at + 2 :]
     return f" {number[:6]} {number[6:14]} {number[14:]} "  # spaces, and the fallback
 
 
@@ -140,8 +173,7 @@ class DatasetPlanter:
     """Writes planted rows per kind while households stream past; `close()` adds the
     strangers and the truth files."""
 
-    def __init__(self, folder: str | Path, *, seed: int, as_of: dt.date, plant_rate: float = 0.08,
-                 dirty_share: float = 0.3):
+    def __init__(self, folder: str | Path, *, seed: int, as_of: dt.date, plant_rate: float = 0.08, dirty_share: float = 0.3):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.seed, self.as_of, self.plant_rate, self.dirty_share = seed, as_of, plant_rate, dirty_share
@@ -174,8 +206,17 @@ class DatasetPlanter:
     def record(self, rule: str, person: Member, true: bool) -> None:
         (self.truth if true else self.near).append((rule, person.id_number))
 
-    def emit(self, kind: str, rng: random.Random, person: Member | None, cells: list, *, clean_only: bool = False,
-             number: str | None = None, name: str | None = None) -> None:
+    def emit(
+        self,
+        kind: str,
+        rng: random.Random,
+        person: Member | None,
+        cells: list,
+        *,
+        clean_only: bool = False,
+        number: str | None = None,
+        name: str | None = None,
+    ) -> None:
         """One row about `person` (or a stranger: number and name given), maybe dirty,
         maybe duplicated."""
         number = number or person.id_number
@@ -212,13 +253,20 @@ class DatasetPlanter:
         for handle in self.handles.values():
             handle.close()
         planted = dict(self.rows)
-        added = write_background(self.folder, seed=self.seed, as_of=self.as_of, total=background_rows,
-                                 with_birth=WITH_BIRTH, progress=progress)
+        added = write_background(
+            self.folder, seed=self.seed, as_of=self.as_of, total=background_rows, with_birth=WITH_BIRTH, progress=progress
+        )
         _write_csv(self.folder / "ground_truth.csv", ["rule", "id_number"], sorted(set(self.truth)))
         _write_csv(self.folder / "near_misses.csv", ["rule", "id_number"], sorted(set(self.near)))
         _write_csv(self.folder / "linkage_truth.csv", ["kind", "row_no", "id_number", "dirt"], self.links)
-        manifest = {"seed": self.seed, "as_of": self.as_of.isoformat(), "planted_rows": planted,
-                    "background_rows": added, "true_cases": len(set(self.truth)), "near_misses": len(set(self.near))}
+        manifest = {
+            "seed": self.seed,
+            "as_of": self.as_of.isoformat(),
+            "planted_rows": planted,
+            "background_rows": added,
+            "true_cases": len(set(self.truth)),
+            "near_misses": len(set(self.near)),
+        }
         (self.folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         return manifest
 
@@ -230,8 +278,15 @@ def _write_csv(path: Path, header: list[str], rows) -> None:
         writer.writerows(rows)
 
 
-def write_datasets(folder: str | Path, households: Iterable[SynthHousehold], *, seed: int, as_of: dt.date,
-                   background_rows: int = 0, plant_rate: float = 0.08) -> dict:
+def write_datasets(
+    folder: str | Path,
+    households: Iterable[SynthHousehold],
+    *,
+    seed: int,
+    as_of: dt.date,
+    background_rows: int = 0,
+    plant_rate: float = 0.08,
+) -> dict:
     """Plants datasets for `households` (consumed) and writes everything into `folder`."""
     planter = DatasetPlanter(folder, seed=seed, as_of=as_of, plant_rate=plant_rate)
     for _ in planter.tap(households):

@@ -5,6 +5,7 @@ Why per-village random streams: every village draws from its own `Random` seeded
 whatever else is generated around it, and nothing has to be held in memory but the
 household being built and, per county, the ID sequence counters.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,18 @@ from doudi.synth import shapes
 from doudi.synth.benefits import Benefit, Context, child_allowance, household_benefits
 from doudi.synth.money import assets, county_standards, fit_incomes, natural_incomes
 from doudi.synth.names import NamePicker
-from doudi.synth.people import (IdAllocator, Person, bank_card, birth_date, can_work, disability_odds, health,
-                                phone, pick, schooling)
+from doudi.synth.people import (
+    IdAllocator,
+    Person,
+    bank_card,
+    birth_date,
+    can_work,
+    disability_odds,
+    health,
+    phone,
+    pick,
+    schooling,
+)
 from doudi.synth.regions import RegionRow, villages
 from doudi.synth.spec import BENEFIT_HEADERS, HOUSEHOLD_HEADERS, MEMBER_HEADERS
 
@@ -34,7 +45,7 @@ _CHILDREN_ELSEWHERE_ABLE = 0.8
 
 
 class SynthHousehold(NamedTuple):
-    """One household as SPEC §4 rows: dicts keyed by the Chinese headers, in file order."""
+    """One household as docs/interfaces.md §4 rows: dicts keyed by the Chinese headers, in file order."""
 
     household: dict
     members: list[dict]
@@ -63,8 +74,7 @@ def _quotas(seed: int, rows: list[RegionRow], target: int) -> list[int]:
     """Persons per village summing exactly to `target`: random weights; the 社区 of a
     small county town are lighter than hill villages, city 街道 communities are not."""
     rng = random.Random(f"quotas:{seed}")
-    weights = [rng.lognormvariate(0, 0.5) * (0.6 if int(r.code[9:]) < 200 and int(r.code[6:9]) >= 100 else 1.0)
-               for r in rows]
+    weights = [rng.lognormvariate(0, 0.5) * (0.6 if int(r.code[9:]) < 200 and int(r.code[6:9]) >= 100 else 1.0) for r in rows]
     total, running, previous, quotas = sum(weights), 0.0, 0, []
     for weight in weights:
         running += weight
@@ -74,8 +84,9 @@ def _quotas(seed: int, rows: list[RegionRow], target: int) -> list[int]:
     return quotas
 
 
-def generate(seed: int, regions: Iterable[RegionRow], target_persons: int = COUNTY_PERSONS, *,
-             as_of: dt.date = AS_OF) -> Iterator[SynthHousehold]:
+def generate(
+    seed: int, regions: Iterable[RegionRow], target_persons: int = COUNTY_PERSONS, *, as_of: dt.date = AS_OF
+) -> Iterator[SynthHousehold]:
     """Yields households, village by village in code order, until exactly
     `target_persons` members have been produced. Same arguments, same output. Held
     amounts are the county's rules' amounts in the month of `as_of` (synth.priced)."""
@@ -95,14 +106,14 @@ def _households(seed: int, regions: list[RegionRow], target_persons: int, as_of:
         if county is None or row.code[:6] != county.code:
             county = _County(seed, row.code[:6], names)
         township = names.get(row.code[:9], "")
-        village = _Village(row.code, township + row.name, int(row.code[9:]) < 200,
-                           (f"{township}敬老院",) + county.institutions)
+        village = _Village(row.code, township + row.name, int(row.code[9:]) < 200, (f"{township}敬老院",) + county.institutions)
         rng = random.Random(f"village:{seed}:{row.code}")
         yield from _village_households(rng, village, county, quota, as_of, serial)
 
 
-def _village_households(rng, village: _Village, county: _County, quota: int, as_of: dt.date,
-                        serial: list[int]) -> Iterator[SynthHousehold]:
+def _village_households(
+    rng, village: _Village, county: _County, quota: int, as_of: dt.date, serial: list[int]
+) -> Iterator[SynthHousehold]:
     picker = NamePicker(rng)
     number = 0
     while quota > 0:
@@ -112,8 +123,9 @@ def _village_households(rng, village: _Village, county: _County, quota: int, as_
         yield household
 
 
-def _household(rng, picker, village: _Village, county: _County, code: str, room: int, as_of: dt.date,
-               serial: list[int]) -> SynthHousehold:
+def _household(
+    rng, picker, village: _Village, county: _County, code: str, room: int, as_of: dt.date, serial: list[int]
+) -> SynthHousehold:
     """Builds one household: shape, category, people, incomes, benefits, then rows."""
     shape = shapes.choose_shape(rng)
     members = shapes.trim(shapes.skeleton(rng, shape), room)
@@ -168,8 +180,9 @@ def _legal_supporters(code: str, members: list[Person], category: str) -> None:
     elsewhere = random.Random(f"supporters:{code}")
     for member in members:
         at_home = any(other is not member for other in able)
-        member.capable_supporter = (member.supporter or at_home
-                                    or (member.age >= 60 and elsewhere.random() < _CHILDREN_ELSEWHERE_ABLE))
+        member.capable_supporter = (
+            member.supporter or at_home or (member.age >= 60 and elsewhere.random() < _CHILDREN_ELSEWHERE_ABLE)
+        )
 
 
 def _name(picker: NamePicker, members: list[Person]) -> None:
@@ -217,26 +230,73 @@ def _address(rng, village: _Village, number: int) -> str:
     return f"{village.address}{number}号"
 
 
-def _rows(rng, code: str, village: _Village, hukou: str, members: list[Person], benefits: list[Benefit],
-          holdings: tuple) -> SynthHousehold:
+def _rows(
+    rng, code: str, village: _Village, hukou: str, members: list[Person], benefits: list[Benefit], holdings: tuple
+) -> SynthHousehold:
     financial, vehicles, vehicle_value, properties, businesses, medical, education = holdings
-    household = dict(zip(HOUSEHOLD_HEADERS, (
-        code, village.code, codes.HUKOU[hukou], _address(rng, village, int(code[-4:])), _money(financial), vehicles,
-        _money(vehicle_value), properties, businesses, _money(medical), _money(education))))
-    return SynthHousehold(household, [_member_row(code, m) for m in members],
-                          [_benefit_row(code, b) for b in benefits])
+    household = dict(
+        zip(
+            HOUSEHOLD_HEADERS,
+            (
+                code,
+                village.code,
+                codes.HUKOU[hukou],
+                _address(rng, village, int(code[-4:])),
+                _money(financial),
+                vehicles,
+                _money(vehicle_value),
+                properties,
+                businesses,
+                _money(medical),
+                _money(education),
+            ),
+        )
+    )
+    return SynthHousehold(household, [_member_row(code, m) for m in members], [_benefit_row(code, b) for b in benefits])
 
 
 def _member_row(code: str, m: Person) -> dict:
     wage, business, prop, transfer, exempt = m.income
-    return dict(zip(MEMBER_HEADERS, (
-        code, m.name, m.id_number, codes.RELATIONS[m.relation], codes.DISABILITY_KINDS.get(m.disability_kind, ""),
-        codes.DISABILITY_LEVELS.get(m.disability_level, ""), "是" if m.ill else "否", codes.SELF_CARE[m.self_care],
-        "是" if m.employed else "否", codes.SCHOOL_STAGES.get(m.school, ""), _money(wage), _money(business),
-        _money(prop), _money(transfer), _money(exempt), "是" if m.capable_supporter else "否", m.phone, m.bank, m.account)))
+    return dict(
+        zip(
+            MEMBER_HEADERS,
+            (
+                code,
+                m.name,
+                m.id_number,
+                codes.RELATIONS[m.relation],
+                codes.DISABILITY_KINDS.get(m.disability_kind, ""),
+                codes.DISABILITY_LEVELS.get(m.disability_level, ""),
+                "是" if m.ill else "否",
+                codes.SELF_CARE[m.self_care],
+                "是" if m.employed else "否",
+                codes.SCHOOL_STAGES.get(m.school, ""),
+                _money(wage),
+                _money(business),
+                _money(prop),
+                _money(transfer),
+                _money(exempt),
+                "是" if m.capable_supporter else "否",
+                m.phone,
+                m.bank,
+                m.account,
+            ),
+        )
+    )
 
 
 def _benefit_row(code: str, b: Benefit) -> dict:
-    return dict(zip(BENEFIT_HEADERS, (
-        code, b.person, codes.CATEGORY_SHORT[b.category], b.since.isoformat(), _money(b.amount),
-        codes.SUPPORT_MODES.get(b.mode, ""), b.institution)))
+    return dict(
+        zip(
+            BENEFIT_HEADERS,
+            (
+                code,
+                b.person,
+                codes.CATEGORY_SHORT[b.category],
+                b.since.isoformat(),
+                _money(b.amount),
+                codes.SUPPORT_MODES.get(b.mode, ""),
+                b.institution,
+            ),
+        )
+    )

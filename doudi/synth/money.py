@@ -5,6 +5,7 @@ earns well below the local 低保标准 per person, a 低保边缘 household bet
 it, a 低收入 household above that. Amounts are kept as integer cents while generating (fast
 and exact) and become `Decimal` with two places only in the output rows.
 """
+
 from __future__ import annotations
 
 import random
@@ -134,8 +135,15 @@ def _medical(rng: random.Random, person: Person) -> int:
     return _cents(rng, 0, 800) if rng.random() < 0.3 else 0
 
 
-_SCHOOL_COSTS = {"preschool": (1000, 3000), "primary": (300, 1500), "junior": (300, 1500), "senior": (2000, 5000),
-                 "vocational": (1500, 4000), "college": (6000, 12000), "university": (8000, 15000)}
+_SCHOOL_COSTS = {
+    "preschool": (1000, 3000),
+    "primary": (300, 1500),
+    "junior": (300, 1500),
+    "senior": (2000, 5000),
+    "vocational": (1500, 4000),
+    "college": (6000, 12000),
+    "university": (8000, 15000),
+}
 
 
 def _education(rng: random.Random, stage: str) -> int:

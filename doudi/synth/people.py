@@ -4,6 +4,7 @@ Shares are rough figures for China's low-income population (older, sicker and mo
 disabled than the general population); they are tuned so the totals tests check come out
 near the intended values, not taken from any single statistic.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,17 +16,58 @@ DAYS_PER_YEAR = 365.2425
 
 # (kind code, weight) by age group: the elderly lose sight and hearing, the young are
 # more often born with intellectual or mental disabilities.
-_KINDS_OLD = (("limb", 35), ("visual", 20), ("hearing", 20), ("speech", 2), ("intellectual", 3),
-              ("mental", 5), ("multiple", 15))
-_KINDS_YOUNG = (("limb", 30), ("visual", 8), ("hearing", 7), ("speech", 5), ("intellectual", 20),
-                ("mental", 18), ("multiple", 12))
+_KINDS_OLD = (("limb", 35), ("visual", 20), ("hearing", 20), ("speech", 2), ("intellectual", 3), ("mental", 5), ("multiple", 15))
+_KINDS_YOUNG = (
+    ("limb", 30),
+    ("visual", 8),
+    ("hearing", 7),
+    ("speech", 5),
+    ("intellectual", 20),
+    ("mental", 18),
+    ("multiple", 12),
+)
 _LEVELS = ((1, 12), (2, 28), (3, 28), (4, 32))
-_MOBILE_PREFIXES = ("130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151",
-                    "152", "155", "156", "157", "158", "159", "177", "180", "181", "182", "183", "185",
-                    "186", "187", "188", "189", "198", "199")
+_MOBILE_PREFIXES = (
+    "130",
+    "131",
+    "132",
+    "133",
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "198",
+    "199",
+)
 # (bank, card BIN, weight): cards are 19 digits with a Luhn check digit, like real debit cards.
-_BANKS = (("农村信用社", "622991", 42), ("中国邮政储蓄银行", "621799", 20), ("中国农业银行", "622848", 20),
-          ("中国建设银行", "621700", 7), ("中国工商银行", "622202", 6), ("中国银行", "621661", 5))
+_BANKS = (
+    ("农村信用社", "622991", 42),
+    ("中国邮政储蓄银行", "621799", 20),
+    ("中国农业银行", "622848", 20),
+    ("中国建设银行", "621700", 7),
+    ("中国工商银行", "622202", 6),
+    ("中国银行", "621661", 5),
+)
 
 
 def _table(pairs) -> tuple:
@@ -33,8 +75,12 @@ def _table(pairs) -> tuple:
     return tuple(value for value, weight in pairs for _ in range(weight))
 
 
-KINDS_OLD, KINDS_YOUNG, LEVELS, BANKS = _table(_KINDS_OLD), _table(_KINDS_YOUNG), _table(_LEVELS), _table(
-    (bank[:2], bank[2]) for bank in _BANKS)
+KINDS_OLD, KINDS_YOUNG, LEVELS, BANKS = (
+    _table(_KINDS_OLD),
+    _table(_KINDS_YOUNG),
+    _table(_LEVELS),
+    _table((bank[:2], bank[2]) for bank in _BANKS),
+)
 
 
 def pick(rng: random.Random, table: tuple):
@@ -44,9 +90,27 @@ def pick(rng: random.Random, table: tuple):
 class Person:
     """A member while their household is being built; turned into a 成员 row at the end."""
 
-    __slots__ = ("relation", "age", "sex", "surname", "name", "birth", "id_number", "disability_kind",
-                 "disability_level", "ill", "self_care", "employed", "school", "income", "supporter",
-                 "capable_supporter", "phone", "bank", "account")
+    __slots__ = (
+        "relation",
+        "age",
+        "sex",
+        "surname",
+        "name",
+        "birth",
+        "id_number",
+        "disability_kind",
+        "disability_level",
+        "ill",
+        "self_care",
+        "employed",
+        "school",
+        "income",
+        "supporter",
+        "capable_supporter",
+        "phone",
+        "bank",
+        "account",
+    )
 
     def __init__(self, relation: str, age: int, sex: str):
         self.relation, self.age, self.sex = relation, age, sex

@@ -7,6 +7,7 @@ villages below a county are invented but follow the 统计用区划代码 conven
 街道 001–099, 镇 100–199, 乡 200–299 (9 digits); 居委会/社区 001–199 and 村委会 200–399
 (12 digits).
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,22 +23,98 @@ DEMO_PROVINCE = "14"
 
 # 沁水县's towns and townships; codes in the official style so the demo looks familiar.
 QINSHUI_TOWNSHIPS = (
-    ("140521100", "龙港镇"), ("140521101", "中村镇"), ("140521102", "郑庄镇"),
-    ("140521103", "端氏镇"), ("140521104", "嘉峰镇"), ("140521105", "郑村镇"),
-    ("140521106", "柿庄镇"), ("140521200", "土沃乡"), ("140521201", "张村乡"),
-    ("140521202", "苏庄乡"), ("140521203", "胡底乡"), ("140521204", "固县乡"),
+    ("140521100", "龙港镇"),
+    ("140521101", "中村镇"),
+    ("140521102", "郑庄镇"),
+    ("140521103", "端氏镇"),
+    ("140521104", "嘉峰镇"),
+    ("140521105", "郑村镇"),
+    ("140521106", "柿庄镇"),
+    ("140521200", "土沃乡"),
+    ("140521201", "张村乡"),
+    ("140521202", "苏庄乡"),
+    ("140521203", "胡底乡"),
+    ("140521204", "固县乡"),
 )
 
 # Building blocks for place names common in southern Shanxi's hills.
 _PLACE_SURNAMES = tuple("王李张刘赵郭杨陈韩贾孙马范武冯段石梁牛任曹秦宋常卫申程崔董")
-_PLACE_WORDS = ("东", "西", "南", "北", "上", "下", "前", "后", "中", "大", "小", "新", "老",
-                "石", "柳", "杏", "枣", "桃", "柏", "松", "龙", "凤", "白", "红", "青", "黄",
-                "土", "沙", "泉", "水", "河", "山", "高", "安", "和", "丰", "兴", "富", "永", "长")
+_PLACE_WORDS = (
+    "东",
+    "西",
+    "南",
+    "北",
+    "上",
+    "下",
+    "前",
+    "后",
+    "中",
+    "大",
+    "小",
+    "新",
+    "老",
+    "石",
+    "柳",
+    "杏",
+    "枣",
+    "桃",
+    "柏",
+    "松",
+    "龙",
+    "凤",
+    "白",
+    "红",
+    "青",
+    "黄",
+    "土",
+    "沙",
+    "泉",
+    "水",
+    "河",
+    "山",
+    "高",
+    "安",
+    "和",
+    "丰",
+    "兴",
+    "富",
+    "永",
+    "长",
+)
 _PLACE_MIDDLES = tuple("石泉水河山树柳枣杏桃柏松沟坪峪窑")
 _PLACE_ENDINGS = ("庄", "沟", "峪", "坪", "岭", "河", "底", "洼", "堡", "庄头", "圪堆", "窑", "坡", "岩", "凹", "头")
-_COMMUNITY_WORDS = ("东关", "西关", "南关", "北关", "新华", "建设", "解放", "人民", "文化", "幸福", "和平",
-                    "朝阳", "育才", "府前", "中心", "滨河", "胜利", "前进", "康宁", "阳光", "花园", "振兴",
-                    "迎宾", "沁园", "梅园", "锦绣", "新村", "工人", "矿区", "电厂")
+_COMMUNITY_WORDS = (
+    "东关",
+    "西关",
+    "南关",
+    "北关",
+    "新华",
+    "建设",
+    "解放",
+    "人民",
+    "文化",
+    "幸福",
+    "和平",
+    "朝阳",
+    "育才",
+    "府前",
+    "中心",
+    "滨河",
+    "胜利",
+    "前进",
+    "康宁",
+    "阳光",
+    "花园",
+    "振兴",
+    "迎宾",
+    "沁园",
+    "梅园",
+    "锦绣",
+    "新村",
+    "工人",
+    "矿区",
+    "电厂",
+)
 _COMMUNITY_ENDINGS = ("社区", "社区", "社区", "街社区", "路社区")
 
 
@@ -72,7 +149,7 @@ def real_divisions(province: str = DEMO_PROVINCE) -> tuple[str, list[tuple[str, 
     市辖区 placeholders (xx01) are skipped: nobody lives in them."""
     from stdnum import numdb
 
-    for _length, code, _end, props, children in numdb.get("cn/loc").prefixes:
+    for _length, code, _end, props, children in numdb.get("cn/loc").prefixes:  # noqa: B007 - used after the break
         if code == province:
             break
     else:
@@ -118,10 +195,13 @@ def _village_name(rng: random.Random, taken: set[str], community: bool) -> str:
 
 def _villages(rng: random.Random, township: str, count: int, communities: int, taken: set[str]) -> list[RegionRow]:
     """`communities` 社区 (codes 001…) then `count` 村 (codes 201…) under one township."""
-    rows = [RegionRow(f"{township}{index + 1:03d}", _village_name(rng, taken, True), "village", township)
-            for index in range(communities)]
-    rows += [RegionRow(f"{township}{201 + index:03d}", _village_name(rng, taken, False), "village", township)
-             for index in range(count)]
+    rows = [
+        RegionRow(f"{township}{index + 1:03d}", _village_name(rng, taken, True), "village", township)
+        for index in range(communities)
+    ]
+    rows += [
+        RegionRow(f"{township}{201 + index:03d}", _village_name(rng, taken, False), "village", township) for index in range(count)
+    ]
     return rows
 
 
@@ -144,8 +224,7 @@ def _township_names(rng: random.Random, count: int, district: bool) -> list[tupl
     return result
 
 
-def _county_tree(rng: random.Random, county: str, townships: list[tuple[str, str]],
-                 villages: tuple[int, int]) -> list[RegionRow]:
+def _county_tree(rng: random.Random, county: str, townships: list[tuple[str, str]], villages: tuple[int, int]) -> list[RegionRow]:
     """Township and village rows under one county; the first township is the county seat
     (县城) and gets several 社区, 街道 are all 社区."""
     rows, taken = [], set()
@@ -164,14 +243,21 @@ def county_regions(seed: int = 1, *, villages_per_township: tuple[int, int] = (1
     """The demo county 沁水县 (140521) with its province and city: 12 townships and about
     200 villages and communities, names invented deterministically from `seed`."""
     rng = random.Random(f"regions:{seed}:{DEMO_COUNTY}")
-    head = [RegionRow("14", "山西省", "province", None), RegionRow("1405", "晋城市", "city", "14"),
-            RegionRow(DEMO_COUNTY, "沁水县", "county", "1405")]
+    head = [
+        RegionRow("14", "山西省", "province", None),
+        RegionRow("1405", "晋城市", "city", "14"),
+        RegionRow(DEMO_COUNTY, "沁水县", "county", "1405"),
+    ]
     return head + _county_tree(rng, DEMO_COUNTY, list(QINSHUI_TOWNSHIPS), villages_per_township)
 
 
-def province_regions(seed: int = 1, province: str = DEMO_PROVINCE, *,
-                     townships_per_county: tuple[int, int] = (8, 14),
-                     villages_per_township: tuple[int, int] = (12, 24)) -> list[RegionRow]:
+def province_regions(
+    seed: int = 1,
+    province: str = DEMO_PROVINCE,
+    *,
+    townships_per_county: tuple[int, int] = (8, 14),
+    villages_per_township: tuple[int, int] = (12, 24),
+) -> list[RegionRow]:
     """A whole province: real cities and counties (stdnum), invented townships and
     villages below each county (Shanxi: 11 cities, ~117 counties, ~20 000 villages).
     沁水县 keeps the same townships as `county_regions`."""

@@ -2,6 +2,7 @@
 is in. Low-income households are small and old: many elderly living alone or as a couple,
 some 留守 grandparents raising grandchildren, some families with a disabled or sick member.
 """
+
 from __future__ import annotations
 
 import random
@@ -9,9 +10,19 @@ import random
 from doudi.synth.people import Person, pick
 
 # Shape weights per household; the mean size comes out near 2.1 persons.
-_SHAPES = (("solo_elder", 30), ("solo_adult", 9), ("elder_couple", 12), ("elder_with_child", 7),
-           ("couple_kids", 12), ("single_parent", 7), ("three_gen", 7), ("skipped_gen", 7),
-           ("adult_with_parent", 8), ("siblings", 3), ("other", 1))
+_SHAPES = (
+    ("solo_elder", 30),
+    ("solo_adult", 9),
+    ("elder_couple", 12),
+    ("elder_with_child", 7),
+    ("couple_kids", 12),
+    ("single_parent", 7),
+    ("three_gen", 7),
+    ("skipped_gen", 7),
+    ("adult_with_parent", 8),
+    ("siblings", 3),
+    ("other", 1),
+)
 SHAPES = tuple(name for name, weight in _SHAPES for _ in range(weight))
 # Chance the household's members are 特困 (only shapes without a capable supporter).
 TEKUN_ODDS = {"solo_elder": 0.30, "solo_adult": 0.30, "elder_couple": 0.15, "siblings": 0.25}
@@ -110,7 +121,7 @@ def pick_sex(rng: random.Random) -> str:
 def trim(members: list[Person], size: int) -> list[Person]:
     """At most `size` members, head kept: used for the last household of a village so
     the number of persons matches the target exactly."""
-    return members[:max(1, size)]
+    return members[: max(1, size)]
 
 
 def choose_shape(rng: random.Random) -> str:

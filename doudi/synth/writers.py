@@ -1,10 +1,11 @@
-"""Writes generated households as SPEC §4 registry files: three UTF-8 CSVs or one .xlsx.
+"""Writes generated households as docs/interfaces.md §4 registry files: three UTF-8 CSVs or one .xlsx.
 
 Both writers consume the household stream as it comes, so a province never has to be in
 memory. Money is `Decimal`, written with `str` (1234.50, never 1234.4999999); in Excel it
 is a number shown with two decimals, while codes (ID numbers, accounts, phones, region
 codes) are always text so Excel does not turn them into 1.40521E+17.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,10 +30,11 @@ def _cell(value) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def write_registry_csv(folder: str | Path, households: Iterable[SynthHousehold], *,
-                       progress: Progress | None = None, every: int = 10_000) -> Counts:
+def write_registry_csv(
+    folder: str | Path, households: Iterable[SynthHousehold], *, progress: Progress | None = None, every: int = 10_000
+) -> Counts:
     """Writes 家庭.csv, 成员.csv and 保障.csv into `folder` (created if needed); header row
-    is SPEC §4's, in order. `progress` is called every `every` households and at the end."""
+    is docs/interfaces.md §4's, in order. `progress` is called every `every` households and at the end."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     handles = {name: (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") for name in SHEETS}
@@ -63,8 +65,9 @@ def write_registry_csv(folder: str | Path, households: Iterable[SynthHousehold],
 _FIXED_CREATED = dt.datetime(2025, 1, 1)
 
 
-def write_registry_xlsx(path: str | Path, households: Iterable[SynthHousehold], *,
-                        progress: Progress | None = None, every: int = 10_000) -> Counts:
+def write_registry_xlsx(
+    path: str | Path, households: Iterable[SynthHousehold], *, progress: Progress | None = None, every: int = 10_000
+) -> Counts:
     """One workbook with sheets 家庭, 成员, 保障 (xlsxwriter, constant-memory mode).
     Meant for small outputs: Excel stops at 1 048 576 rows per sheet."""
     import xlsxwriter

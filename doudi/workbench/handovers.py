@@ -5,6 +5,7 @@ listens to the payroll run's transition rows (one per step, doudi.core.workflow)
 - a run returned by finance (已复核 → 草稿) → whoever built it: to correct and check again.
 
 Steps moved together (`move_many`, bulk-created rows) send no signal and so no notification."""
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """Notifications inside the app for hand-overs (issue 13 item 2): a run waiting for finance,
 a warning assigned to a township. Written by `notifications.notify()`; read on the home page."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -24,8 +25,9 @@ class Notification(models.Model):
         verbose_name = verbose_name_plural = "通知"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["role", "region_code"])]
-        constraints = [models.CheckConstraint(condition=models.Q(user__isnull=False) | ~models.Q(role=""),
-                                              name="notification_has_recipient")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(user__isnull=False) | ~models.Q(role=""), name="notification_has_recipient")
+        ]
 
     def __str__(self) -> str:
         return self.text

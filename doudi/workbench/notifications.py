@@ -1,4 +1,5 @@
 """The one way to write a notification (other apps call `notify`), and the reads of them."""
+
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
@@ -19,8 +20,9 @@ def notify(text: str, link: str = "", *, user=None, role: str = "", region: str 
         raise ValueError("通知须指定接收人或接收角色")
     if link and not (link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None)):
         raise ValueError("通知链接须为本系统内的地址")
-    return Notification.objects.create(user=user, role="" if user is not None else role, region_code=region or "",
-                                       text=text[:300], link=link[:300])
+    return Notification.objects.create(
+        user=user, role="" if user is not None else role, region_code=region or "", text=text[:300], link=link[:300]
+    )
 
 
 def notifications_for(user) -> QuerySet:

@@ -1,5 +1,6 @@
 """Reads for the workbench pages, composed from each app's scoped selectors (no query here
 touches another app's tables directly)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,9 +20,14 @@ def home(user, today: dt.date) -> dict:
         from doudi.registry import selectors as registry
 
         townships = registry.counts_by_township(user)
-        context.update(categories=registry.counts_by_category(user), townships=townships,
-                       township_total={"households": sum(t["households"] for t in townships),
-                                       "persons": sum(t["persons"] for t in townships)})
+        context.update(
+            categories=registry.counts_by_category(user),
+            townships=townships,
+            township_total={
+                "households": sum(t["households"] for t in townships),
+                "persons": sum(t["persons"] for t in townships),
+            },
+        )
     if can(user, VIEW_WARNINGS):
         from doudi.monitoring.selectors import overdue_count
 

@@ -1,14 +1,26 @@
 """What waits for whom, area by area, from each app's own (scoped) selectors. The workbench
 sits above every app, so it may import them; no app imports the workbench except to call
 `notifications.notify` or `todo.add_source`."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from django.urls import reverse
 
-from doudi.core.roles import (APPROVE_PAYROLL, ASSESS, BUILD_PAYROLL, EDIT_REGISTRY, HANDLE_PROBLEMS, HANDLE_WARNINGS,
-                              IMPORT_REGISTRY, PROCESS_CASES, RECORD_VISIT, VIEW_PAYROLL, can)
+from doudi.core.roles import (
+    APPROVE_PAYROLL,
+    ASSESS,
+    BUILD_PAYROLL,
+    EDIT_REGISTRY,
+    HANDLE_PROBLEMS,
+    HANDLE_WARNINGS,
+    IMPORT_REGISTRY,
+    PROCESS_CASES,
+    RECORD_VISIT,
+    VIEW_PAYROLL,
+    can,
+)
 from doudi.workbench.todo import Item, add_source
 
 LEDGER, ASSESSMENT, MONEY, FINDING = "台账", "认定", "资金", "比对预警"
@@ -22,8 +34,10 @@ def payroll(user, today: dt.date) -> list[Item]:
 
     waiting = runs_waiting(user)
     items = []
-    for action, label, state, hint in (("check", "待复核的发放花名册", "draft", "经办与复核分离：不含您本人生成的"),
-                                       ("approve", "待财政审批的发放花名册", "checked", "经办与审批分离：不含您本人复核的")):
+    for action, label, state, hint in (
+        ("check", "待复核的发放花名册", "draft", "经办与复核分离：不含您本人生成的"),
+        ("approve", "待财政审批的发放花名册", "checked", "经办与审批分离：不含您本人复核的"),
+    ):
         runs = waiting[action]
         url = reverse("payroll_detail", args=[runs[0].pk]) if len(runs) == 1 else f"{reverse('payroll_list')}?state={state}"
         items.append(Item(label, len(runs), url, hint=hint))
@@ -41,8 +55,15 @@ def bank_returns(user, today: dt.date) -> list[Item]:
     if not count:
         return []
     run = failed.order_by("-run_id").values_list("run_id", flat=True).first()
-    return [Item("银行回盘发放失败", count, f"{reverse('payroll_detail', args=[run])}?status=failed", urgent=True,
-                 hint="请核对银行账号，下期花名册将补发")]
+    return [
+        Item(
+            "银行回盘发放失败",
+            count,
+            f"{reverse('payroll_detail', args=[run])}?status=failed",
+            urgent=True,
+            hint="请核对银行账号，下期花名册将补发",
+        )
+    ]
 
 
 def warnings(user, today: dt.date) -> list[Item]:
@@ -51,8 +72,10 @@ def warnings(user, today: dt.date) -> list[Item]:
     from doudi.monitoring.selectors import overdue_count, warning_search
 
     url = reverse("warning_list")
-    return [Item("已超过核查期限的预警", overdue_count(user), f"{url}?age=overdue", urgent=True),
-            Item("7天内到期的预警", warning_search(user, age="7").count(), f"{url}?age=7")]
+    return [
+        Item("已超过核查期限的预警", overdue_count(user), f"{url}?age=overdue", urgent=True),
+        Item("7天内到期的预警", warning_search(user, age="7").count(), f"{url}?age=7"),
+    ]
 
 
 def evaluations(user, today: dt.date) -> list[Item]:
@@ -65,8 +88,14 @@ def evaluations(user, today: dt.date) -> list[Item]:
     run = runs_visible(user).filter(status=EvaluationRun.Status.DONE).order_by("-started_at", "-id").first()
     if run is None:
         return []
-    return [Item(f"{run.month} 批量评估发现的差异", differences_for(user, run).count(),
-                 reverse("assessment:evaluation_detail", args=[run.pk]), hint="应新增、应停止或应调整金额，请核实后处理")]
+    return [
+        Item(
+            f"{run.month} 批量评估发现的差异",
+            differences_for(user, run).count(),
+            reverse("assessment:evaluation_detail", args=[run.pk]),
+            hint="应新增、应停止或应调整金额，请核实后处理",
+        )
+    ]
 
 
 def pending_benefits(user, today: dt.date) -> list[Item]:
@@ -87,10 +116,12 @@ def cases(user, today: dt.date) -> list[Item]:
 
     counts = tab_counts(user)
     url = reverse("cases:queue")
-    return [Item("已逾期的案件", counts.get("overdue", 0), f"{url}?tab=overdue", urgent=True),
-            Item("待我办理的案件", counts.get("mine", 0), f"{url}?tab=mine"),
-            Item("即将到期的案件", counts.get("soon", 0), f"{url}?tab=soon"),
-            Item("新受理的案件", counts.get("new", 0), f"{url}?tab=new")]
+    return [
+        Item("已逾期的案件", counts.get("overdue", 0), f"{url}?tab=overdue", urgent=True),
+        Item("待我办理的案件", counts.get("mine", 0), f"{url}?tab=mine"),
+        Item("即将到期的案件", counts.get("soon", 0), f"{url}?tab=soon"),
+        Item("新受理的案件", counts.get("new", 0), f"{url}?tab=new"),
+    ]
 
 
 def visits(user, today: dt.date) -> list[Item]:
@@ -102,8 +133,10 @@ def visits(user, today: dt.date) -> list[Item]:
 
     duties = duty_list(user, today=today)
     url = reverse("care:duties")
-    return [Item("逾期未访", sum(1 for d in duties if d.status == OVERDUE), url, urgent=True),
-            Item("今日应访", sum(1 for d in duties if d.status == DUE), url)]
+    return [
+        Item("逾期未访", sum(1 for d in duties if d.status == OVERDUE), url, urgent=True),
+        Item("今日应访", sum(1 for d in duties if d.status == DUE), url),
+    ]
 
 
 def problems(user, today: dt.date) -> list[Item]:
@@ -113,8 +146,10 @@ def problems(user, today: dt.date) -> list[Item]:
 
     open_problems = list(problem_search(user, state="active").values_list("deadline", flat=True))
     url = f"{reverse('care:problems')}?state=active"
-    return [Item("已超过办结期限的走访问题", sum(1 for d in open_problems if d and d < today), url, urgent=True),
-            Item("未解决的走访问题", len(open_problems), url)]
+    return [
+        Item("已超过办结期限的走访问题", sum(1 for d in open_problems if d and d < today), url, urgent=True),
+        Item("未解决的走访问题", len(open_problems), url),
+    ]
 
 
 def agreements(user, today: dt.date) -> list[Item]:
@@ -125,8 +160,15 @@ def agreements(user, today: dt.date) -> list[Item]:
 
 
 def register() -> None:
-    for order, area, source in ((10, LEDGER, pending_benefits), (15, LEDGER, visits), (16, LEDGER, problems),
-                                (17, LEDGER, agreements),
-                                (20, ASSESSMENT, cases), (25, ASSESSMENT, evaluations), (40, FINDING, warnings),
-                                (50, MONEY, payroll), (55, MONEY, bank_returns)):
+    for order, area, source in (
+        (10, LEDGER, pending_benefits),
+        (15, LEDGER, visits),
+        (16, LEDGER, problems),
+        (17, LEDGER, agreements),
+        (20, ASSESSMENT, cases),
+        (25, ASSESSMENT, evaluations),
+        (40, FINDING, warnings),
+        (50, MONEY, payroll),
+        (55, MONEY, bank_returns),
+    ):
         add_source(order, area, source)

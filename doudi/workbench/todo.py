@@ -5,6 +5,7 @@ scoped); the home page shows the items with a count, never an empty one.
 
     add_source(order, "资金", payroll_source)   # in an AppConfig.ready()
 """
+
 from __future__ import annotations
 
 import datetime as dt

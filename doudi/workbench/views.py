@@ -1,4 +1,5 @@
 """首页 (a to-do list per role), the header search, and notifications."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -29,10 +30,18 @@ def search(request):
     q = request.GET.get("q", "").strip()[:64]
     found = selectors.search(request.user, q, region=request.GET.get("region", "").strip()) if q else {"rows": [], "region": ""}
     page = Paginator(found["rows"], PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "workbench/search.html", {
-        "q": q, "page": page, "refused": found.get("refused", ""), "region": found["region"],
-        "townships": townships_for(request.user), "count": len(found["rows"]),
-    })
+    return render(
+        request,
+        "workbench/search.html",
+        {
+            "q": q,
+            "page": page,
+            "refused": found.get("refused", ""),
+            "region": found["region"],
+            "townships": townships_for(request.user),
+            "count": len(found["rows"]),
+        },
+    )
 
 
 @login_required

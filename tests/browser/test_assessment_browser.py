@@ -1,5 +1,6 @@
 """Issue #3's browser tests: a clerk opens 测算 from a household, adds and removes rows
 without a reload, changes an income and reads the decision with its 文号."""
+
 import pytest
 
 from doudi.registry.services import registry_import

@@ -3,6 +3,7 @@
 reload; the network drops (Playwright's set_offline) and the send is kept on the phone, then
 goes out when the network is back. A township clerk on a desktop gives the problem to its
 owner and closes it with what was done; coverage and found/solved counts change."""
+
 import pytest
 from django.urls import reverse
 

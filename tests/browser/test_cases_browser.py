@@ -2,6 +2,7 @@
 takes it through 核对, 入户调查 and 公示; after the 公示 the county confirms it and the
 benefit starts (desktop). On a phone, the county refuses another case and opens the
 printable refusal notice."""
+
 import datetime as dt
 
 import pytest

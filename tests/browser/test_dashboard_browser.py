@@ -1,6 +1,7 @@
 """The leaders' dashboard in a real browser at desktop (1366×900) and phone (390×844) sizes:
 every chart is drawn (ECharts from our own static files), no request leaves 127.0.0.1, and
 the page does not scroll sideways."""
+
 from urllib.parse import urlparse
 
 import pytest

@@ -1,5 +1,6 @@
 """Issue #4's browser test for 部门数据报送: an uploader uploads a department file, sees
 the preview with a row error, confirms, and finds the import with its problem rows."""
+
 import pytest
 
 from conftest import COUNTY, person_id
@@ -14,10 +15,13 @@ def death_file(tmp_path, settings):
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "data" / "media"
     path = tmp_path / "死亡人员.csv"
-    path.write_text("身份证号,姓名,死亡日期\n"
-                    f"{person_id(COUNTY, '19500312', 1)},张三,2024-05-01\n"
-                    f"{person_id(COUNTY, '19451111', 21)[:6]}{person_id(COUNTY, '19451111', 21)[8:17]},赵六,2024-06-01\n"
-                    f"{person_id(COUNTY, '19520101', 2)},李四,六月\n", encoding="utf-8")
+    path.write_text(
+        "身份证号,姓名,死亡日期\n"
+        f"{person_id(COUNTY, '19500312', 1)},张三,2024-05-01\n"
+        f"{person_id(COUNTY, '19451111', 21)[:6]}{person_id(COUNTY, '19451111', 21)[8:17]},赵六,2024-06-01\n"
+        f"{person_id(COUNTY, '19520101', 2)},李四,六月\n",
+        encoding="utf-8",
+    )
     return path
 
 

@@ -1,6 +1,7 @@
 """Issue #4's browser test for warnings: county staff run the comparison from the web and
 watch it finish; a township clerk sees the warnings, checks and confirms one (the benefit
 is stopped) and dismisses another with a reason."""
+
 import datetime as dt
 
 import pytest

@@ -1,6 +1,7 @@
 """Issue #5's browser test: county staff builds and checks a monthly payroll, finance
 approves it, staff sends it, downloads the 一卡通 bank file, imports a return file with two failures and
 sees them re-issued in next month's run."""
+
 import csv
 import io
 
@@ -70,7 +71,12 @@ def test_build_check_approve_export(page, live_server, money_county):
     assert len(rows) == 6 and rows[0]["收款人"] == "户主1" and rows[0]["金额"] == "510.00"
     shoot(page, "payroll-sent")
     run = PayrollRun.objects.get(item="dibao")
-    assert list(RunTransition.objects.filter(run=run).values_list("to_state", flat=True)) == ["draft", "checked", "approved", "sent"]
+    assert list(RunTransition.objects.filter(run=run).values_list("to_state", flat=True)) == [
+        "draft",
+        "checked",
+        "approved",
+        "sent",
+    ]
 
     # The bank answers: two failures. They show on the run and are re-issued next month.
     answer = io.StringIO()
@@ -79,7 +85,9 @@ def test_build_check_approve_export(page, live_server, money_county):
     for index, row in enumerate(rows):
         writer.writerow([row["流水号"], "失败" if index < 2 else "成功", "账户已销户" if index < 2 else ""])
     page.select_option("#id_layout", "generic")
-    page.set_input_files("#id_file", files=[{"name": "回盘.csv", "mimeType": "text/csv", "buffer": answer.getvalue().encode("utf-8")}])
+    page.set_input_files(
+        "#id_file", files=[{"name": "回盘.csv", "mimeType": "text/csv", "buffer": answer.getvalue().encode("utf-8")}]
+    )
     page.click("#return-form button[type=submit]")
     assert page.inner_text("#run-state") == "已对账"
     assert page.locator("text=账户已销户").count() == 2

@@ -1,6 +1,7 @@
-"""Issue 13 item 1, phone-first layout (DESIGN §1.7): on a 390×844 phone the menu is
+"""Issue 13 item 1, phone-first layout (docs/design.md §1.7): on a 390×844 phone the menu is
 behind one 菜单 button, lists are cards, nothing scrolls sideways; on a 1366×900 desktop
 the whole menu, grouped by task, shows. A county admin and a village helper."""
+
 import datetime as dt
 
 import pytest
@@ -43,9 +44,18 @@ def county(money_county, users, settings):
     payroll_build(period="2025-01", category="dibao")
     head = Person.objects.get(name="户主1")  # H101, in the helper's village
     run = ComparisonRun.objects.create(as_of=dt.date(2025, 1, 31), engine="duckdb")
-    Warning.objects.create(rule=next(iter(RULES)), person=head, household=head.household, region_code=head.household.region_id,
-                           township_code=head.household.region_id[:9], level="red", fingerprint="f1",
-                           deadline=dt.date(2025, 2, 20), first_run=run, last_run=run)
+    Warning.objects.create(
+        rule=next(iter(RULES)),
+        person=head,
+        household=head.household,
+        region_code=head.household.region_id,
+        township_code=head.household.region_id[:9],
+        level="red",
+        fingerprint="f1",
+        deadline=dt.date(2025, 2, 20),
+        first_run=run,
+        last_run=run,
+    )
     return money_county
 
 
@@ -135,9 +145,18 @@ def test_money_and_menu_groups():
     from doudi.core.templatetags.layout import money
 
     assert [money(v) for v in (1234567.5, "1234567.5", 0, None, "-1234.565", "—")] == [
-        "1,234,567.50", "1,234,567.50", "0.00", "", "-1,234.57", "—"]
-    entries = [{"label": "首页", "url": "/", "group": ""}, {"label": "预警处理", "url": "/warnings/", "group": "比对预警"},
-               {"label": "家庭台账", "url": "/households/", "group": "台账"}]
+        "1,234,567.50",
+        "1,234,567.50",
+        "0.00",
+        "",
+        "-1,234.57",
+        "—",
+    ]
+    entries = [
+        {"label": "首页", "url": "/", "group": ""},
+        {"label": "预警处理", "url": "/warnings/", "group": "比对预警"},
+        {"label": "家庭台账", "url": "/households/", "group": "台账"},
+    ]
     menu = menu_groups(entries, "/households/H001/")
     assert [g["label"] for g in menu["groups"]] == ["台账", "比对预警"] and [e["label"] for e in menu["top"]] == ["首页"]
     assert menu["groups"][0]["current"] and menu["groups"][0]["entries"][0]["current"] and not menu["top"][0]["current"]

@@ -2,6 +2,7 @@
 130 rows (not the 50 on screen), with title, unit, date and 制表人; and a county admin and a
 township clerk walking every page of the main menu meet no developer words (rule codes,
 parameter keys, model codes) and no server file paths."""
+
 import datetime as dt
 
 import pytest
@@ -30,9 +31,18 @@ def county(money_county, users, settings):
     payroll_build(period="2025-01", category="dibao")
     head = Person.objects.get(name="户主1")
     run = ComparisonRun.objects.create(as_of=dt.date(2025, 1, 31), engine="duckdb")
-    Warning.objects.create(rule=next(iter(RULES)), person=head, household=head.household, region_code=head.household.region_id,
-                           township_code=head.household.region_id[:9], level="red", fingerprint="f1",
-                           deadline=dt.date(2025, 2, 20), first_run=run, last_run=run)
+    Warning.objects.create(
+        rule=next(iter(RULES)),
+        person=head,
+        household=head.household,
+        region_code=head.household.region_id,
+        township_code=head.household.region_id[:9],
+        level="red",
+        fingerprint="f1",
+        deadline=dt.date(2025, 2, 20),
+        first_run=run,
+        last_run=run,
+    )
     missing = 130 - Household.objects.filter(region_id=VILLAGE_A2).count()
     for i in range(missing):  # 西关村 then holds 130 households
         household = Household.objects.create(code=f"W{i:04d}", region_id=VILLAGE_A2, hukou="rural", address=f"西关{i}号")

@@ -2,6 +2,7 @@
 reload, then the number and deadline, the draft gone; track it. Desktop (1366×900): the
 policy calculator and a village's printable 公示 list. No page scrolls sideways, and no
 script is refused by the Content-Security-Policy."""
+
 import pytest
 
 from doudi.cases.models import Case

@@ -1,5 +1,6 @@
 """Issue #2's browser test: a township clerk finds a household and sees masked IDs;
 another township's clerk is refused."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,6 +1,7 @@
 """临时救助备用金 in a browser: county staff allocates to a township, its clerk draws for
 someone from outside the county, an overdraw is refused with the form kept, and the
 clerk of another township does not see the first one's reserve."""
+
 import pytest
 
 from conftest import person_id

@@ -2,6 +2,7 @@
 institution's inspection finding (refused first without a fix note), turns a hotline call
 into a 临时救助 case, answers and closes the work order. Phone (390×844): the work-order list,
 the institution page and the goods page fit the screen, lists as cards."""
+
 import pytest
 from django.urls import reverse
 
@@ -28,11 +29,20 @@ def _no_sideways_scroll(page):
 
 def test_finding_fixed_call_becomes_case_and_order_closes(browser, live_server, users, people, homes):  # noqa: F811
     clerk = users["clerk_a"]
-    inspection = institutions.inspection_add(user=clerk, institution=homes["a"],
-                                             data={"kind": "festival", "on": "2026-11-20", "inspectors": "县民政局"})
+    inspection = institutions.inspection_add(
+        user=clerk, institution=homes["a"], data={"kind": "festival", "on": "2026-11-20", "inspectors": "县民政局"}
+    )
     institutions.finding_add(user=clerk, inspection=inspection, data={"area": "gas", "description": "煤炉烟囱堵塞"})
-    order = hotline.order_create(user=clerk, data={"kind": "help", "channel": "hotline", "caller_name": "刘老汉",
-                                                   "township": TOWNSHIP_A, "need": "家中断煤，屋里很冷"})
+    order = hotline.order_create(
+        user=clerk,
+        data={
+            "kind": "help",
+            "channel": "hotline",
+            "caller_name": "刘老汉",
+            "township": TOWNSHIP_A,
+            "need": "家中断煤，屋里很冷",
+        },
+    )
     base = live_server.url
     context, page = _context(browser, DESKTOP)
     login(page, base, "clerk_a", "pass-clerk_a")
@@ -67,8 +77,11 @@ def test_finding_fixed_call_becomes_case_and_order_closes(browser, live_server, 
 
     context, page = _context(browser, PHONE)
     login(page, base, "clerk_a", "pass-clerk_a")
-    for url in (reverse("services:orders") + "?state=all", reverse("services:institution", args=[homes["a"].pk]),
-                reverse("services:goods")):
+    for url in (
+        reverse("services:orders") + "?state=all",
+        reverse("services:institution", args=[homes["a"].pk]),
+        reverse("services:goods"),
+    ):
         page.goto(f"{base}{url}")
         _no_sideways_scroll(page)
     page.goto(f"{base}{reverse('services:orders')}?state=all")

@@ -1,6 +1,7 @@
 """Issue #15's browser test at 390×844: a township clerk receives a non-resident's fire
 emergency where it happened, pays it first from the township reserve, uploads the papers
 and completes the case."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -18,8 +19,9 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_advance_payment_on_a_phone(browser, live_server, today, users, tmp_path):  # noqa: F811
-    reserve.reserve_allocate(township=TOWNSHIP_A, amount="5000", on=dt.date(2026, 1, 5), ref="沁民发〔2026〕1号",
-                             user=users["staff"])
+    reserve.reserve_allocate(
+        township=TOWNSHIP_A, amount="5000", on=dt.date(2026, 1, 5), ref="沁民发〔2026〕1号", user=users["staff"]
+    )
     base = live_server.url
     page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
     login(page, base, "clerk_a", "pass-clerk_a")

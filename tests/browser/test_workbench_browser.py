@@ -1,6 +1,7 @@
 """Issue 13 items 2–3 in a browser, desktop 1366×900 and phone 390×844: a township clerk's
 首页 is a to-do list; the clerk finds a person by the last 6 digits of the ID number with
 the header search box; nothing scrolls sideways on the phone."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """`{% if user|may:"assess" %}`: lets other apps' templates link to 测算 only for roles that may use it."""
+
 from django import template
 
 from doudi.core.roles import can

@@ -2,6 +2,7 @@
 shows when the county of `code` (a county, township or village code) has no parameter file of
 its own — "本县未配置参数，使用晋城市（1405）的参数" (doudi.rules.policy.provenance). Empty
 otherwise, and empty when the parameters cannot be read (the page reports that itself)."""
+
 from django import template
 from django.utils.html import format_html
 

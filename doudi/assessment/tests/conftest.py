@@ -1,5 +1,6 @@
 """The root conftest's three-household register, imported, with evaluation files kept in
 the test's own data folder."""
+
 import pytest
 
 from doudi.registry.services import registry_import

@@ -1,4 +1,5 @@
 """Commands that decide or pay say when a county runs on another region's parameters."""
+
 import pytest
 
 
@@ -15,9 +16,11 @@ def test_commands_that_decide_or_pay_name_a_county_without_its_own_parameters(tm
     Region.objects.create(code="14", name="山西省", level="province")
     Region.objects.create(code="1405", name="晋城市", level="city", parent_id="14")
     Region.objects.create(code="140522", name="阳城县", level="county", parent_id="1405")
-    for command, args in (("evaluate", ["--month", "2025-01", "--region", "140522"]),
-                          ("compare", ["--as-of", "2025-01-01", "--region", "140522", "--out", str(tmp_path / "w.csv")]),
-                          ("price-subsidy", ["--month", "2022-07", "--cpi", "2.7", "--food", "6.3", "--region", "140522"])):
+    for command, args in (
+        ("evaluate", ["--month", "2025-01", "--region", "140522"]),
+        ("compare", ["--as-of", "2025-01-01", "--region", "140522", "--out", str(tmp_path / "w.csv")]),
+        ("price-subsidy", ["--month", "2022-07", "--cpi", "2.7", "--food", "6.3", "--region", "140522"]),
+    ):
         err = io.StringIO()
         try:
             call_command(command, *args, stderr=err, stdout=io.StringIO())

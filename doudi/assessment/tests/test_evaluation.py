@@ -1,4 +1,5 @@
 """Monthly batch evaluation over the register: decisions, differences, scope, command, job."""
+
 import json
 from decimal import Decimal
 
@@ -10,8 +11,8 @@ from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
 from doudi.assessment import selectors
 from doudi.assessment.models import Difference, EvaluationRun
 from doudi.assessment.services import EvaluationError, evaluation_run
-from doudi.registry.extracts import registry_households
 from doudi.core.models import AuditEntry
+from doudi.registry.extracts import registry_households
 from doudi.registry.models import Benefit
 from doudi.rules import assess
 
@@ -27,8 +28,10 @@ def _expected_differences() -> set[tuple]:
     for result in assess(data, "14", MONTH)["results"]:
         for b in result["benefits"]:
             granted[(result["household"], b["person"] or "", b["category"])] = Decimal(str(b["monthly_amount"]))
-    held = {(b.household.code, b.person_key, b.category): b.monthly_amount
-            for b in Benefit.objects.filter(until__isnull=True).select_related("household")}
+    held = {
+        (b.household.code, b.person_key, b.category): b.monthly_amount
+        for b in Benefit.objects.filter(until__isnull=True).select_related("household")
+    }
     out = set()
     for key in granted.keys() | held.keys():
         if key not in held:
@@ -94,12 +97,15 @@ def test_evaluate_command_prints_counts_and_writes_results(register, tmp_path, c
     assert csv_out.read_text(encoding="utf-8-sig").startswith("户编号,行政区划,身份证号,保障类别")
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--month", "202501"], "YYYY-MM"),
-    (["--month", MONTH, "--engine", "oracle"], "未知计算引擎"),
-    (["--month", MONTH, "--out", "x.txt"], ".csv 或 .jsonl"),
-    (["--month", MONTH, "--region", "140599"], "不存在"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--month", "202501"], "YYYY-MM"),
+        (["--month", MONTH, "--engine", "oracle"], "未知计算引擎"),
+        (["--month", MONTH, "--out", "x.txt"], ".csv 或 .jsonl"),
+        (["--month", MONTH, "--region", "140599"], "不存在"),
+    ],
+)
 def test_evaluate_command_bad_input(register, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("evaluate", *args)
@@ -109,10 +115,20 @@ def test_evaluate_command_bad_input(register, args, message):
 def test_evaluation_job_runs_in_background_api(register):
     from doudi.core.jobs import job_start
 
-    job = job_start(kind="evaluation", label="2025-01 月度批量评估", target="doudi.assessment.services:evaluation_job",
-                    params={"month": MONTH, "region_code": COUNTY, "user_id": register["admin"].pk}, user=register["admin"])
+    job = job_start(
+        kind="evaluation",
+        label="2025-01 月度批量评估",
+        target="doudi.assessment.services:evaluation_job",
+        params={"month": MONTH, "region_code": COUNTY, "user_id": register["admin"].pk},
+        user=register["admin"],
+    )
     assert job.status == "done", job.error
     assert job.result["households"] == 3
-    bad = job_start(kind="evaluation", label="x", target="doudi.assessment.services:evaluation_job",
-                    params={"month": "bad", "region_code": COUNTY}, user=register["admin"])
+    bad = job_start(
+        kind="evaluation",
+        label="x",
+        target="doudi.assessment.services:evaluation_job",
+        params={"month": "bad", "region_code": COUNTY},
+        user=register["admin"],
+    )
     assert bad.status == "failed" and "YYYY-MM" in bad.error

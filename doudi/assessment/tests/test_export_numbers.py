@@ -1,5 +1,6 @@
 """批量评估 and 政策测算 exports (issue 12, A3): amounts are number cells with two decimals,
 so Excel's SUM gives the page's totals; ID numbers masked."""
+
 import io
 from decimal import Decimal
 

@@ -1,5 +1,6 @@
 """参数管理 page (issue 11 A3): every parameter in force for a county on a date, editing into
 DOUDI_POLICY_DIR with validation and an audit entry; county administrators of their own county only."""
+
 import datetime as dt
 import re
 
@@ -36,8 +37,14 @@ def county_dir(tmp_path, monkeypatch):
 
 
 def edit(**changes):
-    data = {"region": COUNTY, "parameter": "dibao.standard.rural", "start": "2025-03-01", "value": "700",
-            "ref": "沁民发〔2025〕9号", "note": ""}
+    data = {
+        "region": COUNTY,
+        "parameter": "dibao.standard.rural",
+        "start": "2025-03-01",
+        "value": "700",
+        "ref": "沁民发〔2025〕9号",
+        "note": "",
+    }
     data.update(changes)
     return data
 
@@ -48,8 +55,8 @@ def test_the_administrator_sees_every_parameter_in_force(client, users, monkeypa
     html = response.content.decode()
     assert response.status_code == 200
     text = visible(html)
-    row = html[html.index("农村低保标准"):]
-    row = row[:row.index("</tr>")]
+    row = html[html.index("农村低保标准") :]
+    row = row[: row.index("</tr>")]
     assert "640" in row and "沁民发〔2024〕21号（演示）" in row and "2024-07-01" in row and "140521.yaml" in row
     assert "发放周期：特困人员" in text and "按季" in text and "资金分担比例：困难群众基本生活救助补助资金" in text
     assert "dibao.standard.rural" not in text and str(ROOT) not in html
@@ -97,16 +104,19 @@ def test_an_edit_writes_a_dated_value_to_the_county_file_and_the_audit(client, u
     assert "已保存" in page and "140521.yaml（县参数目录）" in visible(client.get(URL, {"date": "2025-03-01"}).content.decode())
 
 
-@pytest.mark.parametrize("changes, reason", [
-    ({"ref": ""}, "文号"),
-    ({"start": "2024-07-01"}, "日期重叠"),
-    ({"value": "700元"}, "不是数字"),
-    ({"value": "0.5", "parameter": "dibao.taper.months"}, "应为整数"),
-    ({"parameter": "dibao.standard.ruralx"}, "未知参数"),
-    ({"start": "2025-02-30"}, "日期"),
-    ({"parameter": "schedule.tekun", "value": "weekly"}, "monthly:日 或 quarterly:日"),
-    ({"parameter": "fund.dibao", "value": "nosuchfund"}, "没有定义资金分担比例"),
-])
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"ref": ""}, "文号"),
+        ({"start": "2024-07-01"}, "日期重叠"),
+        ({"value": "700元"}, "不是数字"),
+        ({"value": "0.5", "parameter": "dibao.taper.months"}, "应为整数"),
+        ({"parameter": "dibao.standard.ruralx"}, "未知参数"),
+        ({"start": "2025-02-30"}, "日期"),
+        ({"parameter": "schedule.tekun", "value": "weekly"}, "monthly:日 或 quarterly:日"),
+        ({"parameter": "fund.dibao", "value": "nosuchfund"}, "没有定义资金分担比例"),
+    ],
+)
 def test_a_bad_edit_is_refused_with_the_reason_and_nothing_written(client, users, county_dir, changes, reason):
     response = login(client, "admin").post(URL, edit(**changes))
     html = response.content.decode()
@@ -144,9 +154,11 @@ def test_the_assess_page_decides_on_the_county_folder(client, users, county_dir)
 
     (county_dir / "140521.yaml").write_text(
         'region: "140521"\nparameters:\n  dibao.standard.rural:\n    unit: yuan\n'
-        '    values: [{from: 2024-01-01, value: 700, ref: "沁民发〔2025〕1号"}]\n', encoding="utf-8")
+        '    values: [{from: 2024-01-01, value: 700, ref: "沁民发〔2025〕1号"}]\n',
+        encoding="utf-8",
+    )
     html = login(client, "clerk_a").post("/assessment/", form_data()).content.decode()
-    granted = html[html.index('id="granted"'):html.index('id="refused"')]
+    granted = html[html.index('id="granted"') : html.index('id="refused"')]
     assert ">550<" in granted  # 700 − 150
 
 
@@ -180,8 +192,11 @@ def test_the_banner_tag_for_pages_that_decide_or_pay():
 
 def test_a_broken_county_file_is_reported_and_the_previous_values_stay(client, users, county_dir):
     path = county_dir / "140521.yaml"
-    path.write_text('region: "140521"\nparameters:\n  dibao.standard.rural:\n    unit: yuan\n'
-                    '    values: [{from: 2024-01-01, value: 700, ref: "沁民发〔2025〕1号"}]\n', encoding="utf-8")
+    path.write_text(
+        'region: "140521"\nparameters:\n  dibao.standard.rural:\n    unit: yuan\n'
+        '    values: [{from: 2024-01-01, value: 700, ref: "沁民发〔2025〕1号"}]\n',
+        encoding="utf-8",
+    )
     assert "沁民发〔2025〕1号" in visible(login(client, "admin").get(URL).content.decode())
     path.write_text(path.read_text(encoding="utf-8").replace("unit: yuan", "unit: yuanx"), encoding="utf-8")
     html = client.get(URL).content.decode()

@@ -1,4 +1,5 @@
 """The 测算 page: permissions, scope, prefill from the register, decisions, form errors."""
+
 import re
 
 import pytest
@@ -28,13 +29,26 @@ def login(client, name):
 def form_data(**changes):
     """A one-person rural household in 东关村: 张三, 74, transfer income 150."""
     data = {
-        "region": VILLAGE_A1, "hukou": "rural", "month": "2025-01", "financial": "1000", "properties": "1",
-        "businesses": "0", "medical": "0", "education": "0",
-        "members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0",
-        "members-0-relation": "head", "members-0-name": "张三", "members-0-id_number": ZHANG,
-        "members-0-self_care": "full", "members-0-income_transfer": "150", "members-0-capable_supporter": "on",
-        "vehicles-TOTAL_FORMS": "0", "vehicles-INITIAL_FORMS": "0",
-        "current-TOTAL_FORMS": "0", "current-INITIAL_FORMS": "0",
+        "region": VILLAGE_A1,
+        "hukou": "rural",
+        "month": "2025-01",
+        "financial": "1000",
+        "properties": "1",
+        "businesses": "0",
+        "medical": "0",
+        "education": "0",
+        "members-TOTAL_FORMS": "1",
+        "members-INITIAL_FORMS": "0",
+        "members-0-relation": "head",
+        "members-0-name": "张三",
+        "members-0-id_number": ZHANG,
+        "members-0-self_care": "full",
+        "members-0-income_transfer": "150",
+        "members-0-capable_supporter": "on",
+        "vehicles-TOTAL_FORMS": "0",
+        "vehicles-INITIAL_FORMS": "0",
+        "current-TOTAL_FORMS": "0",
+        "current-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -61,29 +75,35 @@ def test_dibao_decision_with_amount_reasons_and_wenhao(client, users):
     response = login(client, "clerk_a").post(URL, form_data())
     html = response.content.decode()
     assert response.status_code == 200, html
-    granted = html[html.index('id="granted"'):html.index('id="refused"')]
+    granted = html[html.index('id="granted"') : html.index('id="refused"')]
     # 640 (rural standard from 2024-07) − 150 income = 490 for one person; no increment below 80.
     assert "城乡最低生活保障" in granted and ">490<" in granted
-    refused = html[html.index('id="refused"'):html.index('id="explain"')]
+    refused = html[html.index('id="refused"') : html.index('id="explain"')]
     assert "特困人员救助供养" in refused and "有具备履行能力的法定赡养、抚养、扶养义务人" in refused
-    explain = html[html.index('id="explain"'):]
+    explain = html[html.index('id="explain"') :]
     assert "农村低保标准（元/人·月）" in explain and "沁民发〔2024〕21号（演示）" in explain and "640 元" in explain
     assert "「tekun」" not in html
-    summary = html[html.index('id="assess-inputs"'):html.index('id="granted"')]
+    summary = html[html.index('id="assess-inputs"') : html.index('id="granted"')]
     assert "龙港镇 东关村，农村户籍" in summary and ZHANG[:6] + "********" + ZHANG[-4:] in summary
 
 
 @pytest.mark.django_db
 def test_higher_income_refuses_dibao_with_chinese_reason(client, users):
     html = login(client, "clerk_a").post(URL, form_data(**{"members-0-income_wage": "900"})).content.decode()
-    refused = html[html.index('id="refused"'):html.index('id="explain"')]
+    refused = html[html.index('id="refused"') : html.index('id="explain"')]
     assert "城乡最低生活保障" in refused and "家庭月人均收入不低于低保标准" in refused
 
 
 @pytest.mark.django_db
 def test_bad_input_keeps_everything_typed_and_names_the_field(client, users):
-    data = form_data(**{"members-0-income_wage": "六百", "members-0-id_number": "140521195003120019",
-                        "financial": "-5", "members-0-name": "张三丰"})
+    data = form_data(
+        **{
+            "members-0-income_wage": "六百",
+            "members-0-id_number": "140521195003120019",
+            "financial": "-5",
+            "members-0-name": "张三丰",
+        }
+    )
     response = login(client, "clerk_a").post(URL, data)
     html = response.content.decode()
     assert response.status_code == 400
@@ -108,14 +128,21 @@ def test_half_filled_rows_are_reported_removed_rows_skipped(client, users):
     data["vehicles-2-value"] = "50000"
     html = client.post(URL, data).content.decode()
     assert 'id="assess-result"' in html, re.findall(r'class="(?:field-error|msg error)[^>]*>(.*?)</div>', html)
-    assert "拥有不予豁免的机动车" in html[html.index('id="refused"'):html.index('id="explain"')]
+    assert "拥有不予豁免的机动车" in html[html.index('id="refused"') : html.index('id="explain"')]
 
 
 @pytest.mark.django_db
 def test_duplicate_members_and_disability_without_level(client, users):
-    data = form_data(**{"members-TOTAL_FORMS": "2", "members-1-relation": "spouse", "members-1-name": "李四",
-                        "members-1-id_number": ZHANG, "members-1-self_care": "full",
-                        "members-1-disability_kind": "limb"})
+    data = form_data(
+        **{
+            "members-TOTAL_FORMS": "2",
+            "members-1-relation": "spouse",
+            "members-1-name": "李四",
+            "members-1-id_number": ZHANG,
+            "members-1-self_care": "full",
+            "members-1-disability_kind": "limb",
+        }
+    )
     html = login(client, "clerk_a").post(URL, data).content.decode()
     assert "残疾类别和残疾等级要同时填写" in html
     data["members-1-disability_level"] = "2"
@@ -172,7 +199,7 @@ def test_household_page_links_to_assess(client, county):
 
 def _posted_form(html: str) -> dict:
     """The values a browser would post from the rendered form (inputs and selected options)."""
-    form = html[html.index('id="assess-form"'):]
+    form = html[html.index('id="assess-form"') :]
     data = {}
     for tag in re.findall(r"<input[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)
@@ -192,7 +219,7 @@ def test_prefill_reads_the_register_as_the_batch_does(client, county):
     assert data["members-0-support_mode"] == "dispersed" and data["members-0-disability_kind"] == "limb"
     assert data["current-0-category"] == "tekun" and "*" in data["current-0-person"]
     granted = client.post(URL, data).content.decode()
-    granted = granted[granted.index('id="granted"'):granted.index('id="refused"')]
+    granted = granted[granted.index('id="granted"') : granted.index('id="refused"')]
     assert "特困人员救助供养" in granted and "分散供养" in granted
 
 

@@ -1,4 +1,5 @@
 """批量评估 pages: who may start and view, scoped differences, filters, sorting, export."""
+
 import io
 
 import pytest

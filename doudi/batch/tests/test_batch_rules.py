@@ -1,5 +1,6 @@
 """The batch gives exactly what assess gives: every YAML rule case, and a synthetic county
 read from the registry, on DuckDB and on Spark."""
+
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -10,9 +11,9 @@ import pytest
 
 from doudi.batch.engines import open_engine
 from doudi.batch.evaluate import evaluate_tables, evaluate_to_parquet, results, tables_from_json
-from doudi.registry.extracts import registry_households, tables_from_registry
 from doudi.batch.rules import compile_plan, needed_fields
 from doudi.core.services import regions_load
+from doudi.registry.extracts import registry_households, tables_from_registry
 from doudi.registry.services import registry_import
 from doudi.rules import RulesError, assess
 from doudi.rules.tests.casefile import build, load_cases
@@ -48,8 +49,14 @@ def _same(engine, data, policy, month):
 
 
 def _only(results, code):
-    return [{**r, "benefits": [b for b in r["benefits"] if b["category"] == code],
-             "not_eligible": [n for n in r["not_eligible"] if n["category"] == code]} for r in results]
+    return [
+        {
+            **r,
+            "benefits": [b for b in r["benefits"] if b["category"] == code],
+            "not_eligible": [n for n in r["not_eligible"] if n["category"] == code],
+        }
+        for r in results
+    ]
 
 
 def _same_dibao_only(engine, data, policy, month, want):
@@ -82,14 +89,14 @@ def county(db, tmp_path):
     write_registry_csv(tmp_path / "reg", generate(3, regions, 800))
     registry_import(paths=[tmp_path / "reg"])
     import datetime as dt
+
     households = [h for page in registry_households("140521", dt.date(2025, 1, 1), chunk=97) for h in page]
     assert len(households) > 250
     return {"households": households}
 
 
 def _coverage(results):
-    return {b["category"] for r in results for b in r["benefits"]} | {
-        n["category"] for r in results for n in r["not_eligible"]}
+    return {b["category"] for r in results for b in r["benefits"]} | {n["category"] for r in results for n in r["not_eligible"]}
 
 
 def test_synthetic_county_batch_equals_assess_on_duckdb(county, tmp_path):

@@ -1,4 +1,5 @@
 """The engine interface behaves the same on DuckDB and Spark."""
+
 from decimal import Decimal
 
 import pyarrow as pa
@@ -7,14 +8,18 @@ import pytest
 
 from doudi.batch.engines import EngineError, open_engine, to_spark_sql
 
-ROWS = pa.table({
-    "region": ["140521100", "140521100", "140521101"],
-    "amount": pa.array([Decimal("600.50"), Decimal("700.25"), Decimal("80.00")], pa.decimal128(14, 2)),
-    "kinds": pa.array([["car"], [], ["car", "truck"]], pa.list_(pa.string())),
-})
-SQL = ("SELECT region, SUM(amount) AS total, COUNT(*) AS n, "
-       "SUM(CASE WHEN ARRAY_CONTAINS(kinds, 'car') THEN 1 ELSE 0 END) AS cars "
-       "FROM rows_v GROUP BY region ORDER BY region")
+ROWS = pa.table(
+    {
+        "region": ["140521100", "140521100", "140521101"],
+        "amount": pa.array([Decimal("600.50"), Decimal("700.25"), Decimal("80.00")], pa.decimal128(14, 2)),
+        "kinds": pa.array([["car"], [], ["car", "truck"]], pa.list_(pa.string())),
+    }
+)
+SQL = (
+    "SELECT region, SUM(amount) AS total, COUNT(*) AS n, "
+    "SUM(CASE WHEN ARRAY_CONTAINS(kinds, 'car') THEN 1 ELSE 0 END) AS cars "
+    "FROM rows_v GROUP BY region ORDER BY region"
+)
 
 
 def _exercise(engine, tmp_path):

@@ -1,5 +1,6 @@
 """Generated households (doudi/rules/tests/test_properties.py) decided on Spark exactly as
 `assess` decides them: two small examples, the Spark plan being slow to start."""
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 

@@ -1,5 +1,6 @@
 """A small county for care: who must be visited in the helper's village (东关村), one
 person in the neighbouring village and one in the other township."""
+
 import base64
 import datetime as dt
 import io
@@ -16,9 +17,15 @@ JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 
 
 def _person(household, name, birth, seq, relation="head", **extra):
-    return Person.objects.create(id_number=person_id(COUNTY, birth, seq), name=name, sex=extra.pop("sex", "M"),
-                                 birth_date=dt.date.fromisoformat(f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"),
-                                 household=household, relation=relation, **extra)
+    return Person.objects.create(
+        id_number=person_id(COUNTY, birth, seq),
+        name=name,
+        sex=extra.pop("sex", "M"),
+        birth_date=dt.date.fromisoformat(f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"),
+        household=household,
+        relation=relation,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -32,23 +39,41 @@ def care_county(users):
         "老张": _person(h1, "老张", "19480101", 1),  # 分散供养特困, lives alone
         "王户主": _person(h2, "王户主", "19700202", 2),  # 低保户 head
         "王妻": _person(h2, "王妻", "19720303", 4, "spouse", sex="F"),
-        "李奶奶": _person(h3, "李奶奶", "19500505", 6, sex="F", self_care="none", disability_level=2,
-                        disability_kind="physical"),  # no benefit: a suggestion only
+        "李奶奶": _person(
+            h3, "李奶奶", "19500505", 6, sex="F", self_care="none", disability_level=2, disability_kind="physical"
+        ),  # no benefit: a suggestion only
         "西关人": _person(h4, "西关人", "19600606", 8),
         "中村人": _person(h5, "中村人", "19610707", 10),
     }
     since = dt.date(2023, 1, 1)
-    Benefit.objects.create(household=h1, person=people["老张"], person_key=people["老张"].id_number, category="tekun",
-                           since=since, monthly_amount=1280, support_mode="dispersed")
+    Benefit.objects.create(
+        household=h1,
+        person=people["老张"],
+        person_key=people["老张"].id_number,
+        category="tekun",
+        since=since,
+        monthly_amount=1280,
+        support_mode="dispersed",
+    )
     for h in (h2, h4, h5):
         Benefit.objects.create(household=h, category="dibao", since=since, monthly_amount=900)
     return people
 
 
 def visit_post(**changes):
-    data = {"visited_on": "2025-01-06", "categories": ["tekun"], "health": ["healthy"],
-            "q1": "no", "q2": "yes", "q3": "no", "q4": "no", "record": "入户查看，生活正常",
-            "visitor_signature": SIGNATURE, "person_signature": SIGNATURE, "client_key": "k-" + changes.pop("key", "1")}
+    data = {
+        "visited_on": "2025-01-06",
+        "categories": ["tekun"],
+        "health": ["healthy"],
+        "q1": "no",
+        "q2": "yes",
+        "q3": "no",
+        "q4": "no",
+        "record": "入户查看，生活正常",
+        "visitor_signature": SIGNATURE,
+        "person_signature": SIGNATURE,
+        "client_key": "k-" + changes.pop("key", "1"),
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 

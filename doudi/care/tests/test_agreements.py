@@ -1,6 +1,7 @@
 """照料服务协议 (issue 16 item 5): sign with a signed copy checked by its bytes, end before start
 refused with the typed form kept, replacement of a carer with a reason (history kept), the
 expiring and missing lists, 政府购买服务 with provider and hours, least privilege."""
+
 import datetime as dt
 
 import pytest
@@ -30,10 +31,17 @@ def today():
 
 
 def form(**changes):
-    data = {"kind": "carer", "carer_name": "张侄子", "carer_id_number": CARER_ID, "carer_phone": "13900000000",
-            "carer_relation": "侄子", "duties": "日常起居、做饭洗衣、就医陪护",
-            "starts_on": (today() - dt.timedelta(days=300)).isoformat(), "ends_on": (today() + dt.timedelta(days=20)).isoformat(),
-            "signed_copy": pdf()}
+    data = {
+        "kind": "carer",
+        "carer_name": "张侄子",
+        "carer_id_number": CARER_ID,
+        "carer_phone": "13900000000",
+        "carer_relation": "侄子",
+        "duties": "日常起居、做饭洗衣、就医陪护",
+        "starts_on": (today() - dt.timedelta(days=300)).isoformat(),
+        "ends_on": (today() + dt.timedelta(days=20)).isoformat(),
+        "signed_copy": pdf(),
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -55,7 +63,11 @@ def test_clerk_signs_agreement_listed_as_expiring_then_missing_goes(client, care
     response = sign(client, zhang)
     agreement = CareAgreement.objects.get()
     assert response.status_code == 302 and response.url == reverse("care:agreement", args=[agreement.pk])
-    assert (agreement.carer_id_number, agreement.signed_copy_type, agreement.region_code) == (CARER_ID, "application/pdf", zhang.household.region_id)
+    assert (agreement.carer_id_number, agreement.signed_copy_type, agreement.region_code) == (
+        CARER_ID,
+        "application/pdf",
+        zhang.household.region_id,
+    )
     assert AuditEntry.objects.filter(entity_key=zhang.id_number, changes__has_key="照料服务协议").exists()
     assert "老张" not in table(client, reverse("care:agreements") + "?tab=missing")
     # Ends in 20 days: inside the default 30-day reminder, outside a 10-day one.
@@ -68,8 +80,12 @@ def test_clerk_signs_agreement_listed_as_expiring_then_missing_goes(client, care
     assert copy.status_code == 200 and copy["Content-Type"] == "application/pdf" and b"".join(copy.streaming_content) == PDF
     # A renewal (starting after the current term) takes it off the expiring list.
     start = agreement.ends_on + dt.timedelta(days=1)
-    assert sign(client, zhang, starts_on=start.isoformat(), ends_on=(start + dt.timedelta(days=365)).isoformat(),
-                carer_name="张二侄").status_code == 302
+    assert (
+        sign(
+            client, zhang, starts_on=start.isoformat(), ends_on=(start + dt.timedelta(days=365)).isoformat(), carer_name="张二侄"
+        ).status_code
+        == 302
+    )
     assert "张侄子" not in table(client, reverse("care:agreements"))
 
 
@@ -82,27 +98,43 @@ def test_reminder_data_for_the_home_page(care_county, users):
 
 def test_provider_agreement_with_hours(client, care_county, users):
     client.force_login(users["clerk_a"])
-    response = sign(client, care_county["老张"], kind="provider", carer_name="", carer_id_number="", carer_phone="",
-                    carer_relation="", provider="县夕阳红居家养老服务中心", hours_per_month="40",
-                    signed_copy=SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50))
+    response = sign(
+        client,
+        care_county["老张"],
+        kind="provider",
+        carer_name="",
+        carer_id_number="",
+        carer_phone="",
+        carer_relation="",
+        provider="县夕阳红居家养老服务中心",
+        hours_per_month="40",
+        signed_copy=SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50),
+    )
     assert response.status_code == 302
     agreement = CareAgreement.objects.get()
-    assert (agreement.provider, str(agreement.hours_per_month), agreement.signed_copy_type) == ("县夕阳红居家养老服务中心", "40.0", "image/png")
+    assert (agreement.provider, str(agreement.hours_per_month), agreement.signed_copy_type) == (
+        "县夕阳红居家养老服务中心",
+        "40.0",
+        "image/png",
+    )
     assert "每月 40.0 小时" in client.get(reverse("care:agreements") + "?tab=current").content.decode()
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"ends_on": "2020-01-01", "starts_on": "2020-02-01"}, "协议终止日期不能早于开始日期"),
-    ({"ends_on": ""}, "请填写协议终止日期"),
-    ({"signed_copy": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")}, "不是 JPEG、PNG 图片或 PDF 文件"),
-    ({"signed_copy": None}, "请上传签字的协议"),
-    ({"carer_id_number": "140521198001010000"}, "照料人身份证号不正确"),
-    ({"carer_relation": ""}, "个人照料须填写照料人姓名和与特困人员的关系"),
-    ({"duties": ""}, "请填写照料内容"),
-    ({"carer_phone": "abc"}, "联系电话「abc」格式不对"),
-    ({"kind": "provider", "provider": "某中心", "hours_per_month": "-3"}, "每月服务时长应大于 0"),
-    ({"kind": "provider", "provider": "", "hours_per_month": "3"}, "政府购买服务须填写服务机构"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"ends_on": "2020-01-01", "starts_on": "2020-02-01"}, "协议终止日期不能早于开始日期"),
+        ({"ends_on": ""}, "请填写协议终止日期"),
+        ({"signed_copy": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")}, "不是 JPEG、PNG 图片或 PDF 文件"),
+        ({"signed_copy": None}, "请上传签字的协议"),
+        ({"carer_id_number": "140521198001010000"}, "照料人身份证号不正确"),
+        ({"carer_relation": ""}, "个人照料须填写照料人姓名和与特困人员的关系"),
+        ({"duties": ""}, "请填写照料内容"),
+        ({"carer_phone": "abc"}, "联系电话「abc」格式不对"),
+        ({"kind": "provider", "provider": "某中心", "hours_per_month": "-3"}, "每月服务时长应大于 0"),
+        ({"kind": "provider", "provider": "", "hours_per_month": "3"}, "政府购买服务须填写服务机构"),
+    ],
+)
 def test_bad_agreement_refused_form_kept_nothing_saved(client, care_county, users, changes, message):
     client.force_login(users["clerk_a"])
     response = sign(client, care_county["老张"], **changes)
@@ -126,8 +158,14 @@ def test_replacing_a_carer_ends_the_old_agreement_with_reason(client, care_count
     sign(client, care_county["老张"])
     old = CareAgreement.objects.get()
     url = reverse("care:agreement_replace", args=[old.pk])
-    data = form(carer_name="李邻居", carer_relation="邻居", carer_id_number=person_id(COUNTY, "19750505", 31),
-                replace_on=today().isoformat(), end_reason="", starts_on=None)
+    data = form(
+        carer_name="李邻居",
+        carer_relation="邻居",
+        carer_id_number=person_id(COUNTY, "19750505", 31),
+        replace_on=today().isoformat(),
+        end_reason="",
+        starts_on=None,
+    )
     response = client.post(url, data)
     assert response.status_code == 400 and "请选择更换照料人的原因" in response.content.decode()
     data.update(end_reason="other", end_note="", signed_copy=pdf())
@@ -151,8 +189,9 @@ def test_least_privilege(client, care_county, users):
     sign(client, care_county["老张"])
     agreement = CareAgreement.objects.get()
     urls = [reverse("care:agreement", args=[agreement.pk]), reverse("care:agreement_copy", args=[agreement.pk])]
-    other_helper = user_create(username="helper_a2", password="pass-helper_a2", role=Role.VILLAGE_HELPER,
-                               region_code="140521100202")
+    other_helper = user_create(
+        username="helper_a2", password="pass-helper_a2", role=Role.VILLAGE_HELPER, region_code="140521100202"
+    )
     for user in (users["clerk_b"], other_helper):
         client.force_login(user)
         assert all(client.get(url).status_code == 404 for url in urls)
@@ -176,9 +215,15 @@ def test_forms_and_lists_open(client, care_county, users):
     client.force_login(users["clerk_a"])
     sign(client, care_county["老张"])
     agreement = CareAgreement.objects.get()
-    for url in (reverse("care:agreement_new", args=[care_county["老张"].pk]), reverse("care:agreement_replace", args=[agreement.pk]),
-                reverse("care:person", args=[care_county["老张"].pk]), reverse("care:children"), reverse("care:directors"),
-                reverse("care:placement") + "?tab=done", reverse("care:agreements") + "?tab=missing&export=xlsx"):
+    for url in (
+        reverse("care:agreement_new", args=[care_county["老张"].pk]),
+        reverse("care:agreement_replace", args=[agreement.pk]),
+        reverse("care:person", args=[care_county["老张"].pk]),
+        reverse("care:children"),
+        reverse("care:directors"),
+        reverse("care:placement") + "?tab=done",
+        reverse("care:agreements") + "?tab=missing&export=xlsx",
+    ):
         assert client.get(url).status_code == 200, url
     person_page = client.get(reverse("care:person", args=[care_county["老张"].pk])).content.decode()
     assert "张侄子" in person_page and 'id="new-agreement"' in person_page

@@ -1,6 +1,7 @@
 """困境儿童 (issue 16 item 6): guardian or entrusted carer with their duty, 兜底监护 by the
 bureau only when nobody can (with the reason), 结对帮扶 with a 儿童主任 of the child's village;
 bad input refused with the typed form kept; least privilege."""
+
 import datetime as dt
 
 import pytest
@@ -33,8 +34,16 @@ def director(users):
 
 
 def guardian(**changes):
-    data = {"kind": "entrusted", "name": "小明爷爷", "id_number": GRANDPA, "phone": "13600000000", "relation": "祖父",
-            "duty": "日常生活照料、接送上学", "reason": "", "since": timezone.localdate().isoformat()}
+    data = {
+        "kind": "entrusted",
+        "name": "小明爷爷",
+        "id_number": GRANDPA,
+        "phone": "13600000000",
+        "relation": "祖父",
+        "duty": "日常生活照料、接送上学",
+        "reason": "",
+        "since": timezone.localdate().isoformat(),
+    }
     data.update(changes)
     return data
 
@@ -43,20 +52,44 @@ def test_guardian_bureau_and_pairing(client, child, director, users):
     client.force_login(users["clerk_a"])
     url = reverse("care:guardian_add", args=[child.pk])
     assert client.post(url, guardian()).status_code == 302
-    assert client.post(url, guardian(kind="guardian", name="小明父亲", id_number=person_id(COUNTY, "19850101", 43),
-                                     relation="父亲", duty="监护职责：委托照护并定期联系")).status_code == 302
+    assert (
+        client.post(
+            url,
+            guardian(
+                kind="guardian",
+                name="小明父亲",
+                id_number=person_id(COUNTY, "19850101", 43),
+                relation="父亲",
+                duty="监护职责：委托照护并定期联系",
+            ),
+        ).status_code
+        == 302
+    )
     # The bureau is the fallback only when nobody can: refused while a guardian is there.
     response = client.post(url, guardian(kind="bureau", name="", id_number="", relation="", duty="", reason="父母均在外"))
     assert response.status_code == 400 and "该儿童已有监护人" in response.content.decode()
     father = ChildGuardian.objects.get(kind="guardian")
-    assert client.post(reverse("care:guardian_end", args=[father.pk]), {"reason": "", "ended_on": timezone.localdate().isoformat()}
-                       ).status_code == 400
-    assert client.post(reverse("care:guardian_end", args=[father.pk]),
-                       {"reason": "父亲服刑，无其他监护人", "ended_on": timezone.localdate().isoformat()}).status_code == 302
+    assert (
+        client.post(
+            reverse("care:guardian_end", args=[father.pk]), {"reason": "", "ended_on": timezone.localdate().isoformat()}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            reverse("care:guardian_end", args=[father.pk]),
+            {"reason": "父亲服刑，无其他监护人", "ended_on": timezone.localdate().isoformat()},
+        ).status_code
+        == 302
+    )
     response = client.post(url, guardian(kind="bureau", name="", id_number="", relation="", duty="", reason=""))
     assert "民政部门兜底监护须写明无人监护的原因" in response.content.decode()
-    assert client.post(url, guardian(kind="bureau", name="", id_number="", relation="", duty="",
-                                     reason="父亲服刑、母亲失联")).status_code == 302
+    assert (
+        client.post(
+            url, guardian(kind="bureau", name="", id_number="", relation="", duty="", reason="父亲服刑、母亲失联")
+        ).status_code
+        == 302
+    )
     bureau = ChildGuardian.objects.get(kind="bureau")
     assert bureau.name == "县民政局" and bureau.active
     pair = reverse("care:child_pair", args=[child.pk])
@@ -69,13 +102,16 @@ def test_guardian_bureau_and_pairing(client, child, director, users):
     assert AuditEntry.objects.filter(entity_key=child.id_number, changes__has_key="结对帮扶").exists()
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"id_number": "123"}, "身份证号不正确"),
-    ({"relation": ""}, "请填写姓名和与儿童的关系"),
-    ({"duty": ""}, "请填写应履行的责任"),
-    ({"since": "2999-01-01"}, "开始日期应为今天或以前的日期"),
-    ({"phone": "电话"}, "联系电话「电话」格式不对"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"id_number": "123"}, "身份证号不正确"),
+        ({"relation": ""}, "请填写姓名和与儿童的关系"),
+        ({"duty": ""}, "请填写应履行的责任"),
+        ({"since": "2999-01-01"}, "开始日期应为今天或以前的日期"),
+        ({"phone": "电话"}, "联系电话「电话」格式不对"),
+    ],
+)
 def test_bad_guardian_refused_typed_form_kept(client, child, users, changes, message):
     client.force_login(users["clerk_a"])
     response = client.post(reverse("care:guardian_add", args=[child.pk]), guardian(**changes))
@@ -124,5 +160,8 @@ def test_least_privilege(client, child, director, users):
     client.force_login(users["helper_a1"])
     assert client.get(reverse("care:child", args=[child.pk])).status_code == 200
     assert client.post(reverse("care:guardian_add", args=[child.pk]), guardian()).status_code == 403
-    assert client.post(reverse("care:child_pair", args=[child.pk]), {"director": director.pk, "since": "2024-01-01"}).status_code == 403
+    assert (
+        client.post(reverse("care:child_pair", args=[child.pk]), {"director": director.pk, "since": "2024-01-01"}).status_code
+        == 403
+    )
     assert ChildGuardian.objects.count() == 1 and not ChildPairing.objects.exists()

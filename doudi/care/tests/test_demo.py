@@ -1,6 +1,7 @@
 """The care demo step on a small county: special-group flags, visits with both signatures,
 photos and a hazard in helper1's village, problems open, with their owner and solved,
 duties done and overdue; running it twice adds nothing."""
+
 import io
 
 import pytest
@@ -29,8 +30,9 @@ def test_care_demo_twice_is_once(demo_county):  # noqa: F811
     assert {"elderly_alone", "elderly_disabled", "child_orphan", "child_left_behind"} <= flagged
     helper = User.objects.get(username="helper1")
     visits = Visit.objects.filter(region_code=helper.region_id, visitor=helper)
-    assert visits.exists() and all(v.visitor_signature.read().startswith(b"\x89PNG") and v.person_signature.size > 0
-                                   for v in visits)
+    assert visits.exists() and all(
+        v.visitor_signature.read().startswith(b"\x89PNG") and v.person_signature.size > 0 for v in visits
+    )
     assert visits.filter(q3=True, photos__isnull=False).exists() and all(v.visited_on <= DAY for v in visits)
     states = set(Problem.objects.values_list("state", flat=True))
     assert states == {"open", "assigned", "solved"}

@@ -1,4 +1,5 @@
 """Visit duties by group and season (临民发【2024】22号), the helper's list and the township's coverage."""
+
 import datetime as dt
 
 import pytest
@@ -28,9 +29,18 @@ def test_next_due_by_interval():
 
 
 def _visit(user, person, day, key):
-    return services.visit_record(user=user, person=person, visited_on=day, answers={1: False, 2: True, 3: False, 4: False},
-                                 notes={}, categories=[], health=[], visitor_signature=PNG_BYTES, person_signature=PNG_BYTES,
-                                 client_key=key)[0]
+    return services.visit_record(
+        user=user,
+        person=person,
+        visited_on=day,
+        answers={1: False, 2: True, 3: False, 4: False},
+        notes={},
+        categories=[],
+        health=[],
+        visitor_signature=PNG_BYTES,
+        person_signature=PNG_BYTES,
+        client_key=key,
+    )[0]
 
 
 def test_helper_list_today_and_overdue(care_county, users):

@@ -1,4 +1,5 @@
 """Family members living apart and their support duty (REG-7), shown for question 2 of 附件1."""
+
 import pytest
 from django.urls import reverse
 
@@ -24,11 +25,14 @@ def test_helper_records_family_member_shown_on_form(client, care_county, users):
     assert not FamilyContact.objects.get().active
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"name": "", "relation": "儿子", "duty": "support"}, "请填写家庭成员的姓名和关系"),
-    ({"name": "甲", "relation": "儿子", "duty": "x"}, "请选择应履行的义务"),
-    ({"name": "甲", "relation": "儿子", "duty": "support", "phone": "abc"}, "联系电话「abc」格式不对"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"name": "", "relation": "儿子", "duty": "support"}, "请填写家庭成员的姓名和关系"),
+        ({"name": "甲", "relation": "儿子", "duty": "x"}, "请选择应履行的义务"),
+        ({"name": "甲", "relation": "儿子", "duty": "support", "phone": "abc"}, "联系电话「abc」格式不对"),
+    ],
+)
 def test_bad_family_member_refused(client, care_county, users, data, message):
     client.force_login(users["helper_a1"])
     response = client.post(reverse("care:family_add", args=[care_county["老张"].pk]), data, follow=True)
@@ -37,6 +41,7 @@ def test_bad_family_member_refused(client, care_county, users, data, message):
 
 def test_other_township_refused(client, care_county, users):
     client.force_login(users["clerk_b"])
-    response = client.post(reverse("care:family_add", args=[care_county["老张"].pk]),
-                           {"name": "甲", "relation": "儿子", "duty": "support"})
+    response = client.post(
+        reverse("care:family_add", args=[care_county["老张"].pk]), {"name": "甲", "relation": "儿子", "duty": "support"}
+    )
     assert response.status_code == 404 and not FamilyContact.objects.exists()

@@ -1,7 +1,8 @@
-"""Special-group columns of the register import (SPEC §4) stored as flags through the
+"""Special-group columns of the register import (docs/interfaces.md §4) stored as flags through the
 registry's after-write hook (the registry does not import care): set, audited with the
 import's batch, removed only when an import had set them, untouched when the column is absent;
 a preview stores nothing."""
+
 import csv
 
 import pytest
@@ -19,9 +20,12 @@ HEAD, WIFE, KID = (person_id(COUNTY, "19500312", 1), person_id(COUNTY, "19520101
 
 
 def _folder(tmp_path, columns: dict | None):
-    folder = write_registry(tmp_path / "r", [household_row("H001")],
-                            [member_row("H001", "张三", HEAD), member_row("H001", "李四", WIFE, "配偶"),
-                             member_row("H001", "张小", KID, "孙子女")], [benefit_row("H001")])
+    folder = write_registry(
+        tmp_path / "r",
+        [household_row("H001")],
+        [member_row("H001", "张三", HEAD), member_row("H001", "李四", WIFE, "配偶"), member_row("H001", "张小", KID, "孙子女")],
+        [benefit_row("H001")],
+    )
     if columns:
         path = folder / "成员.csv"
         with path.open(encoding="utf-8", newline="") as handle:
@@ -40,12 +44,19 @@ def flags():
 
 
 def test_columns_become_flags_audited_and_reimport_is_quiet(users, tmp_path):
-    folder = _folder(tmp_path, {"特殊困难老年人": ["独居；空巢", "计生特殊", ""], "困境儿童": ["", "", "留守儿童"],
-                                "精神障碍患者": ["否", "是", ""]})
+    folder = _folder(
+        tmp_path,
+        {"特殊困难老年人": ["独居；空巢", "计生特殊", ""], "困境儿童": ["", "", "留守儿童"], "精神障碍患者": ["否", "是", ""]},
+    )
     summary = registry_import(paths=[folder], user=users["admin"])
     assert summary["special_groups_changed"] == 3
-    assert flags() == {("张三", "elderly_alone"), ("张三", "elderly_empty_nest"), ("李四", "elderly_family_planning"),
-                       ("李四", "mental_disorder"), ("张小", "child_left_behind")}
+    assert flags() == {
+        ("张三", "elderly_alone"),
+        ("张三", "elderly_empty_nest"),
+        ("李四", "elderly_family_planning"),
+        ("李四", "mental_disorder"),
+        ("张小", "child_left_behind"),
+    }
     entry = AuditEntry.objects.get(entity_key=HEAD, entity="person")
     assert entry.batch == summary["batch"] and entry.changes["特殊群体"] == ["", "独居老年人、空巢老年人"]
     assert entry.user == users["admin"]

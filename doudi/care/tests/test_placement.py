@@ -1,5 +1,6 @@
 """集中供养 demand (issue 16 item 7): a dispersed 特困 who cannot care for themselves and wishes
 to be placed stays listed until placed (institution, date) or withdrawn (why)."""
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +25,14 @@ def test_wish_listed_until_placed(client, zhang, users):
     client.force_login(users["clerk_a"])
     assert "老张" in _table(client.get(reverse("care:placement") + "?tab=unasked"))
     today = timezone.localdate().isoformat()
-    assert client.post(reverse("care:placement_wish", args=[zhang.pk]), {"wished_on": today, "note": "本人愿意去敬老院"}).status_code == 302
+    assert (
+        client.post(reverse("care:placement_wish", args=[zhang.pk]), {"wished_on": today, "note": "本人愿意去敬老院"}).status_code
+        == 302
+    )
     wish = PlacementWish.objects.get()
     assert "老张" in _table(client.get(reverse("care:placement"))) and "老张" not in _table(
-        client.get(reverse("care:placement") + "?tab=unasked"))
+        client.get(reverse("care:placement") + "?tab=unasked")
+    )
     again = client.post(reverse("care:placement_wish", args=[zhang.pk]), {"wished_on": today})
     assert again.status_code == 400 and "已有待安置的集中供养意愿" in again.content.decode()
     decide = reverse("care:placement_decide", args=[wish.pk])
@@ -66,6 +71,10 @@ def test_least_privilege(client, zhang, users):
     page = client.get(reverse("care:placement")).content.decode()
     assert zhang.id_number not in page
     client.force_login(users["clerk_b"])
-    assert client.post(reverse("care:placement_decide", args=[wish.pk]), {"state": "withdrawn", "outcome_on": today,
-                                                                        "outcome": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("care:placement_decide", args=[wish.pk]), {"state": "withdrawn", "outcome_on": today, "outcome": "x"}
+        ).status_code
+        == 404
+    )
     assert "老张" not in _table(client.get(reverse("care:placement")))

@@ -1,5 +1,6 @@
 """Problems to closure on the workflow primitive: open → assigned → solved, what was done
 required; found vs solved per township and week."""
+
 import datetime as dt
 
 import pytest
@@ -14,9 +15,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _problem(users, person, day=dt.date(2025, 1, 6), key="p"):
-    visit, _ = services.visit_record(user=users["helper_a1"], person=person, visited_on=day,
-                                     answers={1: False, 2: True, 3: True, 4: False}, notes={3: "房顶积雪"}, categories=[],
-                                     health=[], visitor_signature=PNG_BYTES, person_signature=PNG_BYTES, client_key=key)
+    visit, _ = services.visit_record(
+        user=users["helper_a1"],
+        person=person,
+        visited_on=day,
+        answers={1: False, 2: True, 3: True, 4: False},
+        notes={3: "房顶积雪"},
+        categories=[],
+        health=[],
+        visitor_signature=PNG_BYTES,
+        person_signature=PNG_BYTES,
+        client_key=key,
+    )
     return visit.problems.get()
 
 

@@ -1,5 +1,6 @@
 """The 附件1 form over HTTP: a good visit opens problems; bad input is refused in Chinese,
 the typed form kept, nothing saved; a draft sent twice is stored once."""
+
 import pytest
 from django.urls import reverse
 
@@ -19,8 +20,17 @@ def test_form_shows_register_facts_and_ticks(client, care_county, users):
     page = client.get(_url(care_county["老张"])).content.decode()
     assert "老张" in page and "东关村" in page and "龙港镇" in page
     assert 'value="tekun" id="id_categories_1" checked' in page or ('value="tekun"' in page and "checked" in page)
-    for text in ("衣食住行医是否存在困难", "赡养扶养义务", "烟囱堵塞", "适老化改造", "探访记录", "存在问题", "解决措施及时限",
-                 "走访排查人签字", "困难群众签字"):
+    for text in (
+        "衣食住行医是否存在困难",
+        "赡养扶养义务",
+        "烟囱堵塞",
+        "适老化改造",
+        "探访记录",
+        "存在问题",
+        "解决措施及时限",
+        "走访排查人签字",
+        "困难群众签字",
+    ):
         assert text in page, text
     assert "<script>" not in page and "onclick" not in page
 
@@ -48,15 +58,18 @@ def test_same_draft_twice_is_stored_once(client, care_county, users):
     assert first["url"] == again["url"] and again["created"] is False and Visit.objects.count() == 1
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"q3": None}, "第 3 项请选择“是”或“否”"),
-    ({"q1": None, "q4": None}, "第 1 项请选择"),
-    ({"person_signature": ""}, "缺少困难群众签字"),
-    ({"visitor_signature": ""}, "缺少走访排查人签字"),
-    ({"visitor_signature": "data:image/png;base64,AAAA"}, "走访排查人签字不是 PNG 图片"),
-    ({"visited_on": "2999-01-01"}, "走访时间不能晚于今天"),
-    ({"health": ["healthy", "chronic"]}, "选了“健康”"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"q3": None}, "第 3 项请选择“是”或“否”"),
+        ({"q1": None, "q4": None}, "第 1 项请选择"),
+        ({"person_signature": ""}, "缺少困难群众签字"),
+        ({"visitor_signature": ""}, "缺少走访排查人签字"),
+        ({"visitor_signature": "data:image/png;base64,AAAA"}, "走访排查人签字不是 PNG 图片"),
+        ({"visited_on": "2999-01-01"}, "走访时间不能晚于今天"),
+        ({"health": ["healthy", "chronic"]}, "选了“健康”"),
+    ],
+)
 def test_bad_input_refused_and_form_kept(client, care_county, users, changes, message):
     client.force_login(users["helper_a1"])
     data = visit_post(record="这段探访记录要保留", **changes)
@@ -92,7 +105,9 @@ def response_errors(client, person):
 
 
 def test_visit_export_masks_id_numbers(client, care_county, users):
-    import openpyxl, io
+    import io
+
+    import openpyxl
 
     client.force_login(users["helper_a1"])
     client.post(_url(care_county["老张"]), visit_post(record="身份证 " + care_county["王妻"].id_number), **FETCH)

@@ -1,5 +1,6 @@
-"""SPEC §8 public applications API: 201, 409 with the existing number, 422 per field in
+"""docs/interfaces.md §8 public applications API: 201, 409 with the existing number, 422 per field in
 Chinese, tracking only with the matching ID number (404 otherwise), rate limit."""
+
 import datetime as dt
 import json
 

@@ -1,5 +1,6 @@
 """`doudi case_clocks`: a case received before next year's holidays were known gets its
 deadlines once the arrangement is supplied (DOUDI_HOLIDAYS_FILE), and only then."""
+
 import datetime as dt
 import io
 
@@ -21,8 +22,9 @@ def test_deadlines_computed_once_the_year_is_known(register, users, today, tmp_p
     call_command("case_clocks", stdout=out)
     assert "仍有 1 件无法计算" in out.getvalue() and Case.objects.get(pk=case.pk).due is None
     holidays = tmp_path / "holidays.yaml"
-    holidays.write_text("2027:\n  source: 国办发明电〔2026〕（测试）\n  holidays: [2027-01-01]\n  workdays: []\n",
-                        encoding="utf-8")
+    holidays.write_text(
+        "2027:\n  source: 国办发明电〔2026〕（测试）\n  holidays: [2027-01-01]\n  workdays: []\n", encoding="utf-8"
+    )
     monkeypatch.setenv("DOUDI_HOLIDAYS_FILE", str(holidays))
     call_command("case_clocks", stdout=out)
     case = Case.objects.get(pk=case.pk)

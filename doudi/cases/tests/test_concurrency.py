@@ -1,6 +1,7 @@
 """Two approvals of the same case at once: exactly one wins (compare-and-set on state and
 version), the other gets a clear message, and the benefit starts once. Threads with their
 own connections; on PostgreSQL the loser waits on the row lock and then finds it moved."""
+
 import datetime as dt
 import threading
 
@@ -44,8 +45,12 @@ def test_two_approvals_one_wins(register, users, today):
     case = services.case_survey(case=case, user=clerk, notes="入户")
     case = services.case_publicize(case=case, user=clerk, today=DAY)
     later = dt.date(2026, 6, 20)
-    results = _race([lambda: decisions.case_approve(case=Case.objects.get(pk=case.pk), user=users["staff"], today=later),
-                     lambda: decisions.case_approve(case=Case.objects.get(pk=case.pk), user=users["staff2"], today=later)])
+    results = _race(
+        [
+            lambda: decisions.case_approve(case=Case.objects.get(pk=case.pk), user=users["staff"], today=later),
+            lambda: decisions.case_approve(case=Case.objects.get(pk=case.pk), user=users["staff2"], today=later),
+        ]
+    )
     wins = [r for r in results if isinstance(r, Case)]
     assert len(wins) == 1, results
     if connection.vendor == "postgresql":  # the loser waits on the row lock, then finds the case moved on
@@ -60,8 +65,11 @@ def test_stale_second_approval_gets_clear_message(register, users, today):
     approver's copy is stale, the compare-and-set finds nothing to update."""
     clerk = users["clerk_a"]
     case = services.case_receive(user=clerk, data=application(register["sun"]), today=DAY)
-    case = services.case_publicize(case=services.case_survey(case=services.case_check(case=case, user=clerk, today=DAY),
-                                                             user=clerk, notes="入户"), user=clerk, today=DAY)
+    case = services.case_publicize(
+        case=services.case_survey(case=services.case_check(case=case, user=clerk, today=DAY), user=clerk, notes="入户"),
+        user=clerk,
+        today=DAY,
+    )
     first, second = Case.objects.get(pk=case.pk), Case.objects.get(pk=case.pk)
     later = dt.date(2026, 6, 20)
     decisions.case_approve(case=first, user=users["staff"], today=later)
@@ -89,8 +97,15 @@ def test_two_bulk_openings_open_each_finding_once(register, users, today):
     run = EvaluationRun.objects.create(month="2026-06", region_code="140521", policy="140521", status="done")
     for code in ("H010", "H011", "H012"):
         h = Household.objects.get(code=code)
-        Difference.objects.create(run=run, household=h, household_code=code, region_code=h.region_id,
-                                  township_code=h.region_id[:9], category="dibao", change="start")
+        Difference.objects.create(
+            run=run,
+            household=h,
+            household_code=code,
+            region_code=h.region_id,
+            township_code=h.region_id[:9],
+            category="dibao",
+            change="start",
+        )
 
     def opening(user):
         return lambda: bulk.open_cases(user=user, findings=bulk.from_evaluation(user, run)[0], origin="race", today=DAY)

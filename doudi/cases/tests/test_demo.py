@@ -1,6 +1,7 @@
 """The cases demo step on a small county: cases at every step (and 临时救助 at each kind of
 approval), made through the services, clocks computable; running it twice adds nothing.
 `demo_county` is shared with the care and reports demo tests."""
+
 import datetime as dt
 import io
 
@@ -33,8 +34,13 @@ def demo_county(users, tmp_path, settings, monkeypatch):
     for n in range(10):  # 80 and over, alone
         code = f"E{n:03d}"
         households.append(household_row(code, villages[n % 3], 金融资产="0"))
-        member(code, f"老人{n}", f"19{40 + n % 4}0{1 + n % 9}15", 月转移性收入="300",
-               **({"自理能力": "全失能"} if n % 3 == 0 else {}))
+        member(
+            code,
+            f"老人{n}",
+            f"19{40 + n % 4}0{1 + n % 9}15",
+            月转移性收入="300",
+            **({"自理能力": "全失能"} if n % 3 == 0 else {}),
+        )
     for n in range(4):  # severely disabled
         code = f"D{n:03d}"
         households.append(household_row(code, villages[n % 3], 金融资产="0"))

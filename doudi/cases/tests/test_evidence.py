@@ -1,5 +1,6 @@
 """Evidence files: accepted by magic bytes (JPEG, PNG, PDF) and size, stored under a random
 name through the storage API, served only through the scoped view."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -22,8 +23,9 @@ def case(register, users, today, settings, tmp_path):
 def test_upload_and_scoped_download(client, case, users):
     client.force_login(users["clerk_a"])
     upload = SimpleUploadedFile("收入证明.pdf", PDF, content_type="application/pdf")
-    response = client.post(reverse("cases:document_upload", args=[case.number]), {"file": upload, "title": "收入证明"},
-                           follow=True)
+    response = client.post(
+        reverse("cases:document_upload", args=[case.number]), {"file": upload, "title": "收入证明"}, follow=True
+    )
     assert "已上传「收入证明.pdf」" in response.content.decode()
     document = CaseDocument.objects.get()
     assert document.content_type == "application/pdf" and document.file.name.startswith("cases/")

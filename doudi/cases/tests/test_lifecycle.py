@@ -2,6 +2,7 @@
 adjust, 渐退, 停保, restore) through the registry services; bulk opening from evaluation
 differences, confirmed warnings and reviews due, never twice for the same finding; the
 county's emergency switch holding an exit; least privilege."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -24,8 +25,14 @@ pytestmark = pytest.mark.django_db
 def held(register, users, today):
     """H010 (孙七) holds 低保 since 2025-05: its yearly review falls due in 2026-05."""
     household = Household.objects.get(code="H010")
-    return benefit_start(household=household, category="dibao", since=dt.date(2025, 5, 1),
-                         monthly_amount=Decimal("500.00"), reason="测试", user=users["staff"])
+    return benefit_start(
+        household=household,
+        category="dibao",
+        since=dt.date(2025, 5, 1),
+        monthly_amount=Decimal("500.00"),
+        reason="测试",
+        user=users["staff"],
+    )
 
 
 def _review(users, held) -> Case:
@@ -104,8 +111,10 @@ def test_emergency_switch_holds_an_exit(client, users, held):
     client.force_login(users["staff"])
     assert client.post(reverse("cases:emergency"), {"start": "2026-06-01", "end": "2026-09-30", "reason": "x"}).status_code == 403
     client.force_login(users["admin"])
-    client.post(reverse("cases:emergency"), {"do": "on", "start": "2026-06-01", "end": "2026-09-30",
-                                             "reason": "新冠肺炎疫情防控（沁政办发〔2021〕7号 §五）"})
+    client.post(
+        reverse("cases:emergency"),
+        {"do": "on", "start": "2026-06-01", "end": "2026-09-30", "reason": "新冠肺炎疫情防控（沁政办发〔2021〕7号 §五）"},
+    )
     switch = EmergencySwitch.objects.get()
     assert AuditEntry.objects.filter(entity="emergency", action="create", entity_key="140521").exists()
     with pytest.raises(WorkflowError, match="应急期间暂缓退出"):
@@ -115,8 +124,11 @@ def test_emergency_switch_holds_an_exit(client, users, held):
     client.force_login(users["staff"])
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "应急期间暂缓退出" in page and 'id="life-form-stop"' in page
-    response = client.post(reverse("cases:life_act", args=[case.number, "stop"]),
-                           {"version": case.version, "stop_reason": "income", "reason": "收入超标"}, follow=True)
+    response = client.post(
+        reverse("cases:life_act", args=[case.number, "stop"]),
+        {"version": case.version, "stop_reason": "income", "reason": "收入超标"},
+        follow=True,
+    )
     assert "应急期间暂缓退出" in response.content.decode()
     held.refresh_from_db()
     case.refresh_from_db()
@@ -138,9 +150,16 @@ def _run(region="140521", month="2026-06") -> EvaluationRun:
 
 
 def _difference(run, household, change, category="dibao", **extra):
-    return Difference.objects.create(run=run, household=household, household_code=household.code,
-                                     region_code=household.region_id, township_code=household.region_id[:9],
-                                     category=category, change=change, **extra)
+    return Difference.objects.create(
+        run=run,
+        household=household,
+        household_code=household.code,
+        region_code=household.region_id,
+        township_code=household.region_id[:9],
+        category=category,
+        change=change,
+        **extra,
+    )
 
 
 def test_bulk_from_evaluation_once_per_finding(client, users, held):
@@ -189,8 +208,9 @@ def test_life_actions_scoped(client, users, held):
     client.force_login(users["helper_a1"])
     assert client.post(reverse("cases:life_act", args=[case.number, "continue"]), {"version": case.version}).status_code == 403
     client.force_login(users["clerk_a"])
-    page = client.post(reverse("cases:life_act", args=[case.number, "continue"]), {"version": case.version},
-                       follow=True).content.decode()
+    page = client.post(
+        reverse("cases:life_act", args=[case.number, "continue"]), {"version": case.version}, follow=True
+    ).content.decode()
     assert "已继续保障" in page and Case.objects.get(pk=case.pk).state == "continued"
 
 
@@ -200,14 +220,41 @@ def test_bulk_from_confirmed_warnings(client, users, held):
     comparison = ComparisonRun.objects.create(as_of=DAY, engine="duckdb")
     zhou = Person.objects.get(name="周八")
     sun = Person.objects.get(name="孙七")
-    common = {"level": "orange", "fingerprint": "x", "status": "confirmed", "deadline": DAY, "first_run": comparison,
-              "last_run": comparison}
-    Warning.objects.create(rule="missed_monitoring", person=zhou, household=zhou.household, region_code=zhou.household.region_id,
-                           township_code=zhou.household.region_id[:9], outcome="enrol", **common)
-    Warning.objects.create(rule="pension_income", person=sun, household=sun.household, region_code=sun.household.region_id,
-                           township_code=sun.household.region_id[:9], outcome="adjust", **common)
-    Warning.objects.create(rule="vehicle", person=sun, household=sun.household, region_code=sun.household.region_id,
-                           township_code=sun.household.region_id[:9], outcome="file", **common)
+    common = {
+        "level": "orange",
+        "fingerprint": "x",
+        "status": "confirmed",
+        "deadline": DAY,
+        "first_run": comparison,
+        "last_run": comparison,
+    }
+    Warning.objects.create(
+        rule="missed_monitoring",
+        person=zhou,
+        household=zhou.household,
+        region_code=zhou.household.region_id,
+        township_code=zhou.household.region_id[:9],
+        outcome="enrol",
+        **common,
+    )
+    Warning.objects.create(
+        rule="pension_income",
+        person=sun,
+        household=sun.household,
+        region_code=sun.household.region_id,
+        township_code=sun.household.region_id[:9],
+        outcome="adjust",
+        **common,
+    )
+    Warning.objects.create(
+        rule="vehicle",
+        person=sun,
+        household=sun.household,
+        region_code=sun.household.region_id,
+        township_code=sun.household.region_id[:9],
+        outcome="file",
+        **common,
+    )
     client.force_login(users["staff"])
     url = reverse("cases:bulk_warnings")
     assert "纳入保障" in client.get(url).content.decode()

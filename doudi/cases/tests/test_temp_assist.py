@@ -2,6 +2,7 @@
 the township reserve (the draw linked to the case) and completed later; approval by amount
 (乡镇 limit, 县级, 一事一议 with attendees and decision); the same cause refused within the
 window or sent to the county with the earlier case; bad input refused with nothing changed."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -24,15 +25,25 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def temp_application(id_number=OUTSIDER, name="外地务工人员", region=VILLAGE_A1, **extra):
-    return {"id_number": id_number, "name": name, "region": region, "reason": "租住房屋失火，衣物被褥全部烧毁",
-            "channel": "window", "cause": "fire", "tier": "general", "incident_on": "2026-05-30",
-            "hukou_place": "阳城县", **extra}
+    return {
+        "id_number": id_number,
+        "name": name,
+        "region": region,
+        "reason": "租住房屋失火，衣物被褥全部烧毁",
+        "channel": "window",
+        "cause": "fire",
+        "tier": "general",
+        "incident_on": "2026-05-30",
+        "hukou_place": "阳城县",
+        **extra,
+    }
 
 
 @pytest.fixture
 def fund(users):
-    reserve.reserve_allocate(township=TOWNSHIP_A, amount="10000", on=dt.date(2026, 1, 5), ref="沁民发〔2026〕1号",
-                             user=users["staff"])
+    reserve.reserve_allocate(
+        township=TOWNSHIP_A, amount="10000", on=dt.date(2026, 1, 5), ref="沁民发〔2026〕1号", user=users["staff"]
+    )
 
 
 @pytest.fixture
@@ -55,8 +66,12 @@ def test_non_resident_paid_first_then_papers_completed(users, fund, today):
     assert case.state == "advanced" and case.is_open and case.temp.advance and case.temp.papers_missing
     assert case.temp.papers_due == dt.date(2026, 6, 15)  # 10 working days (Dragon Boat Festival 2026-06-19 not reached)
     entry = ReserveEntry.objects.get(case=case)
-    assert (entry.amount, entry.advance, entry.recipient_id_number, entry.cause_type) == (Decimal("1000.00"), True, OUTSIDER,
-                                                                                           "emergency")
+    assert (entry.amount, entry.advance, entry.recipient_id_number, entry.cause_type) == (
+        Decimal("1000.00"),
+        True,
+        OUTSIDER,
+        "emergency",
+    )
     assert reserve.balance_of(TOWNSHIP_A) == Decimal("9000.00")
     with pytest.raises(WorkflowError, match="请先上传补齐的材料"):
         temp.temp_complete(case=case, user=clerk, today=DAY)
@@ -87,32 +102,67 @@ def test_township_grants_within_its_limit_county_above(users, fund, today, clerk
 def test_township_grant_is_a_linked_reserve_draw(users, fund, today, clerk2):
     clerk = users["clerk_a"]
     case = services.case_check(case=received(clerk, today), user=clerk, today=DAY)
-    case = temp.temp_grant(case=case, user=clerk2, amount="800", in_kind="棉被2床、临时住宿3天", in_kind_value="300",
-                           today=DAY)
+    case = temp.temp_grant(case=case, user=clerk2, amount="800", in_kind="棉被2床、临时住宿3天", in_kind_value="300", today=DAY)
     assert (case.temp.amount, case.temp.approval, case.temp.paid_by, case.temp.fund) == (
-        Decimal("800.00"), "township", "reserve", "temp_assist")
+        Decimal("800.00"),
+        "township",
+        "reserve",
+        "temp_assist",
+    )
     assert case.temp.in_kind_value == Decimal("300.00") and case.temp.paid_on == DAY
     assert ReserveEntry.objects.get(case=case).advance is False
 
 
 def test_large_expense_case_goes_to_conference(users, fund, today, register):
     clerk = users["clerk_a"]
-    case = received(clerk, today, id_number=register["sun"], name="孙七", cause="medical", tier="major",
-                    expense="60000", household_income_12m="30000", requested_amount="12000")
+    case = received(
+        clerk,
+        today,
+        id_number=register["sun"],
+        name="孙七",
+        cause="medical",
+        tier="major",
+        expense="60000",
+        household_income_12m="30000",
+        requested_amount="12000",
+    )
     assert not case.temp.non_resident
     case = services.case_check(case=case, user=clerk, today=DAY)
     case = temp.temp_refer(case=case, user=clerk)
     with pytest.raises(WorkflowError, match="超过县级审批额度 7680.00 元，须先登记同意该金额的“一事一议”记录"):
         temp.temp_grant(case=case, user=users["staff"], amount="12000", today=DAY)
     with pytest.raises(WorkflowError, match="至少 3 人"):
-        temp.conference_record(case=case, user=users["staff"], held_on="2026-06-01", attendees="张三、李四",
-                               decision="同意", agreed=True, amount="12000", today=DAY)
+        temp.conference_record(
+            case=case,
+            user=users["staff"],
+            held_on="2026-06-01",
+            attendees="张三、李四",
+            decision="同意",
+            agreed=True,
+            amount="12000",
+            today=DAY,
+        )
     with pytest.raises(WorkflowError, match="须由县级人员登记"):
-        temp.conference_record(case=case, user=clerk, held_on="2026-06-01", attendees="张三、李四、王五",
-                               decision="同意", agreed=True, amount="12000", today=DAY)
-    record = temp.conference_record(case=case, user=users["staff"], held_on="2026-06-01",
-                                    attendees="县民政局 张三、县财政局 李四、县医保局 王五", decision="医疗自付超过家庭承受能力，同意救助",
-                                    agreed=True, amount="12000", today=DAY)
+        temp.conference_record(
+            case=case,
+            user=clerk,
+            held_on="2026-06-01",
+            attendees="张三、李四、王五",
+            decision="同意",
+            agreed=True,
+            amount="12000",
+            today=DAY,
+        )
+    record = temp.conference_record(
+        case=case,
+        user=users["staff"],
+        held_on="2026-06-01",
+        attendees="县民政局 张三、县财政局 李四、县医保局 王五",
+        decision="医疗自付超过家庭承受能力，同意救助",
+        agreed=True,
+        amount="12000",
+        today=DAY,
+    )
     assert record.attendees.count("、") == 2 and Conference.objects.count() == 1
     case = temp.temp_grant(case=Case.objects.get(pk=case.pk), user=users["staff"], amount="12000", today=DAY)
     assert (case.temp.approval, case.temp.paid_by, case.temp.kind) == ("conference", "county", "expense")
@@ -157,14 +207,17 @@ def test_reserve_cannot_go_negative(users, today, clerk2):
     assert reserve.balance_of(TOWNSHIP_A) == Decimal("500.00")
 
 
-@pytest.mark.parametrize("extra,field,message", [
-    ({"region": "140521999999"}, "region", "未知的村（居）区划代码"),
-    ({"cause": "lottery"}, "cause", "请选择救助事由"),
-    ({"incident_on": "2026-07-01"}, "incident_on", "不能晚于今天"),
-    ({"requested_amount": "一千"}, "requested_amount", "不是数字"),
-    ({"id_number": "14052219750305002"}, "id_number", "身份证号无效"),
-    ({"education_level": "phd"}, "education_level", "教育阶段"),
-])
+@pytest.mark.parametrize(
+    "extra,field,message",
+    [
+        ({"region": "140521999999"}, "region", "未知的村（居）区划代码"),
+        ({"cause": "lottery"}, "cause", "请选择救助事由"),
+        ({"incident_on": "2026-07-01"}, "incident_on", "不能晚于今天"),
+        ({"requested_amount": "一千"}, "requested_amount", "不是数字"),
+        ({"id_number": "14052219750305002"}, "id_number", "身份证号无效"),
+        ({"education_level": "phd"}, "education_level", "教育阶段"),
+    ],
+)
 def test_bad_applications_are_refused(users, today, extra, field, message):
     with pytest.raises(services.ApplicationRefused) as refused:
         received(users["clerk_a"], today, **extra)
@@ -181,9 +234,20 @@ def test_amount_above_the_approvers_tier_and_ineligible(users, fund, today, cler
         temp.temp_advance(case=case, user=users["staff"], amount="9000", today=DAY)
     with pytest.raises(WorkflowError, match="不是数字"):
         temp.temp_grant(case=case, user=clerk2, amount="abc", today=DAY)
-    school = services.case_check(case=received(clerk, today, id_number=person_id("140522", "20050101", 3), name="学生",
-                                               cause="education", education_level="compulsory", expense="3000",
-                                               household_income_12m="1000"), user=clerk, today=DAY)
+    school = services.case_check(
+        case=received(
+            clerk,
+            today,
+            id_number=person_id("140522", "20050101", 3),
+            name="学生",
+            cause="education",
+            education_level="compulsory",
+            expense="3000",
+            household_income_12m="1000",
+        ),
+        user=clerk,
+        today=DAY,
+    )
     assert school.rules_eligible is False
     with pytest.raises(WorkflowError, match="不符合临时救助条件：教育支出限于学前、高中和全日制大中专院校教育"):
         temp.temp_grant(case=school, user=clerk2, amount="500", today=DAY)
@@ -210,7 +274,17 @@ def test_generic_workflow_steps_do_not_apply(users, today):
 
 
 def test_api_application_gets_default_details(users, today):
-    case = services.case_receive(user=None, data={"category": "temp_assist", "id_number": OUTSIDER, "name": "外地务工人员",
-                                                  "region": VILLAGE_A1, "reason": "车祸", "channel": "online"}, today=DAY)
+    case = services.case_receive(
+        user=None,
+        data={
+            "category": "temp_assist",
+            "id_number": OUTSIDER,
+            "name": "外地务工人员",
+            "region": VILLAGE_A1,
+            "reason": "车祸",
+            "channel": "online",
+        },
+        today=DAY,
+    )
     assert TempAssist.objects.get(pk=case.pk).cause == "other_emergency"
     assert isinstance(User.objects.first(), User)

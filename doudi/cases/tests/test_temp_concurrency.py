@@ -1,6 +1,7 @@
 """Two 先行救助 payments at once from one township reserve that together exceed its balance:
 exactly one wins (the reserve's balance row is locked, the conditional UPDATE and the check
 constraint reserve_not_overdrawn stand behind it), the other case is left unpaid and unmoved."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -24,11 +25,15 @@ def test_two_advances_exceeding_the_balance_one_wins(users, today):
     reserve.reserve_allocate(township=TOWNSHIP_A, amount="1500", on=dt.date(2026, 1, 5), ref="x", user=users["staff"])
     clerk = users["clerk_a"]
     first = temp.temp_receive(user=clerk, data=temp_application(), today=DAY)
-    second = temp.temp_receive(user=clerk, data=temp_application(id_number=person_id("140522", "19800101", 5), name="乙"),
-                               today=DAY)
-    results = _race([lambda: temp.temp_advance(case=Case.objects.get(pk=first.pk), user=clerk, amount="1000", today=DAY),
-                     lambda: temp.temp_advance(case=Case.objects.get(pk=second.pk), user=users["staff"], amount="1000",
-                                               today=DAY)])
+    second = temp.temp_receive(
+        user=clerk, data=temp_application(id_number=person_id("140522", "19800101", 5), name="乙"), today=DAY
+    )
+    results = _race(
+        [
+            lambda: temp.temp_advance(case=Case.objects.get(pk=first.pk), user=clerk, amount="1000", today=DAY),
+            lambda: temp.temp_advance(case=Case.objects.get(pk=second.pk), user=users["staff"], amount="1000", today=DAY),
+        ]
+    )
     wins = [r for r in results if isinstance(r, Case)]
     assert len(wins) == 1, results
     loss = next(r for r in results if not isinstance(r, Case))

@@ -1,6 +1,7 @@
 """临时救助 pages (issue 15): receive at the place of the emergency, 先行救助 from the case page,
 the 台账 by cause and tier with its masked export, the 先行 and 一事一议 lists; least privilege
 (another township 404, a lesser role 403)."""
+
 import datetime as dt
 from io import BytesIO
 
@@ -64,8 +65,7 @@ def test_receive_pay_first_and_register(users, fund, today):
 
 def test_bad_application_shows_messages_and_writes_nothing(users, today):
     clerk = login(users["clerk_a"])
-    response = clerk.post("/cases/temp/apply/", {**temp_application(), "region": "", "cause": "fire",
-                                                 "requested_amount": "abc"})
+    response = clerk.post("/cases/temp/apply/", {**temp_application(), "region": "", "cause": "fire", "requested_amount": "abc"})
     assert response.status_code == 200 and Case.objects.count() == 0
     assert "申请金额“abc”不是数字" in response.content.decode() or "请选择" in response.content.decode()
 
@@ -101,16 +101,29 @@ def test_least_privilege(users, fund, today):
 
 def test_conference_list_and_export(users, today, register):
     clerk = users["clerk_a"]
-    case = temp.temp_receive(user=clerk, data=temp_application(id_number=register["sun"], name="孙七", cause="medical",
-                                                                 tier="major", expense="60000", household_income_12m="30000"),
-                             today=DAY)
+    case = temp.temp_receive(
+        user=clerk,
+        data=temp_application(
+            id_number=register["sun"], name="孙七", cause="medical", tier="major", expense="60000", household_income_12m="30000"
+        ),
+        today=DAY,
+    )
     from doudi.cases import services
 
     case = temp.temp_refer(case=services.case_check(case=case, user=clerk, today=DAY), user=clerk)
     staff = login(users["staff"])
-    response = staff.post(f"/cases/{case.number}/temp/conference/", {
-        "version": case.version, "held_on": "2026-06-01", "attendees": "张三、李四、王五", "decision": "同意", "agreed": "1",
-        "amount": "10000"}, follow=True)
+    response = staff.post(
+        f"/cases/{case.number}/temp/conference/",
+        {
+            "version": case.version,
+            "held_on": "2026-06-01",
+            "attendees": "张三、李四、王五",
+            "decision": "同意",
+            "agreed": "1",
+            "amount": "10000",
+        },
+        follow=True,
+    )
     assert "已登记“一事一议”记录" in response.content.decode()
     rows = sheet(staff.get("/cases/temp/conferences/", {"export": "xlsx"}))
     assert rows[2][1] == case.number and rows[2][4] != register["sun"] and rows[2][8] == "同意"

@@ -1,5 +1,6 @@
 """The pages: queue with tabs, search, export and clocks; receiving; the case page and its
 actions; least privilege (another township 404, a lesser role 403); the refusal notice."""
+
 import datetime as dt
 import io
 
@@ -87,11 +88,16 @@ def test_case_page_actions_through_refusal_notice(client, case, users, today):
     c.post(reverse("cases:act", args=[case.number, "survey"]), {"version": case.version, "notes": "入户"})
     staff = _client(client, users["staff"])
     version = Case.objects.get(pk=case.pk).version
-    response = staff.post(reverse("cases:act", args=[case.number, "refuse"]),
-                          {"version": version, "reason": "隐瞒收入", "override_reason": ""}, follow=True)
+    response = staff.post(
+        reverse("cases:act", args=[case.number, "refuse"]),
+        {"version": version, "reason": "隐瞒收入", "override_reason": ""},
+        follow=True,
+    )
     assert "作出相反决定须书面说明理由" in response.content.decode()
-    staff.post(reverse("cases:act", args=[case.number, "refuse"]),
-               {"version": version, "reason": "隐瞒务工收入", "override_reason": "入户核实有稳定务工收入"})
+    staff.post(
+        reverse("cases:act", args=[case.number, "refuse"]),
+        {"version": version, "reason": "隐瞒务工收入", "override_reason": "入户核实有稳定务工收入"},
+    )
     case.refresh_from_db()
     assert case.state == "refused" and case.override
     notice = staff.get(reverse("cases:refusal_notice", args=[case.number])).content.decode()
@@ -123,14 +129,16 @@ def test_confirm_buttons_follow_delegation(client, case, users, today, monkeypat
     from doudi.cases import clock
 
     clerk = users["clerk_a"]
-    case = services.case_publicize(case=services.case_survey(case=services.case_check(case=case, user=clerk),
-                                                             user=clerk, notes="入户"), user=clerk)
+    case = services.case_publicize(
+        case=services.case_survey(case=services.case_check(case=case, user=clerk), user=clerk, notes="入户"), user=clerk
+    )
     url = reverse("cases:detail", args=[case.number])
     page = _client(client, clerk).get(url).content.decode()
     assert "form-refuse" not in page and "form-approve" not in page
     real = clock.value
-    monkeypatch.setattr(clock, "value", lambda name, region, day: True if name == "cases.township_confirms"
-                        else real(name, region, day))
+    monkeypatch.setattr(
+        clock, "value", lambda name, region, day: True if name == "cases.township_confirms" else real(name, region, day)
+    )
     assert "form-refuse" in client.get(url).content.decode()
     # Delegated: another clerk of the township (not the surveyor) confirms after the 公示.
     from doudi.core.roles import Role
@@ -155,15 +163,17 @@ def test_batch_approval_of_ready_cases(client, register, users, today):
     for key, name in (("sun", "孙七"), ("zhao", "赵六")):
         case = services.case_receive(user=clerk, data=application(register[key], name=name), today=DAY)
         case = services.case_check(case=case, user=clerk, today=DAY)
-        ready.append(services.case_publicize(case=services.case_survey(case=case, user=clerk, notes="入户"), user=clerk,
-                                             today=DAY))
+        ready.append(
+            services.case_publicize(case=services.case_survey(case=case, user=clerk, notes="入户"), user=clerk, today=DAY)
+        )
     today(dt.date(2026, 6, 20))
     staff = _client(client, users["staff"])
     page = staff.get(reverse("cases:queue"), {"tab": "mine"}).content.decode()
     assert "batch-form" in page and ready[0].number in page
     assert "batch-form" not in _client(client, clerk).get(reverse("cases:queue"), {"tab": "mine"}).content.decode()
-    response = _client(client, users["staff"]).post(reverse("cases:approve_batch"),
-                                                    {"number": [c.number for c in ready]}, follow=True)
+    response = _client(client, users["staff"]).post(
+        reverse("cases:approve_batch"), {"number": [c.number for c in ready]}, follow=True
+    )
     text = response.content.decode()
     # 赵六's household fails the rules (two cars): approving it needs a written reason, so it waits.
     assert "已审核确认 1 件" in text and f"{ready[1].number}（赵六）未能审核确认" in text

@@ -1,5 +1,6 @@
 """The life of a case on the services: 受理 → 核对 → 入户调查 → 公示 → 审核确认 → 纳入保障,
 refusal with reasons, return for documents with the clock paused, withdraw and reopen."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -40,8 +41,13 @@ def test_application_to_enrolment(register, users, today):
     assert benefit.category == "dibao" and benefit.since == dt.date(2026, 7, 1) and benefit.monthly_amount == case.rules_amount
     assert AuditEntry.objects.filter(entity="benefit", action="create", household_code="H010").exists()
     steps = list(CaseStep.objects.filter(case=case).values_list("to_state", "role"))
-    assert steps == [("received", "township_clerk"), ("checked", "township_clerk"), ("surveyed", "township_clerk"),
-                     ("publicity", "township_clerk"), ("enrolled", "county_staff")]
+    assert steps == [
+        ("received", "township_clerk"),
+        ("checked", "township_clerk"),
+        ("surveyed", "township_clerk"),
+        ("publicity", "township_clerk"),
+        ("enrolled", "county_staff"),
+    ]
 
 
 def test_double_submission_refused(register, users, today):
@@ -60,8 +66,10 @@ def test_any_township_receives_and_routes(register, users, today):
 
 def test_bad_application_each_field(register, users, today):
     with pytest.raises(services.ApplicationRefused) as refused:
-        services.case_receive(user=users["clerk_a"], data={"category": "x", "id_number": "140521195801010311",
-                                                           "region": "140521999999", "name": "", "reason": ""})
+        services.case_receive(
+            user=users["clerk_a"],
+            data={"category": "x", "id_number": "140521195801010311", "region": "140521999999", "name": "", "reason": ""},
+        )
     errors = refused.value.errors
     assert set(errors) == {"category", "id_number", "region", "name", "reason"}
     assert "校验位" in errors["id_number"] and "未知的村" in errors["region"]
@@ -93,8 +101,9 @@ def test_decision_against_rules_needs_reason(register, users, today):
     case = services.case_check(case=case, user=clerk, today=DAY)
     with pytest.raises(WorkflowError, match="规则测算结论为“符合”"):
         decisions.case_refuse(case=case, user=staff, reasons="不符合", today=DAY)
-    case = decisions.case_refuse(case=case, user=staff, reasons="入户发现有隐性收入", override_reason="邻里反映长期务工",
-                                 today=DAY)
+    case = decisions.case_refuse(
+        case=case, user=staff, reasons="入户发现有隐性收入", override_reason="邻里反映长期务工", today=DAY
+    )
     assert case.override is True and case.override_reason == "邻里反映长期务工"
 
 
@@ -132,7 +141,6 @@ def test_surveyor_may_not_confirm(register, users, today, settings):
         decisions.case_approve(case=case, user=staff, today=dt.date(2026, 6, 20))
     case = decisions.case_approve(case=case, user=users["staff2"], monthly_amount="123.4", today=dt.date(2026, 6, 20))
     assert case.monthly_amount == Decimal("123.40")
-
 
 
 def test_temporary_assistance_is_ruled_by_its_own_rules(register, users, today):

@@ -1,5 +1,6 @@
 """Base for doudi's commands: refuses an unmigrated database with a message saying
 what to run, and turns a user's mistake into a Chinese message and a non-zero exit."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Row-level import errors in Chinese, naming file, sheet, row and column."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -36,8 +37,7 @@ class ImportRejected(Exception):
     def as_dict(self) -> dict:
         """For `--json`: each listed error's place and its sentence; `total` counts the
         ones beyond the list too."""
-        return {"status": "rejected", "total": self.total,
-                "errors": [{**asdict(e), "text": str(e)} for e in self.errors]}
+        return {"status": "rejected", "total": self.total, "errors": [{**asdict(e), "text": str(e)} for e in self.errors]}
 
 
 class ErrorList:
@@ -57,7 +57,7 @@ class ErrorList:
         """For the one message that says what to do about many rows: shown before them."""
         self.total += 1
         self.items.insert(0, error)
-        del self.items[self.limit:]
+        del self.items[self.limit :]
 
     def __bool__(self) -> bool:
         return self.total > 0

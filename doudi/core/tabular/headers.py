@@ -1,5 +1,6 @@
 """Matching a file's headers to the ones an import expects: full-width forms and spaces
 do not matter, and a header may come with or without its parenthesised note."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -2,6 +2,7 @@
 python-calamine, after its zip has been checked for a decompression bomb; CSV in UTF-8
 (with or without BOM) or GB18030, the superset of the GBK that Excel in China saves by
 default. Shared by every import (registry, regions, department datasets)."""
+
 from __future__ import annotations
 
 import codecs
@@ -49,7 +50,7 @@ _SAMPLE = 1 << 16
 
 
 def detect_encoding(path: Path) -> str:
-    """"utf-8-sig" (BOM or not) or "gb18030", judged on the first non-ASCII bytes;
+    """ "utf-8-sig" (BOM or not) or "gb18030", judged on the first non-ASCII bytes;
     ImportRejected, naming the file, for anything that is not CSV text."""
     with path.open("rb") as handle:
         sample = handle.read(_SAMPLE)
@@ -69,7 +70,10 @@ def detect_encoding(path: Path) -> str:
             except UnicodeDecodeError:
                 continue
             return "utf-8-sig" if encoding == "utf-8" else encoding
-    raise _fail(path.name, "不是文本文件，无法按 CSV 读取（既不是 UTF-8 也不是 GBK/GB18030 编码）；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重试")
+    raise _fail(
+        path.name,
+        "不是文本文件，无法按 CSV 读取（既不是 UTF-8 也不是 GBK/GB18030 编码）；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重试",
+    )
 
 
 def csv_rows(path: Path, encoding: str | None = None) -> Iterator[list[str]]:
@@ -79,8 +83,11 @@ def csv_rows(path: Path, encoding: str | None = None) -> Iterator[list[str]]:
         try:
             yield from csv.reader(handle)
         except UnicodeDecodeError:
-            raise _fail(path.name, f"文件按 {ENCODING_LABELS[encoding]} 编码读取，但其中有无法识别的字节（文件可能已损坏或混用了编码）；"
-                                   "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重试") from None
+            raise _fail(
+                path.name,
+                f"文件按 {ENCODING_LABELS[encoding]} 编码读取，但其中有无法识别的字节（文件可能已损坏或混用了编码）；"
+                "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重试",
+            ) from None
         except csv.Error as exc:
             raise _fail(path.name, f"CSV 格式错误：{exc}") from None
 
@@ -108,11 +115,16 @@ def check_zip_size(path: Path, *, max_expanded: int = MAX_EXPANDED_BYTES, max_ra
             members = book.infolist()
             expanded = sum(m.file_size for m in members)
             if expanded > max_expanded:
-                raise _fail(path.name, f"Excel 文件解压后共 {_mb(expanded)}，超过上限 {_mb(max_expanded)}；请拆分文件或改用 CSV 文件导入")
+                raise _fail(
+                    path.name, f"Excel 文件解压后共 {_mb(expanded)}，超过上限 {_mb(max_expanded)}；请拆分文件或改用 CSV 文件导入"
+                )
             for member in members:
                 if member.file_size > RATIO_FROM and member.file_size > max_ratio * max(member.compress_size, 1):
-                    raise _fail(path.name, f"Excel 文件中的「{member.filename}」解压后 {_mb(member.file_size)}，是压缩后的 "
-                                           f"{member.file_size // max(member.compress_size, 1):,} 倍，不像正常的工作簿，已拒绝读取")
+                    raise _fail(
+                        path.name,
+                        f"Excel 文件中的「{member.filename}」解压后 {_mb(member.file_size)}，是压缩后的 "
+                        f"{member.file_size // max(member.compress_size, 1):,} 倍，不像正常的工作簿，已拒绝读取",
+                    )
             for member in members:
                 with book.open(member) as stream:
                     while stream.read(1 << 20):
@@ -140,7 +152,7 @@ def csv_encodings(files) -> dict[str, str]:
 
 
 def encoding_note(encodings: dict[str, str]) -> str:
-    """"文件编码：GB18030（家庭.csv、成员.csv）" — what a clerk is told the files were read as."""
+    """ "文件编码：GB18030（家庭.csv、成员.csv）" — what a clerk is told the files were read as."""
     by_label: dict[str, list[str]] = {}
     for file, label in encodings.items():
         by_label.setdefault(label, []).append(file)

@@ -1,4 +1,5 @@
 """Template filters: masking and code labels."""
+
 from django import template
 
 from doudi.core import codes, idnumber
@@ -26,7 +27,7 @@ def mask_ids(value) -> str:
 def change_value(value, field: str = ""):
     """One side of a change-log entry (old or new). An account or ID number is masked for
     every role, as on the person page: there the full value is one logged click away, here
-    it would be an unlogged view (DESIGN §1.5). Other text has ID-like numbers masked."""
+    it would be an unlogged view (docs/design.md §1.5). Other text has ID-like numbers masked."""
     if value is None:
         return None
     return idnumber.mask_values(str(value), field)

@@ -1,4 +1,5 @@
 """Layout helpers for templates: the grouped menu and money with thousands separators."""
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template

@@ -2,6 +2,7 @@
 (count and checksum) and the uploaded files byte for byte, on SQLite and PostgreSQL; an
 archive of another engine, of a newer migration state, or over a database in use without
 --force is refused with a Chinese message and exit status 2."""
+
 import hashlib
 import io
 import json
@@ -47,8 +48,11 @@ def snapshot() -> dict[str, tuple[int, str]]:
 
 
 def files_on_disk(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and p.relative_to(root).parts[0] in ("media", "datasets", "evaluations")}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and p.relative_to(root).parts[0] in ("media", "datasets", "evaluations")
+    }
 
 
 def needs_pg_tools():
@@ -128,8 +132,10 @@ def test_refuses_another_engine_and_a_newer_migration_state(data_dir, tmp_path):
     other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
     cases = {
         "engine": (rewrite_manifest(archive, tmp_path / "e.tar.gz", engine=other), "数据库"),
-        "newer": (rewrite_manifest(archive, tmp_path / "n.tar.gz", migrations=manifest["migrations"] + [["core", "9999_future"]]),
-                  "更新版本"),
+        "newer": (
+            rewrite_manifest(archive, tmp_path / "n.tar.gz", migrations=manifest["migrations"] + [["core", "9999_future"]]),
+            "更新版本",
+        ),
     }
     for name, (path, words) in cases.items():
         with pytest.raises(CommandError) as refused:

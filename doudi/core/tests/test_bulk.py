@@ -1,5 +1,6 @@
 """Bulk writes used by imports: reserved ids are unique, usable, and not handed out again
 once their rows are written."""
+
 import pytest
 from django.utils import timezone
 
@@ -10,7 +11,11 @@ FIELDS = ["id", "at", "role", "action", "entity", "entity_key", "household_code"
 
 
 def _write(ids):
-    insert_rows(AuditEntry, FIELDS, [(pk, timezone.now(), "system", "create", "household", f"H{pk}", f"H{pk}", {}, "测试", "b") for pk in ids])
+    insert_rows(
+        AuditEntry,
+        FIELDS,
+        [(pk, timezone.now(), "system", "create", "household", f"H{pk}", f"H{pk}", {}, "测试", "b") for pk in ids],
+    )
 
 
 @pytest.mark.django_db
@@ -19,8 +24,17 @@ def test_reserved_ids_are_distinct_and_not_reused():
     _write(first)
     second = reserve_ids(AuditEntry, 3)
     _write(second)
-    later = AuditEntry.objects.create(at=timezone.now(), role="system", action="create", entity="household",
-                                      entity_key="X", household_code="X", changes={}, reason="测试", batch="b")
+    later = AuditEntry.objects.create(
+        at=timezone.now(),
+        role="system",
+        action="create",
+        entity="household",
+        entity_key="X",
+        household_code="X",
+        changes={},
+        reason="测试",
+        batch="b",
+    )
     assert len(first) == 4 and len(second) == 3
     assert len({*first, *second, later.pk}) == 8
     assert AuditEntry.objects.count() == 8

@@ -1,6 +1,7 @@
 """Excel exports write text as text (a cell starting with = is never a formula), amounts as
 numbers, and show ID numbers and bank accounts masked unless an unmasked export was asked
 for by a role allowed to see them, with a reason; that export is on the audit trail."""
+
 from decimal import Decimal
 from io import BytesIO
 
@@ -21,9 +22,15 @@ def cells(path_or_bytes, row: int):
 
 def test_text_is_text_and_amounts_are_numbers(tmp_path):
     target = tmp_path / "x.xlsx"
-    written = exports.write_xlsx(target, "标题", ["地址", "加", "艾特", "减", "金额", "人数", "空"],
-                                 [[LINK, "+86 123", "@SUM(A1:A9)", "-1+2", Decimal("12.30"), 5, None],
-                                  ["普通", "\t=1+1", "文本", "", Decimal("7.7"), 0, ""]])
+    written = exports.write_xlsx(
+        target,
+        "标题",
+        ["地址", "加", "艾特", "减", "金额", "人数", "空"],
+        [
+            [LINK, "+86 123", "@SUM(A1:A9)", "-1+2", Decimal("12.30"), 5, None],
+            ["普通", "\t=1+1", "文本", "", Decimal("7.7"), 0, ""],
+        ],
+    )
     assert written == 2
     first = cells(target, 3)
     for cell, text in zip(first[:4], [LINK, "+86 123", "@SUM(A1:A9)", "-1+2"]):
@@ -55,8 +62,7 @@ def test_mask_helpers():
     assert "140521********0011" in masked and "13800000000" in masked and "140521100201" in masked
     detail = {"items": [{"cadre_id_number": number, "cadre_name": "冯二", "relation": "self"}], "members": 3}
     shown = idnumber.mask_values(detail)
-    assert shown == {"items": [{"cadre_id_number": "140521********0011", "cadre_name": "冯二", "relation": "self"}],
-                     "members": 3}
+    assert shown == {"items": [{"cadre_id_number": "140521********0011", "cadre_name": "冯二", "relation": "self"}], "members": 3}
     assert detail["items"][0]["cadre_id_number"] == number  # the stored evidence is not changed
 
 
@@ -68,8 +74,9 @@ def test_unmasked_export_needs_the_permission_and_a_reason_and_is_logged(users):
     def export(user, **params):
         request = factory.get("/x/", {"export": "xlsx", **params})
         request.user = user
-        return exports.export_response(request, "名单.xlsx", "名单", ["身份证号", "银行账号"],
-                                       lambda mask: [[mask.id(number), mask.account(account)]] * 3)
+        return exports.export_response(
+            request, "名单.xlsx", "名单", ["身份证号", "银行账号"], lambda mask: [[mask.id(number), mask.account(account)]] * 3
+        )
 
     def row(response):
         return [c.value for c in cells(b"".join(response.streaming_content), 3)]
@@ -88,7 +95,8 @@ def test_unmasked_export_needs_the_permission_and_a_reason_and_is_logged(users):
     logged = list(AuditEntry.objects.order_by("id"))
     assert [(e.user.username, e.entity, e.reason, e.changes["rows"], e.changes["unmasked"]) for e in logged] == [
         ("admin", "export", "纪检调阅", 3, ["id_number", "bank_account"]),
-        ("finance", "export", "银行退票核对", 3, ["bank_account"])]
+        ("finance", "export", "银行退票核对", 3, ["bank_account"]),
+    ]
     assert logged[0].changes["title"] == "名单" and logged[0].entity_key == "名单.xlsx" and logged[0].at
 
 
@@ -98,8 +106,9 @@ def test_household_export_keeps_a_formula_address_as_text(client, users, tmp_pat
     from doudi.registry.services import registry_import
 
     head = person_id(COUNTY, "19600101", 11)
-    registry_import(paths=[write_registry(tmp_path / "reg", [household_row("H001", 详细地址=LINK)],
-                                          [member_row("H001", "张三", head)], [])])
+    registry_import(
+        paths=[write_registry(tmp_path / "reg", [household_row("H001", 详细地址=LINK)], [member_row("H001", "张三", head)], [])]
+    )
     client.force_login(users["supervisor"])
     response = client.get("/households/", {"export": "xlsx"})
     row = cells(b"".join(response.streaming_content), 3)

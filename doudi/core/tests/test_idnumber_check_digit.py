@@ -1,4 +1,5 @@
 """Our fast check digit must agree with python-stdnum's on every input."""
+
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric

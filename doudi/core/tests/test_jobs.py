@@ -1,4 +1,5 @@
 """Background jobs: results, failures in Chinese, progress, visibility by region scope."""
+
 import threading
 
 import pytest

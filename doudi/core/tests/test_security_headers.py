@@ -1,5 +1,6 @@
 """Security headers on every page and export, Chinese error pages, API docs without a
 CDN (issue 12, A11 and B)."""
+
 import re
 
 import pytest

@@ -1,19 +1,26 @@
 """Job pages: only the starter and the roles that may run that kind of job over its
 region see them (issue 12, A11); a job cut off by a crash does not stay 运行中."""
+
 import datetime as dt
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import TOWNSHIP_A, TOWNSHIP_B
 from doudi.core.jobs import fail_stale_jobs, run_job
 from doudi.core.models import Job
-from conftest import TOWNSHIP_A, TOWNSHIP_B
 
 
 def job(user, kind, **params):
-    return Job.objects.create(kind=kind, label="任务", target="doudi.core.tests.test_jobs:count_to", params=params,
-                              created_by=user, status=Job.Status.DONE)
+    return Job.objects.create(
+        kind=kind,
+        label="任务",
+        target="doudi.core.tests.test_jobs:count_to",
+        params=params,
+        created_by=user,
+        status=Job.Status.DONE,
+    )
 
 
 def seen_by(client, users, record, names):
@@ -63,8 +70,9 @@ def test_progress_fragment_follows_the_same_rule(client, users):
 
 def running(user, minutes_ago):
     at = timezone.now() - dt.timedelta(minutes=minutes_ago)
-    record = Job.objects.create(kind="evaluation", label="中断的任务", target="x:y", params={}, created_by=user,
-                                status=Job.Status.RUNNING, started_at=at)
+    record = Job.objects.create(
+        kind="evaluation", label="中断的任务", target="x:y", params={}, created_by=user, status=Job.Status.RUNNING, started_at=at
+    )
     Job.objects.filter(pk=record.pk).update(updated_at=at, created_at=at)
     return record
 
@@ -115,7 +123,8 @@ def test_run_job_beats_while_the_job_runs(users, monkeypatch):
             seen.append("stop")
 
     monkeypatch.setattr(jobs, "Heartbeat", Recorder)
-    record = Job.objects.create(kind="test", label="任务", target="doudi.core.tests.test_jobs:count_to",
-                                params={"n": 1}, created_by=users["staff"])
+    record = Job.objects.create(
+        kind="test", label="任务", target="doudi.core.tests.test_jobs:count_to", params={"n": 1}, created_by=users["staff"]
+    )
     run_job(record.pk)
     assert seen == [("new", record.pk), "start", "stop"]

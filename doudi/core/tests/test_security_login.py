@@ -1,5 +1,6 @@
 """Login lockout by (username, address) pair, in Chinese, with an unlock page for the
 county administrator (issue 12, A9); password policy (B)."""
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -77,8 +78,12 @@ def test_admin_sees_only_locks_of_users_in_scope(client, users, regions):
 @pytest.mark.django_db
 def test_password_policy_in_chinese(users):
     user = users["clerk_a"]
-    for weak, expected in (("short1", "至少需要 10 个字符"), ("password123", "常见"), ("1234567890123", "只包含数字"),
-                           ("clerk_a_2024", "相似")):
+    for weak, expected in (
+        ("short1", "至少需要 10 个字符"),
+        ("password123", "常见"),
+        ("1234567890123", "只包含数字"),
+        ("clerk_a_2024", "相似"),
+    ):
         with pytest.raises(ValidationError) as caught:
             validate_password(weak, user)
         assert any(expected in m for m in caught.value.messages), (weak, caught.value.messages)
@@ -91,8 +96,9 @@ def test_behind_a_trusted_proxy_the_lock_uses_the_forwarded_address(client, user
     proxy = "10.9.9.9"
 
     def via_proxy(username, password, forwarded):
-        return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=proxy,
-                           HTTP_X_FORWARDED_FOR=forwarded)
+        return client.post(
+            reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded
+        )
 
     for _ in range(settings.AXES_FAILURE_LIMIT):
         via_proxy("clerk_a", "wrong-password", "1.1.1.1")
@@ -104,8 +110,10 @@ def test_behind_a_trusted_proxy_the_lock_uses_the_forwarded_address(client, user
 @pytest.mark.django_db
 def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, users):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": "clerk_a", "password": "x"}, REMOTE_ADDR=OFFICE,
-                    HTTP_X_FORWARDED_FOR="1.1.1.1")
-    response = client.post(reverse("login"), {"username": "clerk_a", "password": "pass-clerk_a"}, REMOTE_ADDR=OFFICE,
-                           HTTP_X_FORWARDED_FOR="2.2.2.2")
+        client.post(
+            reverse("login"), {"username": "clerk_a", "password": "x"}, REMOTE_ADDR=OFFICE, HTTP_X_FORWARDED_FOR="1.1.1.1"
+        )
+    response = client.post(
+        reverse("login"), {"username": "clerk_a", "password": "pass-clerk_a"}, REMOTE_ADDR=OFFICE, HTTP_X_FORWARDED_FOR="2.2.2.2"
+    )
     assert response.status_code == 429

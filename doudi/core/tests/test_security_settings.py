@@ -1,6 +1,7 @@
 """Production settings from the environment (issue 12, A4): a real secret is required,
 bad values fail loudly, HTTPS behind a trusted proxy does not loop, `check --deploy` is
 clean. Each case starts a fresh interpreter: settings are read once, at import."""
+
 import json
 import os
 import subprocess
@@ -25,8 +26,12 @@ print(json.dumps({"plain": plain.status_code, "location": plain.get("Location", 
 
 def run(args, tmp_path, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DOUDI_", "DJANGO_", "DATABASE_URL", "PYTEST"))}
-    clean.update(DOUDI_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                 DJANGO_SETTINGS_MODULE="doudi.settings", **env)
+    clean.update(
+        DOUDI_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="doudi.settings",
+        **env,
+    )
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=clean, cwd=tmp_path, timeout=120)
 
 
@@ -67,8 +72,7 @@ def test_secret_from_a_file(tmp_path):
 
 
 def test_check_deploy_is_clean_in_production(tmp_path):
-    done = doudi(tmp_path, "check", "--deploy", "--fail-level", "WARNING", DOUDI_ENV="production",
-                 DOUDI_SECRET_KEY=STRONG_KEY)
+    done = doudi(tmp_path, "check", "--deploy", "--fail-level", "WARNING", DOUDI_ENV="production", DOUDI_SECRET_KEY=STRONG_KEY)
     assert done.returncode == 0, done.stderr
     assert "no issues" in done.stdout
 
@@ -78,9 +82,17 @@ def test_check_deploy_flags_the_public_demo_key(tmp_path):
     assert "doudi.W001" in done.stderr + done.stdout
 
 
-@pytest.mark.parametrize("name,value", [("DOUDI_HTTPS", "maybe"), ("DOUDI_DEBUG", "yes please"),
-                                        ("DOUDI_ENV", "prod"), ("DOUDI_SESSION_IDLE_MINUTES", "half an hour"),
-                                        ("DOUDI_TRUSTED_PROXY", "2"), ("DOUDI_UPLOAD_RETENTION_DAYS", "-5")])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("DOUDI_HTTPS", "maybe"),
+        ("DOUDI_DEBUG", "yes please"),
+        ("DOUDI_ENV", "prod"),
+        ("DOUDI_SESSION_IDLE_MINUTES", "half an hour"),
+        ("DOUDI_TRUSTED_PROXY", "2"),
+        ("DOUDI_UPLOAD_RETENTION_DAYS", "-5"),
+    ],
+)
 def test_bad_values_fail_loudly(tmp_path, name, value):
     done = doudi(tmp_path, "check", **{name: value})
     assert done.returncode != 0 and name in done.stderr and "Traceback" not in done.stderr, done.stderr

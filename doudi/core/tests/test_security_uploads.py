@@ -1,6 +1,7 @@
 """Uploads: names too long for the file system are shortened instead of an error 500;
 source files past the retention period are deleted by `doudi purge_uploads`, with a note
 (issue 12, A11)."""
+
 import json
 import os
 import time
@@ -35,8 +36,9 @@ def test_short_name_keeps_extension_and_whole_characters():
 @pytest.mark.django_db
 def test_dataset_upload_with_a_very_long_name(client, users, settings):
     client.force_login(users["uploader"])
-    response = client.post("/datasets/upload/", {"kind": "death", "as_of": "2024-12-31",
-                                                 "file": SimpleUploadedFile(LONG + ".csv", CSV, "text/csv")})
+    response = client.post(
+        "/datasets/upload/", {"kind": "death", "as_of": "2024-12-31", "file": SimpleUploadedFile(LONG + ".csv", CSV, "text/csv")}
+    )
     assert response.status_code == 302, response.status_code
     stored = [p for p in (settings.MEDIA_ROOT / "dataset_uploads").rglob("*.csv")]
     assert len(stored) == 1 and len(stored[0].name.encode("utf-8")) <= MAX_NAME_BYTES
@@ -53,8 +55,11 @@ def test_registry_upload_with_a_very_long_name(client, users):
 @pytest.mark.django_db
 def test_api_upload_with_a_very_long_name(client, users):
     key = token_create(user=users["uploader"], label="县公安局")
-    response = client.post("/api/datasets/death", {"as_of": "2024-12-31", "file": SimpleUploadedFile(LONG + ".csv", CSV)},
-                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    response = client.post(
+        "/api/datasets/death",
+        {"as_of": "2024-12-31", "file": SimpleUploadedFile(LONG + ".csv", CSV)},
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
     assert response.status_code in (200, 201, 400), response.status_code
 
 
@@ -109,10 +114,16 @@ def test_purge_uploads_with_retention_off(settings):
 def test_api_refuses_a_file_over_its_limit(client, users, settings):
     settings.DOUDI_MAX_API_UPLOAD_BYTES = 20
     key = token_create(user=users["uploader"], label="县公安局")
-    response = client.post("/api/datasets/death", {"as_of": "2024-12-31", "file": SimpleUploadedFile("死亡.csv", CSV)},
-                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    response = client.post(
+        "/api/datasets/death",
+        {"as_of": "2024-12-31", "file": SimpleUploadedFile("死亡.csv", CSV)},
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
     assert response.status_code == 413 and "超过接口上传上限" in response.json()["detail"]
     settings.DOUDI_MAX_API_UPLOAD_BYTES = 10 * 2**20
-    response = client.post("/api/datasets/death", {"as_of": "2024-12-31", "file": SimpleUploadedFile("死亡.csv", CSV)},
-                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    response = client.post(
+        "/api/datasets/death",
+        {"as_of": "2024-12-31", "file": SimpleUploadedFile("死亡.csv", CSV)},
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
     assert response.status_code in (200, 201, 400)

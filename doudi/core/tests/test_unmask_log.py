@@ -2,6 +2,7 @@
 and the supervisor, scoped to their region, searchable by user or ID tail and date, masked on
 the page and in the export. UnmaskLog records who, whose, which field, when and the address;
 no reason is asked for when unmasking, so the page says 未记录."""
+
 import io
 from datetime import timedelta
 
@@ -24,10 +25,13 @@ FAR = idnumber.with_check_digit("14052219700101021")
 def logs(users):
     Region.objects.create(code="140522", name="阳城县", level="county", parent_id="1405")
     far_clerk = user_create(username="clerk_y", password="pass-clerk_y", role=Role.COUNTY_STAFF, region_code="140522")
-    made = [UnmaskLog.objects.create(user=users["clerk_a"], role=Role.TOWNSHIP_CLERK, person_id_number=ZHANG, field="id_number",
-                                     ip="10.0.0.1"),
-            UnmaskLog.objects.create(user=users["finance"], role=Role.FINANCE, person_id_number=WANG, field="bank_account"),
-            UnmaskLog.objects.create(user=far_clerk, role=Role.COUNTY_STAFF, person_id_number=FAR, field="id_number")]
+    made = [
+        UnmaskLog.objects.create(
+            user=users["clerk_a"], role=Role.TOWNSHIP_CLERK, person_id_number=ZHANG, field="id_number", ip="10.0.0.1"
+        ),
+        UnmaskLog.objects.create(user=users["finance"], role=Role.FINANCE, person_id_number=WANG, field="bank_account"),
+        UnmaskLog.objects.create(user=far_clerk, role=Role.COUNTY_STAFF, person_id_number=FAR, field="id_number"),
+    ]
     UnmaskLog.objects.filter(pk=made[1].pk).update(at=timezone.now() - timedelta(days=40))
     return made
 
@@ -101,9 +105,15 @@ def test_unmasking_a_person_appears_on_the_log(client, users, small_registry):
 
 
 def test_unmasked_exports_are_listed_with_their_reason(client, users, logs):
-    AuditEntry.objects.create(user=users["staff"], role=Role.COUNTY_STAFF, action="create", entity="export",
-                              entity_key="案件清单.xlsx", reason=f"核对 {ZHANG} 的银行卡",
-                              changes={"title": "案件清单", "rows": 3, "unmasked": ["id_number"]})
+    AuditEntry.objects.create(
+        user=users["staff"],
+        role=Role.COUNTY_STAFF,
+        action="create",
+        entity="export",
+        entity_key="案件清单.xlsx",
+        reason=f"核对 {ZHANG} 的银行卡",
+        changes={"title": "案件清单", "rows": 3, "unmasked": ["id_number"]},
+    )
     client.force_login(users["supervisor"])
     text = page_text(client)
     assert "案件清单" in text and "核对" in text and ZHANG not in text

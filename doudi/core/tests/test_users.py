@@ -1,6 +1,7 @@
 """User management by the county administrator and everyone's change of password (issue 12 B):
 scope (another county's users are a 404), role refusals (403), grants limited to what the
 administrator may give, disabling ends sessions, one-time passwords, double submissions, audit."""
+
 import io
 
 import pytest
@@ -20,9 +21,10 @@ OTHER_COUNTY, OTHER_TOWNSHIP = "140522", "140522100"
 def other_county(users):
     Region.objects.create(code=OTHER_COUNTY, name="阳城县", level="county", parent_id="1405")
     Region.objects.create(code=OTHER_TOWNSHIP, name="凤城镇", level="township", parent_id=OTHER_COUNTY)
-    return {"admin": user_create(username="admin_y", password="pass-admin_y", role=Role.COUNTY_ADMIN, region_code=OTHER_COUNTY),
-            "clerk": user_create(username="clerk_y", password="pass-clerk_y", role=Role.TOWNSHIP_CLERK,
-                                 region_code=OTHER_TOWNSHIP)}
+    return {
+        "admin": user_create(username="admin_y", password="pass-admin_y", role=Role.COUNTY_ADMIN, region_code=OTHER_COUNTY),
+        "clerk": user_create(username="clerk_y", password="pass-clerk_y", role=Role.TOWNSHIP_CLERK, region_code=OTHER_TOWNSHIP),
+    }
 
 
 def as_admin(client, users):
@@ -35,6 +37,7 @@ def entries(username):
 
 
 # -- list --------------------------------------------------------------------------------
+
 
 def test_list_is_the_admins_county_with_filters(client, users, other_county):
     page = as_admin(client, users).get(reverse("user_list")).content.decode()
@@ -66,8 +69,10 @@ def test_lesser_roles_are_refused(client, users, name):
     target = users["helper_a1"].pk
     assert client.get(reverse("user_list")).status_code == 403
     assert client.get(reverse("user_create")).status_code == 403
-    assert client.post(reverse("user_create"), {"username": "x", "role": Role.VILLAGE_HELPER,
-                                                "region": "140521100201"}).status_code == 403
+    assert (
+        client.post(reverse("user_create"), {"username": "x", "role": Role.VILLAGE_HELPER, "region": "140521100201"}).status_code
+        == 403
+    )
     assert client.get(reverse("user_detail", args=[target])).status_code == 403
     assert client.post(reverse("user_active", args=[target]), {"active": "0"}).status_code == 403
     assert client.post(reverse("user_password_reset", args=[target])).status_code == 403
@@ -79,7 +84,9 @@ def test_another_countys_user_is_not_found(client, users, other_county):
     as_admin(client, users)
     clerk = other_county["clerk"]
     assert client.get(reverse("user_detail", args=[clerk.pk])).status_code == 404
-    assert client.post(reverse("user_detail", args=[clerk.pk]), {"role": Role.COUNTY_STAFF, "region": "140521"}).status_code == 404
+    assert (
+        client.post(reverse("user_detail", args=[clerk.pk]), {"role": Role.COUNTY_STAFF, "region": "140521"}).status_code == 404
+    )
     assert client.post(reverse("user_active", args=[clerk.pk]), {"active": "0"}).status_code == 404
     assert client.post(reverse("user_password_reset", args=[clerk.pk])).status_code == 404
     clerk.refresh_from_db()
@@ -89,12 +96,15 @@ def test_another_countys_user_is_not_found(client, users, other_county):
 
 # -- create ------------------------------------------------------------------------------
 
+
 def test_create_shows_a_one_time_password_once_and_audits(client, users):
     as_admin(client, users)
     form = client.get(reverse("user_create")).content.decode()
     assert "县民政局管理员" not in form.split('id="id_role"')[1].split("</select>")[0]  # not grantable
-    response = client.post(reverse("user_create"), {"username": "clerk_new", "full_name": "王芳", "role": Role.TOWNSHIP_CLERK,
-                                                    "region": "140521101", "nonce": "n1"})
+    response = client.post(
+        reverse("user_create"),
+        {"username": "clerk_new", "full_name": "王芳", "role": Role.TOWNSHIP_CLERK, "region": "140521101", "nonce": "n1"},
+    )
     assert response.status_code == 200
     password = response.context["password"]
     assert password in response.content.decode()
@@ -102,40 +112,49 @@ def test_create_shows_a_one_time_password_once_and_audits(client, users):
     assert (user.role, user.region_id, user.full_name, user.is_active) == (Role.TOWNSHIP_CLERK, "140521101", "王芳", True)
     assert user.check_password(password)
     from django.contrib.auth.password_validation import validate_password
+
     validate_password(password, user)
     [entry] = entries("clerk_new")
     assert entry.action == "create" and entry.user == users["admin"]
     assert entry.changes["role"] == [None, Role.TOWNSHIP_CLERK] and entry.changes["region"] == [None, "140521101"]
     assert password not in str(entry.changes) and password not in entry.reason
     # The same form again (double click): nothing more is created, no second password.
-    again = client.post(reverse("user_create"), {"username": "clerk_new", "full_name": "王芳", "role": Role.TOWNSHIP_CLERK,
-                                                 "region": "140521101", "nonce": "n1"})
+    again = client.post(
+        reverse("user_create"),
+        {"username": "clerk_new", "full_name": "王芳", "role": Role.TOWNSHIP_CLERK, "region": "140521101", "nonce": "n1"},
+    )
     assert again.status_code == 302 and again.url == reverse("user_detail", args=[user.pk])
     assert len(entries("clerk_new")) == 1 and User.objects.get(username="clerk_new").check_password(password)
     # Another form with a name in use is refused.
-    taken = client.post(reverse("user_create"), {"username": "clerk_new", "role": Role.TOWNSHIP_CLERK,
-                                                 "region": "140521101", "nonce": "n2"})
+    taken = client.post(
+        reverse("user_create"), {"username": "clerk_new", "role": Role.TOWNSHIP_CLERK, "region": "140521101", "nonce": "n2"}
+    )
     assert "已被使用" in taken.content.decode() and len(entries("clerk_new")) == 1
 
 
 def test_new_user_signs_in_with_the_one_time_password(client, users):
-    response = as_admin(client, users).post(reverse("user_create"), {
-        "username": "helper_new", "role": Role.VILLAGE_HELPER, "region": "140521100202", "nonce": "x"})
+    response = as_admin(client, users).post(
+        reverse("user_create"), {"username": "helper_new", "role": Role.VILLAGE_HELPER, "region": "140521100202", "nonce": "x"}
+    )
     password = response.context["password"]
     client.logout()
     assert client.post(reverse("login"), {"username": "helper_new", "password": password}).status_code == 302
 
 
-@pytest.mark.parametrize("role, region, message", [
-    (Role.COUNTY_ADMIN, "140521", None),          # not offered: a form error
-    (Role.TOWNSHIP_CLERK, "140522100", None),      # another county: not offered
-    (Role.TOWNSHIP_CLERK, "140521", "乡镇级"),      # a clerk works at a township
-    (Role.VILLAGE_HELPER, "140521100", "村级"),
-    (Role.FINANCE, "140521100", "县级"),
-])
+@pytest.mark.parametrize(
+    "role, region, message",
+    [
+        (Role.COUNTY_ADMIN, "140521", None),  # not offered: a form error
+        (Role.TOWNSHIP_CLERK, "140522100", None),  # another county: not offered
+        (Role.TOWNSHIP_CLERK, "140521", "乡镇级"),  # a clerk works at a township
+        (Role.VILLAGE_HELPER, "140521100", "村级"),
+        (Role.FINANCE, "140521100", "县级"),
+    ],
+)
 def test_create_refuses_roles_and_regions_beyond_the_admin(client, users, other_county, role, region, message):
-    response = as_admin(client, users).post(reverse("user_create"), {"username": "newbie", "role": role, "region": region,
-                                                                     "nonce": "z"})
+    response = as_admin(client, users).post(
+        reverse("user_create"), {"username": "newbie", "role": role, "region": region, "nonce": "z"}
+    )
     assert response.status_code == 200 and not User.objects.filter(username="newbie").exists()
     if message:
         assert message in response.content.decode()
@@ -153,24 +172,29 @@ def test_service_refuses_superuser_grants_and_out_of_scope_regions(users, other_
         services.user_add(actor=users["staff"], username="x", full_name="", role=Role.VILLAGE_HELPER, region_code="140521100201")
     assert not User.objects.filter(username__in=["boss", "far", "x"]).exists()
     from doudi.core.forms_users import UserCreateForm, UserEditForm
+
     for form in (UserCreateForm, UserEditForm):
         assert not {"is_superuser", "is_staff", "password"} & set(form.base_fields)
 
 
 # -- edit --------------------------------------------------------------------------------
 
+
 def test_edit_role_and_region_is_audited_with_old_new_pairs(client, users):
     clerk = users["clerk_a"]
     as_admin(client, users)
-    response = client.post(reverse("user_detail", args=[clerk.pk]), {"full_name": "李明", "role": Role.TOWNSHIP_CLERK,
-                                                                      "region": "140521101"})
+    response = client.post(
+        reverse("user_detail", args=[clerk.pk]), {"full_name": "李明", "role": Role.TOWNSHIP_CLERK, "region": "140521101"}
+    )
     assert response.status_code == 302
     clerk.refresh_from_db()
     assert clerk.region_id == "140521101" and clerk.full_name == "李明"
     [entry] = entries("clerk_a")
     assert entry.changes == {"region": ["140521100", "140521101"], "full_name": ["", "李明"]} and entry.user == users["admin"]
     # Sent again: nothing changed, nothing more recorded.
-    client.post(reverse("user_detail", args=[clerk.pk]), {"full_name": "李明", "role": Role.TOWNSHIP_CLERK, "region": "140521101"})
+    client.post(
+        reverse("user_detail", args=[clerk.pk]), {"full_name": "李明", "role": Role.TOWNSHIP_CLERK, "region": "140521101"}
+    )
     assert len(entries("clerk_a")) == 1
     page = client.get(reverse("user_detail", args=[clerk.pk])).content.decode()
     assert "龙港镇（140521100） → 中村镇（140521101）" in page
@@ -187,8 +211,12 @@ def test_admin_may_not_change_disable_or_reset_themselves_or_a_peer(client, user
     for target in (admin, peer):
         assert client.post(reverse("user_active", args=[target.pk]), {"active": "0"}).status_code == 403
         assert client.post(reverse("user_password_reset", args=[target.pk]), {"nonce": "a"}).status_code == 403
-        assert client.post(reverse("user_detail", args=[target.pk]), {"role": Role.VILLAGE_HELPER,
-                                                                      "region": "140521100201"}).status_code == 403
+        assert (
+            client.post(
+                reverse("user_detail", args=[target.pk]), {"role": Role.VILLAGE_HELPER, "region": "140521100201"}
+            ).status_code
+            == 403
+        )
         target.refresh_from_db()
         assert target.is_active and target.role == Role.COUNTY_ADMIN
     page = client.get(reverse("user_detail", args=[admin.pk])).content.decode()
@@ -203,6 +231,7 @@ def test_superusers_are_hidden_from_the_county_admin(client, users):
 
 
 # -- disable / enable ----------------------------------------------------------------------
+
 
 def test_disabling_ends_sessions_and_login(client, users):
     from django.test import Client
@@ -233,6 +262,7 @@ def test_disabling_ends_sessions_and_login(client, users):
 
 
 # -- reset password ------------------------------------------------------------------------
+
 
 def test_reset_password_once_per_form(client, users):
     clerk = users["clerk_b"]
@@ -279,8 +309,9 @@ def test_change_own_password(client, users):
     client.force_login(users["helper_a1"])
     page = client.get(reverse("home")).content.decode()
     assert reverse("password_change") in page  # linked in the header
-    response = client.post(reverse("password_change"), {"old_password": "pass-helper_a1", "new_password1": NEW,
-                                                        "new_password2": NEW})
+    response = client.post(
+        reverse("password_change"), {"old_password": "pass-helper_a1", "new_password1": NEW, "new_password2": NEW}
+    )
     assert response.status_code == 302
     user = User.objects.get(username="helper_a1")
     assert user.check_password(NEW)
@@ -288,19 +319,23 @@ def test_change_own_password(client, users):
     [entry] = entries("helper_a1")
     assert entry.user == user and NEW not in str(entry.changes) and entry.reason == "本人修改密码"
     # The same form again: the old password no longer matches, the new one does — done, not an error.
-    again = client.post(reverse("password_change"), {"old_password": "pass-helper_a1", "new_password1": NEW,
-                                                     "new_password2": NEW}, follow=True)
+    again = client.post(
+        reverse("password_change"), {"old_password": "pass-helper_a1", "new_password1": NEW, "new_password2": NEW}, follow=True
+    )
     assert "密码已修改" in again.content.decode() and len(entries("helper_a1")) == 1
 
 
-@pytest.mark.parametrize("old, new1, new2, message", [
-    ("wrong", NEW, NEW, "原密码不正确"),
-    ("pass-helper_a1", NEW, NEW + "x", "两次输入的新密码不一致"),
-    ("pass-helper_a1", "short1", "short1", "至少需要 10 个字符"),
-    ("pass-helper_a1", "password123", "password123", "太常见"),
-    ("pass-helper_a1", "1234567890123", "1234567890123", "只包含数字"),
-    ("pass-helper_a1", "helper_a1x", "helper_a1x", "相似"),
-])
+@pytest.mark.parametrize(
+    "old, new1, new2, message",
+    [
+        ("wrong", NEW, NEW, "原密码不正确"),
+        ("pass-helper_a1", NEW, NEW + "x", "两次输入的新密码不一致"),
+        ("pass-helper_a1", "short1", "short1", "至少需要 10 个字符"),
+        ("pass-helper_a1", "password123", "password123", "太常见"),
+        ("pass-helper_a1", "1234567890123", "1234567890123", "只包含数字"),
+        ("pass-helper_a1", "helper_a1x", "helper_a1x", "相似"),
+    ],
+)
 def test_change_own_password_policy_in_chinese(client, users, old, new1, new2, message):
     client.force_login(users["helper_a1"])
     response = client.post(reverse("password_change"), {"old_password": old, "new_password1": new1, "new_password2": new2})

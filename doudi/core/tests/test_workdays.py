@@ -1,4 +1,5 @@
 """The working-day calendar: official holidays, 调休, a year nobody knows, a supplied year."""
+
 import datetime as dt
 import subprocess
 import sys
@@ -27,8 +28,9 @@ def test_a_year_the_calendar_does_not_know_is_refused_in_chinese():
 
 def test_a_supplied_year(tmp_path, monkeypatch):
     path = tmp_path / "holidays.yaml"
-    path.write_text("2031:\n  source: 测试用放假安排\n  holidays: [2031-01-01, 2031-01-02]\n  workdays: [2031-01-04]\n",
-                    encoding="utf-8")
+    path.write_text(
+        "2031:\n  source: 测试用放假安排\n  holidays: [2031-01-01, 2031-01-02]\n  workdays: [2031-01-04]\n", encoding="utf-8"
+    )
     monkeypatch.setenv("DOUDI_HOLIDAYS_FILE", str(path))
     # Tue 31 Dec 2030 is unknown to the library too, so start inside the supplied year.
     assert workdays.add(D(2031, 1, 1), 1) == D(2031, 1, 3)  # Fri 3 Jan

@@ -2,6 +2,7 @@
 process claims it (compare-and-set, so two workers never run the same job) and runs it
 through the same run_job; a job whose worker died is marked failed and can be run again
 from its page."""
+
 import datetime as dt
 import json
 import os
@@ -37,12 +38,23 @@ def doudi(*args, env):
 
 def test_worker_once_in_its_own_process_runs_a_queued_job(tmp_path):
     """A real second process on a database file: queue with one process, run with another."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}", "DOUDI_DATA_DIR": str(tmp_path),
-           "DOUDI_ENV": "development", "DOUDI_JOBS": "worker"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}",
+        "DOUDI_DATA_DIR": str(tmp_path),
+        "DOUDI_ENV": "development",
+        "DOUDI_JOBS": "worker",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     assert doudi("migrate", "-v", "0", env=env).returncode == 0
-    queue = doudi("shell", "--no-imports", "-c", "from doudi.core.jobs import job_start; "
-                  f"print(job_start(kind='test', label='测试', target='{TARGET}', params={{'n': 4}}, user=None).status)", env=env)
+    queue = doudi(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from doudi.core.jobs import job_start; "
+        f"print(job_start(kind='test', label='测试', target='{TARGET}', params={{'n': 4}}, user=None).status)",
+        env=env,
+    )
     assert queue.stdout.strip().splitlines()[-1] == "queued", queue.stderr
     ran = doudi("worker", "--once", env=env)
     assert ran.returncode == 0, ran.stderr
@@ -75,8 +87,15 @@ def test_claim_is_compare_and_set(worker_mode, users):
 @pytest.mark.django_db
 def test_worker_marks_a_job_with_a_stale_heartbeat_failed(worker_mode, users):
     at = timezone.now() - dt.timedelta(minutes=11)
-    dead = Job.objects.create(kind="evaluation", label="中断的任务", target=TARGET, params={"n": 1},
-                              created_by=users["staff"], status=Job.Status.RUNNING, started_at=at)
+    dead = Job.objects.create(
+        kind="evaluation",
+        label="中断的任务",
+        target=TARGET,
+        params={"n": 1},
+        created_by=users["staff"],
+        status=Job.Status.RUNNING,
+        started_at=at,
+    )
     Job.objects.filter(pk=dead.pk).update(updated_at=at)
     assert Worker().run_queued() == 0
     dead.refresh_from_db()
@@ -84,8 +103,15 @@ def test_worker_marks_a_job_with_a_stale_heartbeat_failed(worker_mode, users):
 
 
 def failed_job(user, kind="evaluation"):
-    return Job.objects.create(kind=kind, label="月度批量评估", target=f"{__name__}:count_in_region", params={"n": 3, "region_code": "140521100"},
-                              created_by=user, status=Job.Status.FAILED, error=STALE_ERROR)
+    return Job.objects.create(
+        kind=kind,
+        label="月度批量评估",
+        target=f"{__name__}:count_in_region",
+        params={"n": 3, "region_code": "140521100"},
+        created_by=user,
+        status=Job.Status.FAILED,
+        error=STALE_ERROR,
+    )
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 """The project's URLs plus one view that fails: what a user sees on an error 500."""
+
 from django.urls import path
 
 from doudi.urls import urlpatterns as project_urlpatterns

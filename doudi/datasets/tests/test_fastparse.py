@@ -1,4 +1,5 @@
 """The vectorised CSV path gives exactly the rows and issues of the row path."""
+
 import datetime as dt
 
 import pyarrow.parquet as pq
@@ -26,8 +27,14 @@ def _both(kind, path, tmp_path, monkeypatch):
 
 def test_fast_and_row_paths_agree_on_dirty_files(tmp_path, monkeypatch):
     folder = tmp_path / "planted"
-    write_datasets(folder, generate(4, county_regions(4), 1500, as_of=dt.date(2025, 1, 1)), seed=4,
-                   as_of=dt.date(2025, 1, 1), background_rows=6000, plant_rate=0.5)
+    write_datasets(
+        folder,
+        generate(4, county_regions(4), 1500, as_of=dt.date(2025, 1, 1)),
+        seed=4,
+        as_of=dt.date(2025, 1, 1),
+        background_rows=6000,
+        plant_rate=0.5,
+    )
     for kind in ("death", "medical", "cadre", "disability", "recipients_elsewhere", "business"):
         path = folder / f"{kind}.csv"
         with path.open("a", encoding="utf-8") as handle:  # bad cells and an exact duplicate
@@ -41,8 +48,9 @@ def test_fast_and_row_paths_agree_on_dirty_files(tmp_path, monkeypatch):
 
 def test_ragged_file_falls_back_to_the_row_path(tmp_path):
     path = tmp_path / "death.csv"
-    path.write_text("身份证号,姓名,死亡日期\n140521195003120018,张三,2024-05-01\n140521195201010024,李四,2024-05-02,多余\n",
-                    encoding="utf-8")
+    path.write_text(
+        "身份证号,姓名,死亡日期\n140521195003120018,张三,2024-05-01\n140521195201010024,李四,2024-05-02,多余\n", encoding="utf-8"
+    )
     writer = storage.RowWriter(KINDS["death"], tmp_path / "d.parquet")
     counts = read_rows(KINDS["death"], path, path.name, writer)
     writer.close()

@@ -1,6 +1,7 @@
 """Planted synthetic department data: deterministic, importable, and linked with
 precision ≥ 0.99 and recall ≥ 0.98 per kind — dirty rows (typo'd, 15-digit, missing
 numbers, variant names) included."""
+
 import csv
 import datetime as dt
 import hashlib
@@ -12,13 +13,26 @@ from doudi.datasets.evaluation import persons_table, read_truth, rows_table, sco
 from doudi.datasets.kinds import KINDS
 from doudi.datasets.linkage import link
 from doudi.datasets.names import name_key
-from doudi.synth.datasets import DatasetPlanter, VARIANTS, write_datasets
+from doudi.synth.datasets import VARIANTS, DatasetPlanter, write_datasets
 from doudi.synth.generate import generate
 from doudi.synth.regions import county_regions
 
 AS_OF = dt.date(2025, 1, 1)
-RULES = ("deceased", "vehicle", "business", "public_employee", "pension_income", "prisoner", "real_estate",
-         "duplicate_benefit", "cadre_relative", "missed_disability", "missed_monitoring", "high_medical", "missed_unemployed")
+RULES = (
+    "deceased",
+    "vehicle",
+    "business",
+    "public_employee",
+    "pension_income",
+    "prisoner",
+    "real_estate",
+    "duplicate_benefit",
+    "cadre_relative",
+    "missed_disability",
+    "missed_monitoring",
+    "high_medical",
+    "missed_unemployed",
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +78,14 @@ def test_same_seed_same_files(tmp_path):
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
     for name in ("a", "b"):
-        write_datasets(tmp_path / name, generate(2, county_regions(2), 800, as_of=AS_OF), seed=2, as_of=AS_OF,
-                       background_rows=500, plant_rate=0.3)
+        write_datasets(
+            tmp_path / name,
+            generate(2, county_regions(2), 800, as_of=AS_OF),
+            seed=2,
+            as_of=AS_OF,
+            background_rows=500,
+            plant_rate=0.3,
+        )
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     other = tmp_path / "c"
     write_datasets(other, generate(2, county_regions(2), 800, as_of=AS_OF), seed=3, as_of=AS_OF, background_rows=500)

@@ -11,10 +11,12 @@ from doudi.core.services import user_create
 from doudi.datasets.api import token_create
 from doudi.datasets.models import DatasetImport
 
-DEATH_CSV = ("身份证号,姓名,死亡日期\n"
-             f"{person_id(COUNTY, '19500312', 1)},张三,2024-05-01\n"
-             "1405211950031,李四,2024-06-01\n"
-             f"{person_id(COUNTY, '19451111', 21)},赵六,五月\n").encode("utf-8")
+DEATH_CSV = (
+    "身份证号,姓名,死亡日期\n"
+    f"{person_id(COUNTY, '19500312', 1)},张三,2024-05-01\n"
+    "1405211950031,李四,2024-06-01\n"
+    f"{person_id(COUNTY, '19451111', 21)},赵六,五月\n"
+).encode("utf-8")
 
 
 def _file(content=DEATH_CSV, name="死亡.csv"):
@@ -38,7 +40,9 @@ def test_upload_preview_confirm_and_issue_export(client, users):
     assert client.post(preview.wsgi_request.path).status_code == 302 and DatasetImport.objects.count() == 1
     detail = client.get(f"/datasets/{record.pk}/").content.decode()
     assert "死亡人员 第1版" in detail and "应为日期" in detail and "140521***0031" in detail
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(client.get(f"/datasets/{record.pk}/?export=xlsx").streaming_content)))
+    sheet = CalamineWorkbook.from_filelike(
+        io.BytesIO(b"".join(client.get(f"/datasets/{record.pk}/?export=xlsx").streaming_content))
+    )
     rows = sheet.get_sheet_by_index(0).to_python()
     assert rows[1] == ["行号", "列", "值", "问题", "处理"] and len(rows) == 4
     listing = client.get("/datasets/?export=xlsx")
@@ -88,10 +92,16 @@ def test_api_with_token(client, users):
     assert record.channel == "api" and record.user == users["uploader"]
     assert AuditEntry.objects.filter(entity="dataset", user=users["uploader"]).count() == 1
     assert client.get("/api/datasets/", **auth).json()[0]["import_id"] == record.pk
-    assert client.post("/api/datasets/death", {"as_of": "2024-12-31", "file": _file()},
-                       HTTP_AUTHORIZATION="Bearer nope").status_code == 401
+    assert (
+        client.post("/api/datasets/death", {"as_of": "2024-12-31", "file": _file()}, HTTP_AUTHORIZATION="Bearer nope").status_code
+        == 401
+    )
     clerk = token_create(user=users["clerk_a"])
-    assert client.post("/api/datasets/death", {"as_of": "2024-12-31", "file": _file()},
-                       HTTP_AUTHORIZATION=f"Bearer {clerk}").status_code == 403
+    assert (
+        client.post(
+            "/api/datasets/death", {"as_of": "2024-12-31", "file": _file()}, HTTP_AUTHORIZATION=f"Bearer {clerk}"
+        ).status_code
+        == 403
+    )
     client.force_login(users["admin"])  # the web session works too
     assert client.post("/api/datasets/vehicle", {"as_of": "2024-12-31", "file": _file()}).status_code == 400

@@ -1,4 +1,5 @@
 """Template helpers for warning details (labels from rules.DETAIL_LABELS)."""
+
 from django import template
 
 from doudi.core import codes

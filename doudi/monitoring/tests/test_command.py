@@ -33,12 +33,15 @@ def test_compare_writes_json_lines(planted, tmp_path):
     assert next(x for x in lines if x["rule"] == "high_medical")["detail"]["household_self_pay"] == "23000.00"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--engine", "oracle"], "未知的计算引擎「oracle」"),
-    (["--as-of", (dt.date.today() + dt.timedelta(days=3)).isoformat()], "晚于今天"),
-    (["--as-of", "2025-13-01"], "格式不对"),
-    (["--out", "x.txt"], "扩展名应为 .csv"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--engine", "oracle"], "未知的计算引擎「oracle」"),
+        (["--as-of", (dt.date.today() + dt.timedelta(days=3)).isoformat()], "晚于今天"),
+        (["--as-of", "2025-13-01"], "格式不对"),
+        (["--out", "x.txt"], "扩展名应为 .csv"),
+    ],
+)
 def test_bad_input_is_refused_in_chinese_and_writes_nothing(planted, tmp_path, args, message):
     options = {"--as-of": "2025-06-15", "--out": str(tmp_path / "w.csv")}
     for flag, value in zip(args[::2], args[1::2]):

@@ -1,6 +1,7 @@
 """人情保 evidence (issue 12, A6): the cadre's ID number in a warning's detail is masked on
 the warning page and in the export like every ID number; the export's text stays text;
 an unmasked export is for roles allowed to unmask, with a reason, and logged."""
+
 from io import BytesIO
 
 import pytest
@@ -66,8 +67,9 @@ def test_household_chain_masks_the_id_number_of_register_changes(client, users, 
     from doudi.registry.services import person_update
 
     person = Person.objects.get(id_number=planted["ids"]["张三"])
-    person_update(user=users["staff"], person=person, changes={"phone": "13800000000"}, reason="核实电话",
-                  expected_version=person.version)
+    person_update(
+        user=users["staff"], person=person, changes={"phone": "13800000000"}, reason="核实电话", expected_version=person.version
+    )
     client.force_login(users["helper_a1"])
     page = client.get(reverse("household_chain", args=["H001"])).content.decode()
     assert "核实电话" in page and planted["ids"]["张三"] not in page

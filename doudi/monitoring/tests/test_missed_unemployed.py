@@ -2,6 +2,7 @@
 person without insurance outside dibao; the township opens a 临时救助 case from the warning
 (the warning is confirmed, outcome 纳入保障) and pays the one-off of at least the rural
 monthly standard from its reserve; less than the standard is refused."""
+
 import datetime as dt
 from decimal import Decimal
 

@@ -1,6 +1,7 @@
 """Precision ≥ 0.99 and recall ≥ 0.98 per rule on the datasets helper's planted synthetic
 county (doudi/synth/datasets.py): true cases and near misses, a share of them with
 typo'd, swapped, 15-digit or full-width ID numbers and variant names."""
+
 import csv
 import datetime as dt
 import subprocess
@@ -30,9 +31,30 @@ def _truth(path: Path) -> set[tuple[str, str]]:
 def synthetic_county(tmp_path):
     out = tmp_path / "synth"
     # Enough households for every rule to be planted many times; strangers fill the files.
-    subprocess.run([sys.executable, "-m", "doudi.synth", "--scale", "county", "--seed", "11", "--persons", "6000",
-                    "--out", str(out), "--datasets", "--dataset-rows", "3000", "--plant-rate", "0.3",
-                    "--as-of", AS_OF.isoformat()], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "doudi.synth",
+            "--scale",
+            "county",
+            "--seed",
+            "11",
+            "--persons",
+            "6000",
+            "--out",
+            str(out),
+            "--datasets",
+            "--dataset-rows",
+            "3000",
+            "--plant-rate",
+            "0.3",
+            "--as-of",
+            AS_OF.isoformat(),
+        ],
+        check=True,
+        capture_output=True,
+    )
     regions_load(path=out / "区划.csv")
     registry_import(paths=[out])
     for kind in KINDS:

@@ -3,6 +3,7 @@
 live business statuses and pension schemes as parameters; labour capacity as the rules'
 field (age counted on the month's first or last day); 已纳入保障 apart from 经济状况核对;
 monitored people who are not in the register at all."""
+
 import csv
 import datetime as dt
 from pathlib import Path
@@ -65,40 +66,58 @@ def county(users, tmp_path):
     households += [household_row("H104", 近12月医疗自付="24000"), household_row("H105", VILLAGE_B1)]
     seen, members = set(), []
     for name, (household, _birth, _seq, extra) in P.items():
-        members.append(member_row(household, name, pid(name), "配偶" if household in seen else "户主",
-                                  **{"月转移性收入": "0", **extra}))
+        members.append(
+            member_row(household, name, pid(name), "配偶" if household in seen else "户主", **{"月转移性收入": "0", **extra})
+        )
         seen.add(household)
-    benefits = [benefit_row("H101", "低保边缘", amount="0"), benefit_row("H101", "单人保", pid("甲"), "700"),
-                benefit_row("H102", "低保边缘", amount="0"), benefit_row("H102", "单人保", pid("丙"), "700"),
-                benefit_row("H103", "低保边缘", amount="0"), benefit_row("H103", "单人保", pid("戊"), "700"),
-                benefit_row("H104", amount="1130"), benefit_row("H105", "低收入人口", amount="0")]
+    benefits = [
+        benefit_row("H101", "低保边缘", amount="0"),
+        benefit_row("H101", "单人保", pid("甲"), "700"),
+        benefit_row("H102", "低保边缘", amount="0"),
+        benefit_row("H102", "单人保", pid("丙"), "700"),
+        benefit_row("H103", "低保边缘", amount="0"),
+        benefit_row("H103", "单人保", pid("戊"), "700"),
+        benefit_row("H104", amount="1130"),
+        benefit_row("H105", "低收入人口", amount="0"),
+    ]
     registry_import(paths=[write_registry(tmp_path / "reg", households, members, benefits)])
     datasets = {
-        "pension": [(pid("乙"), "乙", "城乡居民基本养老保险", "100"), (pid("丁"), "丁", "企业职工基本养老保险", "600"),
-                    (pid("戊"), "戊", "机关事业单位养老保险", "700"), (pid("壬"), "壬", "城乡居民基本养老保险", "1500")],
-        "vehicle": [(pid("癸"), "癸", "晋E00001", "三轮汽车", "2020-01-01"),
-                    (pid("癸"), "癸", "晋E00002", "低速货车", "2020-01-01")],
+        "pension": [
+            (pid("乙"), "乙", "城乡居民基本养老保险", "100"),
+            (pid("丁"), "丁", "企业职工基本养老保险", "600"),
+            (pid("戊"), "戊", "机关事业单位养老保险", "700"),
+            (pid("壬"), "壬", "城乡居民基本养老保险", "1500"),
+        ],
+        "vehicle": [
+            (pid("癸"), "癸", "晋E00001", "三轮汽车", "2020-01-01"),
+            (pid("癸"), "癸", "晋E00002", "低速货车", "2020-01-01"),
+        ],
         "business": [(pid("壬"), "壬", "壬家种植专业合作社", "法定代表人", "5", "2019-01-01", "存续（在营、开业、在册）")],
     }
     for kind, rows in datasets.items():
         dataset_import(kind=kind, path=_write(tmp_path / "ds", kind, rows), as_of=AS_OF)
-    monitored = [(pid("子"), "子", "边缘易致贫户", "2024-01-01", VILLAGE_B1),
-                 (OUTSIDER_OLD, "外甲", "突发严重困难户", "2024-01-01", VILLAGE_A1),
-                 (OUTSIDER_YOUNG, "外乙", "突发严重困难户", "2024-01-01", VILLAGE_A1),
-                 (OUTSIDER_AWAY, "外丙", "突发严重困难户", "2024-01-01", "410102100201"),
-                 (OUTSIDER_NOWHERE, "外丁", "突发严重困难户", "2024-01-01", "")]
-    dataset_import(kind="poverty_monitoring", as_of=AS_OF,
-                   path=_write(tmp_path / "ds", "poverty_monitoring", monitored, ("所在区划代码",)))
+    monitored = [
+        (pid("子"), "子", "边缘易致贫户", "2024-01-01", VILLAGE_B1),
+        (OUTSIDER_OLD, "外甲", "突发严重困难户", "2024-01-01", VILLAGE_A1),
+        (OUTSIDER_YOUNG, "外乙", "突发严重困难户", "2024-01-01", VILLAGE_A1),
+        (OUTSIDER_AWAY, "外丙", "突发严重困难户", "2024-01-01", "410102100201"),
+        (OUTSIDER_NOWHERE, "外丁", "突发严重困难户", "2024-01-01", ""),
+    ]
+    dataset_import(
+        kind="poverty_monitoring", as_of=AS_OF, path=_write(tmp_path / "ds", "poverty_monitoring", monitored, ("所在区划代码",))
+    )
     return tmp_path
 
 
 @pytest.fixture
 def county_policy(monkeypatch, tmp_path):
     """Runs the comparison with a county policy file on top of the shipped parameters."""
+
     def use(body: str):
         path = tmp_path / "140521-policy.yaml"
         path.write_text(f'region: "140521"\nname: 沁水县（测试）\nparameters:\n{body}', encoding="utf-8")
         monkeypatch.setattr(inputs, "load_policy", lambda _code: load_policy(str(path)))
+
     return use
 
 
@@ -108,7 +127,7 @@ def _found(rule: str, **kwargs) -> dict:
 
 
 def _param(name: str, unit: str, value: str) -> str:
-    return f"  {name}:\n    unit: {unit}\n    values: [{{from: 2025-01-01, value: {value}, ref: \"沁民发〔2025〕99号（测试）\"}}]\n"
+    return f'  {name}:\n    unit: {unit}\n    values: [{{from: 2025-01-01, value: {value}, ref: "沁民发〔2025〕99号（测试）"}}]\n'
 
 
 def test_pension_is_judged_on_the_rules_income_and_the_line_of_the_category_held(county):
@@ -177,13 +196,16 @@ def test_labour_capacity_is_the_rules_field_with_the_county_age_day(county, coun
 
 def test_covered_and_means_tested_are_separate_parameters(county, county_policy):
     # No economic check for 单人保 households here: their pension, vehicle … checks go; 漏保 is unchanged.
-    county_policy(_param("age.reference_day", "choice", "last_day")
-                  + _param("compare.means_tested_categories", "list", "[dibao, tekun]"))
+    county_policy(
+        _param("age.reference_day", "choice", "last_day") + _param("compare.means_tested_categories", "list", "[dibao, tekun]")
+    )
     assert set(_found("pension_income")) == {pid("壬")}
     assert pid("子") in _found("missed_monitoring")
     # 低收入人口 counted as covered: 子 is no longer missed, the economic checks are unchanged.
-    county_policy(_param("age.reference_day", "choice", "last_day")
-                  + _param("compare.covered_categories", "list", "[dibao, dibao_single, tekun, low_income]"))
+    county_policy(
+        _param("age.reference_day", "choice", "last_day")
+        + _param("compare.covered_categories", "list", "[dibao, dibao_single, tekun, low_income]")
+    )
     assert pid("子") not in _found("missed_monitoring")
     assert {pid("丁"), pid("戊"), pid("壬")} == set(_found("pension_income"))
 

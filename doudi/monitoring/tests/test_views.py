@@ -57,11 +57,15 @@ def test_clerk_checks_confirms_and_dismisses(client, planted, users):
     assert "张三" in clerk.get(reverse("warning_detail", args=[death.pk])).content.decode()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    clerk.post(reverse("warning_visit", args=[death.pk]), {
-        "visited_on": dt.date.today().isoformat(), "notes": "邻居证实已去世", "photos": [SimpleUploadedFile("a.png", PNG)]})
+    clerk.post(
+        reverse("warning_visit", args=[death.pk]),
+        {"visited_on": dt.date.today().isoformat(), "notes": "邻居证实已去世", "photos": [SimpleUploadedFile("a.png", PNG)]},
+    )
     dibao = Benefit.objects.get(household=death.household, category="dibao")
-    clerk.post(reverse("warning_confirm", args=[death.pk]), {
-        "outcome": "stop", "reason": "户主已死亡", "benefits": [dibao.pk], "stop_on": "2025-06-30"})
+    clerk.post(
+        reverse("warning_confirm", args=[death.pk]),
+        {"outcome": "stop", "reason": "户主已死亡", "benefits": [dibao.pk], "stop_on": "2025-06-30"},
+    )
     death.refresh_from_db()
     dibao.refresh_from_db()
     assert death.status == "confirmed" and dibao.until == dt.date(2025, 6, 30)

@@ -54,11 +54,22 @@ def test_confirm_stops_the_benefit_with_audit_and_transitions(planted, users):
     comparison_run(as_of=planted["as_of"])
     death = _warning("deceased")
     dibao = Benefit.objects.get(household=death.household, category="dibao")
-    warning_visit_record(warning=death, user=users["clerk_a"], visited_on=dt.date.today(), notes="村委证实已于1月去世",
-                         photos=[SimpleUploadedFile("门前.png", PNG, "image/png")])
+    warning_visit_record(
+        warning=death,
+        user=users["clerk_a"],
+        visited_on=dt.date.today(),
+        notes="村委证实已于1月去世",
+        photos=[SimpleUploadedFile("门前.png", PNG, "image/png")],
+    )
     assert _warning("deceased").status == "checking"
-    warning_confirm(warning=_warning("deceased"), user=users["clerk_a"], outcome="stop", reason="户主死亡，停发低保",
-                    benefits=[dibao], stop_on=dt.date(2025, 6, 30))
+    warning_confirm(
+        warning=_warning("deceased"),
+        user=users["clerk_a"],
+        outcome="stop",
+        reason="户主死亡，停发低保",
+        benefits=[dibao],
+        stop_on=dt.date(2025, 6, 30),
+    )
     dibao.refresh_from_db()
     assert dibao.until == dt.date(2025, 6, 30)
     end = AuditEntry.objects.get(action="end", entity="benefit", household_code="H001")

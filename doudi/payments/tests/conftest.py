@@ -1,5 +1,6 @@
 """Counties with money: the root conftest's three households, and a larger one with valid
 bank cards (16–19 digits, Luhn) for bank-file tests."""
+
 import pytest
 from stdnum import luhn
 
@@ -29,16 +30,28 @@ def money_county(users, tmp_path):
         head, child = person_id(COUNTY, f"1960010{n}", 10 + n), person_id(COUNTY, f"2012020{n}", 30 + n)
         ids[code] = head
         households.append(household_row(code, village))
-        members += [member_row(code, f"户主{n}", head, 银行账号=card(n)), member_row(code, f"孩子{n}", child, "子女", 银行账号="")]
+        members += [
+            member_row(code, f"户主{n}", head, 银行账号=card(n)),
+            member_row(code, f"孩子{n}", child, "子女", 银行账号=""),
+        ]
         benefits.append(benefit_row(code, amount=str(500 + n * 10), since="2021-01-01"))
     tekun, central = person_id(COUNTY, "19400101", 91), person_id(COUNTY, "19380101", 92)
-    households += [household_row("H201"), household_row("H202", VILLAGE_B1), household_row("H301", **{"户籍性质(城镇/农村)": "城镇"})]
+    households += [
+        household_row("H201"),
+        household_row("H202", VILLAGE_B1),
+        household_row("H301", **{"户籍性质(城镇/农村)": "城镇"}),
+    ]
     urban = person_id(COUNTY, "19700101", 93)
-    members += [member_row("H201", "特困甲", tekun, 银行账号=card(201)), member_row("H202", "特困乙", central, 银行账号=""),
-                member_row("H301", "城镇户主", urban, 银行账号=card(301))]
-    benefits += [benefit_row("H201", "特困", tekun, "1300", mode="分散", since="2021-01-01"),
-                 benefit_row("H202", "特困", central, "1500", mode="集中", 供养机构="沁水县中心敬老院", since="2021-01-01"),
-                 benefit_row("H301", amount="700", since="2021-01-01")]
+    members += [
+        member_row("H201", "特困甲", tekun, 银行账号=card(201)),
+        member_row("H202", "特困乙", central, 银行账号=""),
+        member_row("H301", "城镇户主", urban, 银行账号=card(301)),
+    ]
+    benefits += [
+        benefit_row("H201", "特困", tekun, "1300", mode="分散", since="2021-01-01"),
+        benefit_row("H202", "特困", central, "1500", mode="集中", 供养机构="沁水县中心敬老院", since="2021-01-01"),
+        benefit_row("H301", amount="700", since="2021-01-01"),
+    ]
     ids.update({"tekun": tekun, "central": central, "urban": urban})
     registry_import(paths=[write_registry(tmp_path / "money", households, members, benefits)])
     return ids

@@ -1,4 +1,5 @@
 """Workflow states by role, bank file, return file with failures, re-issue next month."""
+
 import csv
 import io
 import threading
@@ -27,7 +28,7 @@ def approved_run(period="2025-01", item="dibao"):
 def send_and_export(run, tmp_path, layout="generic"):
     bankfiles.bank_send(run=run, user=User.objects.get(username="staff"))
     run.refresh_from_db()
-    target = tmp_path / f"send-{run.pk}.{ 'txt' if layout == 'rcc_fixed' else 'csv'}"
+    target = tmp_path / f"send-{run.pk}.{'txt' if layout == 'rcc_fixed' else 'csv'}"
     bankfiles.bank_file(run=run, layout=layout, target=target)
     return target
 
@@ -53,8 +54,11 @@ def test_each_step_by_its_role_and_recorded(money_county, users):
     with pytest.raises(TransitionRefused, match="当前状态为“财政已审批”"):
         run_transition(run=run, action="approve", user=users["finance"])
     steps = list(RunTransition.objects.filter(run=run).values_list("from_state", "to_state", "user__username", "role"))
-    assert steps == [("", "draft", None, "system"), ("draft", "checked", "staff", "county_staff"),
-                     ("checked", "approved", "finance", "finance")]
+    assert steps == [
+        ("", "draft", None, "system"),
+        ("draft", "checked", "staff", "county_staff"),
+        ("checked", "approved", "finance", "finance"),
+    ]
     with pytest.raises(PermissionError):
         RunTransition.objects.first().delete()
 
@@ -87,7 +91,9 @@ def test_bank_file_return_with_two_failures_reissued_next_month(money_county, us
     feb = PayrollRun.objects.get(item="dibao", period="2025-02")
     reissued = PaymentLine.objects.filter(run=feb, reissue_of__isnull=False)
     assert sorted(reissued.values_list("holder_key", "month", "bank_account")) == [
-        ("H102", "2025-01", card(777)), ("H104", "2025-01", card(4))]
+        ("H102", "2025-01", card(777)),
+        ("H104", "2025-01", card(4)),
+    ]
     assert feb.lines == 8 and feb.amount == sum(500 + n * 10 for n in range(1, 6)) + 700 + 520 + 540
     payroll_build(period="2025-02", category="dibao")  # rebuilt: still once
     assert PaymentLine.objects.filter(reissue_of__isnull=False).count() == 2
@@ -113,8 +119,18 @@ def test_bad_return_files_change_nothing(money_county, users, tmp_path):
     with pytest.raises(bankfiles.ReturnRejected, match="已经导入过"):
         bankfiles.return_import(run=run, layout="generic", name="a.csv", content=ok, user=users["staff"])
     with pytest.raises(bankfiles.ReturnRejected, match="已有回盘结果"):
-        bankfiles.return_import(run=run, layout="generic", name="b.csv", content=return_csv([(refs[0], "成功", ""), ]) + b"\n",
-                                user=users["staff"])
+        bankfiles.return_import(
+            run=run,
+            layout="generic",
+            name="b.csv",
+            content=return_csv(
+                [
+                    (refs[0], "成功", ""),
+                ]
+            )
+            + b"\n",
+            user=users["staff"],
+        )
     assert BankReturn.objects.count() == 1 and PayrollRun.objects.get(pk=run.pk).state == "sent"
 
 
@@ -132,8 +148,10 @@ def test_fixed_width_bank_layout_and_return(money_county, users, tmp_path):
     records = target.read_bytes().splitlines()
     assert len(records) == 6 and all(len(r) == 40 + 32 + 20 + 15 + 18 for r in records)
     assert records[0][92:107] == b"000000000051000"
-    back = b"".join(r[:40] + (b"0000" if i else b"E001") + ("余额不足".encode("gbk") if not i else b"").ljust(60) + b"\r\n"
-                    for i, r in enumerate(records))
+    back = b"".join(
+        r[:40] + (b"0000" if i else b"E001") + ("余额不足".encode("gbk") if not i else b"").ljust(60) + b"\r\n"
+        for i, r in enumerate(records)
+    )
     result = bankfiles.return_import(run=run, layout="rcc_fixed", name="RET.TXT", content=back, user=users["staff"])
     assert result["failed"] == 1 and PaymentLine.objects.get(run=run, status="failed").failure == "余额不足"
 
@@ -181,7 +199,7 @@ def test_account_check_agrees_with_stdnum():
         assert bankfiles.valid_account(account) == (account.isdigit() and 16 <= len(account) <= 19 and luhn.is_valid(account))
     for n in range(3000):  # every length around the valid ones, about a tenth of them valid
         for size in range(14, 21):
-            account = f"{n * 2654435761 % 10 ** size:0{size}d}"
+            account = f"{n * 2654435761 % 10**size:0{size}d}"
             assert bankfiles.valid_account(account) == (16 <= size <= 19 and luhn.is_valid(account)), account
 
 

@@ -1,4 +1,5 @@
 """One-off campaigns: the two 晋民发〔2022〕38号 payments and a holiday subsidy."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -46,8 +47,11 @@ def test_holiday_subsidy_per_household_and_progress_late(money_county):
 
 def test_campaign_file_errors_name_file_and_key(tmp_path):
     bad = tmp_path / "campaigns.yaml"
-    bad.write_text("campaigns:\n  - {code: x, name: 测试, ref: 文号, region: '14', month: 2022-07, targets: [dibao],"
-                   " unit: family, amount: 100, fund: county, deadline: 2022-08-01, form: cash}\n", encoding="utf-8")
+    bad.write_text(
+        "campaigns:\n  - {code: x, name: 测试, ref: 文号, region: '14', month: 2022-07, targets: [dibao],"
+        " unit: family, amount: 100, fund: county, deadline: 2022-08-01, form: cash}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(PayrollError, match=r"campaigns\[0\]\.unit"):
         campaigns.campaigns(str(bad))
     with pytest.raises(PayrollError, match="未知的一次性发放项目"):

@@ -1,5 +1,6 @@
 """Maker-checker on payroll runs (issue 12 B): who built a run cannot check it, who checked
 it cannot approve it; each refusal leaves the run where it was and records nothing."""
+
 import pytest
 
 from doudi.core.roles import Role
@@ -46,8 +47,9 @@ def test_a_county_may_switch_separation_off(money_county, users, tmp_path, monke
     folder = tmp_path / "policy"
     folder.mkdir()
     text = shipped.read_text(encoding="utf-8")
-    text += ('  duties.separate:\n    unit: bool\n'
-             '    values: [{from: 2020-01-01, value: false, ref: "沁民发〔2026〕1号（测试）"}]\n')
+    text += (
+        '  duties.separate:\n    unit: bool\n    values: [{from: 2020-01-01, value: false, ref: "沁民发〔2026〕1号（测试）"}]\n'
+    )
     (folder / "140521.yaml").write_text(text, encoding="utf-8")
     monkeypatch.setenv("DOUDI_POLICY_DIR", str(folder))
     payroll_build(period="2025-01", category="dibao", user=users["staff"])

@@ -2,6 +2,7 @@
 for every role; an unmasked export only for a role allowed to see them, asked for with a
 reason, and logged; amounts written as numbers that sum to the page's total; the bank file's
 text written as text and formula-like accounts refused."""
+
 from decimal import Decimal
 from io import BytesIO
 
@@ -84,8 +85,13 @@ def test_unmasked_line_export_is_refused_without_permission_or_reason_and_logged
 
 def test_overpayment_export_masked_unless_asked(money_county, users):
     _sent(money_county, users)
-    ledger.overpayment_record(person=Person.objects.get(name="户主1"), category="dibao", from_month="2025-01",
-                              reason="=HYPERLINK(\"http://x\")", user=users["staff"])
+    ledger.overpayment_record(
+        person=Person.objects.get(name="户主1"),
+        category="dibao",
+        from_month="2025-01",
+        reason='=HYPERLINK("http://x")',
+        user=users["staff"],
+    )
     sheet = book(users["supervisor"], "/payments/overpayments/")
     (row, total) = list(sheet.iter_rows(min_row=3))  # the line and the 合计 row
     assert money_county["H101"] not in every_text(sheet)
@@ -131,7 +137,9 @@ def test_bank_xlsx_amounts_are_numbers_and_text_stays_text(money_county, users, 
     rows = list(sheet.iter_rows(min_row=3))
     amount, account, name = header.index("金额"), header.index("银行账号"), header.index("收款人")
     assert all(r[amount].data_type == "n" and r[amount].number_format == "0.00" for r in rows)
-    assert sum(r[amount].value for r in rows) == pytest.approx(float(sum(l.amount for l in PaymentLine.objects.filter(run=run).exclude(bank_ref=""))))
+    assert sum(r[amount].value for r in rows) == pytest.approx(
+        float(sum(line.amount for line in PaymentLine.objects.filter(run=run).exclude(bank_ref="")))
+    )
     assert all(r[account].data_type == "s" for r in rows)
     payee = next(r[name] for r in rows if r[name].value == "=1+1")
     assert payee.data_type == "s"

@@ -1,4 +1,5 @@
 """Excel exports of the funds lists: the right rows and amounts, scoped to the user's region."""
+
 from decimal import Decimal
 from io import BytesIO
 
@@ -85,8 +86,13 @@ def test_overpayment_export_scoped_and_masked(money_county, users):
     payroll_build(period="2025-01", category="dibao")
     send("dibao", users)
     for name in ("户主1", "户主4"):
-        ledger.overpayment_record(person=Person.objects.get(name=name), category="dibao", from_month="2025-01",
-                                  reason="死亡未及时停发", user=users["staff"])
+        ledger.overpayment_record(
+            person=Person.objects.get(name=name),
+            category="dibao",
+            from_month="2025-01",
+            reason="死亡未及时停发",
+            user=users["staff"],
+        )
     rows = sheet(users["staff"], "/payments/overpayments/")
     assert rows[1][:3] == ["乡镇", "姓名", "身份证号"]
     assert sorted((r[1], r[6], r[8]) for r in rows[2:-1]) == [("户主1", 510, 510), ("户主4", 540, 540)]

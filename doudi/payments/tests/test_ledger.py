@@ -1,4 +1,5 @@
 """Fund ledger by source, and overpayments with recovery."""
+
 from decimal import Decimal
 
 import pytest
@@ -37,7 +38,9 @@ def test_control_totals_by_township_and_fund(money_county):
     payroll_build(period="2025-01", category="dibao")
     totals = ledger.control_totals(PaymentLine.objects.all())
     assert [(t["township"], t["fund"], t["holders"], t["people"]) for t in totals] == [
-        ("140521100", "assistance", 4, 7), ("140521101", "assistance", 2, 4)]
+        ("140521100", "assistance", 4, 7),
+        ("140521101", "assistance", 2, 4),
+    ]
 
 
 def test_overpayment_after_a_death_found_late_and_recovery(money_county, users):
@@ -48,7 +51,9 @@ def test_overpayment_after_a_death_found_late_and_recovery(money_county, users):
         run_transition(run=run, action="approve", user=users["finance"])
         bankfiles.bank_send(run=run, user=users["staff"])
     head = Person.objects.get(name="户主3")
-    record = ledger.overpayment_record(person=head, category="dibao", from_month="2025-01", reason="死亡（2024-12-20）", user=users["staff"])
+    record = ledger.overpayment_record(
+        person=head, category="dibao", from_month="2025-01", reason="死亡（2024-12-20）", user=users["staff"]
+    )
     assert record.amount == Decimal("1060.00") and record.state == "open"
     again = ledger.overpayment_record(person=head, category="dibao", from_month="2025-01", reason="死亡", user=users["staff"])
     assert again.pk == record.pk and Overpayment.objects.count() == 1
@@ -63,8 +68,9 @@ def test_overpayment_after_a_death_found_late_and_recovery(money_county, users):
 def test_recovery_from_the_web(money_county, users, client):
     payroll_build(period="2025-01", category="dibao")
     send("dibao", users)
-    record = ledger.overpayment_record(person=Person.objects.get(name="户主1"), category="dibao", from_month="2025-01",
-                                       reason="死亡", user=users["staff"])
+    record = ledger.overpayment_record(
+        person=Person.objects.get(name="户主1"), category="dibao", from_month="2025-01", reason="死亡", user=users["staff"]
+    )
     url = f"/payments/overpayments/{record.pk}/recover/"
     client.force_login(users["finance"])  # reads the ledger, does not record recoveries
     assert client.post(url, {"amount": "100"}).status_code == 403

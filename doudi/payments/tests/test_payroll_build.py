@@ -1,4 +1,5 @@
 """Payroll build: amounts from held benefits, schedules, idempotency, early payment."""
+
 from decimal import Decimal
 
 import pytest
@@ -66,10 +67,15 @@ def test_early_payment_due_before_an_early_spring_festival(county):
     assert run.through == "2026-03" and run.due.isoformat() == "2026-01-10"
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"period": "2025-13"}, "应为 YYYY-MM"), ({"period": "2025-01", "category": "price"}, "保障类别"),
-    ({"period": "2025-01", "region": "999999"}, "未知区划"), ({"period": "2025-03", "through": "2025-01"}, "早于"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"period": "2025-13"}, "应为 YYYY-MM"),
+        ({"period": "2025-01", "category": "price"}, "保障类别"),
+        ({"period": "2025-01", "region": "999999"}, "未知区划"),
+        ({"period": "2025-03", "through": "2025-01"}, "早于"),
+    ],
+)
 def test_bad_input_is_refused_in_chinese(county, kwargs, message):
     with pytest.raises(PayrollError, match=message):
         payroll_build(**kwargs)
@@ -87,8 +93,13 @@ def test_totals_counted_while_inserting_match_the_lines(money_county):
     read = count_lines(runs)
     for run in runs:
         lines, amount, households, holders, people = read[run.pk]
-        assert (run.lines, run.amount, run.households, run.holders, run.people) == (lines, money(amount), households,
-                                                                                     holders, people)
+        assert (run.lines, run.amount, run.households, run.holders, run.people) == (
+            lines,
+            money(amount),
+            households,
+            holders,
+            people,
+        )
     tekun = PayrollRun.objects.get(item="tekun")
     assert (tekun.lines, tekun.holders, tekun.people) == (6, 2, 2)
 
@@ -108,8 +119,8 @@ def test_two_benefits_in_one_month_and_months_paid_early_pay_once(money_county):
     assert PaymentLine.objects.filter(holder_key="H101").count() == 2  # January once, February (new benefit) once
     run = PayrollRun.objects.get(period="2025-01")
     assert run.lines == PaymentLine.objects.filter(run=run).count() == 12 and run.holders == 6
-    from doudi.payments.workflow import run_transition
     from doudi.core.models import User
+    from doudi.payments.workflow import run_transition
 
     run_transition(run=run, action="check", user=User.objects.get(username="staff"))
     assert payroll_build(period="2025-02", category="dibao") == []  # February was paid early: nothing new, no run kept

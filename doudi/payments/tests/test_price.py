@@ -1,5 +1,6 @@
 """价格临时补贴: the 2022-07 food-CPI rise, the lowered 2022-08 trigger, once per person,
 department lists, deadlines by date."""
+
 import datetime as dt
 import json
 from decimal import Decimal
@@ -42,9 +43,14 @@ def test_cpi_trigger_lowered_for_august_2022_and_not_triggered_before(money_coun
 def test_higher_rise_wins_and_each_person_paid_once_across_groups(money_county, users):
     veteran = money_county["H101"]  # a 低保 household head who is also an 优抚对象
     outsider = person_id(COUNTY, "19650101", 77)
-    price.external_recipients_load(group="youfu", month="2022-08", rows=[
-        {"身份证号": veteran, "姓名": "户主1", "行政区划代码": "140521100201"},
-        {"身份证号": outsider, "姓名": "优抚甲", "行政区划代码": "140521101201", "户籍性质": "农村", "银行账号": "6222"}])
+    price.external_recipients_load(
+        group="youfu",
+        month="2022-08",
+        rows=[
+            {"身份证号": veteran, "姓名": "户主1", "行政区划代码": "140521100201"},
+            {"身份证号": outsider, "姓名": "优抚甲", "行政区划代码": "140521101201", "户籍性质": "农村", "银行账号": "6222"},
+        ],
+    )
     result = price.price_subsidy_run(month="2022-08", cpi="3.1", food="6.5", region="140521")
     (county,) = result["counties"]
     assert county["rise"] == "6.5" and county["amount_rural"] == "33"  # both triggered: 6.5 > 3.1; 500 × 6.5% = 32.5 → 33
@@ -68,9 +74,14 @@ def test_bad_input(money_county):
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("price-subsidy", "--month", "2022/07", "--cpi", "1", "--food", "1")
     with pytest.raises(PayrollError, match="第3行 身份证号"):
-        price.external_recipients_load(group="unemployment", month="2022-08", rows=[
-            {"身份证号": money_county["urban"], "姓名": "甲", "行政区划代码": "140521100201"},
-            {"身份证号": "123", "姓名": "乙", "行政区划代码": "140521100201"}])
+        price.external_recipients_load(
+            group="unemployment",
+            month="2022-08",
+            rows=[
+                {"身份证号": money_county["urban"], "姓名": "甲", "行政区划代码": "140521100201"},
+                {"身份证号": "123", "姓名": "乙", "行政区划代码": "140521100201"},
+            ],
+        )
     assert Decimal(0) == sum(PaymentLine.objects.values_list("amount", flat=True))
 
 
@@ -78,11 +89,16 @@ def test_department_lists_from_the_datasets(money_county, users, tmp_path, setti
     from doudi.datasets.services import dataset_import
 
     settings.DATA_DIR = tmp_path / "data"
-    veteran, jobless, ended = person_id(COUNTY, "19650101", 77), person_id(COUNTY, "19700202", 78), person_id(COUNTY, "19710303", 79)
+    veteran, jobless, ended = (
+        person_id(COUNTY, "19650101", 77),
+        person_id(COUNTY, "19700202", 78),
+        person_id(COUNTY, "19710303", 79),
+    )
     (tmp_path / "youfu.csv").write_text(f"身份证号,姓名,优抚类别\n{veteran},优抚甲,伤残军人\n", encoding="utf-8")
     (tmp_path / "unemployment.csv").write_text(
         f"身份证号,姓名,起始月份,终止月份,月金额\n{jobless},失业乙,2022-05,2022-12,1500\n{ended},失业丙,2021-01,2022-03,1400\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     for kind in ("youfu", "unemployment"):
         dataset_import(kind=kind, path=tmp_path / f"{kind}.csv", as_of="2022-08-01", user=users["uploader"])
     assert price.external_recipients_from_datasets(month="2022-08", region="140521") == {"youfu": 1, "unemployment": 1}

@@ -1,6 +1,7 @@
 """临时救助备用金: allocations and draws move the township's balance; overdraws, double
 submissions and other townships are refused; draws reach the fund ledger; the page and
 its export are scoped."""
+
 import datetime as dt
 import threading
 from decimal import Decimal
@@ -22,8 +23,13 @@ D = dt.date(2025, 3, 5)
 
 
 def draw(user, amount, township=TOWNSHIP_A, on=D, token=None, **extra):
-    fields = {"recipient_name": "外地务工人员", "recipient_id_number": OUTSIDER, "cause_type": "emergency",
-              "cause": "火灾", "advance": True} | extra
+    fields = {
+        "recipient_name": "外地务工人员",
+        "recipient_id_number": OUTSIDER,
+        "cause_type": "emergency",
+        "cause": "火灾",
+        "advance": True,
+    } | extra
     return reserve.reserve_draw(township=township, amount=amount, on=on, user=user, token=token, **fields)
 
 
@@ -54,8 +60,12 @@ def test_overdraw_is_refused_and_nothing_written(users):
 
 def test_bad_input_is_refused(users):
     allocate(users, "1000")
-    for extra, message in (({"recipient_id_number": "14052119750305002"}, "身份证号"), ({"cause_type": "x"}, "救助类型"),
-                           ({"cause": " "}, "事由"), ({"recipient_name": ""}, "姓名")):
+    for extra, message in (
+        ({"recipient_id_number": "14052119750305002"}, "身份证号"),
+        ({"cause_type": "x"}, "救助类型"),
+        ({"cause": " "}, "事由"),
+        ({"recipient_name": ""}, "姓名"),
+    ):
         with pytest.raises(reserve.ReserveError, match=message):
             draw(users["clerk_a"], "10", **extra)
     with pytest.raises(reserve.ReserveError, match="大于 0"):
@@ -114,15 +124,17 @@ def test_draws_in_the_fund_ledger(users):
     rows = ledger.spending(PaymentLine.objects.all(), draws=ReserveEntry.objects.all())
     got = {(r["source"], r["item"], r["township"], r["month"]): r["amount"] for r in rows}
     # fund_shares.temp_assist: central 0.5, province 0.2, city 0.1, county 0.2; allocations are not spending.
-    assert got == {("central", "temp_assist", TOWNSHIP_A, "2025-03"): Decimal("500.00"),
-                   ("province", "temp_assist", TOWNSHIP_A, "2025-03"): Decimal("200.00"),
-                   ("city", "temp_assist", TOWNSHIP_A, "2025-03"): Decimal("100.00"),
-                   ("county", "temp_assist", TOWNSHIP_A, "2025-03"): Decimal("200.00"),
-                   ("central", "temp_assist", TOWNSHIP_A, "2025-04"): Decimal("300.00"),
-                   ("province", "temp_assist", TOWNSHIP_A, "2025-04"): Decimal("120.00"),
-                   ("city", "temp_assist", TOWNSHIP_A, "2025-04"): Decimal("60.00"),
-                   ("county", "temp_assist", TOWNSHIP_A, "2025-04"): Decimal("120.00"),
-                   ("donation", "temp_assist", TOWNSHIP_B, "2025-03"): Decimal("200.00")}
+    assert got == {
+        ("central", "temp_assist", TOWNSHIP_A, "2025-03"): Decimal("500.00"),
+        ("province", "temp_assist", TOWNSHIP_A, "2025-03"): Decimal("200.00"),
+        ("city", "temp_assist", TOWNSHIP_A, "2025-03"): Decimal("100.00"),
+        ("county", "temp_assist", TOWNSHIP_A, "2025-03"): Decimal("200.00"),
+        ("central", "temp_assist", TOWNSHIP_A, "2025-04"): Decimal("300.00"),
+        ("province", "temp_assist", TOWNSHIP_A, "2025-04"): Decimal("120.00"),
+        ("city", "temp_assist", TOWNSHIP_A, "2025-04"): Decimal("60.00"),
+        ("county", "temp_assist", TOWNSHIP_A, "2025-04"): Decimal("120.00"),
+        ("donation", "temp_assist", TOWNSHIP_B, "2025-03"): Decimal("200.00"),
+    }
     assert ledger.spending(PaymentLine.objects.all()) == []  # without draws: the lines' ledger as before
 
 
@@ -141,12 +153,18 @@ def test_fund_ledger_page_and_export_show_draws(users):
     client = Client()
     client.force_login(users["staff"])
     rows = sheet(client, "/payments/ledger/", {"source": "1", "item": "1", "township": "0", "month": "1"})
-    assert rows[2:] == [["中央", "临时救助", "2025-03", 650], ["市级", "临时救助", "2025-03", 130],
-                        ["县级", "临时救助", "2025-03", 260], ["省级", "临时救助", "2025-03", 260],
-                        ["合计", None, None, 1300]]  # amounts are number cells
+    assert rows[2:] == [
+        ["中央", "临时救助", "2025-03", 650],
+        ["市级", "临时救助", "2025-03", 130],
+        ["县级", "临时救助", "2025-03", 260],
+        ["省级", "临时救助", "2025-03", 260],
+        ["合计", None, None, 1300],
+    ]  # amounts are number cells
     client.force_login(users["clerk_b"])
     assert sheet(client, "/payments/ledger/", {"source": "0", "township": "1"})[2:] == [
-        ["临时救助", "中村镇", "2025-03", 300], ["合计", None, None, 300]]
+        ["临时救助", "中村镇", "2025-03", 300],
+        ["合计", None, None, 300],
+    ]
     assert sheet(client, "/payments/ledger/", {"source": "0", "from": "2025-04"})[2:] == [["合计", None, None, 0]]
 
 
@@ -171,8 +189,10 @@ def test_page_roles_scope_and_export(users):
     assert client.post(f"/payments/reserve/{other.pk}/reverse/", {"reason": "x"}).status_code == 404
     rows = sheet(client, "/payments/reserve/", {})
     assert rows[0][0] == "临时救助备用金收支明细" and rows[1][:4] == ["乡镇", "日期", "类型", "金额（元）"]
-    assert [r[:5] for r in rows[2:-1]] == [["龙港镇", "2025-03-05", "支取", 500, "外地务工人员"],
-                                          ["龙港镇", "2025-01-02", "下拨/补充", 2000, None]]
+    assert [r[:5] for r in rows[2:-1]] == [
+        ["龙港镇", "2025-03-05", "支取", 500, "外地务工人员"],
+        ["龙港镇", "2025-01-02", "下拨/补充", 2000, None],
+    ]
     assert rows[2][5] != OUTSIDER and rows[2][5][:6] == "140522" and rows[2][6:9] == ["急难型", "火灾", "是"]
     assert rows[-1][:4] == ["支取合计", None, None, 500]
     client.force_login(users["staff"])
@@ -181,15 +201,26 @@ def test_page_roles_scope_and_export(users):
 
 
 def form(token, **extra):
-    return {"token": token, "township": TOWNSHIP_A, "on": "2025-03-05", "recipient_name": "李某", "amount": "800",
-            "recipient_id_number": OUTSIDER, "cause_type": "expense", "cause": "住院自付费用", "advance": "on"} | extra
+    return {
+        "token": token,
+        "township": TOWNSHIP_A,
+        "on": "2025-03-05",
+        "recipient_name": "李某",
+        "amount": "800",
+        "recipient_id_number": OUTSIDER,
+        "cause_type": "expense",
+        "cause": "住院自付费用",
+        "advance": "on",
+    } | extra
 
 
 def test_draw_form_posts_keeps_input_and_records_once(users):
     client = Client()
     client.force_login(users["staff"])
-    client.post("/payments/reserve/allocate/", {"token": "a1", "township": TOWNSHIP_A, "on": "2025-01-02", "amount": "1000",
-                                               "ref": "沁民发〔2025〕1号"})
+    client.post(
+        "/payments/reserve/allocate/",
+        {"token": "a1", "township": TOWNSHIP_A, "on": "2025-01-02", "amount": "1000", "ref": "沁民发〔2025〕1号"},
+    )
     assert reserve.balance_of(TOWNSHIP_A) == Decimal("1000.00")
     client.force_login(users["clerk_a"])
     refused = client.post("/payments/reserve/draw/", form("t1", amount="1200"))
@@ -201,8 +232,12 @@ def test_draw_form_posts_keeps_input_and_records_once(users):
         assert client.post("/payments/reserve/draw/", form("t3")).status_code == 302
     assert ReserveEntry.objects.filter(kind="draw").count() == 1 and reserve.balance_of(TOWNSHIP_A) == Decimal("200.00")
     assert "未重复登记" in client.get("/payments/reserve/").content.decode()
-    assert client.post("/payments/reserve/allocate/", {"token": "a2", "township": TOWNSHIP_A, "on": "2025-01-02",
-                                                       "amount": "5", "ref": "x"}).status_code == 403
+    assert (
+        client.post(
+            "/payments/reserve/allocate/", {"token": "a2", "township": TOWNSHIP_A, "on": "2025-01-02", "amount": "5", "ref": "x"}
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,5 @@
 """Pages: build through a job, workflow buttons, scoping, exports."""
+
 import pytest
 from django.test import Client
 
@@ -88,13 +89,18 @@ def test_return_upload_with_two_failures_then_reissued(money_county, users):
     run_transition(run=run, action="approve", user=users["finance"])
     bankfiles.bank_send(run=run, user=users["staff"])
     refs = list(PaymentLine.objects.filter(run=run).order_by("holder_key").values_list("bank_ref", flat=True))
-    body = "流水号,处理结果,失败原因\n" + "".join(f"{ref},{'失败,卡已挂失' if i < 2 else '成功,'}\n" for i, ref in enumerate(refs))
+    body = "流水号,处理结果,失败原因\n" + "".join(
+        f"{ref},{'失败,卡已挂失' if i < 2 else '成功,'}\n" for i, ref in enumerate(refs)
+    )
     upload = SimpleUploadedFile("回盘.csv", body.encode("utf-8"))
     clerk = client_for(users["clerk_a"])  # may look, may not act
     assert clerk.post(f"/payments/runs/{run.pk}/return/", {"layout": "generic", "file": upload}).status_code == 403
     upload.seek(0)
-    page = client_for(users["staff"]).post(f"/payments/runs/{run.pk}/return/", {"layout": "generic", "file": upload},
-                                           follow=True).content.decode()
+    page = (
+        client_for(users["staff"])
+        .post(f"/payments/runs/{run.pk}/return/", {"layout": "generic", "file": upload}, follow=True)
+        .content.decode()
+    )
     assert "成功 4 笔，失败 2 笔" in page and "已对账" in page
     payroll_build(period="2025-02", category="dibao")
     feb = PayrollRun.objects.get(period="2025-02")

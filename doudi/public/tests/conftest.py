@@ -1,6 +1,7 @@
 """Public-side fixtures: the cases app's register (孙七 eligible for 低保, 周八 in township B,
 赵六 refused) and fixed "today", a fresh rate-limit window for each test, and helpers that
 take a case to its 公示 through the cases services (never writing cases tables here)."""
+
 import pytest
 from django.core.cache import cache
 

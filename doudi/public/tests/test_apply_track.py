@@ -1,6 +1,7 @@
 """Apply online (channel online, 告知承诺) and track progress: Chinese messages next to the
 field with the typed form kept, the duplicate's number, "期限待定" past the calendar, CSRF
 kept, rate limits, and nothing shown unless the number and the ID number both match."""
+
 import datetime as dt
 
 import pytest
@@ -15,8 +16,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _form(id_number, **extra):
-    return {"category": "dibao", "name": "孙七", "id_number": id_number, "phone": "13800000000",
-            "region": "140521100201", "reason": "无固定收入，生活困难", "promise": "on", **extra}
+    return {
+        "category": "dibao",
+        "name": "孙七",
+        "id_number": id_number,
+        "phone": "13800000000",
+        "region": "140521100201",
+        "reason": "无固定收入，生活困难",
+        "promise": "on",
+        **extra,
+    }
 
 
 def test_apply_page_offers_villages_grouped_by_township(client, register, today):
@@ -90,8 +99,12 @@ def test_track_needs_both_and_says_the_same_otherwise(client, register, users, t
     assert "已受理，待核对" in page and case.due.strftime("%Y-%m-%d") in page and "剩余" in page
     assert register["sun"] not in page.replace(f'value="{register["sun"]}"', "")
     answers = []
-    for number, id_number in ((case.number, register["zhou"]), ("140521-2026-999999", register["sun"]),
-                              (case.number, ""), (case.number, "孙七")):
+    for number, id_number in (
+        (case.number, register["zhou"]),
+        ("140521-2026-999999", register["sun"]),
+        (case.number, ""),
+        (case.number, "孙七"),
+    ):
         page = client.post(url, {"number": number, "id_number": id_number}).content.decode()
         assert "已受理" not in page and "办理记录" not in page
         answers.append("没有找到该申请，请核对申请编号和身份证号" in page)
@@ -109,6 +122,8 @@ def test_track_shows_refusal_reasons_and_steps(client, register, users, today):
 
 def test_track_is_rate_limited(client, register, today, settings):
     settings.DOUDI_PUBLIC_PAGES_PER_MINUTE = 3
-    codes = [client.post(reverse("public:track"), {"number": "140521-2026-000001", "id_number": register["sun"]}).status_code
-             for _ in range(4)]
+    codes = [
+        client.post(reverse("public:track"), {"number": "140521-2026-000001", "id_number": register["sun"]}).status_code
+        for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]

@@ -2,6 +2,7 @@
 公示 (masked, minors never listed, withdrawn after its days, printable), the 明白卡 (login,
 region scope, QR code) and its masked status page. Least privilege: no public page shows a
 full ID number, an address or a minor."""
+
 import datetime as dt
 import re
 
@@ -27,15 +28,34 @@ def test_masking():
 
 def test_calculator_estimates_with_the_county_parameters_and_stores_nothing(client, regions, today):
     before = (Case.objects.count(), HouseholdToken.objects.count())
-    answers = {"region": "140521100201", "hukou": "rural", "size": "1", "income": "0", "assets": "0", "elderly": "1",
-               "elderly80": "0", "children": "0", "disabled_severe": "0", "disabled_other": "0", "bedridden": "0"}
+    answers = {
+        "region": "140521100201",
+        "hukou": "rural",
+        "size": "1",
+        "income": "0",
+        "assets": "0",
+        "elderly": "1",
+        "elderly80": "0",
+        "children": "0",
+        "disabled_severe": "0",
+        "disabled_other": "0",
+        "bedridden": "0",
+    }
     page = client.get(reverse("public:calculator"), answers).content.decode()
     assert "特困人员救助供养" in page and "这只是估算" in page and "2026-06" in page
     assert re.search(r"合计每月约 <strong>\d+</strong> 元", page) and "网上申请" in page
     rich = client.get(reverse("public:calculator"), {**answers, "income": "9000", "elderly": "0"}).content.decode()
     assert "暂不符合" in rich and "家庭月人均收入不低于低保标准" in rich
-    family = {**answers, "size": "4", "income": "1200", "elderly": "1", "elderly80": "1", "children": "2",
-              "disabled_severe": "1", "supporter": "on"}
+    family = {
+        **answers,
+        "size": "4",
+        "income": "1200",
+        "elderly": "1",
+        "elderly80": "1",
+        "children": "2",
+        "disabled_severe": "1",
+        "supporter": "on",
+    }
     page = client.get(reverse("public:calculator"), family).content.decode()
     assert "城乡最低生活保障" in page and "重度残疾人护理补贴" in page and "高龄津贴" in page
     wrong = client.get(reverse("public:calculator"), {**answers, "elderly": "2"}).content.decode()
@@ -120,8 +140,12 @@ def test_status_page_of_a_minor_head_and_rate_limit(client, users, tmp_path, reg
     from conftest import benefit_row, household_row, member_row, write_registry
 
     child = person_id(COUNTY, "20150101", 61)
-    folder = write_registry(tmp_path / "minor", [household_row("H100")], [member_row("H100", "孙小明", child)],
-                            [benefit_row("H100", "孤儿", child, "1200", mode="分散")])
+    folder = write_registry(
+        tmp_path / "minor",
+        [household_row("H100")],
+        [member_row("H100", "孙小明", child)],
+        [benefit_row("H100", "孤儿", child, "1200", mode="分散")],
+    )
     registry_import(paths=[folder])
     from doudi.public import selectors
     from doudi.registry.models import Household

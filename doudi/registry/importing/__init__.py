@@ -1,2 +1,2 @@
-"""Registry import (SPEC §4): read → validate every row → diff against the register →
+"""Registry import (docs/interfaces.md §4): read → validate every row → diff against the register →
 write in one transaction, or write nothing and report every error."""

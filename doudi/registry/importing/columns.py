@@ -1,5 +1,6 @@
-"""The three sheets of SPEC §4: their Chinese headers, the model field each fills, and
+"""The three sheets of docs/interfaces.md §4: their Chinese headers, the model field each fills, and
 how a cell is parsed. A parser returns the value or raises CellError with a message."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -169,7 +170,9 @@ MEMBER_COLUMNS = [
     Column("姓名", "name", text, True),
     Column("身份证号", "id_number", id_number, True),
     Column("与户主关系", "relation", choice(codes.RELATIONS, "与户主关系", words=codes.RELATION_WORDS), True),
-    Column("残疾类别", "disability_kind", choice(codes.DISABILITY_KINDS, "残疾类别", blank="", words=codes.DISABILITY_KIND_WORDS)),
+    Column(
+        "残疾类别", "disability_kind", choice(codes.DISABILITY_KINDS, "残疾类别", blank="", words=codes.DISABILITY_KIND_WORDS)
+    ),
     Column("残疾等级", "disability_level", level),
     Column("是否重病", "serious_illness", yes_no),
     Column("自理能力", "self_care", choice(codes.SELF_CARE, "自理能力", blank="full", words=codes.SELF_CARE_WORDS)),
@@ -191,12 +194,14 @@ BENEFIT_COLUMNS = [
     Column("保障类别", "category", category, True),
     Column("开始日期", "since", date, True),
     Column("月保障金额", "monthly_amount", money),
-    Column("供养方式(分散/集中)", "support_mode", choice(codes.SUPPORT_MODES, "供养方式", blank="", words=codes.SUPPORT_MODE_WORDS)),
+    Column(
+        "供养方式(分散/集中)", "support_mode", choice(codes.SUPPORT_MODES, "供养方式", blank="", words=codes.SUPPORT_MODE_WORDS)
+    ),
     Column("供养机构", "institution", text),
 ]
 SHEETS = {"家庭": HOUSEHOLD_COLUMNS, "成员": MEMBER_COLUMNS, "保障": BENEFIT_COLUMNS}
 
-# Optional 成员 columns (SPEC §4, special groups of DOMAIN §8): parsed and checked when
+# Optional 成员 columns (docs/interfaces.md §4, special groups of docs/domain.md §8): parsed and checked when
 # present; the register has no field for them yet, so they are not stored.
 OPTIONAL_COLUMNS = {
     "家庭": [],

@@ -1,11 +1,13 @@
 """Turns each table's text rows into typed records, checking headers and every cell,
 then checks the rows against each other (duplicates, one household per person, heads,
 benefits that point at members)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from doudi.core import codes, idnumber, regions
+from doudi.core.tabular.errors import ErrorList, RowError
 from doudi.registry.importing.columns import (
     OPTIONAL_COLUMNS,
     SHEETS,
@@ -14,7 +16,6 @@ from doudi.registry.importing.columns import (
     canonical_header,
     header_finder,
 )
-from doudi.core.tabular.errors import ErrorList, RowError
 from doudi.registry.importing.reader import Table
 
 
@@ -46,7 +47,16 @@ def _map_headers(table: Table, header: list[str], errors: ErrorList) -> list[tup
         if name is None:
             expected = "、".join(c.header for c in columns)
             extra = f"；可选列：{'、'.join(c.header for c in optional)}" if optional else ""
-            errors.add(RowError(table.file, table.sheet, 1, raw, "", f"未知的列「{raw}」，工作表「{table.sheet_name}」应有的列：{expected}{extra}"))
+            errors.add(
+                RowError(
+                    table.file,
+                    table.sheet,
+                    1,
+                    raw,
+                    "",
+                    f"未知的列「{raw}」，工作表「{table.sheet_name}」应有的列：{expected}{extra}",
+                )
+            )
         elif name in positions:
             errors.add(RowError(table.file, table.sheet, 1, raw, "", "列名重复"))
         else:
@@ -119,7 +129,9 @@ def _index_households(parsed: ParsedRegistry, records: list[Record], known_regio
     for record in records:
         code = record.values["code"]
         if code in parsed.households:
-            errors.add(RowError(file, sheet, record.row, "户编号", code, f"户编号重复（与第{parsed.households[code].row}行相同）"))
+            errors.add(
+                RowError(file, sheet, record.row, "户编号", code, f"户编号重复（与第{parsed.households[code].row}行相同）")
+            )
             continue
         try:
             region = regions.normalize_code(record.values["region"])
@@ -144,9 +156,22 @@ def _unknown_regions(file: str, sheet: str, unknown: list[tuple[int, str]], know
     codes_seen = sorted({region for _row, region in unknown})
     sample = "、".join(codes_seen[:3]) + ("等" if len(codes_seen) > 3 else "")
     if not known_regions:
-        errors.add_first(RowError(file, sheet, None, "行政区划代码", "", f"系统中还没有行政区划（村/社区），{len(unknown)}户无法落到村（如 {sample}）。{REGIONS_FIRST}"))
+        errors.add_first(
+            RowError(
+                file,
+                sheet,
+                None,
+                "行政区划代码",
+                "",
+                f"系统中还没有行政区划（村/社区），{len(unknown)}户无法落到村（如 {sample}）。{REGIONS_FIRST}",
+            )
+        )
         return
-    errors.add_first(RowError(file, sheet, None, "行政区划代码", "", f"{len(unknown)}户的行政区划代码在系统中不存在（如 {sample}）。{REGIONS_FIRST}"))
+    errors.add_first(
+        RowError(
+            file, sheet, None, "行政区划代码", "", f"{len(unknown)}户的行政区划代码在系统中不存在（如 {sample}）。{REGIONS_FIRST}"
+        )
+    )
     for row, region in unknown:
         errors.add(RowError(file, sheet, row, "行政区划代码", region, "未知的行政区划代码（系统中没有这个村/社区）"))
 
@@ -161,8 +186,16 @@ def _index_members(parsed: ParsedRegistry, records: list[Record], errors: ErrorL
         elif earlier.values["household"] == record.values["household"]:
             errors.add(RowError(file, sheet, record.row, "身份证号", number, f"身份证号重复（与第{earlier.row}行相同）"))
         else:
-            errors.add(RowError(file, sheet, record.row, "身份证号", number,
-                                f"同一人出现在两个家庭：第{earlier.row}行在户「{earlier.values['household']}」，本行在户「{record.values['household']}」"))
+            errors.add(
+                RowError(
+                    file,
+                    sheet,
+                    record.row,
+                    "身份证号",
+                    number,
+                    f"同一人出现在两个家庭：第{earlier.row}行在户「{earlier.values['household']}」，本行在户「{record.values['household']}」",
+                )
+            )
 
 
 def check_benefit_holders(parsed: ParsedRegistry, errors: ErrorList) -> None:
@@ -178,7 +211,9 @@ def check_benefit_holders(parsed: ParsedRegistry, errors: ErrorList) -> None:
         household_level = category in codes.HOUSEHOLD_CATEGORIES and not (raw_id and category in codes.PER_PERSON_OR_HOUSEHOLD)
         label = codes.CATEGORY_SHORT[category]
         if household_level and raw_id:
-            errors.add(RowError(file, sheet, record.row, "身份证号(个人类别填写)", raw_id, f"「{label}」按户保障，身份证号应留空"))
+            errors.add(
+                RowError(file, sheet, record.row, "身份证号(个人类别填写)", raw_id, f"「{label}」按户保障，身份证号应留空")
+            )
             continue
         if not household_level and not raw_id:
             errors.add(RowError(file, sheet, record.row, "身份证号(个人类别填写)", "", f"「{label}」按人保障，须填写身份证号"))
@@ -208,6 +243,14 @@ def _one_way(either: dict, record: Record, label: str, file: str, sheet: str, er
     if first[0] == per_person:
         return True
     how = "按人登记（逐人填写身份证号）" if first[0] else "已按户登记（身份证号留空表示全户成员）"
-    errors.add(RowError(file, sheet, record.row, "身份证号(个人类别填写)", idnumber.mask(record.values["id_number"]) if per_person else "",
-                        f"户「{key[0]}」的「{label}」第{first[1]}行{how}，同一户只能用一种方式登记"))
+    errors.add(
+        RowError(
+            file,
+            sheet,
+            record.row,
+            "身份证号(个人类别填写)",
+            idnumber.mask(record.values["id_number"]) if per_person else "",
+            f"户「{key[0]}」的「{label}」第{first[1]}行{how}，同一户只能用一种方式登记",
+        )
+    )
     return False

@@ -1,12 +1,21 @@
 """Opens what the clerk handed us for the registry (one .xlsx, a folder of three CSVs, or
 three CSV paths) as the tables 家庭, 成员, 保障, with the shared reader (doudi.core.tabular)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
 from doudi.core.tabular.reader import (  # noqa: F401  (the registry importer's reader API)
-    ENCODING_LABELS, Table, _cell_text, _fail, check_zip_size, csv_rows, detect_encoding, encoding_note, open_workbook,
+    ENCODING_LABELS,
+    Table,
+    _cell_text,
+    _fail,
+    check_zip_size,
+    csv_rows,
+    detect_encoding,
+    encoding_note,
+    open_workbook,
 )
 from doudi.core.tabular.reader import csv_encodings as _file_encodings
 
@@ -36,7 +45,9 @@ def _csv_tables(paths: list[Path], label: str = "") -> list[Table]:
     if missing:
         raise _fail(label or ", ".join(p.name for p in paths), f"缺少文件 {'、'.join(m + '.csv' for m in missing)}")
     encodings = {name: detect_encoding(by_name[name]) for name in SHEET_NAMES}
-    return [Table(by_name[name].name, "", name, csv_rows(by_name[name], encodings[name]), encodings[name]) for name in SHEET_NAMES]
+    return [
+        Table(by_name[name].name, "", name, csv_rows(by_name[name], encodings[name]), encodings[name]) for name in SHEET_NAMES
+    ]
 
 
 def open_registry(paths: list[str | Path]) -> list[Table]:

@@ -1,4 +1,5 @@
 """Chinese names of the fields a household's change log shows (registry models first)."""
+
 from django import template
 
 register = template.Library()

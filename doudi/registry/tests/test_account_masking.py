@@ -1,6 +1,7 @@
 """Bank accounts outside the unmask permission (issue 12, A7): the person correction form
 shows the account masked and keeps it unless a new one is typed; a formula-like account is
 refused; the change log shows old → new accounts masked."""
+
 from django.urls import reverse
 
 from doudi.core import idnumber
@@ -38,7 +39,7 @@ def test_untouched_masked_account_keeps_the_stored_one(client, users, small_regi
 def test_a_new_account_is_saved_and_a_formula_refused(client, users, small_registry):
     zhang = _zhang(small_registry)
     client.force_login(users["clerk_a"])
-    for bad in ("=HYPERLINK(\"http://x\")", "@6222", "6222\x0702123"):
+    for bad in ('=HYPERLINK("http://x")', "@6222", "6222\x0702123"):
         response = client.post(reverse("person_edit", args=[zhang.pk]), form_data(zhang, bank_account=bad))
         assert response.status_code == 400 and "银行账号" in response.content.decode(), bad
     half = client.post(reverse("person_edit", args=[zhang.pk]), form_data(zhang, bank_account="****1234"))

@@ -3,6 +3,7 @@ says what it is (title, unit, filters in words, as-of date, 制表人), lists th
 amounts as numbers with two decimals and a 合计 row that equals the page's total; `?print=1`
 renders every row of the filtered list (130 of 130, not the 50 on screen), capped with a
 message that points to the export."""
+
 import datetime as dt
 from decimal import Decimal
 from io import BytesIO
@@ -24,8 +25,14 @@ def _households(n: int, village: str, prefix: str) -> Decimal:
     for i in range(n):
         household = Household.objects.create(code=f"{prefix}{i:04d}", region_id=village, hukou="rural", address=f"{i}号")
         number = idnumber.with_check_digit(f"{village[:6]}{1960 + len(prefix) + ord(prefix[0]) % 20}0101{i:03d}")
-        Person.objects.create(household=household, name=f"户主{prefix}{i}", id_number=number, sex="M",
-                              birth_date=dt.date(1960, 1, 1 + i % 10), relation="head")
+        Person.objects.create(
+            household=household,
+            name=f"户主{prefix}{i}",
+            id_number=number,
+            sex="M",
+            birth_date=dt.date(1960, 1, 1 + i % 10),
+            relation="head",
+        )
         amount = Decimal("300.15") + i
         Benefit.objects.create(household=household, category="dibao", since=dt.date(2024, 1, 1), monthly_amount=amount)
         total += amount
@@ -49,7 +56,12 @@ def test_register_export_has_meta_amounts_and_a_total_that_match_the_page(clerk,
     title_row = [c.value for c in sheet[1] if c.value]
     assert title_row[0] == "家庭台账"
     meta = title_row[1]
-    for word in ("单位：户", "龙港镇（全镇）", f"截至：{dt.date.today().isoformat()}", f"制表人：{users['clerk_a'].display_name()}"):
+    for word in (
+        "单位：户",
+        "龙港镇（全镇）",
+        f"截至：{dt.date.today().isoformat()}",
+        f"制表人：{users['clerk_a'].display_name()}",
+    ):
         assert word in meta, (word, meta)
     headers = [c.value for c in sheet[2]]
     col = headers.index("月保障金额（元）")
@@ -85,12 +97,18 @@ def test_holder_mask_shows_household_codes_and_masks_id_numbers():
 
 
 def test_export_meta_line_and_skipped_columns(tmp_path):
-    meta = exports.ExportMeta(unit="元", filters=[("乡镇", "龙港镇"), ("状态", "")], as_of=dt.date(2026, 5, 1),
-                              skip=("标准（元）",), sums=("人数",))
+    meta = exports.ExportMeta(
+        unit="元", filters=[("乡镇", "龙港镇"), ("状态", "")], as_of=dt.date(2026, 5, 1), skip=("标准（元）",), sums=("人数",)
+    )
     assert meta.line() == "单位：元　范围：乡镇：龙港镇　截至：2026-05-01"
     target = tmp_path / "x.xlsx"
-    exports.write_xlsx(target, "名单", ["乡镇", "标准（元）", "人数", "金额（元）"],
-                       [["甲", Decimal("300"), 2, Decimal("600.50")], ["乙", Decimal("300"), 3, Decimal("900.25")]], meta)
+    exports.write_xlsx(
+        target,
+        "名单",
+        ["乡镇", "标准（元）", "人数", "金额（元）"],
+        [["甲", Decimal("300"), 2, Decimal("600.50")], ["乙", Decimal("300"), 3, Decimal("900.25")]],
+        meta,
+    )
     rows = [[c.value for c in r] for r in load_workbook(target).active.iter_rows()]
     assert rows[1] == ["乡镇", "标准（元）", "人数", "金额（元）"]
     assert rows[-1] == ["合计", None, 5, pytest.approx(1500.75)]

@@ -1,5 +1,6 @@
 """Correcting a household's own facts: recorded with who and why, shown in the history;
 rejected forms keep what was typed; a stale form is refused; scope and roles hold."""
+
 import pytest
 from django.urls import reverse
 
@@ -76,7 +77,8 @@ def test_service_refuses_a_correction_without_reason(users, small_registry):
     registry_import(paths=[small_registry["folder"]])
     household = Household.objects.get(code="H001")
     with pytest.raises(ValueError, match="修改台账必须填写原因"):
-        household_update(user=users["clerk_a"], household=household, changes={"address": "x"}, reason="  ",
-                         expected_version=household.version)
+        household_update(
+            user=users["clerk_a"], household=household, changes={"address": "x"}, reason="  ", expected_version=household.version
+        )
     household.refresh_from_db()
     assert household.version == 1 and household.address != "x"

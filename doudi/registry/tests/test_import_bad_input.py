@@ -1,5 +1,6 @@
 """Bad registry files: every one is refused with a message naming where, and nothing
 is written."""
+
 import csv
 
 import openpyxl
@@ -22,8 +23,12 @@ def rejected(paths) -> list[str]:
 
 def one_household(tmp_path, *, household=None, members=None, benefits=None):
     number = person_id(COUNTY, "19500312", 1)
-    return write_registry(tmp_path / "r", household or [household_row("H001")],
-                          members or [member_row("H001", "张三", number)], benefits if benefits is not None else [benefit_row("H001")])
+    return write_registry(
+        tmp_path / "r",
+        household or [household_row("H001")],
+        members or [member_row("H001", "张三", number)],
+        benefits if benefits is not None else [benefit_row("H001")],
+    )
 
 
 def test_wrong_headers(users, tmp_path):
@@ -43,12 +48,15 @@ def test_missing_sheet_in_xlsx(users, tmp_path):
     assert rejected([tmp_path / "台账.xlsx"]) == ["台账.xlsx：缺少工作表「保障」；应包含工作表：家庭、成员、保障"]
 
 
-@pytest.mark.parametrize("bad_id, message", [
-    ("140521195003120011", "校验位错误"),
-    ("140521195002300016", "出生日期不存在"),
-    ("14052119500312", "应为18位"),
-    ("14052119500312001?", "字符"),
-])
+@pytest.mark.parametrize(
+    "bad_id, message",
+    [
+        ("140521195003120011", "校验位错误"),
+        ("140521195002300016", "出生日期不存在"),
+        ("14052119500312", "应为18位"),
+        ("14052119500312001?", "字符"),
+    ],
+)
 def test_invalid_id_numbers(users, tmp_path, bad_id, message):
     folder = one_household(tmp_path, members=[member_row("H001", "张三", bad_id)])
     messages = rejected([folder])
@@ -63,17 +71,27 @@ def test_unknown_region(users, tmp_path):
 
 def test_duplicate_id_and_person_in_two_households(users, tmp_path):
     a, b = person_id(COUNTY, "19500312", 1), person_id(COUNTY, "19600101", 3)
-    folder = one_household(tmp_path, household=[household_row("H001"), household_row("H002")], members=[
-        member_row("H001", "张三", a), member_row("H001", "张三", a, "子女"),
-        member_row("H002", "王五", b), member_row("H001", "王五", b.lower(), "其他")])
+    folder = one_household(
+        tmp_path,
+        household=[household_row("H001"), household_row("H002")],
+        members=[
+            member_row("H001", "张三", a),
+            member_row("H001", "张三", a, "子女"),
+            member_row("H002", "王五", b),
+            member_row("H001", "王五", b.lower(), "其他"),
+        ],
+    )
     messages = rejected([folder])
     assert any("第3行" in m and "身份证号重复（与第2行相同）" in m for m in messages)
     assert any("第5行" in m and "同一人出现在两个家庭" in m for m in messages)
 
 
 def test_text_in_number_column_and_bad_choice(users, tmp_path):
-    folder = one_household(tmp_path, household=[household_row("H001", 金融资产="很多", 房产套数="1.5")],
-                           members=[member_row("H001", "张三", person_id(COUNTY, "19500312", 1), 自理能力="还行")])
+    folder = one_household(
+        tmp_path,
+        household=[household_row("H001", 金融资产="很多", 房产套数="1.5")],
+        members=[member_row("H001", "张三", person_id(COUNTY, "19500312", 1), 自理能力="还行")],
+    )
     messages = rejected([folder])
     assert any("「金融资产」列" in m and "应为数字" in m and "很多" in m for m in messages)
     assert any("「房产套数」列" in m and "整数" in m for m in messages)
@@ -104,9 +122,16 @@ def test_not_text(users, tmp_path):
 
 def test_benefit_rules(users, tmp_path):
     number = person_id(COUNTY, "19500312", 1)
-    folder = one_household(tmp_path, benefits=[
-        benefit_row("H001", "低保", number), benefit_row("H001", "特困"), benefit_row("H001", "补贴"),
-        benefit_row("H009"), benefit_row("H001", "特困", person_id(COUNTY, "19700101", 5))])
+    folder = one_household(
+        tmp_path,
+        benefits=[
+            benefit_row("H001", "低保", number),
+            benefit_row("H001", "特困"),
+            benefit_row("H001", "补贴"),
+            benefit_row("H009"),
+            benefit_row("H001", "特困", person_id(COUNTY, "19700101", 5)),
+        ],
+    )
     messages = rejected([folder])
     assert any("第2行" in m and "按户保障，身份证号应留空" in m for m in messages)
     assert any("第3行" in m and "按人保障，须填写身份证号" in m for m in messages)
@@ -114,8 +139,9 @@ def test_benefit_rules(users, tmp_path):
 
 
 def test_unknown_household_reference_and_missing_head(users, tmp_path):
-    folder = one_household(tmp_path, members=[member_row("H001", "张三", person_id(COUNTY, "19500312", 1), "配偶")],
-                           benefits=[benefit_row("H009")])
+    folder = one_household(
+        tmp_path, members=[member_row("H001", "张三", person_id(COUNTY, "19500312", 1), "配偶")], benefits=[benefit_row("H009")]
+    )
     messages = rejected([folder])
     assert any("保障.csv 第2行" in m and "户编号在「家庭」表和系统中都不存在" in m for m in messages)
     assert any("新建家庭须在「成员」表中有一名户主" in m for m in messages)

@@ -1,5 +1,6 @@
 """A province-sized import drops the foreign keys of persons and benefits and adds them
 back at the end (PostgreSQL): they must exist afterwards, hold, and survive a failure."""
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -13,9 +14,11 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="only 
 
 def _foreign_keys():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' "
-                       "AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
-                       [[Person._meta.db_table, Benefit._meta.db_table]])
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
+            [[Person._meta.db_table, Benefit._meta.db_table]],
+        )
         return cursor.fetchall()
 
 

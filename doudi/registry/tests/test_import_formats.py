@@ -1,7 +1,8 @@
-"""What clerks actually hand in (SPEC §4, §7): short headers, Chinese words for codes,
+"""What clerks actually hand in (docs/interfaces.md §4, §7): short headers, Chinese words for codes,
 GBK/GB18030 CSVs from Excel, person-level 低收入人口 rows, optional special-group
 columns; and what is refused with a message: unknown villages (once), binary files,
 decompression bombs. `--json` prints the refusal as JSON."""
+
 import csv
 import io
 import json
@@ -23,8 +24,8 @@ from conftest import (
 )
 from doudi.core.models import Region
 from doudi.core.services import regions_load
-from doudi.registry.importing import reader
 from doudi.core.tabular.errors import ImportRejected
+from doudi.registry.importing import reader
 from doudi.registry.models import Benefit, Household, Person
 from doudi.registry.services import registry_import
 
@@ -32,9 +33,16 @@ HEAD, WIFE, SON = person_id(COUNTY, "19500312", 1), person_id(COUNTY, "19520101"
 
 
 def _family(tmp_path, benefits, **member_extra):
-    return write_registry(tmp_path / "r", [household_row("H001")],
-                          [member_row("H001", "张三", HEAD, **member_extra), member_row("H001", "李四", WIFE, "配偶"),
-                           member_row("H001", "张小", SON, "子女")], benefits)
+    return write_registry(
+        tmp_path / "r",
+        [household_row("H001")],
+        [
+            member_row("H001", "张三", HEAD, **member_extra),
+            member_row("H001", "李四", WIFE, "配偶"),
+            member_row("H001", "张小", SON, "子女"),
+        ],
+        benefits,
+    )
 
 
 def _messages(paths) -> list[str]:
@@ -88,41 +96,65 @@ def test_low_income_person_must_be_a_member(users, tmp_path):
 
 
 # -- F2: short headers, Chinese words, special groups -----------------------------------
-SHORT = {"户籍性质(城镇/农村)": "户籍性质", "有履行能力的法定义务人(是/否)": "有履行能力的法定义务人",
-         "身份证号(个人类别填写)": "身份证号", "供养方式(分散/集中)": "供养方式"}
+SHORT = {
+    "户籍性质(城镇/农村)": "户籍性质",
+    "有履行能力的法定义务人(是/否)": "有履行能力的法定义务人",
+    "身份证号(个人类别填写)": "身份证号",
+    "供养方式(分散/集中)": "供养方式",
+}
 
 
 def test_short_headers_and_full_width_parentheses(users, tmp_path):
-    folder = _family(tmp_path, [benefit_row("H001"), benefit_row("H001", "特困", SON, "1280", mode="集中供养", 供养机构="中心敬老院")])
+    folder = _family(
+        tmp_path, [benefit_row("H001"), benefit_row("H001", "特困", SON, "1280", mode="集中供养", 供养机构="中心敬老院")]
+    )
     for name in ("家庭", "成员"):
         _rewrite(folder / f"{name}.csv", headers=SHORT)
-    _rewrite(folder / "保障.csv", headers={"身份证号(个人类别填写)": "身份证号", "供养方式(分散/集中)": "供养方式（分散/集中）",
-                                         "月保障金额": "月保障金额(元)"})
+    _rewrite(
+        folder / "保障.csv",
+        headers={
+            "身份证号(个人类别填写)": "身份证号",
+            "供养方式(分散/集中)": "供养方式（分散/集中）",
+            "月保障金额": "月保障金额(元)",
+        },
+    )
     summary = registry_import(paths=[folder])
     assert summary["households_new"] == 1 and summary["benefits_new"] == 2
     assert Benefit.objects.get(category="tekun").support_mode == "centralized"
 
 
-@pytest.mark.parametrize("column, word, field, expected", [
-    ("残疾类别", "肢体残疾", "disability_kind", "limb"), ("残疾类别", "limb", "disability_kind", "limb"),
-    ("残疾类别", "精神残疾", "disability_kind", "mental"),
-    ("残疾等级", "二级", "disability_level", 2), ("残疾等级", "2", "disability_level", 2),
-    ("残疾等级", "贰级", "disability_level", 2), ("残疾等级", "２级", "disability_level", 2),
-    ("自理能力", "半失能", "self_care", "partial"), ("自理能力", "partial", "self_care", "partial"),
-    ("自理能力", "完全丧失生活自理能力", "self_care", "none"),
-    ("与户主关系", "head", "relation", "head"), ("与户主关系", "本人", "relation", "head"),
-    ("是否重病", "true", "serious_illness", True), ("是否就业", "是", "employed", True),
-    ("在校阶段", "中专", "school_stage", "vocational"),
-])
+@pytest.mark.parametrize(
+    "column, word, field, expected",
+    [
+        ("残疾类别", "肢体残疾", "disability_kind", "limb"),
+        ("残疾类别", "limb", "disability_kind", "limb"),
+        ("残疾类别", "精神残疾", "disability_kind", "mental"),
+        ("残疾等级", "二级", "disability_level", 2),
+        ("残疾等级", "2", "disability_level", 2),
+        ("残疾等级", "贰级", "disability_level", 2),
+        ("残疾等级", "２级", "disability_level", 2),
+        ("自理能力", "半失能", "self_care", "partial"),
+        ("自理能力", "partial", "self_care", "partial"),
+        ("自理能力", "完全丧失生活自理能力", "self_care", "none"),
+        ("与户主关系", "head", "relation", "head"),
+        ("与户主关系", "本人", "relation", "head"),
+        ("是否重病", "true", "serious_illness", True),
+        ("是否就业", "是", "employed", True),
+        ("在校阶段", "中专", "school_stage", "vocational"),
+    ],
+)
 def test_member_values_as_codes_or_words(users, tmp_path, column, word, field, expected):
     registry_import(paths=[_family(tmp_path, [benefit_row("H001")], **{column: word})])
     assert getattr(Person.objects.get(id_number=HEAD), field) == expected
 
 
 def test_household_and_benefit_values_as_codes(users, tmp_path):
-    folder = write_registry(tmp_path / "r", [household_row("H001", **{"户籍性质(城镇/农村)": "urban"})],
-                            [member_row("H001", "张三", HEAD)],
-                            [benefit_row("H001", "dibao"), benefit_row("H001", "tekun", HEAD, "1280", mode="dispersed")])
+    folder = write_registry(
+        tmp_path / "r",
+        [household_row("H001", **{"户籍性质(城镇/农村)": "urban"})],
+        [member_row("H001", "张三", HEAD)],
+        [benefit_row("H001", "dibao"), benefit_row("H001", "tekun", HEAD, "1280", mode="dispersed")],
+    )
     registry_import(paths=[folder])
     assert Household.objects.get().hukou == "urban"
     assert Benefit.objects.get(category="tekun").support_mode == "dispersed"
@@ -130,8 +162,10 @@ def test_household_and_benefit_values_as_codes(users, tmp_path):
 
 def test_special_group_columns_are_accepted(users, tmp_path):
     folder = _family(tmp_path, [benefit_row("H001")])
-    _add_columns(folder / "成员.csv", {"特殊困难老年人": ["独居；空巢", "计生特殊", ""], "困境儿童": ["", "", "留守儿童"],
-                                       "精神障碍患者": ["否", "是", ""]})
+    _add_columns(
+        folder / "成员.csv",
+        {"特殊困难老年人": ["独居；空巢", "计生特殊", ""], "困境儿童": ["", "", "留守儿童"], "精神障碍患者": ["否", "是", ""]},
+    )
     assert registry_import(paths=[folder])["persons_new"] == 3
 
 
@@ -139,7 +173,9 @@ def test_special_group_words_are_checked(users, tmp_path):
     folder = _family(tmp_path, [benefit_row("H001")])
     _add_columns(folder / "成员.csv", {"困境儿童": ["", "", "流浪儿童"], "精神障碍患者": ["也许", "", ""]})
     messages = _messages([folder])
-    assert any("第4行" in m and "「困境儿童」列" in m and "孤儿、事实无人抚养儿童、留守儿童、其他" in m for m in messages), messages
+    assert any("第4行" in m and "「困境儿童」列" in m and "孤儿、事实无人抚养儿童、留守儿童、其他" in m for m in messages), (
+        messages
+    )
     assert any("第2行" in m and "「精神障碍患者」列" in m for m in messages), messages
 
 
@@ -188,7 +224,9 @@ def test_json_prints_the_errors_of_a_refused_registry_import(users, tmp_path):
 
 
 # -- A12: GBK / GB18030 CSV ---------------------------------------------------------------
-@pytest.mark.parametrize("encoding, label", [("gbk", "GB18030"), ("gb18030", "GB18030"), ("utf-8-sig", "UTF-8"), ("utf-8", "UTF-8")])
+@pytest.mark.parametrize(
+    "encoding, label", [("gbk", "GB18030"), ("gb18030", "GB18030"), ("utf-8-sig", "UTF-8"), ("utf-8", "UTF-8")]
+)
 def test_csv_in_gbk_gb18030_or_utf8_is_read(users, tmp_path, encoding, label):
     folder = _family(tmp_path, [benefit_row("H001")])
     for name in ("家庭", "成员", "保障"):
@@ -205,11 +243,14 @@ def test_gb18030_only_characters_in_names(users, tmp_path):
     assert Person.objects.get(id_number=HEAD).name == "张䶮"
 
 
-@pytest.mark.parametrize("content, says", [
-    (b"PK\x03\x04\x14\x00\x00\x00" + bytes(range(256)) * 4, "Excel"),
-    (bytes(range(256)) * 8, "不是文本文件"),
-    ("户编号".encode("utf-16"), "UTF-16"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (b"PK\x03\x04\x14\x00\x00\x00" + bytes(range(256)) * 4, "Excel"),
+        (bytes(range(256)) * 8, "不是文本文件"),
+        ("户编号".encode("utf-16"), "UTF-16"),
+    ],
+)
 def test_binary_csv_is_refused_naming_the_file(users, tmp_path, content, says):
     folder = _family(tmp_path, [benefit_row("H001")])
     (folder / "家庭.csv").write_bytes(content)
@@ -219,8 +260,10 @@ def test_binary_csv_is_refused_naming_the_file(users, tmp_path, content, says):
 
 def test_regions_csv_in_gb18030_with_short_parent_header(db, tmp_path):
     path = tmp_path / "区划.csv"
-    path.write_text("区划代码,名称,级别,上级代码\n140521,沁水县,县,1405\n140521100,龙港镇,乡镇,140521\n"
-                    "140521100201,东关村,村,140521100\n", encoding="gb18030")
+    path.write_text(
+        "区划代码,名称,级别,上级代码\n140521,沁水县,县,1405\n140521100,龙港镇,乡镇,140521\n140521100201,东关村,村,140521100\n",
+        encoding="gb18030",
+    )
     assert regions_load(path=path) == 3
     assert Region.objects.get(code="140521100201").name == "东关村"
     out, _ = _run("regions", str(path))
@@ -272,6 +315,7 @@ def test_xlsx_bomb_is_refused_before_reading(users, tmp_path, monkeypatch):
         raise AssertionError("calamine must not open a bomb")
 
     import python_calamine
+
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", never)
     started = time.monotonic()
     messages = _messages([path])
@@ -297,9 +341,9 @@ def test_a_zip_lying_about_sizes_is_refused(tmp_path):
     # harmless, so only inflating it (and the CRC) shows the lie.
     name = b"xl/worksheets/sheet2.xml"
     at = data.find(b"PK\x01\x02")
-    while data[at + 46:at + 46 + len(name)] != name:
+    while data[at + 46 : at + 46 + len(name)] != name:
         at = data.find(b"PK\x01\x02", at + 4)
-    data[at + 24:at + 28] = (1024).to_bytes(4, "little")
+    data[at + 24 : at + 28] = (1024).to_bytes(4, "little")
     path.write_bytes(bytes(data))
     with pytest.raises(ImportRejected) as caught:
         reader.check_zip_size(path)
@@ -326,8 +370,12 @@ def test_web_preview_says_which_encoding_was_read(client, users, tmp_path):
     """A GB18030 CSV uploaded through the page is read, and the preview says so."""
     from conftest import benefit_row, household_row, member_row, person_id, write_registry
 
-    folder = write_registry(tmp_path / "gbk", [household_row("H001")],
-                            [member_row("H001", "张三", person_id("140521", "19500312", 1))], [benefit_row("H001")])
+    folder = write_registry(
+        tmp_path / "gbk",
+        [household_row("H001")],
+        [member_row("H001", "张三", person_id("140521", "19500312", 1))],
+        [benefit_row("H001")],
+    )
     for name in ("家庭", "成员", "保障"):
         path = folder / f"{name}.csv"
         path.write_bytes(path.read_text(encoding="utf-8-sig").encode("gb18030"))

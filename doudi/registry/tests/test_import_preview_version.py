@@ -1,5 +1,6 @@
 """Issue 12 A8: confirming a web import must not overwrite a record a clerk changed after
 the preview; the rows concerned are refused and named."""
+
 import json
 from pathlib import Path
 
@@ -43,7 +44,9 @@ def test_person_edited_after_preview_is_not_overwritten(client, users, loaded, t
     token = upload(client, folder)
     assert meta(token)["preview"]["ok"]
     zhang = Person.objects.get(id_number=zhang_id)
-    person_update(user=users["clerk_a"], person=zhang, changes={"phone": "13900000000"}, reason="电话更正", expected_version=zhang.version)
+    person_update(
+        user=users["clerk_a"], person=zhang, changes={"phone": "13900000000"}, reason="电话更正", expected_version=zhang.version
+    )
     response = client.post(reverse("import_preview", args=[token]), follow=True)
     page = response.content.decode()
     applied = meta(token)["applied"]
@@ -55,11 +58,15 @@ def test_person_edited_after_preview_is_not_overwritten(client, users, loaded, t
 
 
 def test_household_edited_after_preview_is_named(client, users, loaded, tmp_path):
-    folder = write_registry(tmp_path / "h", [household_row("H001", 金融资产="5000"), household_row("H002", "140521100202", 金融资产="6000")], [], [])
+    folder = write_registry(
+        tmp_path / "h", [household_row("H001", 金融资产="5000"), household_row("H002", "140521100202", 金融资产="6000")], [], []
+    )
     client.force_login(users["clerk_a"])
     token = upload(client, folder)
     h001 = Household.objects.get(code="H001")
-    household_update(user=users["clerk_a"], household=h001, changes={"address": "东关村2号"}, reason="地址更正", expected_version=h001.version)
+    household_update(
+        user=users["clerk_a"], household=h001, changes={"address": "东关村2号"}, reason="地址更正", expected_version=h001.version
+    )
     client.post(reverse("import_preview", args=[token]))
     errors = meta(token)["applied"]["errors"]
     assert [(e["row"], e["message"]) for e in errors] == [(2, "户 H001 在预览后已被修改，请重新预览")]
@@ -87,4 +94,6 @@ def test_service_checks_expected_versions(users, loaded, tmp_path):
     with pytest.raises(ImportRejected) as caught:
         registry_import(paths=[folder], user=users["clerk_a"], expected_versions=seen)
     assert "在预览后已被修改" in str(caught.value.errors[0])
-    assert registry_import(paths=[folder], user=users["clerk_a"])["persons_changed"] == 1  # a run without a preview is not checked
+    assert (
+        registry_import(paths=[folder], user=users["clerk_a"])["persons_changed"] == 1
+    )  # a run without a preview is not checked

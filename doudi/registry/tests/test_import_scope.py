@@ -1,5 +1,6 @@
 """Issue 12 A1: an import touches only the importer's region subtree; a township import's
 new or higher benefits wait for county confirmation; finance sees import account changes."""
+
 import pytest
 from django.urls import reverse
 
@@ -36,8 +37,12 @@ def refused(folder, user) -> list[str]:
 
 def test_other_township_household_rows_are_refused(users, loaded, tmp_path):
     ids = loaded["ids"]
-    folder = write_registry(tmp_path / "b", [household_row("H003", VILLAGE_B1, 金融资产="9")],
-                            [member_row("H003", "赵六", ids["赵六"], 银行账号=NEW_ACCOUNT)], [benefit_row("H003", "低保边缘", amount="0")])
+    folder = write_registry(
+        tmp_path / "b",
+        [household_row("H003", VILLAGE_B1, 金融资产="9")],
+        [member_row("H003", "赵六", ids["赵六"], 银行账号=NEW_ACCOUNT)],
+        [benefit_row("H003", "低保边缘", amount="0")],
+    )
     audit = AuditEntry.objects.count()
     messages = refused(folder, users["clerk_a"])
     assert any("家庭.csv" in m and "第2行" in m and "H003" in m and "不在您的管辖范围" in m for m in messages)
@@ -87,8 +92,11 @@ def test_township_import_benefit_rises_wait_for_county(client, users, loaded, tm
         tmp_path / "t",
         [household_row("H010", VILLAGE_A1)],
         [member_row("H010", "钱八", NEWCOMER)],
-        [benefit_row("H010", amount="800"), benefit_row("H001", amount="1000"),
-         benefit_row("H002", "特困", ids["王五"], "1200", mode="分散")],
+        [
+            benefit_row("H010", amount="800"),
+            benefit_row("H001", amount="1000"),
+            benefit_row("H002", "特困", ids["王五"], "1200", mode="分散"),
+        ],
     )
     summary = registry_import(paths=[folder], user=users["clerk_a"])
     assert summary["benefits_pending"] == 2 and summary["benefits_new"] == 0 and summary["benefits_changed"] == 1

@@ -1,4 +1,5 @@
 """A file that changes existing households records every change in the history."""
+
 import subprocess
 import sys
 
@@ -20,13 +21,20 @@ def test_changes_and_moves_are_recorded(users, small_registry, tmp_path):
         [benefit_row("H001", amount="650")],
     )
     summary = registry_import(paths=[folder], user=users["clerk_a"])
-    assert (summary["households_new"], summary["households_changed"], summary["persons_changed"], summary["persons_moved"],
-            summary["benefits_changed"]) == (1, 1, 2, 1, 1)
+    assert (
+        summary["households_new"],
+        summary["households_changed"],
+        summary["persons_changed"],
+        summary["persons_moved"],
+        summary["benefits_changed"],
+    ) == (1, 1, 2, 1, 1)
     household = Household.objects.get(code="H001")
     assert str(household.financial_assets) == "5000.00" and household.version == 2
     change = AuditEntry.objects.get(entity="household", action="update")
     assert change.changes == {"financial_assets": ["1000.00", "5000.00"]} and change.user == users["clerk_a"]
-    assert AuditEntry.objects.get(entity="person", action="update", entity_key=ids["张三"]).changes == {"income_wage": ["0.00", "800.00"]}
+    assert AuditEntry.objects.get(entity="person", action="update", entity_key=ids["张三"]).changes == {
+        "income_wage": ["0.00", "800.00"]
+    }
     li = Person.objects.get(id_number=ids["李四"])
     assert li.household.code == "H004" and li.relation == "head"
     move = HouseholdMove.objects.get(person=li)
@@ -44,13 +52,18 @@ def test_cli_import_success_and_failure(users, small_registry, tmp_path, setting
     database = tmp_path / "cli.sqlite3"
     env = {"DATABASE_URL": f"sqlite:///{database}", "PATH": "/usr/bin:/bin"}
     doudi = [sys.executable, "-m", "doudi.cli"]
-    unmigrated = subprocess.run([*doudi, "import", "registry", str(small_registry["folder"])], env=env, capture_output=True, text=True)
+    unmigrated = subprocess.run(
+        [*doudi, "import", "registry", str(small_registry["folder"])], env=env, capture_output=True, text=True
+    )
     assert unmigrated.returncode != 0 and "doudi migrate" in unmigrated.stderr
     assert subprocess.run([*doudi, "migrate", "-v0"], env=env).returncode == 0
     regions = tmp_path / "regions.csv"
-    regions.write_text("区划代码,名称,级别,上级区划代码\n140521,沁水县,县,1405\n140521100,龙港镇,乡镇,140521\n"
-                       "140521100201,东关村,村,140521100\n140521100202,西关村,村,140521100\n140521101,中村镇,乡镇,140521\n"
-                       "140521101201,中村村,村,140521101\n", encoding="utf-8")
+    regions.write_text(
+        "区划代码,名称,级别,上级区划代码\n140521,沁水县,县,1405\n140521100,龙港镇,乡镇,140521\n"
+        "140521100201,东关村,村,140521100\n140521100202,西关村,村,140521100\n140521101,中村镇,乡镇,140521\n"
+        "140521101201,中村村,村,140521101\n",
+        encoding="utf-8",
+    )
     assert subprocess.run([*doudi, "import", "regions", str(regions)], env=env).returncode == 0
     ok = subprocess.run([*doudi, "import", "registry", str(small_registry["folder"])], env=env, capture_output=True, text=True)
     assert ok.returncode == 0 and "新增家庭 3" in ok.stdout

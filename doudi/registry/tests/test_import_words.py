@@ -1,7 +1,8 @@
-"""A generated county written two ways imports to the same register: once with SPEC
+"""A generated county written two ways imports to the same register: once with the interface codes (docs/interfaces.md)
 codes and the full headers in UTF-8, once with Chinese words (some as other registers
 spell them), the short headers and GB18030, as Excel in China saves it; its regions file
 too (上级代码)."""
+
 import csv
 
 from django.db import transaction
@@ -14,17 +15,28 @@ from doudi.synth import county_regions, generate, write_regions_csv, write_regis
 
 # Column → the code table its Chinese words come from.
 CODED = {
-    "户籍性质(城镇/农村)": codes.HUKOU, "与户主关系": codes.RELATIONS, "残疾类别": codes.DISABILITY_KINDS,
-    "自理能力": codes.SELF_CARE, "在校阶段": codes.SCHOOL_STAGES, "保障类别": codes.CATEGORY_SHORT,
+    "户籍性质(城镇/农村)": codes.HUKOU,
+    "与户主关系": codes.RELATIONS,
+    "残疾类别": codes.DISABILITY_KINDS,
+    "自理能力": codes.SELF_CARE,
+    "在校阶段": codes.SCHOOL_STAGES,
+    "保障类别": codes.CATEGORY_SHORT,
     "供养方式(分散/集中)": codes.SUPPORT_MODES,
 }
 YES_NO = {"是否重病", "是否就业", "有履行能力的法定义务人(是/否)"}
-SHORT = {"户籍性质(城镇/农村)": "户籍性质", "有履行能力的法定义务人(是/否)": "有履行能力的法定义务人",
-         "身份证号(个人类别填写)": "身份证号", "供养方式(分散/集中)": "供养方式"}
+SHORT = {
+    "户籍性质(城镇/农村)": "户籍性质",
+    "有履行能力的法定义务人(是/否)": "有履行能力的法定义务人",
+    "身份证号(个人类别填写)": "身份证号",
+    "供养方式(分散/集中)": "供养方式",
+}
 # Words other registers use, so the second file is not just the labels again.
-OTHER_WORDS = {"残疾类别": lambda w: f"{w}残疾" if w else w, "与户主关系": lambda w: {"户主": "本人", "配偶": "妻子"}.get(w, w),
-               "保障类别": lambda w: {"低保": "农村低保", "特困": "特困供养人员"}.get(w, w),
-               "供养方式(分散/集中)": lambda w: f"{w}供养" if w else w}
+OTHER_WORDS = {
+    "残疾类别": lambda w: f"{w}残疾" if w else w,
+    "与户主关系": lambda w: {"户主": "本人", "配偶": "妻子"}.get(w, w),
+    "保障类别": lambda w: {"低保": "农村低保", "特困": "特困供养人员"}.get(w, w),
+    "供养方式(分散/集中)": lambda w: f"{w}供养" if w else w,
+}
 
 
 def _table(path):
@@ -66,16 +78,59 @@ def _variants(tmp_path):
 
 
 def _snapshot() -> dict:
-    households = list(Household.objects.order_by("code").values_list(
-        "code", "region_id", "hukou", "address", "financial_assets", "vehicle_count", "vehicle_value", "property_count",
-        "business_count", "medical_expense_12m", "education_expense_12m"))
-    persons = list(Person.objects.order_by("id_number").values_list(
-        "id_number", "name", "sex", "birth_date", "household__code", "relation", "disability_kind", "disability_level",
-        "serious_illness", "self_care", "employed", "school_stage", "income_wage", "income_business", "income_property",
-        "income_transfer", "income_exempt", "capable_supporter", "phone", "bank_name", "bank_account"))
-    benefits = sorted(Benefit.objects.values_list(
-        "household__code", "person_key", "person__id_number", "category", "since", "until", "monthly_amount",
-        "support_mode", "institution"))
+    households = list(
+        Household.objects.order_by("code").values_list(
+            "code",
+            "region_id",
+            "hukou",
+            "address",
+            "financial_assets",
+            "vehicle_count",
+            "vehicle_value",
+            "property_count",
+            "business_count",
+            "medical_expense_12m",
+            "education_expense_12m",
+        )
+    )
+    persons = list(
+        Person.objects.order_by("id_number").values_list(
+            "id_number",
+            "name",
+            "sex",
+            "birth_date",
+            "household__code",
+            "relation",
+            "disability_kind",
+            "disability_level",
+            "serious_illness",
+            "self_care",
+            "employed",
+            "school_stage",
+            "income_wage",
+            "income_business",
+            "income_property",
+            "income_transfer",
+            "income_exempt",
+            "capable_supporter",
+            "phone",
+            "bank_name",
+            "bank_account",
+        )
+    )
+    benefits = sorted(
+        Benefit.objects.values_list(
+            "household__code",
+            "person_key",
+            "person__id_number",
+            "category",
+            "since",
+            "until",
+            "monthly_amount",
+            "support_mode",
+            "institution",
+        )
+    )
     return {"households": households, "persons": persons, "benefits": benefits}
 
 

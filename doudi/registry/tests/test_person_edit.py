@@ -1,5 +1,6 @@
 """Correcting a person: recorded with who and why; rejected forms keep what was typed;
 two clerks saving the same person at once get one save and one refusal."""
+
 from django.urls import reverse
 
 from doudi.core.models import AuditEntry, User

@@ -1,5 +1,6 @@
 """Every register page is scoped: a township clerk sees only that township, and a
 household or person elsewhere is a 404 (indistinguishable from a missing one)."""
+
 import pytest
 from django.urls import reverse
 
@@ -76,7 +77,12 @@ def test_unmasking_is_logged(client, loaded, users):
 
 def test_department_uploader_cannot_open_register(client, loaded):
     login(client, "uploader")
-    for url in (reverse("household_list"), reverse("person_search"), reverse("household_detail", args=["H001"]), reverse("import_upload")):
+    for url in (
+        reverse("household_list"),
+        reverse("person_search"),
+        reverse("household_detail", args=["H001"]),
+        reverse("import_upload"),
+    ):
         assert client.get(url).status_code == 403
 
 

@@ -2,6 +2,7 @@
 on Sunday 12 January and around it, special-group flags set before and after, reserve draws
 in and out of the week with a reversal, and visits whose problems are found and solved in
 and out of the week. EXPECTED is worked out by hand from these records."""
+
 import datetime as dt
 
 import pytest
@@ -27,18 +28,41 @@ MONDAY, SUNDAY = dt.date(2025, 1, 6), dt.date(2025, 1, 12)
 OUTSIDER = person_id("140522", "19750305", 2)
 # Per township: 低保, 特困, 特殊困难老年人, 困境儿童, 其他, 救助人次, 支出金额(元), 发现, 解决.
 EXPECTED = {
-    TOWNSHIP_A: {"dibao": 3, "tekun": 1, "elderly": 1, "children": 1, "other": 4, "assist_times": 2,
-                 "amount_yuan": "4500.50", "found": 2, "solved": 2},
-    TOWNSHIP_B: {"dibao": 1, "tekun": 0, "elderly": 0, "children": 0, "other": 0, "assist_times": 0,
-                 "amount_yuan": "0.00", "found": 1, "solved": 0},
+    TOWNSHIP_A: {
+        "dibao": 3,
+        "tekun": 1,
+        "elderly": 1,
+        "children": 1,
+        "other": 4,
+        "assist_times": 2,
+        "amount_yuan": "4500.50",
+        "found": 2,
+        "solved": 2,
+    },
+    TOWNSHIP_B: {
+        "dibao": 1,
+        "tekun": 0,
+        "elderly": 0,
+        "children": 0,
+        "other": 0,
+        "assist_times": 0,
+        "amount_yuan": "0.00",
+        "found": 1,
+        "solved": 0,
+    },
 }
 _seq = iter(range(100, 999))
 
 
 def _person(household, name, birth, relation="head"):
-    return Person.objects.create(id_number=person_id(COUNTY, birth, next(_seq)), name=name, sex="M",
-                                 birth_date=dt.date.fromisoformat(birth[:4] + "-" + birth[4:6] + "-" + birth[6:]),
-                                 household=household, relation=relation)
+    return Person.objects.create(
+        id_number=person_id(COUNTY, birth, next(_seq)),
+        name=name,
+        sex="M",
+        birth_date=dt.date.fromisoformat(birth[:4] + "-" + birth[4:6] + "-" + birth[6:]),
+        household=household,
+        relation=relation,
+    )
 
 
 def _household(code, village):
@@ -46,8 +70,16 @@ def _household(code, village):
 
 
 def _benefit(household, category, person=None, since=dt.date(2024, 1, 1), until=None, mode=""):
-    return Benefit.objects.create(household=household, person=person, person_key=person.id_number if person else "",
-                                  category=category, since=since, until=until, monthly_amount=500, support_mode=mode)
+    return Benefit.objects.create(
+        household=household,
+        person=person,
+        person_key=person.id_number if person else "",
+        category=category,
+        since=since,
+        until=until,
+        monthly_amount=500,
+        support_mode=mode,
+    )
 
 
 def _flag(person, group, on, active=True):
@@ -56,9 +88,18 @@ def _flag(person, group, on, active=True):
 
 
 def _problem(user, person, day, key, solved=None, solver=None):
-    visit, _ = care.visit_record(user=user, person=person, visited_on=day, answers={1: False, 2: True, 3: True, 4: False},
-                                 notes={3: "烟囱堵塞"}, categories=[], health=[], visitor_signature=PNG_BYTES,
-                                 person_signature=PNG_BYTES, client_key=key)
+    visit, _ = care.visit_record(
+        user=user,
+        person=person,
+        visited_on=day,
+        answers={1: False, 2: True, 3: True, 4: False},
+        notes={3: "烟囱堵塞"},
+        categories=[],
+        health=[],
+        visitor_signature=PNG_BYTES,
+        person_signature=PNG_BYTES,
+        client_key=key,
+    )
     problem = visit.problems.get()
     if solved:
         care.problem_assign(user=solver, problem=problem, owner="township")
@@ -107,15 +148,24 @@ def winter_county(users):
     _flag(people["末日户"], "elderly_disabled", dt.date(2024, 12, 1), active=False)  # removed
     # 临时救助备用金
     for township in (TOWNSHIP_A, TOWNSHIP_B):
-        reserve.reserve_allocate(township=township, amount="10000", on=dt.date(2025, 1, 2), ref="沁民发〔2025〕1号",
-                                 user=users["staff"])
+        reserve.reserve_allocate(
+            township=township, amount="10000", on=dt.date(2025, 1, 2), ref="沁民发〔2025〕1号", user=users["staff"]
+        )
     fields = {"recipient_id_number": OUTSIDER, "cause_type": "emergency", "cause": "火灾"}
-    reserve.reserve_draw(township=TOWNSHIP_A, amount="3000", on=dt.date(2025, 1, 7), recipient_name="甲", user=users["clerk_a"], **fields)
+    reserve.reserve_draw(
+        township=TOWNSHIP_A, amount="3000", on=dt.date(2025, 1, 7), recipient_name="甲", user=users["clerk_a"], **fields
+    )
     reserve.reserve_draw(township=TOWNSHIP_A, amount="1500.50", on=SUNDAY, recipient_name="乙", user=users["clerk_a"], **fields)
-    reserve.reserve_draw(township=TOWNSHIP_A, amount="800", on=dt.date(2025, 1, 13), recipient_name="丙", user=users["clerk_a"], **fields)
-    undone, _ = reserve.reserve_draw(township=TOWNSHIP_B, amount="200", on=MONDAY, recipient_name="丁", user=users["clerk_b"], **fields)
+    reserve.reserve_draw(
+        township=TOWNSHIP_A, amount="800", on=dt.date(2025, 1, 13), recipient_name="丙", user=users["clerk_a"], **fields
+    )
+    undone, _ = reserve.reserve_draw(
+        township=TOWNSHIP_B, amount="200", on=MONDAY, recipient_name="丁", user=users["clerk_b"], **fields
+    )
     reserve.reserve_reverse(entry=undone, reason="重复支取", user=users["clerk_b"], on=dt.date(2025, 1, 10))
-    reserve.reserve_draw(township=TOWNSHIP_B, amount="500", on=dt.date(2025, 1, 5), recipient_name="戊", user=users["clerk_b"], **fields)
+    reserve.reserve_draw(
+        township=TOWNSHIP_B, amount="500", on=dt.date(2025, 1, 5), recipient_name="戊", user=users["clerk_b"], **fields
+    )
     # Problems found on visits
     helper, clerk = users["helper_a1"], users["clerk_a"]
     _problem(helper, people["老张"], dt.date(2025, 1, 7), "p1", solved=dt.date(2025, 1, 9), solver=clerk)

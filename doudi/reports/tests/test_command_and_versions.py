@@ -1,6 +1,7 @@
-"""`doudi report` (SPEC §1): a file for an ended week, refusals with a Chinese message, exit 2
+"""`doudi report` (docs/interfaces.md §1): a file for an ended week, refusals with a Chinese message, exit 2
 and nothing written. Submitting freezes the numbers with who and when; a later change to the
 records leaves the submitted version unchanged; a correction is the next version."""
+
 import datetime as dt
 
 import pytest
@@ -32,14 +33,17 @@ def test_command_writes_the_table(winter_county, tmp_path):
     assert sheet["A8"].value == "合计" and sheet["K8"].value == 3
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"period": periods.week_of(timezone.localdate()).code}, "尚未结束"),
-    ({"period": "2025-13"}, "格式不对"),
-    ({"region": "999999"}, "不存在"),
-    ({"kind": "monthly"}, "未知的报表类型"),
-    ({"kind": "festival"}, "应为 YYYY-MM-DD"),
-    ({"name": "out.csv"}, ".xlsx"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"period": periods.week_of(timezone.localdate()).code}, "尚未结束"),
+        ({"period": "2025-13"}, "格式不对"),
+        ({"region": "999999"}, "不存在"),
+        ({"kind": "monthly"}, "未知的报表类型"),
+        ({"kind": "festival"}, "应为 YYYY-MM-DD"),
+        ({"name": "out.csv"}, ".xlsx"),
+    ],
+)
 def test_command_refuses_bad_input_and_writes_nothing(winter_county, tmp_path, args, message):
     with pytest.raises(CommandError, match=message) as caught:
         _run(tmp_path, **args)
@@ -51,11 +55,13 @@ def test_same_week_same_numbers_and_submission_is_frozen(winter_county, users, t
     first = services.report_compute(kind="winter-weekly", period=WEEK, region_code=COUNTY)
     assert services.report_compute(kind="winter-weekly", period=WEEK, region_code=COUNTY) == first
     # A record changed after the week (a benefit started later) does not move a past week.
-    Benefit.objects.create(household=winter_county["老李"].household, category="dibao", since=dt.date(2025, 2, 1),
-                           monthly_amount=600)
+    Benefit.objects.create(
+        household=winter_county["老李"].household, category="dibao", since=dt.date(2025, 2, 1), monthly_amount=600
+    )
     assert services.report_compute(kind="winter-weekly", period=WEEK, region_code=COUNTY) == first
-    version = services.report_submit(user=users["staff"], kind="winter-weekly", period=WEEK, region_code=COUNTY,
-                                     filler="王科员", phone="0356-7021234")
+    version = services.report_submit(
+        user=users["staff"], kind="winter-weekly", period=WEEK, region_code=COUNTY, filler="王科员", phone="0356-7021234"
+    )
     assert (version.version, version.submitted_by, version.due) == (1, users["staff"], dt.date(2025, 1, 15))
     assert version.late and version.data == first
     # A back-dated correction of the register changes the live numbers, not the submitted version.
@@ -92,6 +98,7 @@ def test_submission_refused_to_lesser_roles_and_outside_scope(winter_county, use
     with pytest.raises(ReportError, match="不在您的管辖范围内"):
         services.report_submit(user=users["clerk_a"], region_code=COUNTY, **kwargs)
     with pytest.raises(ReportError, match="填报人和联系电话"):
-        services.report_submit(user=users["clerk_a"], region_code=TOWNSHIP_A, kind="winter-weekly", period=WEEK,
-                               filler=" ", phone="")
+        services.report_submit(
+            user=users["clerk_a"], region_code=TOWNSHIP_A, kind="winter-weekly", period=WEEK, filler=" ", phone=""
+        )
     assert services.report_submit(user=users["clerk_a"], region_code=TOWNSHIP_A, **kwargs).version == 1

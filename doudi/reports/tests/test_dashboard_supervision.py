@@ -2,6 +2,7 @@
 """The dashboard's JSON (scoped, every chart), its .xlsx exports, and 督导检查 to 整改清零:
 evidence required, maker-checker, another township 404, a lesser role 403; 容错纠错; runs paid
 late and money held back."""
+
 import datetime as dt
 from io import BytesIO
 
@@ -49,10 +50,16 @@ def test_dashboard_page_has_no_inline_script_and_exports(client, festival_county
 
 
 def _finding(users, township=TOWNSHIP_A):
-    inspection = supervision.inspection_create(user=users["staff"], region=COUNTY, held_on=dt.date(2026, 11, 20),
-                                               inspectors="王科长、李干事", subject="低保动态管理")
-    return supervision.finding_create(user=users["staff"], inspection=inspection, region=township,
-                                      description="东关村3户低保未按期复核", deadline=dt.date(2026, 12, 20))
+    inspection = supervision.inspection_create(
+        user=users["staff"], region=COUNTY, held_on=dt.date(2026, 11, 20), inspectors="王科长、李干事", subject="低保动态管理"
+    )
+    return supervision.finding_create(
+        user=users["staff"],
+        inspection=inspection,
+        region=township,
+        description="东关村3户低保未按期复核",
+        deadline=dt.date(2026, 12, 20),
+    )
 
 
 def test_finding_handed_over_followed_to_zero(client, users, regions):
@@ -91,41 +98,93 @@ def test_findings_least_privilege_and_bad_input(client, users, regions):
     client.force_login(users["helper_a1"])
     assert client.get(reverse("reports:supervision")).status_code == 403
     client.force_login(users["staff"])
-    bad = client.post(reverse("reports:inspection_new"), {"region": COUNTY, "held_on": "2026-13-01", "inspectors": "王",
-                                                          "subject": "x", "unit": TOWNSHIP_A, "description": "y",
-                                                          "deadline": "2026-12-30"})
+    bad = client.post(
+        reverse("reports:inspection_new"),
+        {
+            "region": COUNTY,
+            "held_on": "2026-13-01",
+            "inspectors": "王",
+            "subject": "x",
+            "unit": TOWNSHIP_A,
+            "description": "y",
+            "deadline": "2026-12-30",
+        },
+    )
     assert bad.status_code == 400 and "格式不对" in bad.content.decode()
-    office = client.post(reverse("reports:inspection_new"), {"region": COUNTY, "held_on": "2026-11-30", "inspectors": "王",
-                                                             "subject": "x", "unit": COUNTY, "description": "y",
-                                                             "deadline": "2026-12-30"})
+    office = client.post(
+        reverse("reports:inspection_new"),
+        {
+            "region": COUNTY,
+            "held_on": "2026-11-30",
+            "inspectors": "王",
+            "subject": "x",
+            "unit": COUNTY,
+            "description": "y",
+            "deadline": "2026-12-30",
+        },
+    )
     assert "责任股室" in office.content.decode()
     with pytest.raises(supervision.SupervisionError, match="不存在或不在"):
-        supervision.finding_create(user=users["clerk_a"] if False else users["staff"], inspection=finding.inspection,
-                                   region="999999999", description="x", deadline="2026-12-30")
+        supervision.finding_create(
+            user=users["clerk_a"] if False else users["staff"],
+            inspection=finding.inspection,
+            region="999999999",
+            description="x",
+            deadline="2026-12-30",
+        )
 
 
 def test_wrong_inclusion_tolerated_only_when_unintentional_and_in_time(users, festival_county):
     person = festival_county["老李"]
-    ok = supervision.wrong_inclusion_record(user=users["staff"], person=person, found_on="2026-10-01",
-                                            description="收入核算漏计", unintentional=True, corrected_on="2026-10-15")
-    late = supervision.wrong_inclusion_record(user=users["staff"], person=person, found_on="2026-06-01",
-                                              description="收入核算漏计", unintentional=True, corrected_on="2026-09-15")
-    meant = supervision.wrong_inclusion_record(user=users["staff"], person=person, found_on="2026-10-01",
-                                               description="村干部亲属", unintentional=False, corrected_on="2026-10-02")
+    ok = supervision.wrong_inclusion_record(
+        user=users["staff"],
+        person=person,
+        found_on="2026-10-01",
+        description="收入核算漏计",
+        unintentional=True,
+        corrected_on="2026-10-15",
+    )
+    late = supervision.wrong_inclusion_record(
+        user=users["staff"],
+        person=person,
+        found_on="2026-06-01",
+        description="收入核算漏计",
+        unintentional=True,
+        corrected_on="2026-09-15",
+    )
+    meant = supervision.wrong_inclusion_record(
+        user=users["staff"],
+        person=person,
+        found_on="2026-10-01",
+        description="村干部亲属",
+        unintentional=False,
+        corrected_on="2026-10-02",
+    )
     assert (ok.tolerated, late.tolerated, meant.tolerated) == (True, False, False)
     with pytest.raises(supervision.SupervisionError):
-        supervision.wrong_inclusion_record(user=users["clerk_b"], person=person, found_on="2026-10-01",
-                                           description="x", unintentional=True)
+        supervision.wrong_inclusion_record(
+            user=users["clerk_b"], person=person, found_on="2026-10-01", description="x", unintentional=True
+        )
 
 
 def test_runs_paid_late_and_money_held_back(client, festival_county, users):
     # festival_county's tekun run was due 2025-01-10 and sent that day (on time); one sent late:
     _run("regular", "dibao", "2025-03", dt.date(2025, 3, 10), dt.date(2025, 3, 14), [(VILLAGE_A1, "900")])
-    held = PayrollRun.objects.create(kind="regular", item="tekun", period="2026-11", through="2026-11", region_id=COUNTY,
-                                     due=dt.date(2026, 11, 10), state="approved", amount=800)
+    held = PayrollRun.objects.create(
+        kind="regular",
+        item="tekun",
+        period="2026-11",
+        through="2026-11",
+        region_id=COUNTY,
+        due=dt.date(2026, 11, 10),
+        state="approved",
+        amount=800,
+    )
     late = supervision.late_runs(COUNTY, dt.date(2026, 12, 2))
-    assert [(r["run"].period, r["status"], r["days"]) for r in late] == [("2025-03", "逾期发放", 4),
-                                                                          ("2026-11", "逾期未发放", 22)]
+    assert [(r["run"].period, r["status"], r["days"]) for r in late] == [
+        ("2025-03", "逾期发放", 4),
+        ("2026-11", "逾期未发放", 22),
+    ]
     assert [r["run"].pk for r in supervision.held_back(COUNTY, dt.date(2026, 12, 2))] == [held.pk]
     client.force_login(users["supervisor"])
     page = client.get(reverse("reports:supervision")).content.decode()

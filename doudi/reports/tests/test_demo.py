@@ -2,6 +2,7 @@
 submitted by the county and corrected as version 2 (a visit recorded late), last week
 submitted by clerk1's township and due for the county, so the calendars show 待报送 and
 逾期未报; running it twice adds nothing."""
+
 import io
 
 import pytest
@@ -28,10 +29,14 @@ def test_reports_demo_twice_is_once(demo_county):  # noqa: F811
     assert second.data["total"]["found"] == first.data["total"]["found"] + 1
     assert ReportVersion.objects.filter(period="2026-W48", region_id=TOWNSHIP_A, version=1).exists()
     assert not ReportVersion.objects.filter(period="2026-W48", region_id=COUNTY).exists()
-    county = {row["week"].code: row["status"] for row in
-              selectors.calendar(User.objects.get(username="staff"), Region.objects.get(code=COUNTY), DAY)}
-    township = {row["week"].code: row["status"] for row in
-                selectors.calendar(User.objects.get(username="clerk1"), Region.objects.get(code=TOWNSHIP_A), DAY)}
+    county = {
+        row["week"].code: row["status"]
+        for row in selectors.calendar(User.objects.get(username="staff"), Region.objects.get(code=COUNTY), DAY)
+    }
+    township = {
+        row["week"].code: row["status"]
+        for row in selectors.calendar(User.objects.get(username="clerk1"), Region.objects.get(code=TOWNSHIP_A), DAY)
+    }
     assert county["2026-W48"] == "待报送" and county["2026-W49"] == "未结束"
     assert township["2026-W47"] == "逾期未报" and township["2026-W48"] == "已报送"
     before = ReportVersion.objects.count()

@@ -3,6 +3,7 @@
 down, the .xlsx is laid out like a paper form, the command refuses a date not yet ended,
 a submission is frozen and corrected as a new version, and the numbers of a past date do
 not change when records are added later (reproducible)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -29,12 +30,38 @@ DAY = "2025-01-20"
 OUTSIDER = person_id("140522", "19750305", 2)
 _seq = iter(range(300, 999))
 EXPECTED = {
-    TOWNSHIP_A: {"visits": 2, "visited": 1, "gifts": 1, "temp_times": 2, "temp_amount": "1300.00", "early_people": 2,
-                 "early_amount": "1800.00", "oneoff_people": 0, "oneoff_amount": "0.00", "price_people": 1,
-                 "price_amount": "60.00", "tekun": 2, "tekun_needy": 1, "tekun_visited": 1},
-    TOWNSHIP_B: {"visits": 1, "visited": 1, "gifts": 0, "temp_times": 0, "temp_amount": "0.00", "early_people": 0,
-                 "early_amount": "0.00", "oneoff_people": 1, "oneoff_amount": "500.00", "price_people": 0,
-                 "price_amount": "0.00", "tekun": 0, "tekun_needy": 0, "tekun_visited": 0},
+    TOWNSHIP_A: {
+        "visits": 2,
+        "visited": 1,
+        "gifts": 1,
+        "temp_times": 2,
+        "temp_amount": "1300.00",
+        "early_people": 2,
+        "early_amount": "1800.00",
+        "oneoff_people": 0,
+        "oneoff_amount": "0.00",
+        "price_people": 1,
+        "price_amount": "60.00",
+        "tekun": 2,
+        "tekun_needy": 1,
+        "tekun_visited": 1,
+    },
+    TOWNSHIP_B: {
+        "visits": 1,
+        "visited": 1,
+        "gifts": 0,
+        "temp_times": 0,
+        "temp_amount": "0.00",
+        "early_people": 0,
+        "early_amount": "0.00",
+        "oneoff_people": 1,
+        "oneoff_amount": "500.00",
+        "price_people": 0,
+        "price_amount": "0.00",
+        "tekun": 0,
+        "tekun_needy": 0,
+        "tekun_visited": 0,
+    },
 }
 
 
@@ -44,9 +71,15 @@ def _at(day: dt.date):
 
 def _person(code, village, name, birth, self_care="full"):
     household = Household.objects.create(code=code, region_id=village, hukou="rural", address=f"{code}号")
-    return Person.objects.create(id_number=person_id(COUNTY, birth, next(_seq)), name=name, sex="M", self_care=self_care,
-                                 birth_date=dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:])), household=household,
-                                 relation="head")
+    return Person.objects.create(
+        id_number=person_id(COUNTY, birth, next(_seq)),
+        name=name,
+        sex="M",
+        self_care=self_care,
+        birth_date=dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:])),
+        household=household,
+        relation="head",
+    )
 
 
 def _visit(user, person, day, key, entered=None):
@@ -55,11 +88,20 @@ def _visit(user, person, day, key, entered=None):
 
 
 def _run(kind, item, period, due, sent, lines, region=COUNTY):
-    run = PayrollRun.objects.create(kind=kind, item=item, period=period, through=period, region_id=region, due=due,
-                                    state="sent")
+    run = PayrollRun.objects.create(kind=kind, item=item, period=period, through=period, region_id=region, due=due, state="sent")
     for number, (village, amount) in enumerate(lines):
-        PaymentLine.objects.create(run=run, item=item, month=period, holder_key=f"{item}{number}", name=f"对象{number}",
-                                   township=village[:9], village=village, payee="person", amount=amount, fund="dibao")
+        PaymentLine.objects.create(
+            run=run,
+            item=item,
+            month=period,
+            holder_key=f"{item}{number}",
+            name=f"对象{number}",
+            township=village[:9],
+            village=village,
+            payee="person",
+            amount=amount,
+            fund="dibao",
+        )
     RunTransition.objects.create(run=run, from_state="approved", to_state="sent")
     RunTransition.objects.filter(run=run).update(at=_at(sent))
     return run
@@ -72,14 +114,23 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def festival_county(users):
-    people = {"老李": _person("F001", VILLAGE_A1, "老李", "19450404", "none"),
-              "老王": _person("F002", VILLAGE_A2, "老王", "19470101"),
-              "老赵": _person("F003", VILLAGE_B1, "老赵", "19400202"),
-              "张三": _person("F004", VILLAGE_B1, "张三", "19600606")}
+    people = {
+        "老李": _person("F001", VILLAGE_A1, "老李", "19450404", "none"),
+        "老王": _person("F002", VILLAGE_A2, "老王", "19470101"),
+        "老赵": _person("F003", VILLAGE_B1, "老赵", "19400202"),
+        "张三": _person("F004", VILLAGE_B1, "张三", "19600606"),
+    }
     for name, mode in (("老李", "dispersed"), ("老王", "dispersed"), ("老赵", "centralized")):
         person = people[name]
-        Benefit.objects.create(household=person.household, person=person, person_key=person.id_number, category="tekun",
-                               since=dt.date(2024, 1, 1), monthly_amount=800, support_mode=mode)
+        Benefit.objects.create(
+            household=person.household,
+            person=person,
+            person_key=person.id_number,
+            category="tekun",
+            since=dt.date(2024, 1, 1),
+            monthly_amount=800,
+            support_mode=mode,
+        )
     Benefit.objects.create(household=people["张三"].household, category="dibao", since=dt.date(2024, 1, 1), monthly_amount=500)
     helper, staff = users["helper_a1"], users["staff"]
     _visit(helper, people["老李"], dt.date(2025, 1, 5), "f1")
@@ -90,21 +141,43 @@ def festival_county(users):
     _visit(staff, people["老王"], dt.date(2025, 1, 18), "f6", entered=dt.date(2025, 1, 22))  # typed in late
     # Goods handed out: one in the period, one before.
     for day in (dt.date(2025, 1, 9), dt.date(2024, 12, 30)):
-        entry = GoodsEntry.objects.create(township_id=TOWNSHIP_A, kind="rice", direction="out", quantity=1, on=day,
-                                          recipient_name="老李", person=people["老李"], region_code=VILLAGE_A1)
+        entry = GoodsEntry.objects.create(
+            township_id=TOWNSHIP_A,
+            kind="rice",
+            direction="out",
+            quantity=1,
+            on=day,
+            recipient_name="老李",
+            person=people["老李"],
+            region_code=VILLAGE_A1,
+        )
         GoodsEntry.objects.filter(pk=entry.pk).update(created_at=_at(day))
     # 临时救助: a case paid first from the reserve (counted once, with its case), a direct draw,
     # a draw before 元旦.
     reserve.reserve_allocate(township=TOWNSHIP_A, amount="10000", on=dt.date(2024, 12, 1), ref="石民发", user=staff)
-    case = temp.temp_receive(user=users["clerk_a"], data={
-        "id_number": OUTSIDER, "name": "外地务工人员", "region": VILLAGE_A1, "reason": "租住房屋失火", "channel": "window",
-        "cause": "fire", "tier": "general", "incident_on": "2025-01-07", "hukou_place": "阳城县"}, today=dt.date(2025, 1, 7))
+    case = temp.temp_receive(
+        user=users["clerk_a"],
+        data={
+            "id_number": OUTSIDER,
+            "name": "外地务工人员",
+            "region": VILLAGE_A1,
+            "reason": "租住房屋失火",
+            "channel": "window",
+            "cause": "fire",
+            "tier": "general",
+            "incident_on": "2025-01-07",
+            "hukou_place": "阳城县",
+        },
+        today=dt.date(2025, 1, 7),
+    )
     temp.temp_advance(case=case, user=users["clerk_a"], amount="1000", today=dt.date(2025, 1, 8))
     fields = {"recipient_id_number": OUTSIDER, "cause_type": "emergency", "cause": "火灾"}
-    reserve.reserve_draw(township=TOWNSHIP_A, amount="300", on=dt.date(2025, 1, 12), recipient_name="乙",
-                         user=users["clerk_a"], **fields)
-    reserve.reserve_draw(township=TOWNSHIP_A, amount="700", on=dt.date(2024, 12, 20), recipient_name="丙",
-                         user=users["clerk_a"], **fields)
+    reserve.reserve_draw(
+        township=TOWNSHIP_A, amount="300", on=dt.date(2025, 1, 12), recipient_name="乙", user=users["clerk_a"], **fields
+    )
+    reserve.reserve_draw(
+        township=TOWNSHIP_A, amount="700", on=dt.date(2024, 12, 20), recipient_name="丙", user=users["clerk_a"], **fields
+    )
     ReserveEntry.objects.update(created_at=_at(dt.date(2025, 1, 12)))
     # Runs: February's 低保 sent on 15 January before its due date (提前发放); January's sent on
     # time (not early); a campaign and a price subsidy sent in the period; one sent after the date.
@@ -134,9 +207,15 @@ def test_reproducible_whatever_is_added_later(festival_county, users):
     # Later records: a visit dated in the period but entered today, a run sent today, a benefit from today.
     _problem(users["staff"], festival_county["老王"], dt.date(2025, 1, 19), "late")
     _run("regular", "dibao", "2025-03", dt.date(2025, 3, 10), timezone.localdate(), [(VILLAGE_A1, "900")])
-    Benefit.objects.create(household=festival_county["张三"].household, person=festival_county["张三"],
-                           person_key=festival_county["张三"].id_number, category="tekun", since=dt.date(2025, 2, 1),
-                           support_mode="dispersed", monthly_amount=800)
+    Benefit.objects.create(
+        household=festival_county["张三"].household,
+        person=festival_county["张三"],
+        person_key=festival_county["张三"].id_number,
+        category="tekun",
+        since=dt.date(2025, 2, 1),
+        support_mode="dispersed",
+        monthly_amount=800,
+    )
     assert _table() == before
 
 
@@ -145,9 +224,11 @@ def test_drill_down_lists_what_each_figure_counts(client, festival_county, users
     page = client.get(reverse("reports:festival", args=[DAY, COUNTY])).content.decode()
     for key in festival.FIGURES:
         assert reverse("reports:festival_drill", args=[DAY, COUNTY, TOWNSHIP_A, key]) in page
+
     def count(figure, unit=TOWNSHIP_A):
         body = client.get(reverse("reports:festival_drill", args=[DAY, COUNTY, unit, figure])).content.decode()
         return body, int(body.split('id="drill-count">')[1].split("<")[0])
+
     assert count("visits")[1] == 2 and count("gifts")[1] == 1 and count("temp_times")[1] == 2
     assert count("early_people")[1] == 2 and count("tekun_needy")[1] == 1
     body, n = count("tekun")
@@ -169,8 +250,16 @@ def test_xlsx_like_the_paper_form(festival_county, tmp_path):
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
-@pytest.mark.parametrize("period, message", [("2027-01-20", "尚未结束"), ("2025-13-01", "不存在"), ("2025-W02", "格式不对"),
-                                             ("2025-06-01", "不在元旦春节期间"), ("2040-01-10", "春节日期")])
+@pytest.mark.parametrize(
+    "period, message",
+    [
+        ("2027-01-20", "尚未结束"),
+        ("2025-13-01", "不存在"),
+        ("2025-W02", "格式不对"),
+        ("2025-06-01", "不在元旦春节期间"),
+        ("2040-01-10", "春节日期"),
+    ],
+)
 def test_command_refuses_bad_dates(festival_county, tmp_path, period, message):
     with pytest.raises(CommandError, match=message):
         call_command("report", "festival", period=period, region=COUNTY, out=str(tmp_path / "f.xlsx"))

@@ -1,6 +1,7 @@
 """The pages: each figure links to the list behind it (masked ID numbers), the .xlsx
 downloads, submission over HTTP; least privilege — a township clerk sees only their own
 township, a region outside the scope is a 404, helpers and uploaders are refused (403)."""
+
 from io import BytesIO
 
 import pytest
@@ -55,8 +56,14 @@ def test_download_and_submit_over_http(client, winter_county, users):
 def test_clerk_sees_only_own_township(client, winter_county, users):
     client.force_login(users["clerk_a"])
     assert client.get(_table(TOWNSHIP_A)).status_code == 200
-    for url in (_table(COUNTY), _table(TOWNSHIP_B), _table(COUNTY) + "?export=xlsx", _drill(TOWNSHIP_B, "dibao", TOWNSHIP_B),
-                _drill(TOWNSHIP_B, "dibao", TOWNSHIP_A), reverse("reports:index") + f"?region={COUNTY}"):
+    for url in (
+        _table(COUNTY),
+        _table(TOWNSHIP_B),
+        _table(COUNTY) + "?export=xlsx",
+        _drill(TOWNSHIP_B, "dibao", TOWNSHIP_B),
+        _drill(TOWNSHIP_B, "dibao", TOWNSHIP_A),
+        reverse("reports:index") + f"?region={COUNTY}",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("reports:submit", args=[WEEK, COUNTY]), {"filler": "x", "phone": "1"}).status_code == 404
     index = client.get(reverse("reports:index")).content.decode()

@@ -1,5 +1,6 @@
 """附件2 figures against records made in the test, as of the week's end; the .xlsx opened
 with openpyxl: every figure, the merged header cells of 附件2, the form's text and the page."""
+
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -60,16 +61,38 @@ def test_xlsx_laid_out_like_the_form_with_every_figure(winter_county, tmp_path):
     assert sheet["A1"].value == "保障困难群众温暖过冬情况统计表"
     assert sheet["A2"].value == "单位：沁水县（盖章）" and sheet["H2"].value.startswith("日期：")
     headers = [sheet.cell(row=4, column=c).value for c in range(1, 13)]
-    assert headers == ["单位", "低保（人）", "特困对象（人）", "特殊困难老年人（人）", "困境儿童（人）", "其他困难群众（人）",
-                       "救助人次（人次）", "支出金额（万元）", "其他救助方式", None, "走访排查发现急难愁盼问题数",
-                       "走访排查解决急难愁盼问题数"]
+    assert headers == [
+        "单位",
+        "低保（人）",
+        "特困对象（人）",
+        "特殊困难老年人（人）",
+        "困境儿童（人）",
+        "其他困难群众（人）",
+        "救助人次（人次）",
+        "支出金额（万元）",
+        "其他救助方式",
+        None,
+        "走访排查发现急难愁盼问题数",
+        "走访排查解决急难愁盼问题数",
+    ]
     assert (sheet["I5"].value, sheet["J5"].value) == ("救助方式", "救助人次")
     for row, code in ((6, TOWNSHIP_A), (7, TOWNSHIP_B)):
         e = EXPECTED[code]
         cells = [sheet.cell(row=row, column=c).value for c in range(1, 13)]
-        assert cells == [{TOWNSHIP_A: "龙港镇", TOWNSHIP_B: "中村镇"}[code], e["dibao"], e["tekun"], e["elderly"],
-                         e["children"], e["other"], e["assist_times"],
-                         float((Decimal(e["amount_yuan"]) / 10000).quantize(Decimal("0.0001"), ROUND_HALF_UP)), None, 0, e["found"], e["solved"]]
+        assert cells == [
+            {TOWNSHIP_A: "龙港镇", TOWNSHIP_B: "中村镇"}[code],
+            e["dibao"],
+            e["tekun"],
+            e["elderly"],
+            e["children"],
+            e["other"],
+            e["assist_times"],
+            float((Decimal(e["amount_yuan"]) / 10000).quantize(Decimal("0.0001"), ROUND_HALF_UP)),
+            None,
+            0,
+            e["found"],
+            e["solved"],
+        ]
     total = [sheet.cell(row=8, column=c).value for c in range(1, 13)]
     assert total == ["合计", 4, 1, 1, 1, 4, 2, 0.4501, None, 0, 3, 2]
     assert all(isinstance(v, (int, float)) for v in total[1:8]) and sheet["H8"].number_format == "0.0000"
@@ -108,13 +131,29 @@ def test_in_kind_hand_outs_of_the_week_are_other_assistance(winter_county, users
 
     clerk = users["admin"]
     for kind in ("stove", "quilt", "rice"):
-        goods.goods_receive(user=clerk, data={"township": TOWNSHIP_A, "kind": kind, "quantity": "10", "on": "2025-01-06",
-                                              "source": "县民政局调拨"})
-    hand_outs = [("stove", "2025-01-07", "11"), ("quilt", "2025-01-07", "11"), ("stove", "2025-01-08", "12"),
-                 ("rice", "2025-01-08", "12"), ("stove", "2025-01-13", "13")]  # rice: not a table kind; the 13th: next week
+        goods.goods_receive(
+            user=clerk,
+            data={"township": TOWNSHIP_A, "kind": kind, "quantity": "10", "on": "2025-01-06", "source": "县民政局调拨"},
+        )
+    hand_outs = [
+        ("stove", "2025-01-07", "11"),
+        ("quilt", "2025-01-07", "11"),
+        ("stove", "2025-01-08", "12"),
+        ("rice", "2025-01-08", "12"),
+        ("stove", "2025-01-13", "13"),
+    ]  # rice: not a table kind; the 13th: next week
     for kind, on, seq in hand_outs:
-        goods.goods_issue(user=clerk, data={"township": TOWNSHIP_A, "kind": kind, "quantity": "1", "on": on,
-                                            "id_number": person_id(COUNTY, "19600101", int(seq)), "name": f"领取人{seq}"})
+        goods.goods_issue(
+            user=clerk,
+            data={
+                "township": TOWNSHIP_A,
+                "kind": kind,
+                "quantity": "1",
+                "on": on,
+                "id_number": person_id(COUNTY, "19600101", int(seq)),
+                "name": f"领取人{seq}",
+            },
+        )
     data = _table()
     row = {r["code"]: r for r in data["rows"]}[TOWNSHIP_A]
     assert row["inkind_times"] == 3 and row["inkind_kinds"] == "取暖炉具、棉被"

@@ -7,6 +7,7 @@ name; their ID numbers are generated from the household region and `born`. `poli
 region code or a policy file under cases/ (`policies/x.yaml`, the region-file format): the
 choices a county makes differently are tested without changing the shipped files.
 """
+
 from __future__ import annotations
 
 import copy

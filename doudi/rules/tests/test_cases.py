@@ -1,4 +1,5 @@
 """One pytest per YAML case in tests/cases/ (rule tests as data, openfisca-style)."""
+
 import json
 from decimal import Decimal
 

@@ -1,5 +1,6 @@
 """`doudi assess` on input that is not a households JSON file: a Chinese message, exit
-status 2, nothing on stdout, never a traceback (SPEC §1; issue 12, A11)."""
+status 2, nothing on stdout, never a traceback (docs/interfaces.md §1; issue 12, A11)."""
+
 import json
 import os
 import subprocess
@@ -50,8 +51,7 @@ def test_excel_file(tmp_path, capsys):
     assert (status, out) == (2, "") and "Excel" in err and "JSON" in err
 
 
-@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000,
-                                  '{"households": ' + '{"a": ' * 5_000 + "1" + "}" * 5_000 + "}"])
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"households": ' + '{"a": ' * 5_000 + "1" + "}" * 5_000 + "}"])
 def test_deeply_nested_json(tmp_path, capsys, text):
     path = tmp_path / "深.json"
     path.write_text(text, encoding="utf-8")
@@ -72,6 +72,11 @@ def test_through_the_doudi_command(tmp_path):
     path = tmp_path / "家庭.json"
     path.write_bytes(json.dumps(GOOD, ensure_ascii=False).encode("gbk"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOUDI_")}
-    done = subprocess.run([sys.executable, "-m", "doudi.cli", "assess", str(path), "--policy", "140521",
-                           "--month", "2024-06"], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "doudi.cli", "assess", str(path), "--policy", "140521", "--month", "2024-06"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert (done.returncode, done.stdout) == (2, "") and "Traceback" not in done.stderr and "UTF-8" in done.stderr

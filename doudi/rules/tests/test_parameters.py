@@ -1,4 +1,5 @@
 """Unit tests of the parameter loader, the policy resolution, the CLI and explain."""
+
 import datetime as dt
 import json
 import shutil
@@ -14,16 +15,32 @@ from doudi.rules.cli import assess_main
 from doudi.rules.parameters import ROOT, load_tree, parse_file
 from doudi.rules.policy import load_policy
 
-SPEC = {"households": [{
-    "id": "H0001", "region": "140521100201", "hukou": "rural",
-    "assets": {"financial": 8000, "vehicles": [{"kind": "car", "value": 30000}], "properties": 1, "businesses": 0},
-    "expenses_12m": {"medical": 24000, "education": 0},
-    "members": [{"id_number": "140521195003120018", "name": "张三", "relation": "head",
-                 "disability": {"kind": "limb", "level": 2}, "serious_illness": False, "self_care": "partial",
-                 "employed": False, "student": None, "capable_supporter": False,
-                 "income_monthly": {"wage": 0, "business": 0, "property": 0, "transfer": 150, "exempt": 0}}],
-    "current": [{"category": "dibao", "person": None, "since": "2023-04-01", "monthly_amount": 900}],
-}]}
+SPEC = {
+    "households": [
+        {
+            "id": "H0001",
+            "region": "140521100201",
+            "hukou": "rural",
+            "assets": {"financial": 8000, "vehicles": [{"kind": "car", "value": 30000}], "properties": 1, "businesses": 0},
+            "expenses_12m": {"medical": 24000, "education": 0},
+            "members": [
+                {
+                    "id_number": "140521195003120018",
+                    "name": "张三",
+                    "relation": "head",
+                    "disability": {"kind": "limb", "level": 2},
+                    "serious_illness": False,
+                    "self_care": "partial",
+                    "employed": False,
+                    "student": None,
+                    "capable_supporter": False,
+                    "income_monthly": {"wage": 0, "business": 0, "property": 0, "transfer": 150, "exempt": 0},
+                }
+            ],
+            "current": [{"category": "dibao", "person": None, "since": "2023-04-01", "monthly_amount": 900}],
+        }
+    ]
+}
 
 
 def write(tmp_path, text, name="140521.yaml"):
@@ -42,25 +59,34 @@ def test_shipped_tree_loads_and_resolves_mid_year_change():
     assert single.ref == "晋民发〔2022〕38号" and "intellectual:3" in single.value and single.region == "14"
 
 
-@pytest.mark.parametrize("body,needle", [
-    ("dibao.standard.rural: {unit: yuan, values: [{value: 600, ref: X}]}", "缺少生效日期 from"),
-    ("dibao.standard.rural: {unit: yuan, values: [{from: 2024-01-01, value: 600}]}", "缺少文号 ref"),
-    ("dibao.standard.rural: {unit: ratio, values: [{from: 2024-01-01, value: 600, ref: X}]}", "单位应为 yuan"),
-    ("dibao.standard.rural: {unit: yuan, values: [{from: 2024-01-01, value: 600元, ref: X}]}", "不是数字"),
-    ("dibao_edge.ratio: {unit: ratio, values: [{from: 2024-01-01, value: 600, ref: X}]}", "过大"),
-    ("dibao.taper.months: {unit: months, values: [{from: 2024-01-01, value: 2.5, ref: X}]}", "应为整数"),
-    ("dibao_single.serious_illness: {unit: bool, values: [{from: 2024-01-01, value: 1, ref: X}]}", "true 或 false"),
-    ("tekun.disability_list: {unit: list, values: [{from: 2024-01-01, value: ['limb:5'], ref: X}]}", "等级 1–4"),
-    ("tekun.disability_list: {unit: list, values: [{from: 2024-01-01, value: ['leg:1'], ref: X}]}", "残疾类别"),
-    ("rounding.mode: {unit: choice, values: [{from: 2024-01-01, value: nearest, ref: X}]}", "可选值"),
-    ("dibao.standard.rurall: {unit: yuan, values: [{from: 2024-01-01, value: 600, ref: X}]}", "未知参数名"),
-    ("dibao.standard.rural: {unit: yuan, values: [{from: 2024-13-01, value: 600, ref: X}]}", "YYYY-MM-DD"),
-    ("dibao.standard.rural:\n    unit: yuan\n    values:\n"
-     "      - {from: 2024-01-01, value: 600, ref: X}\n      - {from: 2024-01-01, value: 640, ref: Y}", "日期重叠"),
-    ("dibao.standard.rural:\n    unit: yuan\n    values:\n"
-     "      - {from: 2024-01-01, until: 2024-08-01, value: 600, ref: X}\n"
-     "      - {from: 2024-07-01, value: 640, ref: Y}", "日期重叠"),
-])
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        ("dibao.standard.rural: {unit: yuan, values: [{value: 600, ref: X}]}", "缺少生效日期 from"),
+        ("dibao.standard.rural: {unit: yuan, values: [{from: 2024-01-01, value: 600}]}", "缺少文号 ref"),
+        ("dibao.standard.rural: {unit: ratio, values: [{from: 2024-01-01, value: 600, ref: X}]}", "单位应为 yuan"),
+        ("dibao.standard.rural: {unit: yuan, values: [{from: 2024-01-01, value: 600元, ref: X}]}", "不是数字"),
+        ("dibao_edge.ratio: {unit: ratio, values: [{from: 2024-01-01, value: 600, ref: X}]}", "过大"),
+        ("dibao.taper.months: {unit: months, values: [{from: 2024-01-01, value: 2.5, ref: X}]}", "应为整数"),
+        ("dibao_single.serious_illness: {unit: bool, values: [{from: 2024-01-01, value: 1, ref: X}]}", "true 或 false"),
+        ("tekun.disability_list: {unit: list, values: [{from: 2024-01-01, value: ['limb:5'], ref: X}]}", "等级 1–4"),
+        ("tekun.disability_list: {unit: list, values: [{from: 2024-01-01, value: ['leg:1'], ref: X}]}", "残疾类别"),
+        ("rounding.mode: {unit: choice, values: [{from: 2024-01-01, value: nearest, ref: X}]}", "可选值"),
+        ("dibao.standard.rurall: {unit: yuan, values: [{from: 2024-01-01, value: 600, ref: X}]}", "未知参数名"),
+        ("dibao.standard.rural: {unit: yuan, values: [{from: 2024-13-01, value: 600, ref: X}]}", "YYYY-MM-DD"),
+        (
+            "dibao.standard.rural:\n    unit: yuan\n    values:\n"
+            "      - {from: 2024-01-01, value: 600, ref: X}\n      - {from: 2024-01-01, value: 640, ref: Y}",
+            "日期重叠",
+        ),
+        (
+            "dibao.standard.rural:\n    unit: yuan\n    values:\n"
+            "      - {from: 2024-01-01, until: 2024-08-01, value: 600, ref: X}\n"
+            "      - {from: 2024-07-01, value: 640, ref: Y}",
+            "日期重叠",
+        ),
+    ],
+)
 def test_bad_parameter_file_names_file_and_key(tmp_path, body, needle):
     path = write(tmp_path, f'region: "140521"\nparameters:\n  {body}\n')
     with pytest.raises(RulesError) as info:
@@ -84,7 +110,9 @@ def test_until_falls_back_to_parent_after_a_temporary_value(tmp_path):
     shutil.copytree(ROOT, tmp_path / "p")
     (tmp_path / "p" / "14" / "140521.yaml").write_text(
         'region: "140521"\nparameters:\n  dibao.standard.rural:\n    unit: yuan\n    values:\n'
-        '      - {from: 2024-01-01, until: 2024-03-31, value: 999, ref: 临时}\n', encoding="utf-8")
+        "      - {from: 2024-01-01, until: 2024-03-31, value: 999, ref: 临时}\n",
+        encoding="utf-8",
+    )
     policy = load_policy("140521", tmp_path / "p")
     assert policy.resolve("140521", dt.date(2024, 3, 1))["dibao.standard.rural"].value == 999
     assert policy.resolve("140521", dt.date(2024, 4, 1))["dibao.standard.rural"].value == 600  # 晋城市
@@ -96,8 +124,12 @@ def test_month_before_any_value_refuses(tmp_path):
 
 
 def test_what_if_policy_file_overrides_county(tmp_path):
-    path = write(tmp_path, 'region: "140521"\nparameters:\n  tekun.care.partial:\n    unit: yuan\n'
-                 '    values: [{from: 2024-01-01, value: 500, ref: 测算}]\n', "whatif.yaml")
+    path = write(
+        tmp_path,
+        'region: "140521"\nparameters:\n  tekun.care.partial:\n    unit: yuan\n'
+        "    values: [{from: 2024-01-01, value: 500, ref: 测算}]\n",
+        "whatif.yaml",
+    )
     result = assess(SPEC, str(path), "2025-01")["results"][0]
     assert result["benefits"][0]["monthly_amount"] == 832 + 500
 
@@ -109,10 +141,14 @@ def test_unknown_policy(policy, needle):
 
 
 def test_spec_example():
-    """The SPEC example decides as documented (its speed is measured in bench/rules_bench.py, not here)."""
+    """The interface example (docs/interfaces.md §3) decides as documented (its speed is measured in bench/rules_bench.py, not here)."""
     result = assess(SPEC, "140521", "2025-01")
     assert result["results"][0]["benefits"][0] == {
-        "category": "tekun", "person": "140521195003120018", "monthly_amount": 1280, "mode": "dispersed"}
+        "category": "tekun",
+        "person": "140521195003120018",
+        "monthly_amount": 1280,
+        "mode": "dispersed",
+    }
 
 
 def test_bad_household_names_household_member_field():
@@ -147,8 +183,13 @@ def test_cli_stdin_and_errors(tmp_path, capsys, monkeypatch):
     assert assess_main([str(path), "--policy", "140521", "--month", "2025-01"]) == 2
     assert "不是合法的 JSON" in capsys.readouterr().err
     assert assess_main([str(tmp_path / "h.json"), "--policy", "140521", "--month", "2025-1x"]) == 2
-    proc = subprocess.run([sys.executable, "-m", "doudi.rules.cli", "-", "--policy", "140521", "--month", "2025-01"],
-                          input=json.dumps(SPEC), capture_output=True, text=True, cwd=Path(__file__).parents[3])
+    proc = subprocess.run(
+        [sys.executable, "-m", "doudi.rules.cli", "-", "--policy", "140521", "--month", "2025-01"],
+        input=json.dumps(SPEC),
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[3],
+    )
     assert proc.returncode == 0 and json.loads(proc.stdout)["month"] == "2025-01"
 
 

@@ -4,6 +4,7 @@ A file there for a region replaces the shipped file for that region; edits are p
 without a restart; a missing folder or a bad file is refused with a Chinese message naming
 the file and the key, and a running process keeps the values it had.
 """
+
 import datetime as dt
 import json
 import os
@@ -22,15 +23,30 @@ from doudi.rules.policy import load_policy, parameter, provenance
 
 REPO = Path(__file__).parents[3]
 JAN = dt.date(2025, 1, 1)
-HOUSEHOLD = {"households": [{
-    "id": "H1", "region": "140521100201", "hukou": "rural",
-    "assets": {"financial": 1000, "vehicles": [], "properties": 1, "businesses": 0},
-    "members": [{"id_number": "140521195003120018", "name": "张三", "relation": "head", "capable_supporter": True,
-                 "income_monthly": {"transfer": 150}}],
-    "current": [],
-}]}
-RURAL_700 = ('region: "140521"\nname: 沁水县\nparameters:\n  dibao.standard.rural:\n    unit: yuan\n    values:\n'
-             '      - {from: 2024-01-01, value: 700, ref: "沁民发〔2025〕1号"}\n')
+HOUSEHOLD = {
+    "households": [
+        {
+            "id": "H1",
+            "region": "140521100201",
+            "hukou": "rural",
+            "assets": {"financial": 1000, "vehicles": [], "properties": 1, "businesses": 0},
+            "members": [
+                {
+                    "id_number": "140521195003120018",
+                    "name": "张三",
+                    "relation": "head",
+                    "capable_supporter": True,
+                    "income_monthly": {"transfer": 150},
+                }
+            ],
+            "current": [],
+        }
+    ]
+}
+RURAL_700 = (
+    'region: "140521"\nname: 沁水县\nparameters:\n  dibao.standard.rural:\n    unit: yuan\n    values:\n'
+    '      - {from: 2024-01-01, value: 700, ref: "沁民发〔2025〕1号"}\n'
+)
 
 
 def household(region: str) -> dict:
@@ -101,21 +117,45 @@ def test_a_missing_folder_is_a_clear_error(tmp_path, monkeypatch):
 
 
 BAD = {
-    "unknown key": ("  dibao.standard.rurall: {unit: yuan, values: [{from: 2025-01-01, value: 700, ref: X}]}",
-                    "dibao.standard.rurall", "未知参数名"),
-    "wrong unit": ("  dibao.standard.rural: {unit: ratio, values: [{from: 2025-01-01, value: 700, ref: X}]}",
-                   "dibao.standard.rural.unit", "单位应为 yuan"),
-    "amount with text": ("  dibao.standard.rural: {unit: yuan, values: [{from: 2025-01-01, value: 700元, ref: X}]}",
-                         "dibao.standard.rural.values[0].value", "不是数字"),
-    "overlapping dates": (("  dibao.standard.rural:\n    unit: yuan\n    values:\n"
-                           "      - {from: 2025-01-01, until: 2025-06-30, value: 700, ref: X}\n"
-                           "      - {from: 2025-03-01, value: 720, ref: Y}"), "dibao.standard.rural", "日期重叠"),
-    "missing 文号": ("  dibao.standard.rural: {unit: yuan, values: [{from: 2025-01-01, value: 700}]}",
-                   "dibao.standard.rural.values[0]", "缺少文号 ref"),
-    "payment parameter": ("  schedule.tekun: {unit: schedule, values: [{from: 2025-01-01, value: weekly, ref: X}]}",
-                          "schedule.tekun.values[0].value", "monthly:日 或 quarterly:日"),
-    "fund without shares": ("  fund.dibao: {unit: fund, values: [{from: 2025-01-01, value: nosuchfund, ref: X}]}",
-                            "fund.dibao", "没有定义资金分担比例"),
+    "unknown key": (
+        "  dibao.standard.rurall: {unit: yuan, values: [{from: 2025-01-01, value: 700, ref: X}]}",
+        "dibao.standard.rurall",
+        "未知参数名",
+    ),
+    "wrong unit": (
+        "  dibao.standard.rural: {unit: ratio, values: [{from: 2025-01-01, value: 700, ref: X}]}",
+        "dibao.standard.rural.unit",
+        "单位应为 yuan",
+    ),
+    "amount with text": (
+        "  dibao.standard.rural: {unit: yuan, values: [{from: 2025-01-01, value: 700元, ref: X}]}",
+        "dibao.standard.rural.values[0].value",
+        "不是数字",
+    ),
+    "overlapping dates": (
+        (
+            "  dibao.standard.rural:\n    unit: yuan\n    values:\n"
+            "      - {from: 2025-01-01, until: 2025-06-30, value: 700, ref: X}\n"
+            "      - {from: 2025-03-01, value: 720, ref: Y}"
+        ),
+        "dibao.standard.rural",
+        "日期重叠",
+    ),
+    "missing 文号": (
+        "  dibao.standard.rural: {unit: yuan, values: [{from: 2025-01-01, value: 700}]}",
+        "dibao.standard.rural.values[0]",
+        "缺少文号 ref",
+    ),
+    "payment parameter": (
+        "  schedule.tekun: {unit: schedule, values: [{from: 2025-01-01, value: weekly, ref: X}]}",
+        "schedule.tekun.values[0].value",
+        "monthly:日 或 quarterly:日",
+    ),
+    "fund without shares": (
+        "  fund.dibao: {unit: fund, values: [{from: 2025-01-01, value: nosuchfund, ref: X}]}",
+        "fund.dibao",
+        "没有定义资金分担比例",
+    ),
 }
 
 
@@ -153,8 +193,12 @@ def test_payment_parameters_are_in_the_same_tree_and_inherit(county_dir):
     assert national.value == "quarterly:10" and national.ref == "晋民发〔2022〕38号" and national.region == "00"
     assert national.file == str(ROOT / "national.yaml")
     assert parameter("fund_shares.assistance", "140521100", JAN).value["central"] == Decimal("0.6")
-    write(county_dir, "140521.yaml", 'region: "140521"\nparameters:\n  schedule.tekun:\n    unit: schedule\n'
-          '    values: [{from: 2025-01-01, value: "monthly:15", ref: "沁民发〔2025〕2号"}]\n')
+    write(
+        county_dir,
+        "140521.yaml",
+        'region: "140521"\nparameters:\n  schedule.tekun:\n    unit: schedule\n'
+        '    values: [{from: 2025-01-01, value: "monthly:15", ref: "沁民发〔2025〕2号"}]\n',
+    )
     assert parameter("schedule.tekun", "140521100", JAN).value == "monthly:15"
     assert parameter("schedule.tekun", "140521", dt.date(2024, 12, 1)).value == "quarterly:10"
     assert parameter("schedule.tekun", "500240", JAN).value == "quarterly:10"
@@ -179,8 +223,15 @@ def cli(args, env_dir, stdin=None):
     env.pop("DOUDI_POLICY_DIR", None)
     if env_dir is not None:
         env["DOUDI_POLICY_DIR"] = str(env_dir)
-    return subprocess.run([sys.executable, "-m", "doudi.rules.cli", "-", *args], check=False, input=json.dumps(stdin or HOUSEHOLD),
-                          capture_output=True, text=True, cwd=REPO, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "doudi.rules.cli", "-", *args],
+        check=False,
+        input=json.dumps(stdin or HOUSEHOLD),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
 
 
 def test_cli_reads_the_folder_and_says_where_values_come_from(county_dir, tmp_path):

@@ -3,6 +3,7 @@ household exactly as `assess` does, a dated parameter is the value in force on t
 asked, raising the dibao standard never takes a household out of the safety net, and no
 amount is ever negative. Examples are kept small so the suite stays fast. The same
 households on Spark: doudi/batch/tests/test_properties_spark.py."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,17 +37,26 @@ def members(draw, region: str, count: int) -> list[dict]:
     for seq in range(1, count + 1):
         birth = draw(st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2024, 12, 31)))
         disabled = draw(st.booleans())
-        out.append({
-            "id_number": with_check_digit(f"{region[:6]}{birth:%Y%m%d}{seq:03d}"), "name": f"成员{seq}",
-            "relation": "head" if seq == 1 else draw(st.sampled_from(["spouse", "child", "parent", "other"])),
-            "disability": {"kind": draw(st.sampled_from(["limb", "intellectual", "mental", "visual", "hearing"])),
-                           "level": draw(st.integers(1, 4))} if disabled else None,
-            "serious_illness": draw(st.booleans()), "self_care": draw(st.sampled_from(["full", "partial", "none"])),
-            "employed": draw(st.booleans()), "capable_supporter": draw(st.booleans()),
-            "orphan": draw(st.sampled_from([False] * 9 + [True])),
-            "unsupported_child": draw(st.sampled_from([False] * 9 + [True])),
-            "income_monthly": {part: draw(often_zero) for part in ("wage", "business", "property", "transfer", "exempt")},
-        })
+        out.append(
+            {
+                "id_number": with_check_digit(f"{region[:6]}{birth:%Y%m%d}{seq:03d}"),
+                "name": f"成员{seq}",
+                "relation": "head" if seq == 1 else draw(st.sampled_from(["spouse", "child", "parent", "other"])),
+                "disability": {
+                    "kind": draw(st.sampled_from(["limb", "intellectual", "mental", "visual", "hearing"])),
+                    "level": draw(st.integers(1, 4)),
+                }
+                if disabled
+                else None,
+                "serious_illness": draw(st.booleans()),
+                "self_care": draw(st.sampled_from(["full", "partial", "none"])),
+                "employed": draw(st.booleans()),
+                "capable_supporter": draw(st.booleans()),
+                "orphan": draw(st.sampled_from([False] * 9 + [True])),
+                "unsupported_child": draw(st.sampled_from([False] * 9 + [True])),
+                "income_monthly": {part: draw(often_zero) for part in ("wage", "business", "property", "transfer", "exempt")},
+            }
+        )
     return out
 
 
@@ -58,21 +68,48 @@ def households(draw, province: str, fixed_region: str | None = None, most: int =
         people = draw(members(region, draw(st.integers(1, 4))))
         current = []
         if draw(st.booleans()):
-            current.append({"category": "dibao", "person": None, "since": "2020-01-01", "monthly_amount": draw(money),
-                            **({"taper_start": draw(st.sampled_from(MONTHS))} if draw(st.booleans()) else {})})
+            current.append(
+                {
+                    "category": "dibao",
+                    "person": None,
+                    "since": "2020-01-01",
+                    "monthly_amount": draw(money),
+                    **({"taper_start": draw(st.sampled_from(MONTHS))} if draw(st.booleans()) else {}),
+                }
+            )
         if draw(st.booleans()):
-            current.append({"category": "tekun", "person": people[0]["id_number"], "since": "2020-01-01",
-                            "monthly_amount": draw(money), "mode": draw(st.sampled_from(["dispersed", "centralized"]))})
-        out.append({
-            "id": f"H{index:02d}", "region": region, "hukou": draw(st.sampled_from(["urban", "rural"])),
-            "assets": {"financial": draw(st.one_of(st.just(Decimal(0)), st.decimals(0, 60000, places=2))),
-                       "vehicles": draw(st.lists(st.fixed_dictionaries({
-                           "kind": st.sampled_from(ITEM_KINDS["vehicle_kind"]), "value": money}), max_size=1)),
-                       "properties": draw(st.integers(0, 2)), "businesses": draw(st.integers(0, 1))},
-            "expenses_12m": {"medical": draw(often_zero) * 10, "education": draw(often_zero)},
-            "poverty_monitoring": draw(st.booleans()), "poverty_alleviated": draw(st.booleans()),
-            "members": people, "current": current,
-        })
+            current.append(
+                {
+                    "category": "tekun",
+                    "person": people[0]["id_number"],
+                    "since": "2020-01-01",
+                    "monthly_amount": draw(money),
+                    "mode": draw(st.sampled_from(["dispersed", "centralized"])),
+                }
+            )
+        out.append(
+            {
+                "id": f"H{index:02d}",
+                "region": region,
+                "hukou": draw(st.sampled_from(["urban", "rural"])),
+                "assets": {
+                    "financial": draw(st.one_of(st.just(Decimal(0)), st.decimals(0, 60000, places=2))),
+                    "vehicles": draw(
+                        st.lists(
+                            st.fixed_dictionaries({"kind": st.sampled_from(ITEM_KINDS["vehicle_kind"]), "value": money}),
+                            max_size=1,
+                        )
+                    ),
+                    "properties": draw(st.integers(0, 2)),
+                    "businesses": draw(st.integers(0, 1)),
+                },
+                "expenses_12m": {"medical": draw(often_zero) * 10, "education": draw(often_zero)},
+                "poverty_monitoring": draw(st.booleans()),
+                "poverty_alleviated": draw(st.booleans()),
+                "members": people,
+                "current": current,
+            }
+        )
     return out
 
 
@@ -117,8 +154,7 @@ def test_batch_decides_generated_households_as_assess_does(duckdb_engine, cohort
 @st.composite
 def dated_values(draw) -> list[dict]:
     """1–4 dated values of dibao.standard.rural, some ending early (`until`)."""
-    starts = sorted(draw(st.lists(st.dates(dt.date(2021, 1, 1), dt.date(2027, 12, 31)), min_size=1, max_size=4,
-                                  unique=True)))
+    starts = sorted(draw(st.lists(st.dates(dt.date(2021, 1, 1), dt.date(2027, 12, 31)), min_size=1, max_size=4, unique=True)))
     out = []
     for i, start in enumerate(starts):
         item = {"from": start, "value": draw(st.integers(300, 1500)), "ref": f"测〔2025〕{i + 1}号"}
@@ -135,7 +171,7 @@ def _policy_file(folder: Path, name: str, region: str, parameters: dict[str, lis
         lines += [f"  {parameter}:", "    unit: yuan", "    values:"]
         for v in values:
             until = f", until: {v['until']}" if v.get("until") else ""
-            lines.append(f"      - {{from: {v['from']}{until}, value: {v['value']}, ref: \"{v['ref']}\"}}")
+            lines.append(f'      - {{from: {v["from"]}{until}, value: {v["value"]}, ref: "{v["ref"]}"}}')
     path = folder / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -164,8 +200,12 @@ def test_a_dated_parameter_is_the_value_in_force_on_the_day(values, days):
         # assess reads the value in force on the month's first day: a one-person household
         # without income and with a capable supporter is paid exactly the standard.
         month = days[0].replace(day=1)
-        household = {"id": "H", "region": "140521100201", "hukou": "rural", "members": [
-            {"id_number": with_check_digit("14052119800510001"), "capable_supporter": True}]}
+        household = {
+            "id": "H",
+            "region": "140521100201",
+            "hukou": "rural",
+            "members": [{"id_number": with_check_digit("14052119800510001"), "capable_supporter": True}],
+        }
         result = assess({"households": [household]}, policy, f"{month:%Y-%m}")["results"][0]
         standard = policy.resolve("140521", month)["dibao.standard.rural"].value
         assert result["benefits"] == [{"category": "dibao", "person": None, "monthly_amount": int(standard), "members": 1}]
@@ -178,8 +218,10 @@ def test_raising_the_standard_never_takes_a_household_out_of_the_safety_net(gene
     shipped = load_policy("14").resolve("140521", dt.date(2025, 3, 1))
     data = {"households": generated}
     with tempfile.TemporaryDirectory() as folder:
-        raised = {name: [{"from": dt.date(2025, 1, 1), "value": shipped[name].value + raise_by, "ref": "测〔2025〕9号"}]
-                  for name in ("dibao.standard.rural", "dibao.standard.urban")}
+        raised = {
+            name: [{"from": dt.date(2025, 1, 1), "value": shipped[name].value + raise_by, "ref": "测〔2025〕9号"}]
+            for name in ("dibao.standard.rural", "dibao.standard.urban")
+        }
         path = _policy_file(Path(folder), "raised.yaml", "140521", raised)
         before = assess(data, "14", month)["results"]
         after = assess(data, str(path), month)["results"]

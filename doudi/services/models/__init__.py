@@ -1,4 +1,5 @@
 """The services app's tables, one module per area (institutions, hotline, goods, donations, rescue)."""
+
 from doudi.services.models.donations import Donation, DonationBalance, DonationSpend, DonationStep
 from doudi.services.models.goods import GOODS_KINDS, GoodsBalance, GoodsEntry
 from doudi.services.models.hotline import WorkOrder, WorkOrderStep
@@ -13,6 +14,26 @@ from doudi.services.models.institutions import (
 )
 from doudi.services.models.rescue import ColdSpell, Encounter, Patrol, Referral, SearchNotice
 
-__all__ = ["GOODS_KINDS", "ColdSpell", "Donation", "DonationBalance", "DonationSpend", "DonationStep", "DutyShift",
-           "EmergencyPlan", "Encounter", "Finding", "FindingStep", "GoodsBalance", "GoodsEntry", "Inspection", "Institution",
-           "Patrol", "Referral", "Resident", "SearchNotice", "WorkOrder", "WorkOrderStep"]
+__all__ = [
+    "GOODS_KINDS",
+    "ColdSpell",
+    "Donation",
+    "DonationBalance",
+    "DonationSpend",
+    "DonationStep",
+    "DutyShift",
+    "EmergencyPlan",
+    "Encounter",
+    "Finding",
+    "FindingStep",
+    "GoodsBalance",
+    "GoodsEntry",
+    "Inspection",
+    "Institution",
+    "Patrol",
+    "Referral",
+    "Resident",
+    "SearchNotice",
+    "WorkOrder",
+    "WorkOrderStep",
+]

@@ -6,6 +6,7 @@ and item ("money" in yuan, or a GOODS_KINDS code in its unit). A gift counts onc
 second person; a spend reserves its amount when recorded (so two spends together can never
 exceed what was received) and becomes spent when a second person confirms it, or is released
 when refused. The check constraint `donation_not_overspent` stands behind the code."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -49,8 +50,10 @@ class DonationBalance(models.Model):
         ordering = ["county_id", "purpose", "item"]
         constraints = [
             models.UniqueConstraint(fields=["county", "purpose", "item"], name="donation_balance_unique"),
-            models.CheckConstraint(condition=Q(reserved__gte=0) & Q(spent__gte=0)
-                                   & Q(received__gte=F("spent") + F("reserved")), name="donation_not_overspent"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(spent__gte=0) & Q(received__gte=F("spent") + F("reserved")),
+                name="donation_not_overspent",
+            ),
         ]
 
     @property
@@ -95,9 +98,10 @@ class Donation(models.Model):
         verbose_name = verbose_name_plural = "捐赠"
         ordering = ["-on", "-id"]
         indexes = [models.Index(fields=["county", "state", "on"], name="donation_county_state_on")]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
-                       models.CheckConstraint(condition=Q(thanks=True) | Q(show_amount=False),
-                                              name="donation_amount_shown_only_if_thanked")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
+            models.CheckConstraint(condition=Q(thanks=True) | Q(show_amount=False), name="donation_amount_shown_only_if_thanked"),
+        ]
 
     @property
     def number(self) -> str:
@@ -118,8 +122,7 @@ class DonationSpend(models.Model):
     purpose = models.CharField("用途", max_length=10, choices=Purpose.choices)
     item = models.CharField("资金或物资", max_length=10, choices=ITEM_CHOICES, default=MONEY)
     amount = models.DecimalField("金额（元）或数量", **QTY)
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               verbose_name="台账人员")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="台账人员")
     recipient_name = models.CharField("受助人", max_length=32)
     recipient_id_number = models.CharField("受助人身份证号", max_length=18)
     given = models.CharField("发放内容", max_length=200)
@@ -162,5 +165,10 @@ class DonationStep(AppendOnly):
     class Meta:
         verbose_name = verbose_name_plural = "捐赠复核记录"
         ordering = ["at", "id"]
-        constraints = [models.CheckConstraint(condition=(Q(donation__isnull=True) & Q(spend__isnull=False)) | (Q(donation__isnull=False) & Q(spend__isnull=True)),
-                                              name="donation_step_one_target")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(donation__isnull=True) & Q(spend__isnull=False))
+                | (Q(donation__isnull=False) & Q(spend__isnull=True)),
+                name="donation_step_one_target",
+            )
+        ]

@@ -1,6 +1,7 @@
 """In-kind goods (INS-8, 附件2 其他救助方式): stock received per township and kind, handed out
 to named people, never beyond stock. `GoodsBalance` is the row every write locks (as the
 备用金's ReserveBalance); `GoodsEntry` rows are the record (append-only)."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -11,9 +12,16 @@ from doudi.registry.models import Person
 
 # code: (label, unit). The first five are 附件2 备注2's kinds (doudi/reports/winter.py INKIND).
 GOODS_KINDS = {
-    "stove": ("取暖炉具", "台"), "coal": ("取暖煤", "吨"), "clothing": ("棉衣（御寒衣物）", "件"),
-    "quilt": ("棉被", "床"), "blanket": ("电热毯", "条"), "rice": ("大米", "袋"), "flour": ("面粉", "袋"),
-    "oil": ("食用油", "桶"), "mask": ("口罩", "个"), "other": ("其他物资", "件"),
+    "stove": ("取暖炉具", "台"),
+    "coal": ("取暖煤", "吨"),
+    "clothing": ("棉衣（御寒衣物）", "件"),
+    "quilt": ("棉被", "床"),
+    "blanket": ("电热毯", "条"),
+    "rice": ("大米", "袋"),
+    "flour": ("面粉", "袋"),
+    "oil": ("食用油", "桶"),
+    "mask": ("口罩", "个"),
+    "other": ("其他物资", "件"),
 }
 QTY = {"max_digits": 12, "decimal_places": 2}
 

@@ -1,5 +1,6 @@
 """Hotline work orders (HOT-1…4): every call of the 社会救助服务热线 and every 12345 work order,
 complaints (投诉) and 信访 alike, from 登记 to 办结 on the workflow primitive."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -64,17 +65,20 @@ class WorkOrder(models.Model):
     follow_up = models.TextField("回访情况", blank=True)
     satisfied = models.BooleanField("群众满意", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name="转入的救助申请")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="转入的救助申请"
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "热线工单"
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["region", "state"], name="order_region_state"),
-                   models.Index(fields=["state", "respond_by"], name="order_state_due"),
-                   models.Index(fields=["township", "received_at"], name="order_township_time")]
+        indexes = [
+            models.Index(fields=["region", "state"], name="order_region_state"),
+            models.Index(fields=["state", "respond_by"], name="order_state_due"),
+            models.Index(fields=["township", "received_at"], name="order_township_time"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(state="closed") | ~Q(answer=""), name="order_closed_has_answer"),
         ]

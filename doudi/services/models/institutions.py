@@ -1,6 +1,7 @@
 """Institutions for the vulnerable (INS-1…8): the record, its residents from the register,
 the pre-festival safety inspection with findings tracked to fixed, the 应急预案 on file and
 the festival duty roster (值班值守)."""
+
 from __future__ import annotations
 
 import uuid
@@ -72,8 +73,9 @@ class Resident(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "机构入住人员"
         ordering = ["institution_id", "since", "id"]
-        constraints = [models.UniqueConstraint(fields=["person"], condition=Q(until__isnull=True),
-                                               name="resident_one_institution")]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(until__isnull=True), name="resident_one_institution")
+        ]
 
 
 class Inspection(models.Model):
@@ -126,8 +128,11 @@ class Finding(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "安全隐患"
         ordering = ["state", "due", "id"]
-        constraints = [models.CheckConstraint(condition=Q(state="open") | (Q(fixed_on__isnull=False) & ~Q(fix_note="")),
-                                              name="finding_fixed_has_note_and_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="open") | (Q(fixed_on__isnull=False) & ~Q(fix_note="")), name="finding_fixed_has_note_and_date"
+            )
+        ]
 
 
 class FindingStep(AppendOnly):

@@ -2,6 +2,7 @@
 patrols, cold-weather periods (寒潮、低温、冰冻雨雪) during which a parameter asks for a minimum of
 patrols a week, the people met with the help given and their placement, 寻亲公告 for people who
 cannot say who they are, and returnees referred to apply for assistance at home."""
+
 from __future__ import annotations
 
 import uuid
@@ -99,8 +100,11 @@ class Encounter(models.Model):
 
     @property
     def help_labels(self) -> str:
-        out = [label for flag, label in ((self.food, "食物"), (self.clothing, "衣被"), (self.medical, "医疗"),
-                                         (self.ride, "护送至救助站")) if flag]
+        out = [
+            label
+            for flag, label in ((self.food, "食物"), (self.clothing, "衣被"), (self.medical, "医疗"), (self.ride, "护送至救助站"))
+            if flag
+        ]
         return "、".join(out)
 
     @property
@@ -123,8 +127,9 @@ class SearchNotice(models.Model):
         NOT_FOUND = "not_found", "公告期满未找到，转入长期安置"
 
     township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
-    encounter = models.ForeignKey(Encounter, null=True, blank=True, on_delete=models.PROTECT, related_name="notices",
-                                  verbose_name="巡查发现记录")
+    encounter = models.ForeignKey(
+        Encounter, null=True, blank=True, on_delete=models.PROTECT, related_name="notices", verbose_name="巡查发现记录"
+    )
     title = models.CharField("称呼", max_length=32, default="无名氏")
     sex = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女"), ("", "不详")], blank=True)
     age = models.CharField("年龄（约）", max_length=20, blank=True)
@@ -153,8 +158,10 @@ class SearchNotice(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(features=""), name="notice_has_features"),
             models.CheckConstraint(condition=Q(published_until__gte=models.F("published_from")), name="notice_dates"),
-            models.CheckConstraint(condition=Q(outcome="searching") | (Q(outcome_on__isnull=False) & ~Q(outcome_note="")),
-                                   name="notice_outcome_has_date_and_note"),
+            models.CheckConstraint(
+                condition=Q(outcome="searching") | (Q(outcome_on__isnull=False) & ~Q(outcome_note="")),
+                name="notice_outcome_has_date_and_note",
+            ),
         ]
 
     @property
@@ -166,8 +173,9 @@ class Referral(AppendOnly):
     """A returnee referred to apply for assistance at home (源头稳固, 防止再次流浪)."""
 
     township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="登记乡镇")
-    encounter = models.ForeignKey(Encounter, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals",
-                                  verbose_name="巡查发现记录")
+    encounter = models.ForeignKey(
+        Encounter, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals", verbose_name="巡查发现记录"
+    )
     name = models.CharField("姓名", max_length=32)
     id_number = models.CharField("身份证号", max_length=18, blank=True)
     home = models.CharField("接收地（户籍地乡镇、县）", max_length=100)

@@ -1,5 +1,6 @@
 """Services fixtures: register persons in both townships, an institution in each, and
 working-day dates the calendar knows."""
+
 import datetime as dt
 
 import pytest
@@ -14,9 +15,14 @@ PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 50
 
 
 def _person(household, name, birth, seq):
-    return Person.objects.create(id_number=person_id(COUNTY, birth, seq), name=name, sex="M",
-                                 birth_date=dt.date.fromisoformat(f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"),
-                                 household=household, relation="head")
+    return Person.objects.create(
+        id_number=person_id(COUNTY, birth, seq),
+        name=name,
+        sex="M",
+        birth_date=dt.date.fromisoformat(f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"),
+        household=household,
+        relation="head",
+    )
 
 
 @pytest.fixture
@@ -24,15 +30,33 @@ def people(users):
     ha = Household.objects.create(code="S001", region_id=VILLAGE_A1, hukou="rural")
     hb = Household.objects.create(code="S002", region_id=VILLAGE_B1, hukou="rural")
     old = _person(ha, "刘老汉", "19400101", 1)
-    Benefit.objects.create(household=ha, person=old, person_key=old.id_number, category="tekun", since=dt.date(2023, 1, 1),
-                           monthly_amount=1280, support_mode="centralized")
+    Benefit.objects.create(
+        household=ha,
+        person=old,
+        person_key=old.id_number,
+        category="tekun",
+        since=dt.date(2023, 1, 1),
+        monthly_amount=1280,
+        support_mode="centralized",
+    )
     return {"a": old, "b": _person(hb, "陈大娘", "19420202", 2)}
 
 
 def institution_data(**changes):
-    data = {"name": "龙港镇敬老院", "kind": "rural", "region": TOWNSHIP_A, "address": "龙港镇北街1号", "beds": "40",
-            "nursing_beds": "10", "winter_beds": "5", "heating": "coal", "head": "王院长", "phone": "0356-1234567",
-            "contact": "李安全", "contact_phone": "13800000001"}
+    data = {
+        "name": "龙港镇敬老院",
+        "kind": "rural",
+        "region": TOWNSHIP_A,
+        "address": "龙港镇北街1号",
+        "beds": "40",
+        "nursing_beds": "10",
+        "winter_beds": "5",
+        "heating": "coal",
+        "head": "王院长",
+        "phone": "0356-1234567",
+        "contact": "李安全",
+        "contact_phone": "13800000001",
+    }
     data.update(changes)
     return data
 

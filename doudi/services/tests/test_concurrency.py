@@ -2,6 +2,7 @@
 refused with the stock in its message, and the balance never goes below zero. Threads with
 their own connections: on PostgreSQL the second waits on the balance row's lock, then finds
 too little left (run with DATABASE_URL=postgres://…); SQLite runs one writer at a time."""
+
 import threading
 from decimal import Decimal
 
@@ -39,12 +40,22 @@ def _race(calls):
 
 def test_two_hand_outs_beyond_stock_one_wins(users, people):
     clerk, staff = users["clerk_a"], users["staff"]
-    goods.goods_receive(user=clerk, data={"township": TOWNSHIP_A, "kind": "coal", "quantity": "1", "on": "2026-11-30",
-                                          "source": "采购"})
+    goods.goods_receive(
+        user=clerk, data={"township": TOWNSHIP_A, "kind": "coal", "quantity": "1", "on": "2026-11-30", "source": "采购"}
+    )
 
     def hand_out(user, number):
-        return goods.goods_issue(user=user, data={"township": TOWNSHIP_A, "kind": "coal", "quantity": "0.6",
-                                                  "on": "2026-11-30", "id_number": number, "name": "领取人"})
+        return goods.goods_issue(
+            user=user,
+            data={
+                "township": TOWNSHIP_A,
+                "kind": "coal",
+                "quantity": "0.6",
+                "on": "2026-11-30",
+                "id_number": number,
+                "name": "领取人",
+            },
+        )
 
     results = _race([lambda: hand_out(clerk, people["a"].id_number), lambda: hand_out(staff, people["b"].id_number)])
     wins = [r for r in results if isinstance(r, tuple)]

@@ -1,6 +1,7 @@
 """Two spends at once that together exceed the donation balance: exactly one wins, the other is
 refused with the balance in its message; the balance never goes below zero (run on PostgreSQL:
 DATABASE_URL=postgres://…; SQLite runs one writer at a time)."""
+
 from decimal import Decimal
 
 import pytest
@@ -16,17 +17,37 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_two_spends_beyond_balance_one_wins(users, people):
-    g, _ = svc.gift_record(user=users["staff"], data={"donor": "爱心人士", "donor_kind": "person", "item": "money",
-                                                       "amount": "1000", "purpose": "temp", "on": "2026-11-30"})
+    g, _ = svc.gift_record(
+        user=users["staff"],
+        data={
+            "donor": "爱心人士",
+            "donor_kind": "person",
+            "item": "money",
+            "amount": "1000",
+            "purpose": "temp",
+            "on": "2026-11-30",
+        },
+    )
     svc.gift_confirm(user=users["admin"], gift=g)
 
     def spend(user, person, township):
-        return svc.spend_record(user=user, data={"township": township, "id_number": person.id_number, "item": "money",
-                                                 "amount": "600", "purpose": "temp", "given": "救助金 600 元",
-                                                 "reason": "突发困难", "on": "2026-12-01"})
+        return svc.spend_record(
+            user=user,
+            data={
+                "township": township,
+                "id_number": person.id_number,
+                "item": "money",
+                "amount": "600",
+                "purpose": "temp",
+                "given": "救助金 600 元",
+                "reason": "突发困难",
+                "on": "2026-12-01",
+            },
+        )
 
-    results = _race([lambda: spend(users["clerk_a"], people["a"], TOWNSHIP_A),
-                     lambda: spend(users["staff"], people["b"], TOWNSHIP_B)])
+    results = _race(
+        [lambda: spend(users["clerk_a"], people["a"], TOWNSHIP_A), lambda: spend(users["staff"], people["b"], TOWNSHIP_B)]
+    )
     wins = [r for r in results if isinstance(r, tuple)]
     assert len(wins) == 1, results
     if connection.vendor == "postgresql":  # the loser waited on the row lock, then found 400 left

@@ -2,6 +2,7 @@
 spends on named people reserve the amount and are refused beyond it; the recorder can never
 confirm their own write; the public thank-you list shows only donors who agreed, amounts only
 where allowed, never recipients; another township is a 404, a lesser role a 403."""
+
 from decimal import Decimal
 
 import pytest
@@ -18,15 +19,31 @@ pytestmark = pytest.mark.django_db
 
 
 def gift(user, **changes):
-    data = {"donor": "晋南爱心企业", "donor_kind": "org", "item": "money", "amount": "10000", "purpose": "winter",
-            "on": "2026-11-30", "thanks": "1", "show_amount": "1"}
+    data = {
+        "donor": "晋南爱心企业",
+        "donor_kind": "org",
+        "item": "money",
+        "amount": "10000",
+        "purpose": "winter",
+        "on": "2026-11-30",
+        "thanks": "1",
+        "show_amount": "1",
+    }
     data.update(changes)
     return svc.gift_record(user=user, data=data)[0]
 
 
 def spend_data(person, **changes):
-    data = {"township": TOWNSHIP_A, "id_number": person.id_number, "item": "money", "amount": "600", "purpose": "winter",
-            "given": "慰问金 600 元", "reason": "冬季取暖困难", "on": "2026-12-01"}
+    data = {
+        "township": TOWNSHIP_A,
+        "id_number": person.id_number,
+        "item": "money",
+        "amount": "600",
+        "purpose": "winter",
+        "given": "慰问金 600 元",
+        "reason": "冬季取暖困难",
+        "on": "2026-12-01",
+    }
     data.update(changes)
     return data
 
@@ -84,11 +101,18 @@ def test_constraint_stands_behind_the_code(funded):
         DonationBalance.objects.filter(pk=balance().pk).update(spent=Decimal("10000.01"))
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"amount": "-5"}, "应大于 0"), ({"amount": "1.234"}, "两位小数"), ({"amount": "abc"}, "不是有效的数字"),
-    ({"donor": ""}, "请填写捐赠人"), ({"purpose": "x"}, "请选择捐赠用途"), ({"on": "2099-01-01"}, "不能晚于今天"),
-    ({"item": "quilt", "goods": ""}, "请填写物资说明"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"amount": "-5"}, "应大于 0"),
+        ({"amount": "1.234"}, "两位小数"),
+        ({"amount": "abc"}, "不是有效的数字"),
+        ({"donor": ""}, "请填写捐赠人"),
+        ({"purpose": "x"}, "请选择捐赠用途"),
+        ({"on": "2099-01-01"}, "不能晚于今天"),
+        ({"item": "quilt", "goods": ""}, "请填写物资说明"),
+    ],
+)
 def test_bad_gift_refused(users, changes, message):
     with pytest.raises(ServiceError, match=message):
         gift(users["staff"], **changes)
@@ -96,8 +120,12 @@ def test_bad_gift_refused(users, changes, message):
 
 
 def test_bad_spend_refused(users, people, funded):
-    for changes, message in [({"id_number": "123"}, "身份证号无效"), ({"given": ""}, "请填写发放内容"),
-                             ({"township": "999999999"}, "未知的乡镇"), ({"reason": ""}, "请填写救助事由")]:
+    for changes, message in [
+        ({"id_number": "123"}, "身份证号无效"),
+        ({"given": ""}, "请填写发放内容"),
+        ({"township": "999999999"}, "未知的乡镇"),
+        ({"reason": ""}, "请填写救助事由"),
+    ]:
         with pytest.raises(ServiceError, match=message):
             svc.spend_record(user=users["clerk_a"], data=spend_data(people["a"], **changes))
     with pytest.raises(ServiceError, match="不在您的管辖范围"):
@@ -160,8 +188,12 @@ def test_other_township_404_and_lesser_roles_403(client, users, people, funded):
     assert Donation.objects.count() == 1
     for name in ("helper_a1", "finance", "uploader"):
         client.force_login(users[name])
-        for url in (reverse("services:donations"), reverse("services:gifts"), reverse("services:spends"),
-                    reverse("services:spend", args=[spend.pk])):
+        for url in (
+            reverse("services:donations"),
+            reverse("services:gifts"),
+            reverse("services:spends"),
+            reverse("services:spend", args=[spend.pk]),
+        ):
             assert client.get(url).status_code == 403, (name, url)
         assert client.post(reverse("services:spend_new"), spend_data(people["a"])).status_code == 403
     client.force_login(users["supervisor"])

@@ -1,6 +1,7 @@
 """In-kind goods: stock in, hand-outs to named people, never beyond stock (refused with a
 Chinese message, nothing changed), one form one entry, and the weekly kinds and person-times
 for 附件2 其他救助方式 (selectors.inkind_between)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -18,13 +19,17 @@ OUTSIDER = person_id(COUNTY, "19900101", 77)  # not in the register
 
 
 def receive(user, qty="10", kind="stove", township=TOWNSHIP_A, on="2026-11-30", token=None):
-    return goods.goods_receive(user=user, data={"township": township, "kind": kind, "quantity": qty, "on": on,
-                                                "source": "县民政局调拨"}, token=token)[0]
+    return goods.goods_receive(
+        user=user, data={"township": township, "kind": kind, "quantity": qty, "on": on, "source": "县民政局调拨"}, token=token
+    )[0]
 
 
 def issue(user, id_number, qty="1", kind="stove", township=TOWNSHIP_A, on="2026-11-30", name="", token=None):
-    return goods.goods_issue(user=user, data={"township": township, "kind": kind, "quantity": qty, "on": on,
-                                              "id_number": id_number, "name": name}, token=token)
+    return goods.goods_issue(
+        user=user,
+        data={"township": township, "kind": kind, "quantity": qty, "on": on, "id_number": id_number, "name": name},
+        token=token,
+    )
 
 
 def test_hand_outs_never_beyond_stock(users, people):
@@ -53,12 +58,23 @@ def test_recipients_named_and_bad_input(users, people):
     # Another township's register person: recorded by the name typed, the register not shown.
     entry, _ = issue(clerk, people["b"].id_number, "1", kind="coal", name="陈大娘")
     assert entry.person is None
-    for data, message in (({"quantity": "-1"}, "数量应大于 0"), ({"quantity": "abc"}, "不是有效的数字"),
-                          ({"quantity": "1.234"}, "两位小数"), ({"kind": "gold"}, "物资种类"),
-                          ({"township": TOWNSHIP_B}, "不在您的管辖范围内"), ({"on": "2099-01-01"}, "不能晚于今天"),
-                          ({"id_number": "123"}, "身份证号无效")):
-        post = {"township": TOWNSHIP_A, "kind": "coal", "quantity": "1", "on": "2026-11-30",
-                "id_number": people["a"].id_number, **data}
+    for data, message in (
+        ({"quantity": "-1"}, "数量应大于 0"),
+        ({"quantity": "abc"}, "不是有效的数字"),
+        ({"quantity": "1.234"}, "两位小数"),
+        ({"kind": "gold"}, "物资种类"),
+        ({"township": TOWNSHIP_B}, "不在您的管辖范围内"),
+        ({"on": "2099-01-01"}, "不能晚于今天"),
+        ({"id_number": "123"}, "身份证号无效"),
+    ):
+        post = {
+            "township": TOWNSHIP_A,
+            "kind": "coal",
+            "quantity": "1",
+            "on": "2026-11-30",
+            "id_number": people["a"].id_number,
+            **data,
+        }
         with pytest.raises(ServiceError, match=message):
             goods.goods_issue(user=clerk, data=post)
     with pytest.raises(ServiceError, match="请填写物资来源"):

@@ -1,6 +1,7 @@
 """Hotline work orders: logged with a deadline in working hours, routed, answered, followed
 up, closed (closing without an answer refused, nothing changed), response and closure times
 per township, a call that becomes a 临时救助 case, complaints and 信访 the same way."""
+
 import datetime as dt
 
 import pytest
@@ -18,8 +19,15 @@ MONDAY_10 = timezone.make_aware(dt.datetime(2026, 6, 1, 10, 0))  # a Monday
 
 
 def call(**changes):
-    data = {"kind": "help", "channel": "hotline", "caller_name": "刘老汉", "caller_phone": "13900000001",
-            "township": TOWNSHIP_A, "need": "家里没煤了，屋里很冷", "received_at": MONDAY_10}
+    data = {
+        "kind": "help",
+        "channel": "hotline",
+        "caller_name": "刘老汉",
+        "caller_phone": "13900000001",
+        "township": TOWNSHIP_A,
+        "need": "家里没煤了，屋里很冷",
+        "received_at": MONDAY_10,
+    }
     data.update(changes)
     return data
 
@@ -53,8 +61,9 @@ def test_route_answer_follow_close_and_times(client, users):
     assert order.state == "routed" and order.closed_at is None
     with pytest.raises(ServiceError, match="请填写答复内容"):
         hotline.order_answer(user=clerk, order=order, answer="  ")
-    client.post(reverse("services:order_act", args=[order.pk, "answer"]),
-                {"version": order.version, "answer": "已联系村委送煤 0.5 吨"})
+    client.post(
+        reverse("services:order_act", args=[order.pk, "answer"]), {"version": order.version, "answer": "已联系村委送煤 0.5 吨"}
+    )
     order.refresh_from_db()
     assert order.state == "answered" and order.answered_at is not None
     with pytest.raises(ServiceError, match="请选择群众是否满意"):
@@ -63,7 +72,12 @@ def test_route_answer_follow_close_and_times(client, users):
     order = hotline.order_close(user=clerk, order=order)
     assert order.state == "closed"
     assert list(WorkOrderStep.objects.filter(order=order).values_list("to_state", flat=True)) == [
-        "received", "routed", "answered", "followed", "closed"]
+        "received",
+        "routed",
+        "answered",
+        "followed",
+        "closed",
+    ]
     table = selectors.order_times(staff, start=dt.date(2026, 6, 1), end=timezone.localdate())
     row = table["rows"][0]
     assert row["name"] == "龙港镇" and row["orders"] == 1 and row["answered"] == 1 and row["closed"] == 1
@@ -77,10 +91,15 @@ def test_route_to_a_county_office_and_bad_input(users):
     order = hotline.order_create(user=staff, data=call(kind="complaint"))
     order = hotline.order_route(user=staff, order=order, target="rescue_center")
     assert order.region_id == COUNTY and order.unit_label == "救助管理站（救助中心）"
-    for bad, message in ((call(township="999"), "来电人所在乡镇"), (call(caller_name=""), "来电人姓名"),
-                         (call(channel="12345"), "12345 工单编号"), (call(caller_id_number="1234"), "来电人身份证号无效"),
-                         (call(received_at="2099-01-01T10:00"), "不能晚于现在"), (call(kind="x"), "诉求类型"),
-                         (call(need=""), "诉求内容")):
+    for bad, message in (
+        (call(township="999"), "来电人所在乡镇"),
+        (call(caller_name=""), "来电人姓名"),
+        (call(channel="12345"), "12345 工单编号"),
+        (call(caller_id_number="1234"), "来电人身份证号无效"),
+        (call(received_at="2099-01-01T10:00"), "不能晚于现在"),
+        (call(kind="x"), "诉求类型"),
+        (call(need=""), "诉求内容"),
+    ):
         with pytest.raises(ServiceError, match=message):
             hotline.order_create(user=staff, data=bad)
     from doudi.core.models import Region
@@ -109,8 +128,10 @@ def test_a_call_becomes_a_temp_assist_case(client, users, people):
     client.force_login(clerk)
     bad = client.post(reverse("services:order_case", args=[order.pk]), {"village": "", "name": "刘老汉"}, follow=True)
     assert "不能转入救助申请" in bad.content.decode() and Case.objects.count() == 0
-    client.post(reverse("services:order_case", args=[order.pk]),
-                {"village": VILLAGE_A1, "name": "刘老汉", "id_number": people["a"].id_number, "reason": "家中断煤"})
+    client.post(
+        reverse("services:order_case", args=[order.pk]),
+        {"village": VILLAGE_A1, "name": "刘老汉", "id_number": people["a"].id_number, "reason": "家中断煤"},
+    )
     case = Case.objects.get()
     order.refresh_from_db()
     assert order.case == case and case.channel == "hotline" and case.category == "temp_assist"

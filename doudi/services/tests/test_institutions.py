@@ -1,6 +1,7 @@
 """Institutions: the record, residents from the register, inspection findings tracked to
 fixed (refused without a fix note or date, nothing changed), the 应急预案 PDF checked by its
 bytes and served through the scoped view, and the duty roster."""
+
 import datetime as dt
 
 import pytest
@@ -20,11 +21,13 @@ def test_create_through_the_page_and_bad_input_refused(client, users):
     response = client.post(reverse("services:institution_new"), institution_data())
     institution = Institution.objects.get()
     assert response.status_code == 302 and institution.winter_beds == 5 and institution.get_heating_display() == "燃煤取暖"
-    for bad, message in ((institution_data(name="另一院", nursing_beds="50"), "护理型床位（50）不能多于床位总数（40）"),
-                         (institution_data(name="另一院", beds="-3"), "床位总数应为 0 至"),
-                         (institution_data(name="另一院", phone="=cmd"), "联系电话"),
-                         (institution_data(name="另一院", kind="zoo"), "请选择机构类型"),
-                         (institution_data(), "已有名为「龙港镇敬老院」的机构")):
+    for bad, message in (
+        (institution_data(name="另一院", nursing_beds="50"), "护理型床位（50）不能多于床位总数（40）"),
+        (institution_data(name="另一院", beds="-3"), "床位总数应为 0 至"),
+        (institution_data(name="另一院", phone="=cmd"), "联系电话"),
+        (institution_data(name="另一院", kind="zoo"), "请选择机构类型"),
+        (institution_data(), "已有名为「龙港镇敬老院」的机构"),
+    ):
         response = client.post(reverse("services:institution_new"), bad)
         assert response.status_code == 400 and message in response.content.decode(), message
     assert Institution.objects.count() == 1
@@ -35,15 +38,18 @@ def test_create_through_the_page_and_bad_input_refused(client, users):
 
 def test_residents_from_the_register(users, people, homes):
     clerk = users["clerk_a"]
-    resident = institutions.resident_add(user=clerk, institution=homes["a"],
-                                         data={"id_number": people["a"].id_number, "since": "2024-11-01"})
+    resident = institutions.resident_add(
+        user=clerk, institution=homes["a"], data={"id_number": people["a"].id_number, "since": "2024-11-01"}
+    )
     assert resident.person == people["a"]
     with pytest.raises(ServiceError, match="已入住龙港镇敬老院"):
-        institutions.resident_add(user=clerk, institution=homes["a"], data={"id_number": people["a"].id_number,
-                                                                             "since": "2024-11-02"})
+        institutions.resident_add(
+            user=clerk, institution=homes["a"], data={"id_number": people["a"].id_number, "since": "2024-11-02"}
+        )
     with pytest.raises(ServiceError, match="台账中没有该身份证号的人员"):  # another township's person: not probed
-        institutions.resident_add(user=clerk, institution=homes["a"], data={"id_number": people["b"].id_number,
-                                                                             "since": "2024-11-01"})
+        institutions.resident_add(
+            user=clerk, institution=homes["a"], data={"id_number": people["b"].id_number, "since": "2024-11-01"}
+        )
     with pytest.raises(ServiceError, match="身份证号无效"):
         institutions.resident_add(user=clerk, institution=homes["a"], data={"id_number": "123", "since": "2024-11-01"})
     with pytest.raises(ServiceError, match="离开日期不能早于入住日期"):
@@ -55,18 +61,24 @@ def test_residents_from_the_register(users, people, homes):
 def test_finding_goes_to_fixed_only_with_note_and_date(client, users, homes):
     clerk = users["clerk_a"]
     client.force_login(clerk)
-    client.post(reverse("services:inspection_add", args=[homes["a"].pk]),
-                {"kind": "festival", "on": "2025-01-06", "inspectors": "县民政局 张三、李四"})
+    client.post(
+        reverse("services:inspection_add", args=[homes["a"].pk]),
+        {"kind": "festival", "on": "2025-01-06", "inspectors": "县民政局 张三、李四"},
+    )
     inspection = homes["a"].inspections.get()
-    client.post(reverse("services:finding_add", args=[homes["a"].pk, inspection.pk]),
-                {"area": "gas", "description": "3号房煤炉烟囱堵塞，无一氧化碳报警器", "due": "2025-01-10"})
+    client.post(
+        reverse("services:finding_add", args=[homes["a"].pk, inspection.pk]),
+        {"area": "gas", "description": "3号房煤炉烟囱堵塞，无一氧化碳报警器", "due": "2025-01-10"},
+    )
     finding = Finding.objects.get()
     assert finding.state == "open" and finding.region_code == TOWNSHIP_A
     url = reverse("services:finding_fix", args=[finding.pk])
-    for post, message in (({"fix_note": "  ", "fixed_on": "2025-01-08"}, "请填写整改情况"),
-                          ({"fix_note": "已清理烟囱", "fixed_on": ""}, "请填写整改完成日期"),
-                          ({"fix_note": "已清理烟囱", "fixed_on": "2025-01-01"}, "不能早于发现隐患的检查日期"),
-                          ({"fix_note": "已清理烟囱", "fixed_on": "2099-01-01"}, "不能晚于今天")):
+    for post, message in (
+        ({"fix_note": "  ", "fixed_on": "2025-01-08"}, "请填写整改情况"),
+        ({"fix_note": "已清理烟囱", "fixed_on": ""}, "请填写整改完成日期"),
+        ({"fix_note": "已清理烟囱", "fixed_on": "2025-01-01"}, "不能早于发现隐患的检查日期"),
+        ({"fix_note": "已清理烟囱", "fixed_on": "2099-01-01"}, "不能晚于今天"),
+    ):
         response = client.post(url, post, follow=True)
         assert message in response.content.decode(), message
         finding.refresh_from_db()
@@ -103,14 +115,21 @@ def test_plan_pdf_by_magic_bytes_served_scoped(client, users, homes):
 
 def test_duty_roster(client, users, homes):
     clerk = users["clerk_a"]
-    institutions.duty_add(user=clerk, institution=homes["a"],
-                          data={"on": "2025-01-28", "post": "leader", "person": "王院长", "phone": "13800000002"})
+    institutions.duty_add(
+        user=clerk,
+        institution=homes["a"],
+        data={"on": "2025-01-28", "post": "leader", "person": "王院长", "phone": "13800000002"},
+    )
     with pytest.raises(ServiceError, match="值班电话"):
-        institutions.duty_add(user=clerk, institution=homes["a"],
-                              data={"on": "2025-01-29", "post": "duty", "person": "小李", "phone": "abc"})
+        institutions.duty_add(
+            user=clerk, institution=homes["a"], data={"on": "2025-01-29", "post": "duty", "person": "小李", "phone": "abc"}
+        )
     with pytest.raises(ServiceError, match="已登记"):
-        institutions.duty_add(user=clerk, institution=homes["a"],
-                              data={"on": "2025-01-28", "post": "leader", "person": "王院长", "phone": "13800000002"})
+        institutions.duty_add(
+            user=clerk,
+            institution=homes["a"],
+            data={"on": "2025-01-28", "post": "leader", "person": "王院长", "phone": "13800000002"},
+        )
     client.force_login(users["staff"])
     page = client.get(reverse("services:duties") + "?start=2025-01-01&end=2025-02-28").content.decode()
     assert "王院长" in page and "带班领导" in page

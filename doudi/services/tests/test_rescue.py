@@ -2,6 +2,7 @@
 food and a ride and placed at the station; a 寻亲公告 with a photo (JPEG/PNG by its bytes) prints,
 the search's outcome with 公安 is recorded; a returnee is referred home; a cold-weather period
 with too few patrols warns; bad input is refused; another township is a 404, a lesser role 403."""
+
 import datetime as dt
 
 import pytest
@@ -20,23 +21,35 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 40
 
 
 def patrol(user, township=TOWNSHIP_A, when="2026-11-30T22:30", **changes):
-    data = {"township": township, "started_at": when, "area": "火车站地下通道、桥洞", "weather": "cold",
-            "temperature": "-12", "team": "张三、李四"}
+    data = {
+        "township": township,
+        "started_at": when,
+        "area": "火车站地下通道、桥洞",
+        "weather": "cold",
+        "temperature": "-12",
+        "team": "张三、李四",
+    }
     data.update(changes)
     return svc.patrol_add(user=user, data=data)
 
 
 def met(user, p, **changes):
-    data = {"unidentified": "1", "sex": "M", "age": "50", "place": "桥洞下", "food": "1", "clothing": "1",
-            "placement": "station"}
+    data = {"unidentified": "1", "sex": "M", "age": "50", "place": "桥洞下", "food": "1", "clothing": "1", "placement": "station"}
     data.update(changes)
     return svc.encounter_add(user=user, patrol=p, data=data)
 
 
 def notice_data(**changes):
-    data = {"features": "身高约170厘米，偏瘦，山东口音，左手缺小指", "found_on": "2026-11-30", "found_at": "火车站地下通道",
-            "shelter": "县救助管理站", "contact": "王站长 0359-1234567", "published_from": "2026-12-01",
-            "published_until": "2026-12-31", "channels": "全国救助寻亲网"}
+    data = {
+        "features": "身高约170厘米，偏瘦，山东口音，左手缺小指",
+        "found_on": "2026-11-30",
+        "found_at": "火车站地下通道",
+        "shelter": "县救助管理站",
+        "contact": "王站长 0359-1234567",
+        "published_from": "2026-12-01",
+        "published_until": "2026-12-31",
+        "channels": "全国救助寻亲网",
+    }
     data.update(changes)
     return data
 
@@ -51,29 +64,40 @@ def found(users):
 def test_cold_night_patrol_meets_person_placed_and_notice_prints(client, users, found):
     p, person = found["patrol"], found["person"]
     assert p.night and person.ride and person.help_labels == "食物、衣被、护送至救助站"
-    notice = svc.notice_add(user=users["clerk_a"], data=notice_data(), encounter=person,
-                            photo=SimpleUploadedFile("x.bin", JPEG))
+    notice = svc.notice_add(user=users["clerk_a"], data=notice_data(), encounter=person, photo=SimpleUploadedFile("x.bin", JPEG))
     assert notice.photo_type == "image/jpeg" and notice.township_id == TOWNSHIP_A
-    svc.notice_police(user=users["clerk_a"], notice=notice, data={"police_checked_on": "2026-12-01",
-                                                                   "police_result": "指纹、人像比对未见匹配，已采集DNA"})
+    svc.notice_police(
+        user=users["clerk_a"],
+        notice=notice,
+        data={"police_checked_on": "2026-12-01", "police_result": "指纹、人像比对未见匹配，已采集DNA"},
+    )
     client.force_login(users["clerk_a"])
     page = client.get(reverse("services:notice", args=[notice.pk])).content.decode()
     assert "寻亲公告" in page and "左手缺小指" in page and "data-print" in page and "指纹、人像比对" in page
     photo = client.get(reverse("services:notice_photo", args=[notice.pk]))
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
-    svc.notice_outcome(user=users["clerk_a"], notice=notice, data={"outcome": "found", "outcome_on": "2026-12-02",
-                                                                    "outcome_note": "其子从山东接回"})
+    svc.notice_outcome(
+        user=users["clerk_a"],
+        notice=notice,
+        data={"outcome": "found", "outcome_on": "2026-12-02", "outcome_note": "其子从山东接回"},
+    )
     with pytest.raises(ServiceError, match="已登记寻亲结果"):
-        svc.notice_outcome(user=users["clerk_a"], notice=notice, data={"outcome": "not_found", "outcome_on": "2026-12-02",
-                                                                        "outcome_note": "x"})
+        svc.notice_outcome(
+            user=users["clerk_a"], notice=notice, data={"outcome": "not_found", "outcome_on": "2026-12-02", "outcome_note": "x"}
+        )
     assert SearchNotice.objects.get().outcome == "found"
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"features": ""}, "请填写体貌特征"), ({"published_until": "2026-11-01"}, "截止日期不能早于发布日期"),
-    ({"published_from": "2026-11-01"}, "发布日期不能早于发现日期"), ({"found_on": "2099-01-01"}, "不能晚于今天"),
-    ({"shelter": ""}, "请填写现安置单位"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"features": ""}, "请填写体貌特征"),
+        ({"published_until": "2026-11-01"}, "截止日期不能早于发布日期"),
+        ({"published_from": "2026-11-01"}, "发布日期不能早于发现日期"),
+        ({"found_on": "2099-01-01"}, "不能晚于今天"),
+        ({"shelter": ""}, "请填写现安置单位"),
+    ],
+)
 def test_bad_notice_refused(users, found, changes, message):
     with pytest.raises(ServiceError, match=message):
         svc.notice_add(user=users["clerk_a"], data=notice_data(**changes), encounter=found["person"])
@@ -83,30 +107,43 @@ def test_bad_notice_refused(users, found, changes, message):
 @pytest.mark.parametrize("payload,name", [(PDF_BYTES, "photo.jpg"), (b"GIF89a" + b"\x00" * 20, "a.png"), (b"", "e.jpg")])
 def test_photo_judged_by_bytes(users, found, payload, name):
     with pytest.raises(ServiceError, match="JPEG 或 PNG|空文件"):
-        svc.notice_add(user=users["clerk_a"], data=notice_data(), encounter=found["person"],
-                       photo=SimpleUploadedFile(name, payload))
-    notice = svc.notice_add(user=users["clerk_a"], data=notice_data(), encounter=found["person"],
-                            photo=SimpleUploadedFile("p.jpg", PNG_BYTES))
+        svc.notice_add(
+            user=users["clerk_a"], data=notice_data(), encounter=found["person"], photo=SimpleUploadedFile(name, payload)
+        )
+    notice = svc.notice_add(
+        user=users["clerk_a"], data=notice_data(), encounter=found["person"], photo=SimpleUploadedFile("p.jpg", PNG_BYTES)
+    )
     assert notice.photo_type == "image/png"
 
 
 def test_identified_person_needs_no_notice_and_is_referred_home(users, found):
-    person = met(users["clerk_a"], found["patrol"], unidentified="", name="王二", id_number="",
-                 placement="home")
+    person = met(users["clerk_a"], found["patrol"], unidentified="", name="王二", id_number="", placement="home")
     with pytest.raises(ServiceError, match="不需要发布寻亲公告"):
         svc.notice_add(user=users["clerk_a"], data=notice_data(), encounter=person)
     with pytest.raises(ServiceError, match="请填写转介说明"):
         svc.referral_add(user=users["clerk_a"], encounter=person, data={"home": "山东省某县", "on": "2026-12-01"})
-    r = svc.referral_add(user=users["clerk_a"], encounter=person,
-                         data={"home": "山东省菏泽市某县某镇", "id_number": "110101199003070011", "on": "2026-12-01",
-                               "note": "已联系户籍地民政所，建议申请临时救助和低保"})
+    r = svc.referral_add(
+        user=users["clerk_a"],
+        encounter=person,
+        data={
+            "home": "山东省菏泽市某县某镇",
+            "id_number": "110101199003070011",
+            "on": "2026-12-01",
+            "note": "已联系户籍地民政所，建议申请临时救助和低保",
+        },
+    )
     assert r.name == "王二" and r.home_code == "110101" and Referral.objects.count() == 1
 
 
 def test_bad_patrol_and_person_refused(users):
-    for changes, message in [({"area": ""}, "请填写巡查区域"), ({"team": ""}, "请填写巡查人员"),
-                             ({"weather": "x"}, "请选择天气"), ({"started_at": "2099-01-01T10:00"}, "不能晚于现在"),
-                             ({"temperature": "-99"}, "气温应为"), ({"township": TOWNSHIP_B}, "不在您的管辖范围")]:
+    for changes, message in [
+        ({"area": ""}, "请填写巡查区域"),
+        ({"team": ""}, "请填写巡查人员"),
+        ({"weather": "x"}, "请选择天气"),
+        ({"started_at": "2099-01-01T10:00"}, "不能晚于现在"),
+        ({"temperature": "-99"}, "气温应为"),
+        ({"township": TOWNSHIP_B}, "不在您的管辖范围"),
+    ]:
         with pytest.raises(ServiceError, match=message):
             patrol(users["clerk_a"], **changes)
     assert not Patrol.objects.exists()
@@ -122,8 +159,9 @@ def test_bad_patrol_and_person_refused(users):
 def test_cold_spell_with_too_few_patrols_warns(users):
     today = timezone.localdate()
     start = today - dt.timedelta(days=13)
-    svc.spell_add(user=users["staff"], data={"region": COUNTY, "kind": "cold_wave", "start": start.isoformat(),
-                                              "end": today.isoformat()})
+    svc.spell_add(
+        user=users["staff"], data={"region": COUNTY, "kind": "cold_wave", "start": start.isoformat(), "end": today.isoformat()}
+    )
     for i in range(7):  # the first week: one patrol a day in A, three of them at night
         hour = "22:00" if i < 3 else "10:00"
         patrol(users["clerk_a"], when=f"{start + dt.timedelta(days=i)}T{hour}")
@@ -133,19 +171,26 @@ def test_cold_spell_with_too_few_patrols_warns(users):
     assert second["patrols"] == 0 and second["need"] == 7 and second["need_night"] == 3
     assert (TOWNSHIP_B, start) in warnings
     with pytest.raises(ServiceError, match="结束日期不能早于开始日期"):
-        svc.spell_add(user=users["staff"], data={"region": COUNTY, "kind": "freeze", "start": "2026-12-02",
-                                                  "end": "2026-12-01"})
+        svc.spell_add(user=users["staff"], data={"region": COUNTY, "kind": "freeze", "start": "2026-12-02", "end": "2026-12-01"})
 
 
 def test_other_township_404_lesser_roles_403(client, users, found):
-    notice = svc.notice_add(user=users["clerk_a"], data=notice_data(), encounter=found["person"],
-                            photo=SimpleUploadedFile("p.png", PNG_BYTES))
+    notice = svc.notice_add(
+        user=users["clerk_a"], data=notice_data(), encounter=found["person"], photo=SimpleUploadedFile("p.png", PNG_BYTES)
+    )
     p, person = found["patrol"], found["person"]
-    details = [reverse("services:patrol", args=[p.pk]), reverse("services:encounter", args=[person.pk]),
-               reverse("services:notice", args=[notice.pk]), reverse("services:notice_photo", args=[notice.pk]),
-               reverse("services:notice_new", args=[person.pk])]
-    posts = [reverse("services:encounter_new", args=[p.pk]), reverse("services:referral_new", args=[person.pk]),
-             reverse("services:notice_act", args=[notice.pk, "outcome"])]
+    details = [
+        reverse("services:patrol", args=[p.pk]),
+        reverse("services:encounter", args=[person.pk]),
+        reverse("services:notice", args=[notice.pk]),
+        reverse("services:notice_photo", args=[notice.pk]),
+        reverse("services:notice_new", args=[person.pk]),
+    ]
+    posts = [
+        reverse("services:encounter_new", args=[p.pk]),
+        reverse("services:referral_new", args=[person.pk]),
+        reverse("services:notice_act", args=[notice.pk, "outcome"]),
+    ]
     lists = [reverse(n) for n in ("services:patrols", "services:encounters", "services:notices", "services:referrals")]
     client.force_login(users["clerk_b"])
     for url in details:

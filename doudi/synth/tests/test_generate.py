@@ -1,12 +1,21 @@
 """The generated register: valid, unique, coherent, in plausible shares, exactly sized."""
+
 from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
 
 from doudi.core import codes, idnumber
-from doudi.synth import AS_OF, BENEFIT_HEADERS, HOUSEHOLD_HEADERS, MEMBER_HEADERS, county_regions, generate
-from doudi.synth import province_regions, villages
+from doudi.synth import (
+    AS_OF,
+    BENEFIT_HEADERS,
+    HOUSEHOLD_HEADERS,
+    MEMBER_HEADERS,
+    county_regions,
+    generate,
+    province_regions,
+    villages,
+)
 from doudi.synth.money import county_standards
 
 SHORT = {label: code for code, label in codes.CATEGORY_SHORT.items()}
@@ -82,8 +91,12 @@ def test_family_structure(county):
 
 def test_surnames_mostly_shared(county):
     _, households = county
-    blood = [(h.members[0]["姓名"][0], m["姓名"][0]) for h in households for m in h.members[1:]
-             if m["与户主关系"] in ("子女", "孙子女", "兄弟姐妹")]
+    blood = [
+        (h.members[0]["姓名"][0], m["姓名"][0])
+        for h in households
+        for m in h.members[1:]
+        if m["与户主关系"] in ("子女", "孙子女", "兄弟姐妹")
+    ]
     assert sum(a == b for a, b in blood) / len(blood) > 0.7
     surnames = Counter(m["姓名"][0] for m in _members(households))
     assert {"王", "李", "张"} <= {name for name, _ in surnames.most_common(6)}

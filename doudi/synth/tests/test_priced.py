@@ -1,4 +1,5 @@
 """Held amounts are the county's rules' amounts wherever the rules grant the benefit."""
+
 from decimal import Decimal
 
 import pytest

@@ -1,4 +1,5 @@
 """Region trees: codes follow 统计用区划代码 rules and every county is a real, current one."""
+
 import csv
 from collections import Counter
 

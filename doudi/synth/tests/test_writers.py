@@ -1,4 +1,5 @@
-"""Files: SPEC §4 headers, byte-identical reruns, the importer's own parser accepts them."""
+"""Files: docs/interfaces.md §4 headers, byte-identical reruns, the importer's own parser accepts them."""
+
 import csv
 import re
 
@@ -7,12 +8,12 @@ import pytest
 from doudi.synth import SHEETS, county_regions, generate, villages, write_registry_csv, write_registry_xlsx
 from doudi.synth.__main__ import main
 
-SPEC_HEADERS = {  # copied from SPEC §4 on purpose: the contract, not our own constant
+SPEC_HEADERS = {  # copied from docs/interfaces.md §4 on purpose: the contract, not our own constant
     "家庭": "户编号, 行政区划代码, 户籍性质(城镇/农村), 详细地址, 金融资产, 机动车数量, 机动车价值, 房产套数, "
-            "市场主体数量, 近12月医疗自付, 近12月教育支出",
+    "市场主体数量, 近12月医疗自付, 近12月教育支出",
     "成员": "户编号, 姓名, 身份证号, 与户主关系, 残疾类别, 残疾等级, 是否重病, 自理能力, 是否就业, 在校阶段, "
-            "月工资性收入, 月经营净收入, 月财产性收入, 月转移性收入, 月豁免收入, 有履行能力的法定义务人(是/否), "
-            "联系电话, 开户银行, 银行账号",
+    "月工资性收入, 月经营净收入, 月财产性收入, 月转移性收入, 月豁免收入, 有履行能力的法定义务人(是/否), "
+    "联系电话, 开户银行, 银行账号",
     "保障": "户编号, 身份证号(个人类别填写), 保障类别, 开始日期, 月保障金额, 供养方式(分散/集中), 供养机构",
 }
 

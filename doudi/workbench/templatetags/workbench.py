@@ -1,4 +1,5 @@
 """{% load workbench %}: whether the header shows the search box (roles that may see the register)."""
+
 from django import template
 
 from doudi.core.roles import VIEW_REGISTRY, can

@@ -11,9 +11,18 @@ from doudi.registry.models import Person
 def plant_warning(person: Person, deadline: dt.date, fingerprint: str) -> Warning:
     run = ComparisonRun.objects.first() or ComparisonRun.objects.create(as_of=dt.date(2025, 1, 31), engine="duckdb")
     region = person.household.region_id
-    return Warning.objects.create(rule=next(iter(RULES)), person=person, household=person.household, region_code=region,
-                                  township_code=region[:9], level="red", fingerprint=fingerprint, deadline=deadline,
-                                  first_run=run, last_run=run)
+    return Warning.objects.create(
+        rule=next(iter(RULES)),
+        person=person,
+        household=person.household,
+        region_code=region,
+        township_code=region[:9],
+        level="red",
+        fingerprint=fingerprint,
+        deadline=deadline,
+        first_run=run,
+        last_run=run,
+    )
 
 
 @pytest.fixture

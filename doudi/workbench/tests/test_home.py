@@ -1,5 +1,6 @@
 """首页 is a to-do list per role (issue 13 item 2): only what the role may act on, counted
 only inside the user's region; the counts by township keep a 合计 row and an as-of date."""
+
 import re
 
 import pytest
@@ -68,8 +69,14 @@ def test_pending_benefits_wait_for_the_county_only(client, county, users):
     import datetime as dt
 
     household = Household.objects.get(code="H101")
-    PendingBenefitChange.objects.create(household=household, category="dibao", since=dt.date(2025, 1, 1), monthly_amount=600,
-                                        requested_by=users["clerk_a"], requested_at="2025-01-02T08:00:00+08:00")
+    PendingBenefitChange.objects.create(
+        household=household,
+        category="dibao",
+        since=dt.date(2025, 1, 1),
+        monthly_amount=600,
+        requested_by=users["clerk_a"],
+        requested_at="2025-01-02T08:00:00+08:00",
+    )
     assert _count(_home(client, users["staff"]), "待县级确认的保障") == 1
     assert _count(_home(client, users["clerk_a"]), "待县级确认的保障") is None
 
@@ -96,5 +103,7 @@ def test_core_imports_no_app_above_it():
     core = Path(__file__).resolve().parents[2] / "core"
     for name in ("views.py", "urls.py"):
         text = (core / name).read_text(encoding="utf-8")
-        assert not re.search(r"doudi\.(registry|monitoring|payments|assessment|cases|care|datasets|reports|workbench)", text), name
+        assert not re.search(r"doudi\.(registry|monitoring|payments|assessment|cases|care|datasets|reports|workbench)", text), (
+            name
+        )
     assert COUNTY and TOWNSHIP_A

@@ -1,4 +1,5 @@
 """Notifications for hand-overs: to a user, or to a role in a region; read per user."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,12 +1,13 @@
 """The header search (issue 13 item 3): within the user's scope, ranked, masked; a bank
 account only for roles that may see accounts; filters kept when paging."""
+
 import pytest
 from django.urls import reverse
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B
+from doudi.payments.tests.conftest import card
 from doudi.registry import selectors
 from doudi.registry.models import Person
-from doudi.payments.tests.conftest import card
 
 pytestmark = pytest.mark.django_db
 

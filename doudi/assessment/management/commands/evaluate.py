@@ -3,8 +3,9 @@
 Evaluates every household in the register (or under --region) for the month with the
 batch rules, stores the run, its decisions and its differences against benefits held,
 and prints the counts as JSON. --out writes the decisions as .csv (one row per
-household or person and category reviewed) or .jsonl (one SPEC §3 result per line).
+household or person and category reviewed) or .jsonl (one docs/interfaces.md §3 result per line).
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,20 @@ from doudi.core.codes import CATEGORIES
 from doudi.core.management.base import DoudiCommand, counties_under
 from doudi.rules.policy import county_notices
 
-CSV_HEADERS = ("户编号", "行政区划", "身份证号", "保障类别", "类别代码", "是否符合", "月保障金额", "不符合原因", "供养方式",
-               "计入低保人数", "渐退第几个月", "渐退期月数")
+CSV_HEADERS = (
+    "户编号",
+    "行政区划",
+    "身份证号",
+    "保障类别",
+    "类别代码",
+    "是否符合",
+    "月保障金额",
+    "不符合原因",
+    "供养方式",
+    "计入低保人数",
+    "渐退第几个月",
+    "渐退期月数",
+)
 OUT_KINDS = (".csv", ".jsonl")
 
 
@@ -50,8 +63,12 @@ class Command(DoudiCommand):
             raise CommandError(str(exc)) from None
         if out:
             _write(Path(out), run.decisions_file)
-        self.stdout.write(json.dumps({"run": run.pk, "month": run.month, "region": run.region_code or "全部",
-                                      "engine": run.engine, **run.counts}, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {"run": run.pk, "month": run.month, "region": run.region_code or "全部", "engine": run.engine, **run.counts},
+                ensure_ascii=False,
+            )
+        )
 
 
 def _write(path: Path, decisions_file: str) -> None:
@@ -66,6 +83,17 @@ def _write(path: Path, decisions_file: str) -> None:
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADERS)
         for r in decisions.to_pylist():
-            writer.writerow([r["household_id"], r["region"], r["person"] or "", CATEGORIES[r["category"]], r["category"],
-                             "是" if r["eligible"] else "否", "" if r["amount"] is None else r["amount"], r["reasons"],
-                             r["mode"] or "", *("" if r[k] is None else r[k] for k in ("members", "taper_month", "taper_months"))])
+            writer.writerow(
+                [
+                    r["household_id"],
+                    r["region"],
+                    r["person"] or "",
+                    CATEGORIES[r["category"]],
+                    r["category"],
+                    "是" if r["eligible"] else "否",
+                    "" if r["amount"] is None else r["amount"],
+                    r["reasons"],
+                    r["mode"] or "",
+                    *("" if r[k] is None else r[k] for k in ("members", "taper_month", "taper_months")),
+                ]
+            )

@@ -1,6 +1,7 @@
 """`doudi case_clocks`: computes the deadlines of open cases that could not be computed when
 they were received (a year the working-day calendar did not know), once the calendar knows
 it (chinesecalendar upgraded, or DOUDI_HOLIDAYS_FILE supplied: docs/deploy.md)."""
+
 from doudi.cases import clock
 from doudi.cases.models import OPEN_STATES, Case
 from doudi.core.management.base import DoudiCommand

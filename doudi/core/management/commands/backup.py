@@ -1,4 +1,4 @@
-"""`doudi backup FILE`: the whole database and the uploaded files in one archive (SPEC §1).
+"""`doudi backup FILE`: the whole database and the uploaded files in one archive (docs/interfaces.md §1).
 
 The archive is a tar.gz holding
   manifest.json       doudi version, database engine, applied migrations, time, row counts
@@ -8,6 +8,7 @@ The archive is a tar.gz holding
   files/<area>/...    the folders of DOUDI_DATA_DIR that database rows point to (FILE_AREAS)
 `doudi restore FILE` (restore.py) puts it back.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -77,8 +78,11 @@ def pg_tool(name: str) -> str:
     """pg_dump / pg_restore: DOUDI_PG_BIN (a folder), else the newest Debian install, else PATH."""
     folder = os.environ.get("DOUDI_PG_BIN", "").strip()
     candidates = [os.path.join(folder, name)] if folder else []
-    candidates += sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                         key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0, reverse=True)
+    candidates += sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0,
+        reverse=True,
+    )
     for candidate in candidates:
         if os.access(candidate, os.X_OK):
             return candidate
@@ -105,7 +109,9 @@ def pg_args(alias: str = DEFAULT_DB_ALIAS) -> tuple[list[str], dict[str, str]]:
 def run_tool(command: list[str], env: dict[str, str], what: str) -> None:
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise CommandError(f"{what}失败（{os.path.basename(command[0])} 退出状态 {done.returncode}）：{done.stderr.strip()[-800:]}")
+        raise CommandError(
+            f"{what}失败（{os.path.basename(command[0])} 退出状态 {done.returncode}）：{done.stderr.strip()[-800:]}"
+        )
 
 
 def dump_database(folder: Path, alias: str = DEFAULT_DB_ALIAS) -> tuple[str, dict[str, int], list[list[str]]]:
@@ -121,8 +127,12 @@ def dump_database(folder: Path, alias: str = DEFAULT_DB_ALIAS) -> tuple[str, dic
             # The Django connection's own handle: works for a file and for the tests'
             # in-memory database; the backup API copies a consistent snapshot page by page.
             connection.connection.backup(destination)
-            tables = [r[0] for r in destination.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            tables = [
+                r[0]
+                for r in destination.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
             counts = {t: destination.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
             migrations = [list(r) for r in destination.execute("SELECT app, name FROM django_migrations ORDER BY app, name")]
         finally:
@@ -136,8 +146,9 @@ def dump_database(folder: Path, alias: str = DEFAULT_DB_ALIAS) -> tuple[str, dic
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
         counts, migrations = row_counts(alias), applied_migrations(alias)
-        run_tool([pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", "--file", str(target), *args],
-                 env, "导出数据库")
+        run_tool(
+            [pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", "--file", str(target), *args], env, "导出数据库"
+        )
     return target.name, counts, migrations
 
 
@@ -153,16 +164,20 @@ def write_archive(path: Path, *, with_files: bool = True, alias: str = DEFAULT_D
     path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "doudi_version": __version__,
-        "engine": engine(alias), "created_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
-        "file_areas": sorted(file_areas()) if with_files else [], "files": {},
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "doudi_version": __version__,
+        "engine": engine(alias),
+        "created_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "file_areas": sorted(file_areas()) if with_files else [],
+        "files": {},
     }
     with tempfile.TemporaryDirectory(prefix="doudi-backup-", dir=path.parent) as work:
         work = Path(work)
         manifest["database"], manifest["tables"], manifest["migrations"] = dump_database(work, alias)
         partial = path.with_name(path.name + ".partial")
         with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
-            for area, root in (file_areas().items() if with_files else ()):
+            for area, root in file_areas().items() if with_files else ():
                 if not root.is_dir():
                     continue
                 for file in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
@@ -190,5 +205,7 @@ class Command(DoudiCommand):
         manifest = write_archive(Path(file), with_files=not no_files)
         rows = sum(manifest["tables"].values())
         size = Path(file).stat().st_size
-        self.stdout.write(f"已备份到 {file}：{manifest['engine']} 数据库 {len(manifest['tables'])} 张表 {rows:,} 行，"
-                          f"文件 {len(manifest['files'])} 个，归档 {size / 1048576:.1f} MB")
+        self.stdout.write(
+            f"已备份到 {file}：{manifest['engine']} 数据库 {len(manifest['tables'])} 张表 {rows:,} 行，"
+            f"文件 {len(manifest['files'])} 个，归档 {size / 1048576:.1f} MB"
+        )

@@ -10,6 +10,7 @@ and when, and each deletion is an audit entry; the import records are untouched.
 Not touched: visit photos, signatures and case documents. They belong to a record (a
 warning's visit, a case) and are kept with it under the archive rules.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,9 @@ class Command(DoudiCommand):
     def handle(self, *args, days, dry_run, **options):
         days = settings.DOUDI_UPLOAD_RETENTION_DAYS if days is None else days
         if days <= 0:
-            raise CommandError("上传文件保留期限未启用（DOUDI_UPLOAD_RETENTION_DAYS=0 表示永久保留）；"
-                               "要清理请设置保留天数或使用 --days N")
+            raise CommandError(
+                "上传文件保留期限未启用（DOUDI_UPLOAD_RETENTION_DAYS=0 表示永久保留）；要清理请设置保留天数或使用 --days N"
+            )
         cutoff = time.time() - days * 86400
         due = [folder for folder in _upload_folders() if _last_change(folder) < cutoff]
         for folder in due:
@@ -57,8 +59,11 @@ def _upload_folders():
     for area in AREAS:
         if (root / area).is_dir():
             for folder in sorted((root / area).iterdir()):
-                if folder.is_dir() and not _already_purged(folder) and any(
-                        p.is_file() and p.name != META for p in folder.iterdir()):
+                if (
+                    folder.is_dir()
+                    and not _already_purged(folder)
+                    and any(p.is_file() and p.name != META for p in folder.iterdir())
+                ):
                     yield folder
 
 
@@ -85,5 +90,10 @@ def _purge(folder: Path, files: list[str], days: int) -> None:
     meta = _meta(folder)
     meta["purged"] = {"at": timezone.now().isoformat(timespec="seconds"), "files": files, "note": note}
     (folder / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    AuditEntry.objects.create(action="delete", entity="上传文件", entity_key=f"{folder.parent.name}/{folder.name}"[:64],
-                              changes={"文件": [files, None]}, reason=note[:200])
+    AuditEntry.objects.create(
+        action="delete",
+        entity="上传文件",
+        entity_key=f"{folder.parent.name}/{folder.name}"[:64],
+        changes={"文件": [files, None]},
+        reason=note[:200],
+    )

@@ -5,6 +5,7 @@ from another database engine, one whose migration state is newer than this progr
 a database that already holds data unless --force. The web server and `doudi worker`
 must be stopped while it runs (docs/deploy.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,18 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
 
 from doudi.core.management.base import DoudiCommand
-from doudi.core.management.commands.backup import (FORMAT, FORMAT_VERSION, MANIFEST, engine, file_areas, pg_args,
-                                                   pg_tool, row_counts, run_tool, table_names)
+from doudi.core.management.commands.backup import (
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    engine,
+    file_areas,
+    pg_args,
+    pg_tool,
+    row_counts,
+    run_tool,
+    table_names,
+)
 
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Rows every migrated database has before anyone uses it.
@@ -42,7 +53,9 @@ def read_manifest(tar: tarfile.TarFile) -> dict:
     if manifest.get("format") != FORMAT:
         raise refuse("这不是兜底系统的备份文件（manifest.json 的格式标记不对）")
     if int(manifest.get("format_version", 0)) > FORMAT_VERSION:
-        raise refuse(f"备份文件的格式（第 {manifest.get('format_version')} 版）比本程序新：请用 {manifest.get('doudi_version')} 或更新版本的兜底恢复")
+        raise refuse(
+            f"备份文件的格式（第 {manifest.get('format_version')} 版）比本程序新：请用 {manifest.get('doudi_version')} 或更新版本的兜底恢复"
+        )
     return manifest
 
 
@@ -90,8 +103,21 @@ def restore_sqlite(path: Path, alias: str = DEFAULT_DB_ALIAS) -> None:
 def restore_postgresql(path: Path, alias: str = DEFAULT_DB_ALIAS) -> None:
     connections[alias].close()
     args, env = pg_args(alias)
-    run_tool([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-              "--exit-on-error", *args, str(path)], env, "恢复数据库")
+    run_tool(
+        [
+            pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            *args,
+            str(path),
+        ],
+        env,
+        "恢复数据库",
+    )
 
 
 def restore_files(tar: tarfile.TarFile, members: list[tarfile.TarInfo], areas_in_archive: set[str], staging: Path) -> int:
@@ -127,16 +153,22 @@ def restore_archive(path: Path, *, force: bool = False, alias: str = DEFAULT_DB_
         here = engine(alias)
         if manifest.get("engine") != here:
             theirs = ENGINE_NAMES.get(manifest.get("engine"), manifest.get("engine"))
-            raise refuse(f"备份来自 {theirs} 数据库，当前配置的是 {ENGINE_NAMES[here]} 数据库，不能直接恢复："
-                         "请在同类数据库上恢复，或改 DATABASE_URL 后再试")
+            raise refuse(
+                f"备份来自 {theirs} 数据库，当前配置的是 {ENGINE_NAMES[here]} 数据库，不能直接恢复："
+                "请在同类数据库上恢复，或改 DATABASE_URL 后再试"
+            )
         newer = newer_migrations(manifest, alias)
         if newer:
-            raise refuse(f"备份来自更新版本的兜底（数据库结构含本程序没有的迁移：{'、'.join(newer[:5])}"
-                         f"{'等' if len(newer) > 5 else ''}）：请先升级兜底到 {manifest.get('doudi_version')} 或更新版本再恢复")
+            raise refuse(
+                f"备份来自更新版本的兜底（数据库结构含本程序没有的迁移：{'、'.join(newer[:5])}"
+                f"{'等' if len(newer) > 5 else ''}）：请先升级兜底到 {manifest.get('doudi_version')} 或更新版本再恢复"
+            )
         in_use = database_in_use(alias)
         if in_use and not force:
-            raise refuse(f"当前数据库已有数据（{'、'.join(in_use[:5])}{'等' if len(in_use) > 5 else ''}），恢复会全部覆盖。"
-                         "确认要覆盖请加 --force（建议先用 doudi backup 备份当前数据）")
+            raise refuse(
+                f"当前数据库已有数据（{'、'.join(in_use[:5])}{'等' if len(in_use) > 5 else ''}），恢复会全部覆盖。"
+                "确认要覆盖请加 --force（建议先用 doudi backup 备份当前数据）"
+            )
         members = safe_members(tar, manifest)
         # Areas the archive recorded, even empty ones, are put back as they were.
         areas = set(manifest.get("file_areas", [])) & set(file_areas())
@@ -174,8 +206,10 @@ class Command(DoudiCommand):
             raise CommandError(f"无法连接数据库：{exc}") from None
         summary = restore_archive(Path(file), force=force)
         manifest = summary["manifest"]
-        self.stdout.write(f"已恢复 {file}（{manifest['created_at']} 备份，兜底 {manifest['doudi_version']}）："
-                          f"{summary['tables']} 张表 {summary['rows']:,} 行，文件 {summary['files']} 个")
+        self.stdout.write(
+            f"已恢复 {file}（{manifest['created_at']} 备份，兜底 {manifest['doudi_version']}）："
+            f"{summary['tables']} 张表 {summary['rows']:,} 行，文件 {summary['files']} 个"
+        )
         pending = _pending_migrations()
         if pending:
             self.stdout.write(f"备份的数据库结构比本程序旧（差 {pending} 个迁移）：请运行 doudi migrate")

@@ -1,4 +1,5 @@
 """`doudi serve`: the web app on the configured database (waitress, no extra server)."""
+
 from doudi.core.management.base import DoudiCommand
 
 

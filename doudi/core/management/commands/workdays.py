@@ -1,5 +1,6 @@
-"""`doudi workdays DATE N` (SPEC §1): the N-th working day strictly after DATE on the
+"""`doudi workdays DATE N` (docs/interfaces.md §1): the N-th working day strictly after DATE on the
 official calendar (holidays and 调休 make-up days), printed as YYYY-MM-DD."""
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,8 +1,9 @@
-"""`doudi worker`: runs background jobs started from the web in this process (SPEC §1).
+"""`doudi worker`: runs background jobs started from the web in this process (docs/interfaces.md §1).
 
 With DOUDI_JOBS=worker (production's default) the web pages only queue a job; one or
 more `doudi worker` processes claim queued jobs and run them (core/jobs.py Worker).
 `--once` runs what is queued now and exits (tests, a cron-style setup)."""
+
 from doudi.core.jobs import Worker
 from doudi.core.management.base import DoudiCommand
 

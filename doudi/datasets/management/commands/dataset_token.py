@@ -1,4 +1,5 @@
 """`doudi dataset_token USERNAME [--label 用途]`: a key for POST /api/datasets/{kind}."""
+
 from django.core.management.base import CommandError
 
 from doudi.core.management.base import DoudiCommand

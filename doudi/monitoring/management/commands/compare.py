@@ -1,4 +1,5 @@
-"""`doudi compare --as-of YYYY-MM-DD [--engine duckdb|spark] --out FILE` (SPEC §1, §6)."""
+"""`doudi compare --as-of YYYY-MM-DD [--engine duckdb|spark] --out FILE` (docs/interfaces.md §1, §6)."""
+
 from django.core.management.base import CommandError
 
 from doudi.core.management.base import DoudiCommand, Progress, counties_under
@@ -23,13 +24,19 @@ class Command(DoudiCommand):
             self.stderr.write(line)
         try:
             output_format(out)
-            run, findings = comparison_run(as_of=as_of, engine=engine, region_code=region.strip(),
-                                           progress=lambda done, total, message: progress(message, done, total or 0))
+            run, findings = comparison_run(
+                as_of=as_of,
+                engine=engine,
+                region_code=region.strip(),
+                progress=lambda done, total, message: progress(message, done, total or 0),
+            )
             written = write_warnings(out, findings)
         except (ComparisonError, OutputError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"比对完成（截至 {run.as_of}，{engine}）：写出预警 {written} 条 → {out}")
         for code, count in run.counts.items():
             if count["found"]:
-                self.stdout.write(f"  {RULES[code].name}：发现 {count['found']}，新增 {count['new']}，"
-                                  f"仍待处理 {count['open']}，已处理未变化 {count['suppressed']}")
+                self.stdout.write(
+                    f"  {RULES[code].name}：发现 {count['found']}，新增 {count['new']}，"
+                    f"仍待处理 {count['open']}，已处理未变化 {count['suppressed']}"
+                )

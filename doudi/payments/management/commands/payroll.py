@@ -1,7 +1,8 @@
 """`doudi payroll build --period YYYY-MM [--category C] [--region CODE] [--through YYYY-MM]`
-(SPEC §1): builds the period's runs, rebuilding changes nothing; prints control totals as
+(docs/interfaces.md §1): builds the period's runs, rebuilding changes nothing; prints control totals as
 JSON. `--through` is our extension for paying several months early in one run. A county
 without parameter files of its own is named on stderr with the region whose values are used."""
+
 import json
 
 from django.core.management.base import CommandError
@@ -28,8 +29,9 @@ class Command(DoudiCommand):
     def handle(self, *args, action, period, category=None, region=None, through=None, **options):
         try:
             self._notices(region)
-            runs = payroll_build(period=period, category=category, region=region, through=through,
-                                 progress=Progress(self.stderr._out))
+            runs = payroll_build(
+                period=period, category=category, region=region, through=through, progress=Progress(self.stderr._out)
+            )
         except (PayrollError, RulesError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(runs, ensure_ascii=False, indent=2))

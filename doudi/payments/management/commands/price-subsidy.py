@@ -1,8 +1,9 @@
-"""`doudi price-subsidy --month YYYY-MM --cpi X --food Y [--region CODE]` (SPEC §1):
+"""`doudi price-subsidy --month YYYY-MM --cpi X --food Y [--region CODE]` (docs/interfaces.md §1):
 records the month's indices (year-on-year rises in percent), decides the trigger per
 county, builds the subsidy runs and prints per-person amounts and totals by group as JSON.
 Extensions: `--released YYYY-MM-DD` (index release date; default the 10th of the next
 month) and `--summary` (totals only, without the per-person list)."""
+
 import datetime as dt
 import json
 

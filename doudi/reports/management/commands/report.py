@@ -1,9 +1,10 @@
-"""`doudi report KIND --period P --region CODE --out FILE.xlsx` (SPEC §1): writes a statutory
+"""`doudi report KIND --period P --region CODE --out FILE.xlsx` (docs/interfaces.md §1): writes a statutory
 table for an ended period. When the period was submitted, the file is the latest submitted
 version (frozen numbers, with its 填报人); otherwise it is computed from the records as of
 the period's end — either way the same period gives the same numbers. The command has no
 user, so any region may be asked for (the operator has the database). Bad input: a Chinese
 message, exit 2, nothing written."""
+
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -15,13 +16,20 @@ from doudi.reports.winter import ReportError
 
 
 class Command(DoudiCommand):
-    help = ("统计报表：doudi report winter-weekly --period 2026-W49 --region 区划代码 --out 文件.xlsx；"
-            "doudi report festival --period 2027-01-20 --region 区划代码 --out 文件.xlsx")
+    help = (
+        "统计报表：doudi report winter-weekly --period 2026-W49 --region 区划代码 --out 文件.xlsx；"
+        "doudi report festival --period 2027-01-20 --region 区划代码 --out 文件.xlsx"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help="报表类型：winter-weekly（附件2 温暖过冬情况统计表，按周）；"
-                                         "festival（重庆 元旦春节期间困难群众兜底保障统计表，按统计日期）")
-        parser.add_argument("--period", required=True, help="统计周期：winter-weekly 为 ISO 周，如 2026-W49；festival 为统计日期，如 2027-01-20")
+        parser.add_argument(
+            "kind",
+            help="报表类型：winter-weekly（附件2 温暖过冬情况统计表，按周）；"
+            "festival（重庆 元旦春节期间困难群众兜底保障统计表，按统计日期）",
+        )
+        parser.add_argument(
+            "--period", required=True, help="统计周期：winter-weekly 为 ISO 周，如 2026-W49；festival 为统计日期，如 2027-01-20"
+        )
         parser.add_argument("--region", required=True, help="县或乡镇区划代码")
         parser.add_argument("--out", required=True, help="输出的 .xlsx 文件")
 

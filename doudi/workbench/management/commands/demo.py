@@ -1,5 +1,6 @@
 """`doudi demo`: builds (or reuses) the synthetic demo county on the embedded database,
 creates one login per role and serves the web app."""
+
 import subprocess
 import sys
 from importlib import import_module
@@ -48,8 +49,12 @@ class Command(DoudiCommand):
         folder = Path(settings.DATA_DIR) / f"demo-county-{seed}"
         if not all((folder / name).exists() for name in REGISTRY_FILES):
             self.stderr.write("[进度] 生成演示县合成数据……")
-            subprocess.run([sys.executable, "-m", "doudi.synth", "--scale", "county", "--seed", str(seed), "--out", str(folder)], check=True)
+            subprocess.run(
+                [sys.executable, "-m", "doudi.synth", "--scale", "county", "--seed", str(seed), "--out", str(folder)], check=True
+            )
         regions_file = next(p for p in sorted(folder.glob("*.csv")) if p.name not in REGISTRY_FILES)
         regions_load(path=regions_file)
         summary = registry_import(paths=[folder], progress=Progress(self.stderr._out), label="演示县合成数据")
-        self.stdout.write(f"演示县已建好：{summary['households_new']} 户，{summary['persons_new']} 人，{summary['benefits_new']} 项保障")
+        self.stdout.write(
+            f"演示县已建好：{summary['households_new']} 户，{summary['persons_new']} 人，{summary['benefits_new']} 项保障"
+        )

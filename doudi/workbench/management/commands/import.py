@@ -1,4 +1,5 @@
-"""`doudi import registry PATH…` (SPEC §1, §4) and `doudi import regions FILE.csv`."""
+"""`doudi import registry PATH…` (docs/interfaces.md §1, §4) and `doudi import regions FILE.csv`."""
+
 import json as _json
 
 from django.core.management.base import CommandError
@@ -10,9 +11,14 @@ from doudi.registry.importing.reader import csv_encodings, encoding_note
 from doudi.registry.services import registry_import
 
 SUMMARY_LABELS = {
-    "households_new": "新增家庭", "households_changed": "更新家庭", "persons_new": "新增成员",
-    "persons_changed": "更新成员", "persons_moved": "成员迁移", "benefits_new": "新增保障",
-    "benefits_changed": "更新保障", "unchanged": "未变化记录",
+    "households_new": "新增家庭",
+    "households_changed": "更新家庭",
+    "persons_new": "新增成员",
+    "persons_changed": "更新成员",
+    "persons_moved": "成员迁移",
+    "benefits_new": "新增保障",
+    "benefits_changed": "更新保障",
+    "unchanged": "未变化记录",
 }
 
 
