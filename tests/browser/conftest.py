@@ -18,6 +18,32 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "screenshots"
 
 
+def _serial_live_server_on_sqlite() -> None:
+    """On the in-memory SQLite test database the live server and the test share one
+    connection (Django's docs warn against two queries on it at once). The threaded server
+    let two of the browser's requests (a page and its data fetch) use it together, which
+    hung a run now and then; one request at a time cannot. PostgreSQL keeps the threaded
+    server: each request thread has its own connection there."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+
+    class SerialWSGIServer(WSGIServer):
+        # Requests run in the live-server thread itself, which already uses the shared
+        # connection (LiveServerThread.run); a non-threading server answers "Connection: close".
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.connections_override = connections_override
+
+    LiveServerThread.server_class = SerialWSGIServer
+
+
+_serial_live_server_on_sqlite()
+
+
 @pytest.fixture(scope="session")
 def browser():
     # Playwright's sync API runs an event loop in this thread; the Django calls the
