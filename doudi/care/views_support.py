@@ -67,6 +67,19 @@ EXPORT_HEADERS = {
 }
 
 
+def _apply(form, write):
+    """(what the service returned, errors): the form's errors, else the service's refusal
+    (CareError, Chinese) with nothing written; a PermissionError is a 403, not a form error."""
+    if not form.is_valid():
+        return None, [m for errors in form.errors.values() for m in errors]
+    try:
+        return write(form.cleaned_data), []
+    except CareError as exc:
+        return None, [str(exc)]
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from None
+
+
 @require(VIEW_CARE)
 def agreement_list(request):
     today = timezone.localdate()
@@ -150,22 +163,15 @@ def agreement_new(request, pk):
     errors = []
     if request.method == "POST":
         form = AgreementForm(request.POST, request.FILES)
-        errors = form.messages() if not form.is_valid() else []
+        agreement, errors = _apply(
+            form,
+            lambda data: agreements.agreement_sign(
+                user=request.user, person=person, data=_agreement_input(data), signed_copy=data["signed_copy"]
+            ),
+        )
         if not errors:
-            try:
-                agreement = agreements.agreement_sign(
-                    user=request.user,
-                    person=person,
-                    data=_agreement_input(form.cleaned_data),
-                    signed_copy=form.cleaned_data["signed_copy"],
-                )
-            except CareError as exc:
-                errors.append(str(exc))
-            except PermissionError as exc:
-                raise PermissionDenied(str(exc)) from None
-            else:
-                messages.success(request, f"已登记 {person.name} 的照料服务协议")
-                return redirect("care:agreement", pk=agreement.pk)
+            messages.success(request, f"已登记 {person.name} 的照料服务协议")
+            return redirect("care:agreement", pk=agreement.pk)
     else:
         form = AgreementForm()
     return render(
@@ -206,26 +212,21 @@ def agreement_replace(request, pk):
     errors = []
     if request.method == "POST":
         form = ReplaceForm(request.POST, request.FILES)
-        errors = form.messages() if not form.is_valid() else []
+        new, errors = _apply(
+            form,
+            lambda data: agreements.agreement_replace(
+                user=request.user,
+                agreement=agreement,
+                on=data["replace_on"],
+                reason=data["end_reason"],
+                note=data["end_note"],
+                data=_agreement_input(data),
+                signed_copy=data["signed_copy"],
+            ),
+        )
         if not errors:
-            data = form.cleaned_data
-            try:
-                new = agreements.agreement_replace(
-                    user=request.user,
-                    agreement=agreement,
-                    on=data["replace_on"],
-                    reason=data["end_reason"],
-                    note=data["end_note"],
-                    data=_agreement_input(data),
-                    signed_copy=data["signed_copy"],
-                )
-            except CareError as exc:
-                errors.append(str(exc))
-            except PermissionError as exc:
-                raise PermissionDenied(str(exc)) from None
-            else:
-                messages.success(request, f"已更换照料人：{new.carer_label}")
-                return redirect("care:agreement", pk=new.pk)
+            messages.success(request, f"已更换照料人：{new.carer_label}")
+            return redirect("care:agreement", pk=new.pk)
     else:
         form = ReplaceForm(
             initial={
@@ -313,14 +314,9 @@ def child_detail(request, pk):
 def guardian_add(request, pk):
     child = selectors.person_get(request.user, pk)
     form = GuardianForm(request.POST)
-    errors = [m for e in form.errors.values() for m in e] if not form.is_valid() else []
-    if not errors:
-        try:
-            children.guardian_add(user=request.user, child=child, today=timezone.localdate(), **form.cleaned_data)
-        except CareError as exc:
-            errors.append(str(exc))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from None
+    _, errors = _apply(
+        form, lambda data: children.guardian_add(user=request.user, child=child, today=timezone.localdate(), **data)
+    )
     if errors:
         return _child_page(request, child, guardian_form=form, errors=errors, status=400)
     messages.success(request, "已登记")
@@ -332,20 +328,12 @@ def guardian_add(request, pk):
 def guardian_end(request, pk):
     row = children.guardian_get(request.user, pk)
     form = EndForm(request.POST)
-    errors = [m for e in form.errors.values() for m in e] if not form.is_valid() else []
-    if not errors:
-        try:
-            children.guardian_end(
-                user=request.user,
-                row=row,
-                reason=form.cleaned_data["reason"],
-                on=form.cleaned_data["ended_on"],
-                today=timezone.localdate(),
-            )
-        except CareError as exc:
-            errors.append(str(exc))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from None
+    _, errors = _apply(
+        form,
+        lambda data: children.guardian_end(
+            user=request.user, row=row, reason=data["reason"], on=data["ended_on"], today=timezone.localdate()
+        ),
+    )
     if errors:
         return _child_page(request, row.child, errors=errors, status=400)
     messages.success(request, "已终止")
@@ -357,21 +345,17 @@ def guardian_end(request, pk):
 def child_pair(request, pk):
     child = selectors.person_get(request.user, pk)
     form = PairForm(request.POST, directors=children.directors_for_child(request.user, child))
-    errors = [m for e in form.errors.values() for m in e] if not form.is_valid() else []
-    if not errors:
-        try:
-            children.pair(
-                user=request.user,
-                child=child,
-                director=form.cleaned_data["director"],
-                since=form.cleaned_data["since"],
-                reason=form.cleaned_data["reason"],
-                today=timezone.localdate(),
-            )
-        except CareError as exc:
-            errors.append(str(exc))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from None
+    _, errors = _apply(
+        form,
+        lambda data: children.pair(
+            user=request.user,
+            child=child,
+            director=data["director"],
+            since=data["since"],
+            reason=data["reason"],
+            today=timezone.localdate(),
+        ),
+    )
     if errors:
         return _child_page(request, child, pair_form=form, errors=errors, status=400)
     messages.success(request, "已结对帮扶")
@@ -467,20 +451,12 @@ def _placement_page(request, *, tab=None, failed=None, wish_form=None, decide_fo
 def placement_wish(request, pk):
     person = selectors.person_get(request.user, pk)
     form = WishForm(request.POST)
-    errors = [m for e in form.errors.values() for m in e] if not form.is_valid() else []
-    if not errors:
-        try:
-            placement.wish_record(
-                user=request.user,
-                person=person,
-                wished_on=form.cleaned_data["wished_on"],
-                note=form.cleaned_data["note"],
-                today=timezone.localdate(),
-            )
-        except CareError as exc:
-            errors.append(str(exc))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from None
+    _, errors = _apply(
+        form,
+        lambda data: placement.wish_record(
+            user=request.user, person=person, wished_on=data["wished_on"], note=data["note"], today=timezone.localdate()
+        ),
+    )
     if errors:
         return _placement_page(
             request, tab="unasked", failed=person.pk, wish_form=form, errors=[f"{person.name}：{e}" for e in errors], status=400
@@ -494,23 +470,18 @@ def placement_wish(request, pk):
 def placement_decide(request, pk):
     wish = placement.wish_get(request.user, pk)
     form = DecideForm(request.POST)
-    errors = [m for e in form.errors.values() for m in e] if not form.is_valid() else []
-    if not errors:
-        data = form.cleaned_data
-        try:
-            placement.wish_decide(
-                user=request.user,
-                wish=wish,
-                state=data["state"],
-                on=data["outcome_on"],
-                institution=data["institution"],
-                outcome=data["outcome"],
-                today=timezone.localdate(),
-            )
-        except CareError as exc:
-            errors.append(str(exc))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from None
+    _, errors = _apply(
+        form,
+        lambda data: placement.wish_decide(
+            user=request.user,
+            wish=wish,
+            state=data["state"],
+            on=data["outcome_on"],
+            institution=data["institution"],
+            outcome=data["outcome"],
+            today=timezone.localdate(),
+        ),
+    )
     if errors:
         return _placement_page(
             request,
