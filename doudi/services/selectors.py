@@ -235,6 +235,28 @@ def order_times(user, *, start: dt.date, end: dt.date) -> dict:
 
 
 # -- goods ---------------------------------------------------------------------------------
+def _dated(rows: QuerySet, start: dt.date | None, end: dt.date | None) -> QuerySet:
+    """Rows dated (`on`) from `start` to `end`, either open."""
+    if start:
+        rows = rows.filter(on__gte=start)
+    return rows.filter(on__lte=end) if end else rows
+
+
+def _recipient(rows: QuerySet, q: str, *text: str) -> QuerySet:
+    """Rows for the recipient whose ID number `q` is, else whose name starts with `q` or whose
+    `text` fields hold it (a hand-out, a donation spend)."""
+    q = q.strip()
+    if not q:
+        return rows
+    number, _ = idnumber.try_normalize(q)
+    if number:
+        return rows.filter(recipient_id_number=number)
+    match = Q(recipient_name__startswith=q)
+    for field in text:
+        match |= Q(**{f"{field}__contains": q})
+    return rows.filter(match)
+
+
 def balances_for(user, *, township: str = "", kind: str = "") -> QuerySet:
     rows = scope(GoodsBalance.objects.select_related("township"), user, "township__code")
     if township:
@@ -261,19 +283,7 @@ def entries_for(
         rows = rows.filter(kind=kind)
     if township:
         rows = rows.filter(township__code__startswith=township)
-    if start:
-        rows = rows.filter(on__gte=start)
-    if end:
-        rows = rows.filter(on__lte=end)
-    q = q.strip()
-    if q:
-        number, _ = idnumber.try_normalize(q)
-        rows = (
-            rows.filter(recipient_id_number=number)
-            if number
-            else rows.filter(Q(recipient_name__startswith=q) | Q(source__contains=q))
-        )
-    return rows.order_by("-on", "-id")
+    return _recipient(_dated(rows, start, end), q, "source").order_by("-on", "-id")
 
 
 def inkind_between(region_code: str, first: dt.date, last: dt.date) -> dict[str, dict[str, int]]:
@@ -327,10 +337,7 @@ def gifts_for(
         rows = rows.filter(state=state)
     if purpose:
         rows = rows.filter(purpose=purpose)
-    if start:
-        rows = rows.filter(on__gte=start)
-    if end:
-        rows = rows.filter(on__lte=end)
+    rows = _dated(rows, start, end)
     if q.strip():
         rows = rows.filter(Q(donor__contains=q.strip()) | Q(receipt=q.strip()) | Q(goods__contains=q.strip()))
     return rows.order_by("-on", "-id")
@@ -357,19 +364,7 @@ def spends_for(
         rows = rows.filter(purpose=purpose)
     if township:
         rows = rows.filter(region_code__startswith=township)
-    if start:
-        rows = rows.filter(on__gte=start)
-    if end:
-        rows = rows.filter(on__lte=end)
-    q = q.strip()
-    if q:
-        number, _ = idnumber.try_normalize(q)
-        rows = (
-            rows.filter(recipient_id_number=number)
-            if number
-            else rows.filter(Q(recipient_name__startswith=q) | Q(given__contains=q) | Q(reason__contains=q))
-        )
-    return rows.order_by("-on", "-id")
+    return _recipient(_dated(rows, start, end), q, "given", "reason").order_by("-on", "-id")
 
 
 def spend_get(user, pk: int) -> DonationSpend:

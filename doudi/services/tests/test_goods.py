@@ -111,3 +111,18 @@ def test_weekly_kinds_and_person_times(client, users, people):
     client.force_login(clerk_b)  # a township sees its own row only
     page = client.get(reverse("services:goods_weekly") + "?week=2026-12-02").content.decode()
     assert "中村镇" in page and "龙港镇" not in page
+
+
+def test_hand_out_list_finds_by_id_number_name_or_source_within_dates(users, people):
+    from doudi.services import selectors
+
+    clerk = users["clerk_a"]
+    receive(clerk, "5", on="2026-11-20")
+    issue(clerk, people["a"].id_number, "1", on="2026-11-30")
+    found = selectors.entries_for(clerk, direction="out", q=people["a"].id_number)
+    assert [e.recipient_name for e in found] == ["刘老汉"]
+    assert selectors.entries_for(clerk, direction="out", q="刘").count() == 1
+    assert selectors.entries_for(clerk, q="调拨").get().direction == "in"  # the source of a receipt
+    assert selectors.entries_for(clerk, start=dt.date(2026, 11, 25)).count() == 1
+    assert selectors.entries_for(clerk, end=dt.date(2026, 11, 25)).get().direction == "in"
+    assert not selectors.entries_for(users["clerk_b"]).exists()
