@@ -202,3 +202,18 @@ def case_publicize(*, case: Case, user, today: dt.date | None = None) -> Case:
     return CASE_WORKFLOW.move(
         case, "publicize", user, f"公示 {days} 天，{day:%Y-%m-%d} 至 {end:%Y-%m-%d}", publicity_start=day, publicity_end=end
     )
+
+
+def case_clocks_refresh() -> tuple[int, int]:
+    """Deadlines of open cases that could not be computed when received (a year the calendar
+    did not know), once it knows it: (computed, still unknown). Only the dates change; the
+    case's step and version stay as they are."""
+    done = left = 0
+    for case in Case.objects.filter(state__in=Case.OPEN_STATES, due__isnull=True).order_by("id").iterator():
+        due = clock.deadlines(case.region_id, case.received_on, case.special, case.paused_days)
+        if due.due is None:
+            left += 1
+            continue
+        Case.objects.filter(pk=case.pk, due__isnull=True).update(survey_due=due.survey_due, due=due.due, clock_note="")
+        done += 1
+    return done, left
