@@ -33,6 +33,8 @@ class PayrollRun(models.Model):
         REGULAR = "regular", "按月（季）发放"
         CAMPAIGN = "campaign", "一次性发放"
         PRICE_SUBSIDY = "price_subsidy", "价格临时补贴"
+        RELIEF = "relief", "救灾资金发放"
+        TEMP_ASSIST = "temp_assist", "临时救助县级发放"
 
     kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.REGULAR)
     item = models.CharField("发放项目", max_length=40)  # category code, campaign code or price_subsidy
