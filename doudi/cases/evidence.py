@@ -5,8 +5,6 @@ served only through the scoped document view under a random stored name."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.db import transaction
 
 from doudi.cases.models import Case, CaseDocument
@@ -15,13 +13,13 @@ from doudi.core.roles import RECEIVE_CASES, can
 from doudi.core.scoping import in_scope
 from doudi.core.workflow import WorkflowError
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = uploads.EVIDENCE_MAX_BYTES
 
 
 def file_kind(upload) -> tuple[str, str]:
     """(content type, suffix) by the file's magic bytes; WorkflowError (Chinese) otherwise."""
     try:
-        return uploads.sniff(upload, allowed=(uploads.JPEG, uploads.PNG, uploads.PDF), max_bytes=MAX_BYTES)
+        return uploads.sniff(upload, allowed=uploads.EVIDENCE, max_bytes=MAX_BYTES)
     except uploads.UploadRefused as exc:
         raise WorkflowError(str(exc)) from None
 
@@ -32,8 +30,7 @@ def document_add(*, case: Case, user, upload, title: str = "") -> CaseDocument:
     if not case.is_open:
         raise WorkflowError("案件已办结，不能再上传材料")
     content_type, suffix = file_kind(upload)
-    original = Path(upload.name or "文件").name[:120]
-    upload.name = "upload" + suffix  # the stored name is random (models._document_path); only the suffix is kept
+    original = uploads.keep_name(upload, suffix)  # the stored name is random (models._document_path)
     with transaction.atomic():
         return CaseDocument.objects.create(
             case=case,

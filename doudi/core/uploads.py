@@ -4,6 +4,7 @@ kinds, the size limit and the Chinese messages do not drift apart. Framework-fre
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 JPEG = ("image/jpeg", ".jpg")
@@ -11,6 +12,9 @@ PNG = ("image/png", ".png")
 PDF = ("application/pdf", ".pdf")
 MAGIC = {b"\xff\xd8\xff": JPEG, b"\x89PNG\r\n\x1a\n": PNG, b"%PDF-": PDF}
 IMAGES = (JPEG, PNG)
+# Evidence (证明材料, 整改佐证): photos or scanned papers.
+EVIDENCE = (JPEG, PNG, PDF)
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 class UploadRefused(ValueError):
@@ -41,3 +45,18 @@ def _kinds(allowed) -> str:
     if PDF in allowed:
         text = f"{text}或 PDF 文件" if text else "PDF 文件"
     return text
+
+
+def keep_name(upload, suffix: str, limit: int = 120) -> str:
+    """The name the user gave the file (to show, at most `limit` characters); the upload itself
+    is renamed to a neutral name with only the sniffed `suffix`, so nothing of the person or the
+    case reaches the storage path."""
+    original = Path(getattr(upload, "name", "") or "文件").name[:limit]
+    upload.name = "upload" + suffix
+    return original
+
+
+def stored_name(folder: str, filename: str) -> str:
+    """A random storage name under `folder` keeping only the suffix (an `upload_to`'s body):
+    the path cannot be guessed and is never served directly, only through a scoped view."""
+    return f"{folder}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"

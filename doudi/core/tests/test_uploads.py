@@ -38,3 +38,10 @@ def test_kinds_by_their_bytes(data, allowed, expected):
 def test_refusals_name_the_file(data, name, allowed, message):
     with pytest.raises(uploads.UploadRefused, match=message):
         uploads.sniff(Upload(data, name), allowed=allowed, max_bytes=1024, what="照片")
+
+
+def test_keep_name_and_stored_name_hide_the_original():
+    upload = Upload(b"%PDF-1.4 x", "张三 身份证 140521.pdf")
+    assert uploads.keep_name(upload, ".pdf") == "张三 身份证 140521.pdf" and upload.name == "upload.pdf"
+    first, second = uploads.stored_name("reports/evidence", "upload.PDF"), uploads.stored_name("reports/evidence", "a.pdf")
+    assert first.startswith("reports/evidence/") and first.endswith(".pdf") and first != second and "张三" not in first
