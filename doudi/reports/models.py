@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from doudi.core import uploads
 from doudi.core.models import AppendOnly, Region, User
 
 
@@ -53,14 +54,19 @@ class Inspection(models.Model):
 class Finding(models.Model):
     """A problem found and handed over on the spot (现场交办) to a 责任单位 — a township, or a
     股室 of the county (region = the county, office named) — with a deadline, followed until
-    整改清零 (closed by the county, on the rectification's evidence)."""
+    整改清零 (closed by the county, on the rectification's evidence).
+
+    Without an inspection it is a 督办任务: a task the county assigns outside any inspection,
+    followed on the same workflow (doudi/reports/tasks.py; docs/reports.md 第九节)."""
 
     class State(models.TextChoices):
         OPEN = "open", "已交办，整改中"
         REPORTED = "reported", "已报整改，待核验"
         CLOSED = "closed", "已整改清零"
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings", verbose_name="督导检查")
+    inspection = models.ForeignKey(
+        Inspection, null=True, blank=True, on_delete=models.PROTECT, related_name="findings", verbose_name="督导检查"
+    )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="责任单位")
     office = models.CharField("责任股室", max_length=40, blank=True)
     description = models.CharField("问题", max_length=1000)
@@ -76,6 +82,14 @@ class Finding(models.Model):
         verbose_name = verbose_name_plural = "督导问题"
         ordering = ["deadline", "id"]
 
+    @property
+    def is_task(self) -> bool:
+        return self.inspection_id is None
+
+    @property
+    def noun(self) -> str:
+        return "督办任务" if self.is_task else "督导问题"
+
 
 class FindingTransition(AppendOnly):
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="transitions")
@@ -90,6 +104,45 @@ class FindingTransition(AppendOnly):
     class Meta:
         verbose_name = verbose_name_plural = "督导问题状态变更"
         ordering = ["id"]
+
+
+def _evidence_path(instance, filename: str) -> str:
+    return uploads.stored_name("reports/evidence", filename)
+
+
+class FindingEvidence(AppendOnly):
+    """A photo or PDF proving a rectification (or a task's progress), stored through Django's
+    storage API under a random name and served only through the scoped view."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="files", verbose_name="督导问题")
+    transition = models.ForeignKey(
+        FindingTransition, null=True, on_delete=models.PROTECT, related_name="files", verbose_name="随附办理环节"
+    )
+    file = models.FileField("文件", upload_to=_evidence_path)
+    name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="上传人")
+    at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改佐证材料"
+        ordering = ["at", "id"]
+
+
+class Reminder(models.Model):
+    """One in-app reminder sent for one item (a report due, a finding's or a task's deadline)
+    to one audience on one day: the unique key makes sending twice a day a no-op, whether the
+    command or a page load sends it (doudi/reports/reminders.py)."""
+
+    key = models.CharField("提醒事项", max_length=80)
+    day = models.DateField("日期")
+    notification = models.IntegerField("通知编号", null=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "到期提醒"
+        constraints = [models.UniqueConstraint(fields=["key", "day"], name="report_reminder_once_a_day")]
 
 
 class WrongInclusion(AppendOnly):

@@ -2,17 +2,20 @@
 责任单位 (a township, or a 股室 of the county) with a deadline, followed to 整改清零 on the one
 workflow primitive (doudi/core/workflow.py):
 
-  open (已交办) --report (报整改, evidence required, the 责任单位 or the county)--> reported
+  open (已交办) --progress (报告进展, text and/or files; stays open)--> open
+  open --report (报整改, evidence required: text or files, the 责任单位 or the county)--> reported
   reported --close (整改清零, the county; not the one who reported)--> closed
   reported --reject (退回重改, reason required)--> open
 
-Closing is refused without the rectification's evidence. Also: 容错纠错 records (a wrongly
+Closing is refused without the rectification's evidence (text or a file). A finding without an
+inspection is a 督办任务 (doudi/reports/tasks.py), on the same workflow. Also: 容错纠错 records (a wrongly
 included person: unintentional? corrected in time? → 容错, or 追责 to look at as 人情保),
 payroll runs sent after their due date (or overdue and not sent), and money held back
 (滞留: approved by finance, not sent to the bank)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.db import transaction
@@ -24,6 +27,7 @@ from doudi.core.roles import INSPECT, RECTIFY, can
 from doudi.core.scoping import in_scope, scope
 from doudi.core.workflow import Log, Step, Workflow, WorkflowError
 from doudi.payments import selectors as payments
+from doudi.reports import evidence as evidence_files
 from doudi.reports.models import Finding, FindingTransition, Inspection, WrongInclusion
 
 S = Finding.State
@@ -33,12 +37,21 @@ FINDING_WORKFLOW = Workflow(
     log=Log(FindingTransition, "finding", reason_max=500),
     region_of=lambda f: f.region_id,
     steps={
+        "progress": Step((S.OPEN,), S.OPEN, RECTIFY, "报告进展"),
         "report": Step((S.OPEN,), S.REPORTED, RECTIFY, "报送整改"),
         "close": Step((S.REPORTED,), S.CLOSED, INSPECT, "核验清零", not_by_who_entered=(S.REPORTED,)),
         "reject": Step((S.REPORTED,), S.OPEN, INSPECT, "退回重改", reason_required=True),
     },
     labels=lambda state: S(state).label if state in S.values else state,
 )
+TASK_WORKFLOW = dataclasses.replace(FINDING_WORKFLOW, noun="督办任务")
+
+
+def workflow_of(finding: Finding) -> Workflow:
+    """The same steps; only the noun in messages differs (督导问题 / 督办任务)."""
+    return TASK_WORKFLOW if finding.is_task else FINDING_WORKFLOW
+
+
 # 容错: corrected within this many days of being found counts as 及时纠正.
 IN_TIME_DAYS = 30
 
@@ -100,24 +113,50 @@ def finding_create(*, user, inspection: Inspection, region: str, office: str = "
     return finding
 
 
-def finding_report(*, user, finding: Finding, evidence: str, today: dt.date | None = None) -> Finding:
-    if not evidence.strip():
-        raise WorkflowError("报送整改须写明整改情况及佐证材料")
+def _move_with_files(finding: Finding, action: str, user, text: str, files, **fields) -> Finding:
+    """One step with its evidence files: every file checked before anything is written; the
+    step and the files' rows commit together (nothing half-written)."""
+    checked = evidence_files.check(files)
+    reason = text.strip()[:500] or f"上传佐证材料 {len(checked)} 份"
+    with transaction.atomic():
+        moved = workflow_of(finding).move(finding, action, user, reason=reason, **fields)
+        if checked:
+            evidence_files.store(moved, moved.transitions.order_by("-id").first(), user, checked)
+    return moved
+
+
+def finding_progress(*, user, finding: Finding, text: str, files=()) -> Finding:
+    """报告进展: what has been done so far, with photos or papers; the finding stays open."""
+    if not text.strip() and not files:
+        raise WorkflowError("报告进展须写明进展情况或上传佐证材料")
+    return _move_with_files(finding, "progress", user, text, files)
+
+
+def finding_report(*, user, finding: Finding, evidence: str, files=(), today: dt.date | None = None) -> Finding:
+    """报送整改 (完成): the rectification's account and/or its evidence files."""
+    if not evidence.strip() and not files:
+        raise WorkflowError("报送整改须写明整改情况或上传佐证材料（照片或 PDF）")
     day = today or timezone.localdate()
-    return FINDING_WORKFLOW.move(
-        finding, "report", user, reason=evidence.strip()[:500], evidence=evidence.strip(), reported_on=day
-    )
+    fields = {"reported_on": day}
+    if evidence.strip():
+        fields["evidence"] = evidence.strip()
+    return _move_with_files(finding, "report", user, evidence, files, **fields)
+
+
+def has_evidence(finding: Finding) -> bool:
+    return bool((finding.evidence or "").strip()) or finding.files.exists()
 
 
 def finding_close(*, user, finding: Finding, reason: str = "", today: dt.date | None = None) -> Finding:
-    """整改清零: refused without evidence of the rectification."""
-    if not (finding.evidence or "").strip():
-        raise WorkflowError("没有整改佐证材料，不能整改清零")
-    return FINDING_WORKFLOW.move(finding, "close", user, reason=reason or "核验清零", closed_on=today or timezone.localdate())
+    """整改清零: refused without evidence of the rectification (its text or a file)."""
+    if not has_evidence(finding):
+        raise WorkflowError(f"没有整改佐证材料（情况说明或照片、PDF），不能{'办结' if finding.is_task else '整改清零'}")
+    verb = "核验办结" if finding.is_task else "核验清零"
+    return workflow_of(finding).move(finding, "close", user, reason=reason or verb, closed_on=today or timezone.localdate())
 
 
 def finding_reject(*, user, finding: Finding, reason: str) -> Finding:
-    return FINDING_WORKFLOW.move(finding, "reject", user, reason=reason)
+    return workflow_of(finding).move(finding, "reject", user, reason=reason)
 
 
 def wrong_inclusion_record(*, user, person, found_on, description: str, unintentional: bool, corrected_on=None) -> WrongInclusion:

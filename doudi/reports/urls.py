@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doudi.reports import views, views_dashboard, views_festival, views_supervision
+from doudi.reports import views, views_accountability, views_dashboard, views_festival, views_supervision, views_tasks
 
 app_name = "reports"
 urlpatterns = [
@@ -19,4 +19,11 @@ urlpatterns = [
     path("supervision/findings/<int:pk>/", views_supervision.finding, name="finding"),
     path("supervision/findings/<int:pk>/<str:action>/", views_supervision.finding_action, name="finding_action"),
     path("supervision/wrong-inclusions/new/", views_supervision.wrong_new, name="wrong_new"),
+    path("supervision/findings/<int:pk>/files/<int:file_pk>/", views_supervision.evidence_file, name="evidence_file"),
+    path("supervision/tasks/", views_tasks.index, name="tasks"),
+    path("supervision/tasks/new/", views_tasks.task_new, name="task_new"),
+    path("due/", views_tasks.due, name="due"),
+    path("accountability/", views_accountability.page, name="accountability"),
+    path("accountability/export/", views_accountability.export, name="accountability_export"),
+    path("accountability/<str:region>/<str:figure>/", views_accountability.drill, name="accountability_drill"),
 ]

@@ -5,7 +5,7 @@ the spot, one finding with its actions (报送整改 with evidence, 核验清零
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from doudi.core.permissions import require
 from doudi.core.roles import INSPECT, VIEW_SUPERVISION, can
 from doudi.core.workflow import WorkflowError
 from doudi.registry import selectors as registry
-from doudi.reports import selectors, supervision
+from doudi.reports import evidence, reminders, selectors, supervision, tasks
 from doudi.reports.supervision import SupervisionError
 
 
@@ -28,16 +28,18 @@ def index(request):
     code = selectors.default_region(request.user)
     if not code:
         raise Http404("您的账号没有管辖区划")
-    state = request.GET.get("state", "")
-    findings = supervision.findings_for(request.user)
+    state, due = request.GET.get("state", ""), request.GET.get("due", "")
+    findings = supervision.findings_for(request.user).filter(inspection__isnull=False)
     if state in supervision.S.values:
         findings = findings.filter(state=state)
+    findings = findings.filter(tasks.due_filter(due, today, reminders.soon_until(code, today)))
     return render(
         request,
         "reports/supervision.html",
         {
             "findings": findings[:500],
             "state": state,
+            "due": due,
             "states": supervision.S.choices,
             "today": today,
             "inspections": supervision.inspections_for(request.user)[:50],
@@ -80,13 +82,18 @@ def inspection_new(request):
 @require(VIEW_SUPERVISION)
 def finding(request, pk):
     item = supervision.finding_get(request.user, pk)
+    flow = supervision.workflow_of(item)
+    history = list(flow.history(item).select_related("user").prefetch_related("files"))
+    for row in history:
+        row.state_label = flow.labels(row.to_state)
     return render(
         request,
         "reports/finding.html",
         {
             "f": item,
-            "history": supervision.FINDING_WORKFLOW.history(item).select_related("user"),
-            "allowed": supervision.FINDING_WORKFLOW.allowed(item, request.user),
+            "history": history,
+            "allowed": flow.allowed(item, request.user),
+            "files": item.files.all(),
             "today": timezone.localdate(),
         },
     )
@@ -96,9 +103,12 @@ def finding(request, pk):
 @require(VIEW_SUPERVISION)
 def finding_action(request, pk, action):
     item = supervision.finding_get(request.user, pk)
+    files = request.FILES.getlist("files")
     try:
-        if action == "report":
-            supervision.finding_report(user=request.user, finding=item, evidence=request.POST.get("evidence", ""))
+        if action == "progress":
+            supervision.finding_progress(user=request.user, finding=item, text=request.POST.get("text", ""), files=files)
+        elif action == "report":
+            supervision.finding_report(user=request.user, finding=item, evidence=request.POST.get("evidence", ""), files=files)
         elif action == "close":
             supervision.finding_close(user=request.user, finding=item, reason=request.POST.get("reason", ""))
         elif action == "reject":
@@ -110,6 +120,16 @@ def finding_action(request, pk, action):
         return _refused(request, str(exc), status)
     messages.success(request, "已办理")
     return redirect("reports:finding", pk=item.pk)
+
+
+@require(VIEW_SUPERVISION)
+def evidence_file(request, pk, file_pk):
+    """One evidence file, only through its finding's scoped lookup (another township: 404)."""
+    item = evidence.evidence_get(supervision.finding_get(request.user, pk), file_pk)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @require_POST

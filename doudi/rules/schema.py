@@ -418,3 +418,13 @@ PAYMENT_PARAMETERS.update(
         "cases.taper.months": Spec("months", "渐退期（月）：收入超过标准后继续发放的月数", high=24),
     }
 )
+
+
+# ---- 报表与督导的到期提醒 (doudi/reports/reminders.py, docs/reports.md 第十节) -------------------------
+# How many working days before a report's due date, a supervision finding's or a task's deadline
+# the responsible users are reminded (home to-do and an in-app notification, once a day).
+PAYMENT_PARAMETERS.update(
+    {
+        "reports.remind_days": Spec("count", "报表应报日期、督导整改和督办任务期限前提醒的工作日数", high=30),
+    }
+)

@@ -24,6 +24,7 @@ from doudi.core.roles import (
 from doudi.workbench.todo import Item, add_source
 
 LEDGER, ASSESSMENT, MONEY, FINDING = "台账", "认定", "资金", "比对预警"
+REPORTS = "报表与督导"
 
 
 def payroll(user, today: dt.date) -> list[Item]:
@@ -159,6 +160,15 @@ def agreements(user, today: dt.date) -> list[Item]:
     return [Item(r["label"], r["count"], r["url"], urgent=r["urgent"], hint=r["hint"]) for r in reminders(user, today)]
 
 
+def reports_due(user, today: dt.date) -> list[Item]:
+    """Reports, supervision findings and 督办任务 due soon or overdue (reports decides who sees
+    them); the day's reminders are notified once (reports cannot import the workbench)."""
+    from doudi.reports.reminders import todo
+    from doudi.workbench.notifications import notify
+
+    return [Item(r["label"], r["count"], r["url"], urgent=r["urgent"], hint=r["hint"]) for r in todo(user, today, notify)]
+
+
 def register() -> None:
     for order, area, source in (
         (10, LEDGER, pending_benefits),
@@ -170,5 +180,6 @@ def register() -> None:
         (40, FINDING, warnings),
         (50, MONEY, payroll),
         (55, MONEY, bank_returns),
+        (60, REPORTS, reports_due),
     ):
         add_source(order, area, source)
