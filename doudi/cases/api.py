@@ -42,6 +42,8 @@ FIELD_LABELS = {
     "channel": "申请渠道",
     "promise": "告知承诺",
     "members": "家庭成员",
+    "hukou": "户籍性质",
+    "address": "详细地址",
 }
 
 
@@ -55,6 +57,8 @@ class Application(Schema):
     channel: str = "api"
     promise: bool = False
     members: list[dict] | None = None
+    hukou: str = ""  # urban / rural: a new applicant's household (created in the register when confirmed)
+    address: str = ""
 
 
 @api.exception_handler(ValidationError)

@@ -19,6 +19,7 @@ from doudi.cases.models import Case
 from doudi.cases.services import _link_register
 from doudi.cases.workflow import CASE_WORKFLOW, RETURNABLE, WorkflowError
 from doudi.core import codes, months
+from doudi.registry.intake import NewHouseholdRefused, household_create
 from doudi.registry.services import benefit_start
 
 
@@ -65,10 +66,35 @@ def _amount(text, fallback) -> Decimal:
     return value
 
 
+def _new_household(case: Case, given: dict | None) -> dict | None:
+    """The household a new applicant entered (at intake, completed on the approval form), or
+    None when the applicant is in the register; WorkflowError when it cannot be created."""
+    if case.household_id is not None:
+        return None
+    entered = dict(case.new_household or {})
+    for key, value in (given or {}).items():
+        if value:
+            entered[key] = value
+    if not entered.get("members"):
+        raise WorkflowError("申请人尚未在台账中建档，受理时也未登记其家庭，请先将其家庭录入台账，再审核确认")
+    if entered.get("hukou") not in codes.HUKOU:
+        raise WorkflowError("新申请人的家庭将在审核确认时建档：请选择户籍性质（城镇或农村）")
+    return entered
+
+
 def case_approve(
-    *, case: Case, user, reason: str = "", override_reason: str = "", monthly_amount=None, today: dt.date | None = None
+    *,
+    case: Case,
+    user,
+    reason: str = "",
+    override_reason: str = "",
+    monthly_amount=None,
+    new_household: dict | None = None,
+    today: dt.date | None = None,
 ) -> Case:
-    """纳入保障, paid from the month after approval (cases.start_months_after)."""
+    """纳入保障, paid from the month after approval (cases.start_months_after). A new
+    applicant's household (case.new_household, `new_household` completing it) is created in
+    the register in the same transaction (doudi.registry.intake)."""
     day = today or clock.today()
     _may_confirm(user, case, day)
     CASE_WORKFLOW.check(case, "approve", user, reason)
@@ -76,15 +102,29 @@ def case_approve(
         end = f"{case.publicity_end:%Y-%m-%d}" if case.publicity_end else "—"
         raise WorkflowError(f"公示期至 {end} 尚未结束，公示期满后才能审核确认")
     _link_register(case)
-    if case.household_id is None:
-        raise WorkflowError("申请人尚未在台账中建档，请先将其家庭录入台账，再审核确认")
+    entered = _new_household(case, new_household)
     personal = case.category not in codes.HOUSEHOLD_CATEGORIES
-    if personal and case.person is None:
+    if personal and case.person is None and entered is None:
         raise WorkflowError("该类别按人保障，申请人须在台账中有个人信息")
     against, why = _override(case, True, override_reason)
     amount = _amount(monthly_amount, case.rules_amount)
     since = months.first_day(months.add(months.of(day), int(clock.value("cases.start_months_after", case.region_id, day))))
+    township = len(getattr(user, "scope_code", None) or "") > 6 and not getattr(user, "is_superuser", False)
     with transaction.atomic():
+        if entered is not None:  # 新申请人: the household enters the register now (a registry service)
+            try:
+                household = household_create(
+                    village=case.region_id,
+                    hukou=entered["hukou"],
+                    address=entered.get("address", ""),
+                    members=entered["members"],
+                    reason=f"案件 {case.number} 审核确认，新申请人家庭建档",
+                    user=user,
+                )
+            except NewHouseholdRefused as exc:
+                raise WorkflowError(str(exc)) from None
+            case.household = household
+            case.person = household.members.get(id_number=case.applicant_id_number)
         moved = CASE_WORKFLOW.move(
             case,
             "approve",
@@ -97,6 +137,7 @@ def case_approve(
             override_reason=why,
             person=case.person,
             household=case.household,
+            decided_by_township=township,
         )
         try:
             benefit = benefit_start(

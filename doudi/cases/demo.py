@@ -441,13 +441,13 @@ def _run(plan: Plan, users: dict, days: Days) -> Case:
     if target == "refused" and plan.extra["rng"] < 0.7 and case.rules_eligible is not True:
         return _refuse(case, county, days.ahead(day, 6))
     if target == "publicity":
-        start = days.back(days.today, int(plan.extra["rng"] * 5))
-        return services.case_publicize(case=case, user=clerk, today=max(start, days.ahead(day, 4)))
+        start = max(days.back(days.today, int(plan.extra["rng"] * 5)), days.ahead(day, 4))
+        return services.case_publicize(case=_deliberated(case, clerk, start), user=clerk, today=start)
     if target == "publicity_ended":
-        start = days.back(days.today, 6 + int(plan.extra["rng"] * 5))
-        return services.case_publicize(case=case, user=clerk, today=max(start, days.ahead(day, 4)))
+        start = max(days.back(days.today, 6 + int(plan.extra["rng"] * 5)), days.ahead(day, 4))
+        return services.case_publicize(case=_deliberated(case, clerk, start), user=clerk, today=start)
     start = days.ahead(day, 4 + int(plan.extra["rng"] * 5))
-    case = services.case_publicize(case=case, user=clerk, today=start)
+    case = services.case_publicize(case=_deliberated(case, clerk, start), user=clerk, today=start)
     decided = min(case.publicity_end + dt.timedelta(days=1 + int(plan.extra["rng"] * 5)), days.today)
     if target == "reopened":
         case = _refuse(case, county, decided)
@@ -473,6 +473,23 @@ def _run(plan: Plan, users: dict, days: Days) -> Case:
     if case.rules_eligible:
         return decisions.case_approve(case=case, user=county, today=decided)
     return _refuse(case, county, decided)
+
+
+def _deliberated(case: Case, clerk, day: dt.date) -> Case:
+    """民主评议 before 公示 where the county holds it on that day (cases.democratic_review)."""
+    from doudi.cases import deliberation
+
+    if not deliberation.in_use(case, day):
+        return case
+    return deliberation.case_deliberate(
+        case=case,
+        user=clerk,
+        held_on=day,
+        participants=7 + len(case.number) % 5,
+        result="agree",
+        minutes="村（居）民代表、村“两委”成员和驻村干部参加，对申请人家庭经济状况和入户调查结果进行评议，一致同意。",
+        today=day,
+    )
 
 
 def _refuse(case: Case, user, day: dt.date) -> Case:

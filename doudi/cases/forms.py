@@ -17,6 +17,18 @@ class ApplyForm(forms.Form):
     reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     promise = forms.BooleanField(label="以告知承诺书代替部分证明材料", required=False)
     special = forms.BooleanField(label="情况特殊，办理时限延长至45个工作日", required=False)
+    # A new applicant (not in the register): the household, created in the register when confirmed.
+    hukou = forms.ChoiceField(
+        label="户籍性质（新申请人填写）", choices=[("", "—"), ("rural", "农村"), ("urban", "城镇")], required=False
+    )
+    address = forms.CharField(label="详细地址（新申请人填写）", max_length=200, required=False)
+    members = forms.CharField(
+        label="其他家庭成员（新申请人填写，每行：姓名 身份证号 关系）",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "李秀英 140521198003030022 配偶"}),
+        max_length=2000,
+        required=False,
+        help_text="关系填 配偶、子女、父母、孙子女、祖父母、兄弟姐妹 或 其他；申请人本人为户主，不必填写",
+    )
 
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 
-from doudi.cases import clock
+from doudi.cases import clock, overpaid
 from doudi.cases.decisions import _amount, _may_confirm
 from doudi.cases.models import Case, EmergencySwitch
 from doudi.cases.workflow import CASE_WORKFLOW, WorkflowError
@@ -228,8 +228,10 @@ def case_taper(*, case: Case, user, reason: str, today: dt.date | None = None) -
     return moved
 
 
-def case_stop(*, case: Case, user, stop_reason: str, reason: str, today: dt.date | None = None) -> Case:
-    """停保 with its reason: paid through the decision month, ended through the registry."""
+def case_stop(*, case: Case, user, stop_reason: str, reason: str, last_month: str = "", today: dt.date | None = None) -> Case:
+    """停保 with its reason: paid through `last_month` (the decision month by default; an earlier
+    month for a stop found late, e.g. a death), ended through the registry. Months after it
+    already paid are recorded as an overpayment through the payments service (overpaid.py)."""
     day = today or clock.today()
     _may_confirm(user, case, day)
     CASE_WORKFLOW.check(case, "stop", user, reason)
@@ -238,24 +240,41 @@ def case_stop(*, case: Case, user, stop_reason: str, reason: str, today: dt.date
     benefit = _held(case)
     if stop_reason != Case.StopReason.DEATH:
         _no_exit_now(case, day, "停保")
-    until = max(months.last_day(months.of(day)), benefit.since)
+    last = _last_month(last_month, benefit, day)
+    until = max(months.last_day(last), benefit.since)
     label = Case.StopReason(stop_reason).label
     try:
         with transaction.atomic():
+            benefit_stop(benefit=benefit, until=until, reason=f"案件 {case.number} 停保（{label}）：{reason}", user=user)
+            over = overpaid.record_after_stop(case=case, benefit=benefit, last_month=months.of(until), user=user, reason=label)
             moved = CASE_WORKFLOW.move(
                 case,
                 "stop",
                 user,
                 reason,
-                {"stop_reason": stop_reason, "until": until.isoformat()},
+                {"stop_reason": stop_reason, "until": until.isoformat(), "overpayment": over},
                 decided_on=day,
                 stop_reason=stop_reason,
                 benefit_until=until,
             )
-            benefit_stop(benefit=benefit, until=until, reason=f"案件 {case.number} 停保（{label}）：{reason}", user=user)
     except ValueError as exc:
         raise WorkflowError(str(exc)) from None
     return moved
+
+
+def _last_month(text: str, benefit: Benefit, day: dt.date) -> str:
+    """The last month paid by right: the decision month, or an earlier one given (not before the benefit began)."""
+    if not str(text or "").strip():
+        return months.of(day)
+    try:
+        last = months.parse(str(text).strip())
+    except months.BadMonth as exc:
+        raise WorkflowError(str(exc)) from None
+    if last > months.of(day):
+        raise WorkflowError(f"最后发放月份 {last} 晚于本月，停保从决定当月发放后生效")
+    if last < months.of(benefit.since):
+        raise WorkflowError(f"最后发放月份 {last} 早于待遇开始月份 {months.of(benefit.since)}")
+    return last
 
 
 def case_restore(*, case: Case, user, reason: str, today: dt.date | None = None) -> Case:

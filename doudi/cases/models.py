@@ -37,7 +37,7 @@ CATEGORY_CHOICES = [
     )
 ]
 
-OPEN_STATES = ("received", "checked", "surveyed", "publicity", "returned", "advanced", "referred")
+OPEN_STATES = ("received", "checked", "surveyed", "deliberated", "publicity", "returned", "advanced", "referred")
 
 
 class Case(models.Model):
@@ -45,6 +45,8 @@ class Case(models.Model):
         RECEIVED = "received", "已受理，待核对"
         CHECKED = "checked", "已核对，待入户调查"
         SURVEYED = "surveyed", "已调查，待公示"
+        # 民主评议 where the county's parameter cases.democratic_review is on (doudi/cases/deliberation.py).
+        DELIBERATED = "deliberated", "已民主评议"
         PUBLICITY = "publicity", "公示中"
         RETURNED = "returned", "退回补充材料"
         ENROLLED = "enrolled", "已纳入保障"
@@ -127,6 +129,11 @@ class Case(models.Model):
     refusal_notice_due = models.DateField("书面告知期限", null=True, blank=True)
     monthly_amount = models.DecimalField("核定月金额", max_digits=12, decimal_places=2, null=True, blank=True)
     benefit = models.ForeignKey(Benefit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="待遇")
+    # 审批权限下放: confirmed by a township (the county spot-checks a sample, doudi/cases/spotcheck.py).
+    decided_by_township = models.BooleanField("乡镇审核确认", default=False)
+    # A new applicant (not in the register): the household entered at intake, created in the
+    # register when the case is confirmed (doudi.registry.intake): {"hukou", "address", "members"}.
+    new_household = models.JSONField("新建家庭信息", default=dict, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="受理人")
     # 在保对象的生命周期 (doudi/cases/lifecycle.py): a review (定期核查) or a change case (from a
     # finding: 应停发/应调整) concerns `benefit`, the benefit held; an application is kind "apply".
@@ -357,3 +364,7 @@ class Conference(AppendOnly):
     class Meta:
         verbose_name = verbose_name_plural = "一事一议记录"
         ordering = ["-held_on", "-id"]
+
+
+# 民主评议, 县级抽查, 转办: records beside a case (doudi/cases/models_side.py).
+from doudi.cases.models_side import Deliberation, Referral, ReferralStep, SpotCheck, SpotCheckStep  # noqa: E402, F401

@@ -49,14 +49,22 @@ def _waiting_for(user, day: dt.date) -> Q:
         return Q(created_by=user)
     wanted = Q(pk__in=[])
     if can(user, PROCESS_CASES):
-        wanted |= Q(state__in=(S.RECEIVED, S.CHECKED, S.SURVEYED, S.RETURNED))
-    if can(user, APPROVE_CASES) and len(getattr(user, "scope_code", None) or "") <= 6:
+        wanted |= Q(state__in=(S.RECEIVED, S.CHECKED, S.SURVEYED, S.DELIBERATED, S.RETURNED))
+    if can(user, APPROVE_CASES) and _confirms(user, day):
         wanted |= Q(state=S.PUBLICITY, publicity_end__lt=day)
     return wanted
 
 
+def _confirms(user, day: dt.date) -> bool:
+    """County users confirm; a township where the county delegates it (cases.township_confirms)."""
+    code = getattr(user, "scope_code", None) or ""
+    if getattr(user, "is_superuser", False) or len(code) <= 6:
+        return True
+    return len(code) == 9 and bool(clock.value("cases.township_confirms", code, day))
+
+
 def tab_filter(tab: str, user, day: dt.date) -> Q:
-    running = Q(state__in=(S.RECEIVED, S.CHECKED, S.SURVEYED, S.PUBLICITY))  # the clock runs (not paused)
+    running = Q(state__in=(S.RECEIVED, S.CHECKED, S.SURVEYED, S.DELIBERATED, S.PUBLICITY))  # the clock runs (not paused)
     if tab == "new":
         return Q(state=S.RECEIVED)
     if tab == "soon":

@@ -14,7 +14,7 @@ from doudi.cases import clock
 from doudi.cases.checking import rules_check
 from doudi.cases.models import Case, CaseCounter
 from doudi.cases.workflow import CASE_WORKFLOW, S, WorkflowError
-from doudi.core import idnumber
+from doudi.core import codes, idnumber
 from doudi.core.models import Region
 from doudi.core.roles import RECEIVE_CASES, Role, can
 from doudi.core.scoping import in_scope
@@ -62,7 +62,48 @@ def _clean_application(data: dict) -> tuple[dict, dict[str, str]]:
         errors["channel"] = "申请渠道应为 window、village、hotline、online 或 api"
     out["phone"] = str(data.get("phone") or "").strip()[:20]
     out["promise"], out["special"] = bool(data.get("promise")), bool(data.get("special"))
+    out["hukou"] = str(data.get("hukou") or "").strip()
+    if out["hukou"] and out["hukou"] not in codes.HUKOU:
+        errors["hukou"] = "户籍性质应为 urban（城镇）或 rural（农村）"
+    out["address"] = str(data.get("address") or "").strip()[:200]
+    try:
+        out["members"] = clean_members(data.get("members"))
+    except ValueError as exc:
+        errors["members"] = str(exc)
     return out, errors
+
+
+RELATION_WORDS = {**{v: k for k, v in codes.RELATIONS.items()}, **{k: k for k in codes.RELATIONS}, "本人": "head"}
+
+
+def clean_members(raw) -> list[dict]:
+    """Other members of a new applicant's household: a list of {name, id_number, relation}
+    (the API) or lines "姓名 身份证号 关系" (the form); ValueError (Chinese) for a bad one."""
+    if not raw:
+        return []
+    if isinstance(raw, str):
+        rows = []
+        for line in raw.replace("，", " ").replace(",", " ").splitlines():
+            parts = line.split()
+            if parts:
+                rows.append({"name": parts[0], "id_number": parts[1] if len(parts) > 1 else "", "relation": " ".join(parts[2:])})
+        raw = rows
+    if not isinstance(raw, list) or len(raw) > 20:
+        raise ValueError("家庭成员应为不超过20人的名单")
+    out = []
+    for n, item in enumerate(raw, start=1):
+        item = item if isinstance(item, dict) else {}
+        name = str(item.get("name") or "").strip()
+        number, problem = idnumber.try_normalize(str(item.get("id_number") or ""))
+        relation = RELATION_WORDS.get(str(item.get("relation") or "").strip())
+        if not name or len(name) > 32:
+            raise ValueError(f"第 {n} 位家庭成员：请填写姓名")
+        if number is None:
+            raise ValueError(f"家庭成员 {name}：身份证号无效（{problem}）")
+        if relation is None or relation == "head":
+            raise ValueError(f"家庭成员 {name}：与申请人关系应为 配偶、子女、父母、孙子女、祖父母、兄弟姐妹 或 其他")
+        out.append({"name": name, "id_number": number, "relation": relation})
+    return out
 
 
 def _receiving_region(user, village: Region) -> Region:
@@ -106,6 +147,12 @@ def case_receive(*, user, data: dict, today: dt.date | None = None) -> Case:
         raise DuplicateApplication(open_case.number)
     person = Person.objects.select_related("household").filter(id_number=clean["id_number"]).first()
     due = clock.deadlines(village.code, day, clean["special"])
+    # A new applicant: the household as entered, created in the register when confirmed.
+    new_household = {}
+    if person is None and clean["category"] != "temp_assist":
+        applicant = {"name": clean["name"], "id_number": clean["id_number"], "relation": "head"}
+        others = [m for m in clean["members"] if m["id_number"] != clean["id_number"]]
+        new_household = {"hukou": clean["hukou"], "address": clean["address"], "members": [applicant, *others]}
     actor = user if getattr(user, "pk", None) else None
     try:
         with transaction.atomic():
@@ -117,6 +164,7 @@ def case_receive(*, user, data: dict, today: dt.date | None = None) -> Case:
                 phone=clean["phone"],
                 person=person,
                 household=person.household if person else None,
+                new_household=new_household,
                 region=village,
                 received_by_region=received_by,
                 channel=clean["channel"],
@@ -197,6 +245,10 @@ def case_publicize(*, case: Case, user, today: dt.date | None = None) -> Case:
     day = today or clock.today()
     if case.category == "temp_assist":
         raise WorkflowError("临时救助按救助金额由乡镇或县级审批，不经公示后审核确认的环节")
+    CASE_WORKFLOW.check(case, "publicize", user)
+    from doudi.cases.deliberation import publicity_allowed
+
+    publicity_allowed(case, day)
     days = int(clock.value("cases.publicity_days", case.region_id, day))
     end = day + dt.timedelta(days=days - 1)
     return CASE_WORKFLOW.move(

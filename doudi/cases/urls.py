@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doudi.cases import views, views_lifecycle, views_temp
+from doudi.cases import views, views_lifecycle, views_side, views_temp
 
 app_name = "cases"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("reviews/", views_lifecycle.reviews, name="reviews"),
     path("reviews/open/", views_lifecycle.reviews_open, name="reviews_open"),
     path("emergency/", views_lifecycle.emergency, name="emergency"),
+    path("referrals/", views_side.referral_list, name="referrals"),
+    path("spot-checks/", views_side.spot_checks, name="spot_checks"),
+    path("spot-checks/<int:pk>/", views_side.spot_check_record, name="spot_check_record"),
+    path("<str:number>/referrals/", views_side.referral_add, name="referral_add"),
+    path("<str:number>/referrals/<int:pk>/answer/", views_side.referral_answer, name="referral_answer"),
     path("<str:number>/life/<str:action>/", views_lifecycle.life_act, name="life_act"),
     path("<str:number>/temp/<str:action>/", views_temp.act, name="temp_act"),
     path("<str:number>/", views.detail, name="detail"),

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from doudi.cases import clock, decisions, evidence, selectors, services
+from doudi.cases import clock, decisions, deliberation, evidence, selectors, services
 from doudi.cases.forms import ApplyForm
 from doudi.cases.models import CATEGORY_CHOICES, Case
 from doudi.cases.workflow import ACTION_LABELS, CASE_WORKFLOW, TEMP_ONLY, WorkflowError, actions_for
@@ -118,7 +118,7 @@ def apply(request):
 @require(VIEW_CASES)
 def detail(request, number):
     case = selectors.case_get(request.user, number)
-    actions = actions_for(case, request.user)
+    actions = deliberation.offered(case, actions_for(case, request.user))
     if not decisions.may_confirm(request.user, case):
         actions = [a for a in actions if a not in ("approve", "refuse")]
     context = {}
@@ -127,7 +127,7 @@ def detail(request, number):
         actions = [a for a in actions if a not in TEMP_ONLY]
     from doudi.cases.views_lifecycle import life_context
 
-    context |= life_context(case, request.user)
+    context |= life_context(case, request.user) | _side_context(case, request.user)
     return render(
         request,
         "cases/detail.html",
@@ -173,12 +173,39 @@ def _temp_context(case: Case, user, actions: list[str]) -> dict:
     }
 
 
+def _side_context(case: Case, user) -> dict:
+    """民主评议 records, referrals (转办) and the county's spot-check of this case."""
+    from doudi.cases.models import Deliberation, Referral
+
+    return {
+        "deliberations": case.deliberations.select_related("recorded_by"),
+        "deliberation_results": Deliberation.Result.choices,
+        "referrals": case.referrals.select_related("created_by").order_by("sent_on", "id"),
+        "referral_kinds": Referral.Kind.choices,
+        "may_refer": can(user, PROCESS_CASES),
+        "spot_check": getattr(case, "spot_check", None) if case.decided_by_township else None,
+        "today": clock.today(),
+    }
+
+
 def _timeline(case: Case) -> list:
+    """The case's steps, with its referrals' and spot-check's steps in time order."""
+    from doudi.cases.models import Referral, ReferralStep, SpotCheckStep
+
     roles, states = dict(Role.choices) | {"superuser": "系统管理员"}, dict(Case.State.choices)
     steps = list(CASE_WORKFLOW.history(case).select_related("user"))
     for step in steps:
         step.role_label, step.state_label = roles.get(step.role, step.role), states.get(step.to_state, step.to_state)
-    return steps
+    kinds = dict(Referral.Kind.choices)
+    for step in ReferralStep.objects.filter(referral__case=case).select_related("user", "referral"):
+        what = f"转办{kinds.get(step.referral.kind, '')}" if step.to_state == "sent" else "转办答复"
+        step.role_label, step.state_label = roles.get(step.role, step.role), f"{what}（{step.referral.department}）"
+        steps.append(step)
+    for step in SpotCheckStep.objects.filter(spot_check__case=case).select_related("user"):
+        label = {"drawn": "列入县级抽查", "correct": "县级抽查：无误", "wrong": "县级抽查：有误"}.get(step.to_state, "")
+        step.role_label, step.state_label = roles.get(step.role, step.role), label
+        steps.append(step)
+    return sorted(steps, key=lambda s: s.at)
 
 
 def _act(action: str, case: Case, user, post) -> Case:
@@ -186,6 +213,14 @@ def _act(action: str, case: Case, user, post) -> Case:
     runs = {
         "check": lambda: services.case_check(case=case, user=user, findings=post.get("findings", "")),
         "survey": lambda: services.case_survey(case=case, user=user, notes=post.get("notes", "")),
+        "deliberate": lambda: deliberation.case_deliberate(
+            case=case,
+            user=user,
+            held_on=post.get("held_on", ""),
+            participants=post.get("participants", ""),
+            result=post.get("result", ""),
+            minutes=post.get("minutes", ""),
+        ),
         "publicize": lambda: services.case_publicize(case=case, user=user),
         "approve": lambda: decisions.case_approve(
             case=case,
@@ -193,6 +228,7 @@ def _act(action: str, case: Case, user, post) -> Case:
             reason=text,
             override_reason=post.get("override_reason", ""),
             monthly_amount=post.get("monthly_amount") or None,
+            new_household={"hukou": post.get("hukou", ""), "address": post.get("address", "").strip()},
         ),
         "refuse": lambda: decisions.case_refuse(
             case=case, user=user, reasons=text, override_reason=post.get("override_reason", "")

@@ -188,7 +188,9 @@ def _life(action: str, case: Case, user, post) -> Case:
             case=case, user=user, monthly_amount=post.get("monthly_amount") or None, reason=reason
         ),
         "taper": lambda: lifecycle.case_taper(case=case, user=user, reason=reason),
-        "stop": lambda: lifecycle.case_stop(case=case, user=user, stop_reason=post.get("stop_reason", ""), reason=reason),
+        "stop": lambda: lifecycle.case_stop(
+            case=case, user=user, stop_reason=post.get("stop_reason", ""), reason=reason, last_month=post.get("last_month", "")
+        ),
         "restore": lambda: lifecycle.case_restore(case=case, user=user, reason=reason),
     }
     if action not in runs:
@@ -222,6 +224,8 @@ def life_context(case: Case, user) -> dict:
         allowed = [a for a in allowed if a == "continue"]
     context["life_actions"] = [(a, LIFE_ACTIONS[a]) for a in allowed]
     context["stop_reasons"] = Case.StopReason.choices
+    stop = case.steps.filter(to_state=Case.State.STOPPED).order_by("-id").first() if case.state == Case.State.STOPPED else None
+    context["overpayment"] = (stop.data or {}).get("overpayment") if stop else None
     context["taper_months"] = clock.value("cases.taper.months", case.region_id, clock.today()) if "taper" in allowed else None
     return context
 

@@ -2,7 +2,7 @@
 compare-and-set moves, an append-only CaseStep per move (who, role, from, to, why, when),
 and maker-checker: whoever did the 入户调查 may not also confirm the case.
 
-docs/domain.md §4: 受理 → 核对 → 入户调查 → 公示 → 审核确认 → 纳入保障 / 不予保障; 退回补充材料 pauses
+docs/domain.md §4: 受理 → 核对 → 入户调查 → (民主评议) → 公示 → 审核确认 → 纳入保障 / 不予保障; 退回补充材料 pauses
 the clock and returns the case to the step it left (one resume action per step, so each
 is still a fixed from → to move); 撤回 and 重新受理.
 """
@@ -14,7 +14,7 @@ from doudi.core.roles import APPROVE_CASES, PROCESS_CASES
 from doudi.core.workflow import Log, Step, Workflow, WorkflowError
 
 S = Case.State
-RETURNABLE = (S.RECEIVED, S.CHECKED, S.SURVEYED)
+RETURNABLE = (S.RECEIVED, S.CHECKED, S.SURVEYED, S.DELIBERATED)
 OPEN = tuple(Case.OPEN_STATES)
 # A case paid first (先行救助) is not withdrawn: its papers are completed.
 WITHDRAWABLE = tuple(s for s in OPEN if s != S.ADVANCED)
@@ -26,10 +26,17 @@ CASE_WORKFLOW = Workflow(
     steps={
         "check": Step((S.RECEIVED,), S.CHECKED, PROCESS_CASES, "核对家庭经济状况"),
         "survey": Step((S.CHECKED,), S.SURVEYED, PROCESS_CASES, "登记入户调查"),
-        "publicize": Step((S.SURVEYED,), S.PUBLICITY, PROCESS_CASES, "公示"),
+        # 民主评议 where the county uses it (cases.democratic_review, checked in deliberation.py):
+        # 公示 then starts from 已民主评议 (its result 同意), otherwise straight from 入户调查.
+        "deliberate": Step((S.SURVEYED, S.DELIBERATED), S.DELIBERATED, PROCESS_CASES, "登记民主评议"),
+        "publicize": Step((S.SURVEYED, S.DELIBERATED), S.PUBLICITY, PROCESS_CASES, "公示"),
         "approve": Step((S.PUBLICITY,), S.ENROLLED, APPROVE_CASES, "审核确认", not_by_who_entered=(S.SURVEYED,)),
         "refuse": Step(
-            (S.CHECKED, S.SURVEYED, S.PUBLICITY, S.REFERRED), S.REFUSED, APPROVE_CASES, "作出不予保障决定", reason_required=True
+            (S.CHECKED, S.SURVEYED, S.DELIBERATED, S.PUBLICITY, S.REFERRED),
+            S.REFUSED,
+            APPROVE_CASES,
+            "作出不予保障决定",
+            reason_required=True,
         ),
         "return": Step(RETURNABLE, S.RETURNED, PROCESS_CASES, "退回补充材料", reason_required=True),
         **{f"resume_{state}": Step((S.RETURNED,), state, PROCESS_CASES, "登记材料补齐") for state in RETURNABLE},
@@ -62,6 +69,7 @@ CASE_WORKFLOW = Workflow(
 ACTION_LABELS = {
     "check": "核对家庭经济状况",
     "survey": "登记入户调查",
+    "deliberate": "登记民主评议",
     "publicize": "开始公示",
     "approve": "审核确认：纳入保障",
     "refuse": "不予保障",
@@ -75,10 +83,10 @@ ACTION_LABELS = {
     "complete": "材料已补齐，办结先行救助",
 }
 TEMP_ONLY = ("advance", "refer", "grant", "complete")
-NOT_FOR_TEMP = ("publicize", "approve")
+NOT_FOR_TEMP = ("deliberate", "publicize", "approve")
 # A review or change case (kind review/change) ends in its own outcomes (LIFE_ACTIONS, shown on
 # the case page's 在保复核 panel), never in 公示 and 审核确认 of an application.
-NOT_FOR_REVIEW = ("publicize", "approve", "refuse", "reopen")
+NOT_FOR_REVIEW = ("deliberate", "publicize", "approve", "refuse", "reopen")
 LIFE_ACTIONS = {"continue": "继续保障", "adjust": "调整保障金额", "taper": "渐退", "stop": "停保", "restore": "恢复保障"}
 
 __all__ = ["CASE_WORKFLOW", "ACTION_LABELS", "WorkflowError", "S"]
