@@ -1,8 +1,10 @@
 """Demo money for the demo county (idempotent): last month's 低保 payroll taken through
 check, finance approval, the bank file and a return file with two failures, so this
 month's build shows them re-issued; the 2022-07 price index (food +6.3%); the two
-晋民发〔2022〕38号 campaigns as drafts; the first township's 临时救助备用金 with an
-allocation and two draws (one to a person from outside the county, 急难发生地)."""
+晋民发〔2022〕38号 campaigns as drafts; every township's 临时救助备用金 allocated by `staff` and
+confirmed by `staff2` (money needs a second person), and in the first township a draw by its
+clerk confirmed by `staff2`, a second draw and a 补充 still waiting for their checker (one to a
+person from outside the county, 急难发生地)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from doudi.core import idnumber
 from doudi.core.models import Region, User
 from doudi.payments import bankfiles, months, reserve
 from doudi.payments.campaigns import campaign_build
-from doudi.payments.models import PayrollRun, ReserveEntry
+from doudi.payments.models import PayrollRun
 from doudi.payments.payroll import payroll_build
 from doudi.payments.price import price_subsidy_run
 from doudi.payments.workflow import run_transition
@@ -42,46 +44,62 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
     for code in ("jmf2022_38_subsidy", "jmf2022_38_voucher"):
         if not PayrollRun.objects.filter(item=code).exists():
             campaign_build(code=code, region=DEMO_COUNTY, user=staff)
-    township = _reserve_demo(staff)
+    township = _reserve_demo(staff, User.objects.get(username="staff2"))
     stdout.write(
         f"资金发放演示数据已就绪：{last_month} 低保花名册已对账（2笔失败待补发），2022-07 价格临时补贴、两项一次性发放已生成"
-        + (f"，{township}临时救助备用金已下拨并支取两笔" if township else "")
+        + (f"，各乡镇临时救助备用金已下拨并复核，{township}支取一笔已复核、一笔支取和一笔补充待复核" if township else "")
         + "。\n"
     )
 
 
-def _reserve_demo(staff) -> str:
-    """The first township's reserve: 20000 allocated, two draws (once: skipped if it has entries)."""
-    township = Region.objects.filter(parent_id=DEMO_COUNTY, level=Region.Level.TOWNSHIP).order_by("code").first()
-    if township is None:
+def _reserve_demo(staff, checker) -> str:
+    """Every township's reserve: 20000 allocated by `staff`, confirmed by `checker`; in the first
+    township a draw by its clerk (confirmed), a second draw and a 补充 waiting for their checker.
+    Idempotent by the entries' tokens (a step done before is skipped)."""
+    townships = list(Region.objects.filter(parent_id=DEMO_COUNTY, level=Region.Level.TOWNSHIP).order_by("code"))
+    if not townships:
         return ""
-    if not ReserveEntry.objects.filter(township=township).exists():
-        today = dt.date.today()
-        reserve.reserve_allocate(
+    first = dt.date.today().replace(day=1)
+    for township in townships:
+        entry, created = reserve.reserve_allocate(
             township=township.code,
             amount="20000",
-            on=today.replace(day=1),
+            on=first,
             ref="沁民发〔演示〕1号 临时救助备用金下拨",
             user=staff,
-            token="demo-reserve-allocation",
+            token=f"demo-reserve-allocation-{township.code}",
         )
-        draws = [
-            ("王某", idnumber.with_check_digit("14052219750305002"), "2000", "emergency", "住房失火，临时生活困难", True),
-            ("李某", idnumber.with_check_digit(f"{DEMO_COUNTY}19680712003"), "1500", "expense", "住院医疗自付费用较高", False),
-        ]
-        for n, (name, number, amount, cause_type, cause, advance) in enumerate(draws, start=1):
-            reserve.reserve_draw(
-                township=township.code,
-                amount=amount,
-                on=today.replace(day=1),
-                recipient_name=name,
-                recipient_id_number=number,
-                cause_type=cause_type,
-                cause=cause,
-                advance=advance,
-                user=staff,
-                token=f"demo-reserve-draw-{n}",
-            )
+        if created:
+            reserve.reserve_confirm(entry=entry, user=checker, note="演示：已核对下拨文件")
+    township = townships[0]
+    clerk = User.objects.filter(role="township_clerk", region_id=township.code).order_by("username").first() or staff
+    draws = [
+        ("王某", idnumber.with_check_digit("14052219750305002"), "2000", "emergency", "住房失火，临时生活困难", True),
+        ("李某", idnumber.with_check_digit(f"{DEMO_COUNTY}19680712003"), "1500", "expense", "住院医疗自付费用较高", False),
+    ]
+    for n, (name, number, amount, cause_type, cause, advance) in enumerate(draws, start=1):
+        entry, created = reserve.reserve_draw(
+            township=township.code,
+            amount=amount,
+            on=first,
+            recipient_name=name,
+            recipient_id_number=number,
+            cause_type=cause_type,
+            cause=cause,
+            advance=advance,
+            user=clerk,
+            token=f"demo-reserve-draw-{n}",
+        )
+        if created and n == 1:  # the second waits for its checker
+            reserve.reserve_confirm(entry=entry, user=checker, note="演示：材料齐全")
+    reserve.reserve_allocate(
+        township=township.code,
+        amount="5000",
+        on=first,
+        ref="沁民发〔演示〕2号 临时救助备用金补充",
+        user=staff,
+        token="demo-reserve-top-up",
+    )
     return township.name
 
 

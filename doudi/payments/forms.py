@@ -130,3 +130,21 @@ class ReserveAllocationForm(forms.Form):
 
 class ReserveReverseForm(forms.Form):
     reason = forms.CharField(label="冲销原因", max_length=180, error_messages={"required": "冲销须写明原因"})
+
+
+class ReserveCheckForm(forms.Form):
+    """复核 (note optional) or 退回 (reason required, checked by the workflow) of a reserve entry."""
+
+    note = forms.CharField(label="复核意见", max_length=180, required=False)
+
+
+class WriteOffProposeForm(forms.Form):
+    reason = forms.CharField(label="核销原因", max_length=180, error_messages={"required": "申请核销须写明原因"})
+    ref = forms.CharField(label="批准文件或文号（可选）", max_length=100, required=False)
+
+
+class WriteOffDecideForm(forms.Form):
+    """审批核销 (note and 文号 optional) or 退回 (reason required, checked by the workflow)."""
+
+    note = forms.CharField(label="审批意见", max_length=180, required=False)
+    ref = forms.CharField(label="批准文件或文号（可选）", max_length=100, required=False)

@@ -53,14 +53,18 @@ def control_totals(lines) -> list[dict]:
 def spending(lines, *, by: tuple[str, ...] = ("source", "item", "township", "month"), draws=None) -> list[dict]:
     """Money spent (sent to the bank or paid), by fund source and any of item, township, month.
     `draws`: 临时救助备用金 entries (ReserveEntry) to count too, as item `temp_assist`
-    (draws and their reversals; allocations only move money into the reserve)."""
+    (confirmed draws and their confirmed reversals; allocations only move money into the
+    reserve, and an entry 待复核 or 已退回 has moved nothing)."""
     grouped = list(
         lines.filter(SPENT).values("fund", "item", "township", "month").annotate(amount=Sum("amount"), n=Count("id")).order_by()
     )
     if draws is not None:
         grouped += [
             dict(row, item="temp_assist", township=row["township_id"])
-            for row in draws.filter(kind="draw").values("fund", "month", "township_id").annotate(amount=Sum("amount")).order_by()
+            for row in draws.filter(kind="draw", state="confirmed")
+            .values("fund", "month", "township_id")
+            .annotate(amount=Sum("amount"))
+            .order_by()
         ]
     out: dict[tuple, Decimal] = defaultdict(Decimal)
     for row in grouped:
@@ -133,21 +137,39 @@ def _household_items() -> frozenset:
 
 
 def _state(record: Overpayment) -> str:
-    if record.recovered <= 0:
-        return Overpayment.State.OPEN
-    return Overpayment.State.RECOVERED if record.recovered >= record.amount else Overpayment.State.PARTIAL
+    """From the sums: 待追回, 部分追回, 已追回, 已核销 (something written off and nothing open).
+    A write-off waiting for approval stays so while anything is open (writeoff.py)."""
+    S = Overpayment.State
+    covered = record.recovered + record.written_off
+    if covered >= record.amount and record.amount > 0:
+        return S.WAIVED if record.written_off > 0 else S.RECOVERED
+    if record.state == S.WRITE_OFF:
+        return S.WRITE_OFF
+    return S.PARTIAL if covered > 0 else S.OPEN
 
 
 def recovery_record(*, overpayment: Overpayment, amount, user, note: str = "") -> Overpayment:
+    """追回 part or all of what is open (neither recovered nor written off). A recovery that
+    clears an overpayment waiting for write-off approval ends the proposal (recorded)."""
     amount = Decimal(str(amount)).quantize(CENT)
     with transaction.atomic():
         record = Overpayment.objects.select_for_update().get(pk=overpayment.pk)
-        if amount <= 0 or record.recovered + amount > record.amount:
-            raise PayrollError(f"追回金额应大于 0 且不超过未追回的 {record.amount - record.recovered} 元")
+        open_amount = record.amount - record.recovered - record.written_off
+        if record.state == Overpayment.State.WAIVED:
+            raise PayrollError("该多发款项已核销，不能再登记追回")
+        if amount <= 0 or amount > open_amount:
+            raise PayrollError(f"追回金额应大于 0 且不超过未追回的 {open_amount} 元")
         Recovery.objects.create(overpayment=record, amount=amount, user=user, note=note[:200])
+        before = record.state
         record.recovered += amount
         record.state = _state(record)
         record.save(update_fields=["recovered", "state"])
+        if before == Overpayment.State.WRITE_OFF and record.state != before:
+            from doudi.payments.writeoff import WRITE_OFF_WORKFLOW
+
+            WRITE_OFF_WORKFLOW.record(
+                record, user, record.state, "已全部追回，核销申请不再办理", {"recovered": str(amount)}, from_state=before
+            ).save()
         AuditEntry.objects.create(
             user=user,
             role=getattr(user, "role", ""),

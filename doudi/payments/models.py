@@ -204,7 +204,8 @@ class Overpayment(models.Model):
         OPEN = "open", "待追回"
         PARTIAL = "partial", "部分追回"
         RECOVERED = "recovered", "已追回"
-        WAIVED = "waived", "核销"
+        WRITE_OFF = "writeoff", "待核销审批"  # proposed by one person, approved by another (writeoff.py)
+        WAIVED = "waived", "已核销"
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     category = models.CharField("保障类别", max_length=24)
@@ -212,6 +213,8 @@ class Overpayment(models.Model):
     reason = models.CharField("原因", max_length=200)
     amount = models.DecimalField("多发金额", **MONEY)
     recovered = models.DecimalField("已追回", **MONEY)
+    # The open amount (amount − recovered) when the write-off was approved (核销, writeoff.py).
+    written_off = models.DecimalField("已核销", **MONEY)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
     township = models.CharField("乡镇", max_length=9)
     created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
@@ -220,6 +223,24 @@ class Overpayment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "多发待追回"
         constraints = [models.UniqueConstraint(fields=["person", "category", "from_month"], name="overpayment_once")]
+
+
+class OverpaymentTransition(AppendOnly):
+    """A write-off's steps (核销: proposed, approved or returned): who, role, from, to, why, when,
+    and what the step recorded (the approval document, the amount written off)."""
+
+    overpayment = models.ForeignKey(Overpayment, on_delete=models.PROTECT, related_name="transitions")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, verbose_name="操作人")
+    role = models.CharField("角色", max_length=20, blank=True)
+    from_state = models.CharField("原状态", max_length=10, blank=True)
+    to_state = models.CharField("新状态", max_length=10)
+    reason = models.CharField("说明", max_length=200, blank=True)
+    data = models.JSONField("附加信息", default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "多发核销记录"
+        ordering = ["id"]
 
 
 class Recovery(AppendOnly):
@@ -254,7 +275,16 @@ class ReserveEntry(AppendOnly):
     """One movement of a township's 备用金 (docs/domain.md §5): 下拨/补充 by the county, or a 支取 for
     a 临时救助 paid at the place of the emergency (急难发生地; the recipient need not be in
     the registry). A correction is a new entry of the same kind with the opposite amount,
-    pointing at the one it reverses, with a reason."""
+    pointing at the one it reverses, with a reason.
+
+    What an entry says is never changed; its `state` moves only through the reserve workflow
+    (reserve_check.py: 待复核 → 已复核 or 已退回, by a second person, a ReserveTransition per
+    step), and only a confirmed entry has moved the balance."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待复核"
+        CONFIRMED = "confirmed", "已复核"
+        REJECTED = "rejected", "已退回"
 
     class Kind(models.TextChoices):
         ALLOCATION = "allocation", "下拨/补充"
@@ -276,8 +306,9 @@ class ReserveEntry(AppendOnly):
     cause = models.CharField("事由", max_length=200, blank=True)
     advance = models.BooleanField("先行救助", default=False)
     fund = models.CharField("资金来源", max_length=24, blank=True)
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal", verbose_name="冲销的记录"
+    # One live reversal per entry (constraint `reversed_once`); a returned one may be entered again.
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", verbose_name="冲销的记录"
     )
     token = models.CharField(max_length=40, null=True, blank=True, unique=True)  # one form, one entry
     # The 临时救助 case the draw pays (doudi/cases/temp.py); empty for allocations and for
@@ -288,8 +319,38 @@ class ReserveEntry(AppendOnly):
     created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="经办人")
     role = models.CharField("角色", max_length=20, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    state = models.CharField("复核状态", max_length=10, choices=State.choices, default=State.PENDING)
+    checked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="复核人")
+    checked_at = models.DateTimeField("复核时间", null=True, blank=True)
+    check_note = models.CharField("复核意见", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "备用金收支"
         ordering = ["-on", "-id"]
-        indexes = [models.Index(fields=["township", "on"]), models.Index(fields=["kind", "month"])]
+        indexes = [
+            models.Index(fields=["township", "on"]),
+            models.Index(fields=["kind", "month"]),
+            models.Index(fields=["township"], condition=Q(state="pending"), name="reserve_entry_pending"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(reverses__isnull=False) & ~Q(state="rejected"), name="reversed_once"
+            )
+        ]
+
+
+class ReserveTransition(AppendOnly):
+    """A reserve entry's steps: recorded (待复核), confirmed or returned; who, role, from, to, why, when."""
+
+    entry = models.ForeignKey(ReserveEntry, on_delete=models.PROTECT, related_name="transitions")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, verbose_name="操作人")
+    role = models.CharField("角色", max_length=20, blank=True)
+    from_state = models.CharField("原状态", max_length=10, blank=True)
+    to_state = models.CharField("新状态", max_length=10)
+    reason = models.CharField("说明", max_length=200, blank=True)
+    data = models.JSONField("附加信息", default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "备用金复核记录"
+        ordering = ["id"]

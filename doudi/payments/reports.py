@@ -230,12 +230,14 @@ OVERPAYMENT_HEADERS = [
     "原因",
     "多发金额（元）",
     "已追回（元）",
+    "已核销（元）",
     "未追回（元）",
     "状态",
 ]
 
 
 def overpayment_export(records, item_label=str, mask: ExportMask = MASKED):
+    """One row per overpayment; the export's 合计 row sums 多发, 已追回, 已核销 and 未追回."""
     names = _township_names()
     for o in records.iterator():
         yield [
@@ -247,14 +249,29 @@ def overpayment_export(records, item_label=str, mask: ExportMask = MASKED):
             o.reason,
             money(o.amount),
             money(o.recovered),
-            money(o.amount - o.recovered),
+            money(o.written_off),
+            money(o.amount - o.recovered - o.written_off),
             o.get_state_display(),
         ]
 
 
+def overpayment_totals(records) -> dict[str, Decimal]:
+    """多发, 已追回, 已核销 and 未追回 over the records (the list's filter applied)."""
+    sums = records.aggregate(amount=Sum("amount"), recovered=Sum("recovered"), written_off=Sum("written_off"))
+    sums = {k: money(v or Decimal(0)) for k, v in sums.items()}
+    sums["open"] = money(sums["amount"] - sums["recovered"] - sums["written_off"])
+    return sums
+
+
 def reserve_balances(user) -> list[dict]:
-    """Per township in the user's scope: allocated, drawn, balance (townships without entries show zeros)."""
+    """Per township in the user's scope: allocated, drawn, balance (confirmed entries only), and
+    what waits for a second person (下拨、支取待复核; a reversal counts with its sign).
+    Townships without entries show zeros."""
     balances = selectors.reserve_balances_for(user)
+    pending: dict[tuple[str, str], Decimal] = {
+        (row["township_id"], row["kind"]): row["s"]
+        for row in selectors.reserve_pending_for(user).values("township_id", "kind").annotate(s=Sum("amount")).order_by()
+    }
     rows = []
     for township in selectors.reserve_townships_for(user):
         b = balances.get(township.code)
@@ -266,12 +283,14 @@ def reserve_balances(user) -> list[dict]:
                 "allocated": money(allocated),
                 "drawn": money(drawn),
                 "balance": money(allocated - drawn),
+                "pending_allocated": money(pending.get((township.code, "allocation"), Decimal(0))),
+                "pending_drawn": money(pending.get((township.code, "draw"), Decimal(0))),
             }
         )
     return rows
 
 
-def reserve_entries(user, *, township: str = "", kind: str = "", month: str = ""):
+def reserve_entries(user, *, township: str = "", kind: str = "", month: str = "", state: str = ""):
     """The reserve entries the user may see, newest first, filtered."""
     entries = selectors.reserve_entries_for(user)
     if township:
@@ -280,6 +299,8 @@ def reserve_entries(user, *, township: str = "", kind: str = "", month: str = ""
         entries = entries.filter(kind=kind)
     if month:
         entries = entries.filter(month=month)
+    if state in ("pending", "confirmed", "rejected"):
+        entries = entries.filter(state=state)
     return entries.order_by("-on", "-id")
 
 
@@ -296,13 +317,17 @@ RESERVE_HEADERS = [
     "资金来源",
     "文号或说明",
     "经办人",
+    "复核状态",
+    "复核人",
+    "复核意见",
 ]
 
 
 def reserve_export(entries, mask: ExportMask = MASKED):
+    """The entries as rows; the 支取合计 counts confirmed draws (less confirmed reversals) only."""
     total = Decimal(0)
-    for e in entries.iterator():
-        total += e.amount if e.kind == "draw" else 0
+    for e in entries.select_related("checked_by").iterator():
+        total += e.amount if e.kind == "draw" and e.state == "confirmed" else 0
         kind = e.get_kind_display() + ("（冲销）" if e.reverses_id else "")
         yield [
             e.township.name,
@@ -317,5 +342,8 @@ def reserve_export(entries, mask: ExportMask = MASKED):
             params.FUND_LABELS.get(e.fund, e.fund),
             e.ref,
             e.created_by.display_name() if e.created_by else "",
+            e.get_state_display(),
+            e.checked_by.display_name() if e.checked_by else "",
+            e.check_note,
         ]
-    yield ["支取合计", "", "", money(total)] + [""] * 8
+    yield ["支取合计（已复核）", "", "", money(total)] + [""] * 11

@@ -87,12 +87,39 @@ def reserve_balances_for(user) -> dict[str, ReserveBalance]:
 
 
 def reserve_draws_between(region_code: str, first, last) -> QuerySet:
-    """临时救助备用金 draws dated `first`…`last` in townships under `region_code`, reversals
-    included (negative, dated when corrected: 红字冲销 in the period of the correction).
-    Not scoped: the caller checks the region (reports, issue 18)."""
+    """Confirmed 临时救助备用金 draws dated `first`…`last` in townships under `region_code`,
+    confirmed reversals included (negative, dated when corrected: 红字冲销 in the period of the
+    correction); a draw 待复核 or 已退回 has paid nothing. Not scoped: the caller checks the
+    region (reports, issue 18)."""
     return ReserveEntry.objects.filter(
-        kind=ReserveEntry.Kind.DRAW, township__code__startswith=region_code, on__gte=first, on__lte=last
+        kind=ReserveEntry.Kind.DRAW,
+        state=ReserveEntry.State.CONFIRMED,
+        township__code__startswith=region_code,
+        on__gte=first,
+        on__lte=last,
     ).select_related("township")
+
+
+def reserve_pending_for(user) -> QuerySet:
+    """Entries 待复核 in the user's townships (each still to be offered only to a permitted
+    second person: reserve_check.may_check)."""
+    return reserve_entries_for(user).filter(state=ReserveEntry.State.PENDING)
+
+
+def reserve_waiting(user) -> list[ReserveEntry]:
+    """Entries this user may confirm now (role, scope, not their own while duties are separate)."""
+    from doudi.payments.reserve_check import may_check
+
+    pending = reserve_pending_for(user).order_by("on", "id")[:500]
+    return [e for e in pending if "confirm" in may_check(e, user)]
+
+
+def writeoffs_waiting(user) -> list[Overpayment]:
+    """Overpayments 待核销审批 this user may approve now (not the proposer while duties are separate)."""
+    from doudi.payments.writeoff import WRITE_OFF_WORKFLOW
+
+    proposed = overpayments_for(user).filter(state=Overpayment.State.WRITE_OFF).order_by("id")[:500]
+    return [o for o in proposed if "approve" in WRITE_OFF_WORKFLOW.allowed(o, user)]
 
 
 def runs_waiting(user) -> dict[str, list[PayrollRun]]:

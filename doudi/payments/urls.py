@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doudi.payments import views, views_funds, views_reserve
+from doudi.payments import views, views_funds, views_overpayments, views_reserve
 
 urlpatterns = [
     path("runs/", views.run_list, name="payroll_list"),
@@ -18,6 +18,9 @@ urlpatterns = [
     path("reserve/draw/", views_reserve.reserve_draw, name="reserve_draw"),
     path("reserve/allocate/", views_reserve.reserve_allocate, name="reserve_allocate"),
     path("reserve/<int:pk>/reverse/", views_reserve.reserve_reverse, name="reserve_reverse"),
-    path("overpayments/", views_funds.overpayment_list, name="overpayment_list"),
-    path("overpayments/<int:pk>/recover/", views_funds.overpayment_recover, name="overpayment_recover"),
+    path("reserve/<int:pk>/<str:action>/", views_reserve.reserve_decide, name="reserve_decide"),
+    path("overpayments/", views_overpayments.overpayment_list, name="overpayment_list"),
+    path("overpayments/<int:pk>/", views_overpayments.overpayment_detail, name="overpayment_detail"),
+    path("overpayments/<int:pk>/recover/", views_overpayments.overpayment_recover, name="overpayment_recover"),
+    path("overpayments/<int:pk>/writeoff/<str:action>/", views_overpayments.overpayment_writeoff, name="overpayment_writeoff"),
 ]

@@ -1,18 +1,17 @@
-"""Price-subsidy screen, campaigns with progress, fund ledger, overpayments."""
+"""Price-subsidy screen, campaigns with progress, fund ledger (overpayments: views_overpayments.py)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from doudi.core.exports import ExportMeta, export_response, xlsx_response
+from doudi.core.exports import ExportMeta, xlsx_response
 from doudi.core.permissions import require
 from doudi.core.roles import BUILD_PAYROLL, MANAGE_PRICE_SUBSIDY, VIEW_PAYROLL, can
-from doudi.payments import campaigns, ledger, params, price, reports, selectors
-from doudi.payments.forms import PriceIndexForm, RecoveryForm
+from doudi.payments import campaigns, params, price, reports, selectors
+from doudi.payments.forms import PriceIndexForm
 from doudi.payments.runs import PayrollError
 from doudi.payments.views import _build_region, item_label
 from doudi.rules.errors import RulesError
@@ -166,44 +165,6 @@ def fund_ledger(request):
         "payments/ledger.html",
         {"rows": rows, "by": by, "headers": headers, "start": start, "end": end, "total": sum(r["amount"] for r in rows)},
     )
-
-
-@require(VIEW_PAYROLL)
-def overpayment_list(request):
-    records = selectors.overpayments_for(request.user).order_by("state", "-created_at")
-    if request.GET.get("export") == "xlsx":
-        return export_response(
-            request,
-            "多发待追回.xlsx",
-            "多发待追回",
-            reports.OVERPAYMENT_HEADERS,
-            lambda mask: reports.overpayment_export(records, item_label, mask),
-            ExportMeta(unit="元", user=request.user, filters=_scope_words(request.user)),
-        )
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "payments/overpayments.html",
-        {"page": page, "form": RecoveryForm(), "can_recover": can(request.user, BUILD_PAYROLL)},
-    )
-
-
-@require_POST
-@require(BUILD_PAYROLL)
-def overpayment_recover(request, pk):
-    record = selectors.overpayment_get(request.user, pk)
-    form = RecoveryForm(request.POST)
-    if form.is_valid():
-        try:
-            ledger.recovery_record(
-                overpayment=record, amount=form.cleaned_data["amount"], user=request.user, note=form.cleaned_data["note"]
-            )
-            messages.success(request, "已登记追回。")
-        except PayrollError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, "追回金额应大于 0")
-    return redirect("overpayment_list")
 
 
 def _scope_words(user) -> list[tuple[str, str]]:

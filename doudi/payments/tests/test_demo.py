@@ -27,6 +27,8 @@ def test_demo_money_is_built_once(money_county):
 
 
 def test_demo_reserve_is_built_once(money_county):
+    """Every township allocated and confirmed by a second person; in the first a draw confirmed,
+    a draw and a 补充 waiting for their checker."""
     from decimal import Decimal
 
     from doudi.payments import reserve
@@ -35,9 +37,14 @@ def test_demo_reserve_is_built_once(money_county):
     out = io.StringIO()
     for _ in range(2):
         build_demo(seed=1, stdout=out, stderr=io.StringIO())
-    assert sorted(ReserveEntry.objects.values_list("kind", "amount")) == [
-        ("allocation", Decimal("20000.00")),
-        ("draw", Decimal("1500.00")),
-        ("draw", Decimal("2000.00")),
+    first = ReserveEntry.objects.filter(township_id="140521100")
+    assert sorted(first.values_list("kind", "amount", "state", "created_by__username")) == [
+        ("allocation", Decimal("5000.00"), "pending", "staff"),
+        ("allocation", Decimal("20000.00"), "confirmed", "staff"),
+        ("draw", Decimal("1500.00"), "pending", "clerk1"),
+        ("draw", Decimal("2000.00"), "confirmed", "clerk1"),
     ]
-    assert reserve.balance_of("140521100") == Decimal("16500.00") and "龙港镇临时救助备用金" in out.getvalue()
+    assert set(ReserveEntry.objects.filter(state="confirmed").values_list("checked_by__username", flat=True)) == {"staff2"}
+    others = ReserveEntry.objects.exclude(township_id="140521100")
+    assert others.count() == others.filter(kind="allocation", state="confirmed").count() >= 1
+    assert reserve.balance_of("140521100") == Decimal("18000.00") and "龙港镇支取一笔已复核" in out.getvalue()

@@ -95,7 +95,8 @@ def test_overpayment_export_scoped_and_masked(money_county, users):
         )
     rows = sheet(users["staff"], "/payments/overpayments/")
     assert rows[1][:3] == ["乡镇", "姓名", "身份证号"]
-    assert sorted((r[1], r[6], r[8]) for r in rows[2:-1]) == [("户主1", 510, 510), ("户主4", 540, 540)]
+    assert rows[1][6:11] == ["多发金额（元）", "已追回（元）", "已核销（元）", "未追回（元）", "状态"]
+    assert sorted((r[1], r[6], r[9]) for r in rows[2:-1]) == [("户主1", 510, 510), ("户主4", 540, 540)]
     assert all("*" in r[2] for r in rows[2:-1]) and rows[-1][0] == "合计" and rows[-1][6] == 1050  # the 合计 row
     only_b = sheet(users["clerk_b"], "/payments/overpayments/")
     assert [r[1] for r in only_b[2:-1]] == ["户主4"]

@@ -1,6 +1,7 @@
-"""临时救助备用金: allocations and draws move the township's balance; overdraws, double
-submissions and other townships are refused; draws reach the fund ledger; the page and
-its export are scoped."""
+"""临时救助备用金: allocations and draws move the township's balance once a second person has
+confirmed them (test_reserve_check.py: the maker-checker itself); overdraws, double
+submissions and other townships are refused; confirmed draws reach the fund ledger; the page
+and its export are scoped."""
 
 import datetime as dt
 import threading
@@ -14,15 +15,17 @@ from openpyxl import load_workbook
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, person_id
 from doudi.core.models import AuditEntry
+from doudi.core.workflow import WorkflowError
 from doudi.payments import ledger, reserve
-from doudi.payments.models import PaymentLine, ReserveBalance, ReserveEntry
+from doudi.payments.models import PaymentLine, ReserveBalance, ReserveEntry, ReserveTransition
 
 pytestmark = pytest.mark.django_db
 OUTSIDER = person_id("140522", "19750305", 2)  # 阳城县: not in this county's registry (急难发生地)
 D = dt.date(2025, 3, 5)
 
 
-def draw(user, amount, township=TOWNSHIP_A, on=D, token=None, **extra):
+def draw(user, amount, township=TOWNSHIP_A, on=D, token=None, checker=None, **extra):
+    """A draw recorded by `user`; confirmed by `checker` when one is given."""
     fields = {
         "recipient_name": "外地务工人员",
         "recipient_id_number": OUTSIDER,
@@ -30,22 +33,38 @@ def draw(user, amount, township=TOWNSHIP_A, on=D, token=None, **extra):
         "cause": "火灾",
         "advance": True,
     } | extra
-    return reserve.reserve_draw(township=township, amount=amount, on=on, user=user, token=token, **fields)
+    entry, created = reserve.reserve_draw(township=township, amount=amount, on=on, user=user, token=token, **fields)
+    if checker is not None and created:
+        entry = reserve.reserve_confirm(entry=entry, user=checker)
+    return entry, created
 
 
 def allocate(users, amount, township=TOWNSHIP_A, on=dt.date(2025, 1, 2)):
-    return reserve.reserve_allocate(township=township, amount=amount, on=on, ref="沁民发〔2025〕1号", user=users["staff"])
+    """An allocation by staff, confirmed by staff2 (the second person)."""
+    entry, created = reserve.reserve_allocate(
+        township=township, amount=amount, on=on, ref="沁民发〔2025〕1号", user=users["staff"]
+    )
+    return reserve.reserve_confirm(entry=entry, user=users["staff2"]), created
 
 
-def test_allocation_then_draws_reduce_the_balance(users):
-    allocate(users, "10000")
+def test_allocation_then_draws_reduce_the_balance_once_confirmed(users):
+    allocation, _ = reserve.reserve_allocate(
+        township=TOWNSHIP_A, amount="10000", on=D, ref="沁民发〔2025〕1号", user=users["staff"]
+    )
+    assert allocation.state == "pending" and reserve.balance_of(TOWNSHIP_A) == 0  # not yet: 待复核
+    reserve.reserve_confirm(entry=allocation, user=users["staff2"])
     entry, created = draw(users["clerk_a"], "3000")
     assert created and entry.fund == "temp_assist" and entry.month == "2025-03" and entry.recipient_id_number == OUTSIDER
-    draw(users["staff"], "1500.50", on=dt.date(2025, 4, 1))
+    assert entry.state == "pending" and reserve.balance_of(TOWNSHIP_A) == Decimal("10000.00")
+    entry = reserve.reserve_confirm(entry=entry, user=users["staff"])
+    assert (entry.state, entry.checked_by) == ("confirmed", users["staff"])
+    draw(users["staff"], "1500.50", on=dt.date(2025, 4, 1), checker=users["clerk_a"])
     assert reserve.balance_of(TOWNSHIP_A) == Decimal("5499.50")
     row = ReserveBalance.objects.get(township_id=TOWNSHIP_A)
     assert (row.allocated, row.drawn) == (Decimal("10000.00"), Decimal("4500.50"))
-    assert AuditEntry.objects.filter(entity="reserve_entry").count() == 3
+    assert AuditEntry.objects.filter(entity="reserve_entry").count() == 6  # each entry recorded and confirmed
+    steps = list(ReserveTransition.objects.filter(entry=entry).values_list("from_state", "to_state", "user__username"))
+    assert steps == [("", "pending", "clerk_a"), ("pending", "confirmed", "staff")]
 
 
 def test_overdraw_is_refused_and_nothing_written(users):
@@ -55,7 +74,11 @@ def test_overdraw_is_refused_and_nothing_written(users):
     assert ReserveEntry.objects.filter(kind="draw").count() == 0 and reserve.balance_of(TOWNSHIP_A) == Decimal("1000.00")
     with pytest.raises(reserve.ReserveError, match="不足支取"):  # a township never allocated
         draw(users["clerk_b"], "1", township=TOWNSHIP_B)
-    assert AuditEntry.objects.filter(entity="reserve_entry").count() == 1
+    assert AuditEntry.objects.filter(entity="reserve_entry").count() == 2  # the allocation: recorded, confirmed
+    # An allocation waiting for its checker is not money yet.
+    reserve.reserve_allocate(township=TOWNSHIP_B, amount="500", on=D, ref="x", user=users["staff"])
+    with pytest.raises(reserve.ReserveError, match="余额 0.00 元，不足支取"):
+        draw(users["clerk_b"], "1", township=TOWNSHIP_B)
 
 
 def test_bad_input_is_refused(users):
@@ -83,6 +106,9 @@ def test_same_form_twice_records_once(users):
     first, created = draw(users["clerk_a"], "300", token="form-1")
     again, created_again = draw(users["clerk_a"], "300", token="form-1")
     assert created and not created_again and again.pk == first.pk
+    assert ReserveEntry.objects.filter(kind="draw").count() == 1 and ReserveTransition.objects.filter(entry=first).count() == 1
+    reserve.reserve_confirm(entry=first, user=users["staff"])
+    assert draw(users["clerk_a"], "300", token="form-1")[1] is False  # still once after the confirmation
     assert reserve.balance_of(TOWNSHIP_A) == Decimal("700.00") and ReserveEntry.objects.filter(kind="draw").count() == 1
 
 
@@ -99,14 +125,25 @@ def test_other_township_is_refused(users):
 
 def test_reversal_restores_the_balance_once(users):
     allocation, _ = allocate(users, "1000")
-    entry, _ = draw(users["clerk_a"], "400")
+    pending, _ = draw(users["clerk_a"], "100")
+    with pytest.raises(reserve.ReserveError, match="待复核，未计入余额，不能冲销"):  # the checker returns it instead
+        reserve.reserve_reverse(entry=pending, reason="录错", user=users["clerk_a"])
+    entry, _ = draw(users["clerk_a"], "400", checker=users["staff"])
     with pytest.raises(reserve.ReserveError, match="原因"):
         reserve.reserve_reverse(entry=entry, reason="", user=users["clerk_a"])
     reversal = reserve.reserve_reverse(entry=entry, reason="重复录入", user=users["clerk_a"], on=dt.date(2025, 4, 2))
-    assert reversal.amount == Decimal("-400.00") and reversal.reverses == entry and reserve.balance_of(TOWNSHIP_A) == 1000
+    assert reversal.amount == Decimal("-400.00") and reversal.reverses == entry and reversal.state == "pending"
+    assert reserve.balance_of(TOWNSHIP_A) == 600  # the reversal too waits for its checker
     with pytest.raises(reserve.ReserveError, match="已冲销"):
         reserve.reserve_reverse(entry=entry, reason="again", user=users["clerk_a"])
-    draw(users["clerk_a"], "800")
+    reserve.reserve_reject(entry=reversal, user=users["staff"], reason="原支取无误，不应冲销")
+    assert reserve.balance_of(TOWNSHIP_A) == 600
+    reversal = reserve.reserve_reverse(entry=entry, reason="确属重复录入", user=users["clerk_a"], on=dt.date(2025, 4, 3))
+    reserve.reserve_confirm(entry=reversal, user=users["staff"])
+    assert reserve.balance_of(TOWNSHIP_A) == 1000
+    with pytest.raises(reserve.ReserveError, match="已冲销"):
+        reserve.reserve_reverse(entry=entry, reason="again", user=users["clerk_a"])
+    draw(users["clerk_a"], "800", checker=users["staff"])
     with pytest.raises(reserve.ReserveError, match="不足冲销"):  # the money was drawn
         reserve.reserve_reverse(entry=allocation, reason="错拨", user=users["staff"])
     with pytest.raises(PermissionError):
@@ -116,11 +153,16 @@ def test_reversal_restores_the_balance_once(users):
 def test_draws_in_the_fund_ledger(users):
     allocate(users, "10000")
     allocate(users, "5000", township=TOWNSHIP_B)
-    draw(users["clerk_a"], "1000")
-    draw(users["clerk_a"], "600", on=dt.date(2025, 4, 9))
-    draw(users["clerk_b"], "200", township=TOWNSHIP_B, fund="donation")
-    reversed_, _ = draw(users["clerk_a"], "50", on=dt.date(2025, 4, 10))
-    reserve.reserve_reverse(entry=reversed_, reason="录错", user=users["clerk_a"], on=dt.date(2025, 4, 11))
+    staff = users["staff"]
+    draw(users["clerk_a"], "1000", checker=staff)
+    draw(users["clerk_a"], "600", on=dt.date(2025, 4, 9), checker=staff)
+    draw(users["clerk_b"], "200", township=TOWNSHIP_B, fund="donation", checker=staff)
+    reversed_, _ = draw(users["clerk_a"], "50", on=dt.date(2025, 4, 10), checker=staff)
+    reversal = reserve.reserve_reverse(entry=reversed_, reason="录错", user=users["clerk_a"], on=dt.date(2025, 4, 11))
+    reserve.reserve_confirm(entry=reversal, user=staff)
+    draw(users["clerk_a"], "70", on=dt.date(2025, 4, 12))  # 待复核: spent nothing yet
+    returned, _ = draw(users["clerk_a"], "90", on=dt.date(2025, 4, 12))
+    reserve.reserve_reject(entry=returned, user=staff, reason="收款人身份证号有误")
     rows = ledger.spending(PaymentLine.objects.all(), draws=ReserveEntry.objects.all())
     got = {(r["source"], r["item"], r["township"], r["month"]): r["amount"] for r in rows}
     # fund_shares.temp_assist: central 0.5, province 0.2, city 0.1, county 0.2; allocations are not spending.
@@ -148,8 +190,9 @@ def sheet(client, url, params) -> list[list]:
 def test_fund_ledger_page_and_export_show_draws(users):
     allocate(users, "10000")
     allocate(users, "5000", township=TOWNSHIP_B)
-    draw(users["clerk_a"], "1000")
-    draw(users["clerk_b"], "300", township=TOWNSHIP_B)
+    draw(users["clerk_a"], "1000", checker=users["staff"])
+    draw(users["clerk_b"], "300", township=TOWNSHIP_B, checker=users["staff"])
+    draw(users["clerk_b"], "45", township=TOWNSHIP_B)  # 待复核: not in the ledger
     client = Client()
     client.force_login(users["staff"])
     rows = sheet(client, "/payments/ledger/", {"source": "1", "item": "1", "township": "0", "month": "1"})
@@ -171,8 +214,8 @@ def test_fund_ledger_page_and_export_show_draws(users):
 def test_page_roles_scope_and_export(users):
     allocate(users, "2000")
     allocate(users, "900", township=TOWNSHIP_B)
-    draw(users["clerk_a"], "500")
-    draw(users["clerk_b"], "100", township=TOWNSHIP_B, recipient_name="中村镇居民")
+    draw(users["clerk_a"], "500", checker=users["staff"])
+    draw(users["clerk_b"], "100", township=TOWNSHIP_B, recipient_name="中村镇居民", checker=users["staff"])
     client = Client()
     for name, status in (("helper_a1", 403), ("uploader", 403), ("finance", 200), ("supervisor", 200)):
         client.force_login(users[name])
@@ -189,15 +232,17 @@ def test_page_roles_scope_and_export(users):
     assert client.post(f"/payments/reserve/{other.pk}/reverse/", {"reason": "x"}).status_code == 404
     rows = sheet(client, "/payments/reserve/", {})
     assert rows[0][0] == "临时救助备用金收支明细" and rows[1][:4] == ["乡镇", "日期", "类型", "金额（元）"]
+    assert rows[1][-3:] == ["复核状态", "复核人", "复核意见"]
     assert [r[:5] for r in rows[2:-1]] == [
         ["龙港镇", "2025-03-05", "支取", 500, "外地务工人员"],
         ["龙港镇", "2025-01-02", "下拨/补充", 2000, None],
     ]
     assert rows[2][5] != OUTSIDER and rows[2][5][:6] == "140522" and rows[2][6:9] == ["急难型", "火灾", "是"]
-    assert rows[-1][:4] == ["支取合计", None, None, 500]
+    assert rows[2][-3:-1] == ["已复核", users["staff"].display_name()]
+    assert rows[-1][:4] == ["支取合计（已复核）", None, None, 500]
     client.force_login(users["staff"])
     rows = sheet(client, "/payments/reserve/", {"kind": "draw", "month": "2025-03", "township": TOWNSHIP_B})
-    assert [r[:4] for r in rows[2:]] == [["中村镇", "2025-03-05", "支取", 100], ["支取合计", None, None, 100]]
+    assert [r[:4] for r in rows[2:]] == [["中村镇", "2025-03-05", "支取", 100], ["支取合计（已复核）", None, None, 100]]
 
 
 def form(token, **extra):
@@ -221,6 +266,11 @@ def test_draw_form_posts_keeps_input_and_records_once(users):
         "/payments/reserve/allocate/",
         {"token": "a1", "township": TOWNSHIP_A, "on": "2025-01-02", "amount": "1000", "ref": "沁民发〔2025〕1号"},
     )
+    assert "待另一人复核后计入余额" in client.get("/payments/reserve/").content.decode()
+    allocation = ReserveEntry.objects.get(kind="allocation")
+    assert reserve.balance_of(TOWNSHIP_A) == 0
+    client.force_login(users["staff2"])
+    assert client.post(f"/payments/reserve/{allocation.pk}/confirm/", {"note": "已核对拨款文件"}).status_code == 302
     assert reserve.balance_of(TOWNSHIP_A) == Decimal("1000.00")
     client.force_login(users["clerk_a"])
     refused = client.post("/payments/reserve/draw/", form("t1", amount="1200"))
@@ -230,8 +280,10 @@ def test_draw_form_posts_keeps_input_and_records_once(users):
     assert "不在您的管辖范围内" in client.post("/payments/reserve/draw/", form("t2", township=TOWNSHIP_B)).content.decode()
     for _ in range(2):
         assert client.post("/payments/reserve/draw/", form("t3")).status_code == 302
-    assert ReserveEntry.objects.filter(kind="draw").count() == 1 and reserve.balance_of(TOWNSHIP_A) == Decimal("200.00")
+    assert ReserveEntry.objects.filter(kind="draw").count() == 1 and reserve.balance_of(TOWNSHIP_A) == Decimal("1000.00")
     assert "未重复登记" in client.get("/payments/reserve/").content.decode()
+    reserve.reserve_confirm(entry=ReserveEntry.objects.get(kind="draw"), user=users["staff"])
+    assert reserve.balance_of(TOWNSHIP_A) == Decimal("200.00")
     assert (
         client.post(
             "/payments/reserve/allocate/", {"token": "a2", "township": TOWNSHIP_A, "on": "2025-01-02", "amount": "5", "ref": "x"}
@@ -240,34 +292,70 @@ def test_draw_form_posts_keeps_input_and_records_once(users):
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_draws_cannot_overdraw(users):
-    allocate(users, "1000")
-    barrier, outcomes = threading.Barrier(4), []
+def _at_once(n, work) -> list[str]:
+    """Runs work(i) in n threads released together; each outcome: ok, refused, or the error's name."""
+    barrier, outcomes = threading.Barrier(n), []
 
-    def attempt(n):
+    def attempt(i):
         from django.db import connections
 
         try:
             barrier.wait()
-            draw(users["clerk_a"], "400", token=f"c{n}")
+            work(i)
             outcomes.append("ok")
-        except reserve.ReserveError:
+        except (reserve.ReserveError, WorkflowError):
             outcomes.append("refused")
         except Exception as exc:  # SQLite: a writer that could not get the lock in time
             outcomes.append(type(exc).__name__)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_confirmations_cannot_overdraw(users):
+    """Four draws of 400 recorded against 1000 (each fits alone); confirmed at once, two pass."""
+    allocate(users, "1000")
+    drawn = [draw(users["clerk_a"], "400", token=f"c{n}")[0] for n in range(4)]
+    outcomes = _at_once(4, lambda i: reserve.reserve_confirm(entry=drawn[i], user=users["staff"]))
     ok = outcomes.count("ok")
     if connection.vendor == "postgresql":  # row lock: the third and fourth see the balance the first two left
         assert sorted(outcomes) == ["ok", "ok", "refused", "refused"]
     else:  # SQLite: one writer at a time; a writer that waited too long fails, never overdraws
         assert 1 <= ok <= 2, outcomes
     assert reserve.balance_of(TOWNSHIP_A) == Decimal(1000 - 400 * ok)
-    assert ReserveEntry.objects.filter(kind="draw").count() == ok
+    assert ReserveEntry.objects.filter(kind="draw", state="confirmed").count() == ok
+    assert ReserveEntry.objects.filter(kind="draw", state="pending").count() == 4 - ok  # the refused wait, unchanged
+    assert ReserveTransition.objects.filter(to_state="confirmed").count() == ok + 1  # + the allocation
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_that_together_overdraw_exactly_one_wins(users):
+    allocate(users, "1000")
+    first, _ = draw(users["clerk_a"], "600", token="x1")
+    second, _ = draw(users["clerk_a"], "600", token="x2")  # each fits the balance alone
+    checkers = [users["staff"], users["staff2"]]
+    outcomes = _at_once(2, lambda i: reserve.reserve_confirm(entry=(first, second)[i], user=checkers[i]))
+    if connection.vendor == "postgresql":  # the second waits on the balance row, then finds 400 left
+        assert sorted(outcomes) == ["ok", "refused"]
+    ok = outcomes.count("ok")  # SQLite: a writer may also give up waiting; never both
+    assert ok <= 1 and reserve.balance_of(TOWNSHIP_A) == Decimal(1000 - 600 * ok)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_entry_confirmed_twice_at_once_moves_the_balance_once(users):
+    allocate(users, "1000")
+    entry, _ = draw(users["clerk_a"], "300")
+    checkers = [users["staff"], users["staff2"]]
+    outcomes = _at_once(2, lambda i: reserve.reserve_confirm(entry=entry, user=checkers[i]))
+    if connection.vendor == "postgresql":
+        assert sorted(outcomes) == ["ok", "refused"]
+    ok = outcomes.count("ok")
+    assert ok <= 1 and reserve.balance_of(TOWNSHIP_A) == Decimal(1000 - 300 * ok)
+    assert ReserveTransition.objects.filter(entry=entry, to_state="confirmed").count() == ok
