@@ -12,6 +12,7 @@ from doudi.core.roles import (
     APPROVE_PAYROLL,
     ASSESS,
     BUILD_PAYROLL,
+    DRAW_RESERVE,
     EDIT_REGISTRY,
     HANDLE_PROBLEMS,
     HANDLE_WARNINGS,
@@ -65,6 +66,26 @@ def bank_returns(user, today: dt.date) -> list[Item]:
             hint="请核对银行账号，下期花名册将补发",
         )
     ]
+
+
+def reserve_checks(user, today: dt.date) -> list[Item]:
+    """临时救助备用金 entries waiting for a second person, for those who may confirm them (not their own)."""
+    if not can(user, DRAW_RESERVE):
+        return []
+    from doudi.payments.selectors import reserve_waiting
+
+    count = len(reserve_waiting(user))
+    return [Item("备用金待复核", count, f"{reverse('reserve')}#reserve-waiting", hint="经办与审核分离：不含您本人登记的")]
+
+
+def writeoffs(user, today: dt.date) -> list[Item]:
+    """Overpayment write-offs waiting for approval, for county users who may approve them (not the proposer)."""
+    if not can(user, BUILD_PAYROLL):
+        return []
+    from doudi.payments.selectors import writeoffs_waiting
+
+    count = len(writeoffs_waiting(user))
+    return [Item("多发款项待核销审批", count, f"{reverse('overpayment_list')}?state=writeoff", hint="不含您本人申请的")]
 
 
 def warnings(user, today: dt.date) -> list[Item]:
@@ -180,6 +201,8 @@ def register() -> None:
         (40, FINDING, warnings),
         (50, MONEY, payroll),
         (55, MONEY, bank_returns),
+        (56, MONEY, reserve_checks),
+        (57, MONEY, writeoffs),
         (60, REPORTS, reports_due),
     ):
         add_source(order, area, source)
