@@ -8,7 +8,7 @@ a number with two decimals, so Excel's SUM adds it up.
 
 ID numbers and bank accounts leave masked exactly as the pages show them (`ExportMask`),
 for every role. A full export is given only to a role that may unmask, when asked for
-(`?unmasked=1`) with a reason, and is recorded in the audit trail (who, which export, how
+(`?unmasked=1`) with a reason (core/unmasking.py: a listed one, a note for 其他), and is recorded in the audit trail (who, which export, how
 many rows, when) like every other view of an unmasked value (docs/design.md §1.5).
 
 An export that says what it is (`ExportMeta`): the title row also carries, at its right, the
@@ -176,7 +176,8 @@ class ExportMask:
 
     full_id: bool = False
     full_account: bool = False
-    reason: str = ""
+    reason: str = ""  # in words: 银行代发核对：… (core/unmasking.py)
+    reason_kind: str = ""  # its code, for the unmask log's filter
 
     @property
     def fields(self) -> list[str]:
@@ -224,8 +225,10 @@ class ExportRefused(Exception):
 
 
 def export_mask(request) -> ExportMask:
-    """Masked, unless `?unmasked=1&reason=…` from a role that may unmask: then the fields
-    that role may see in full (finance: bank accounts only)."""
+    """Masked, unless `?unmasked=1&reason_kind=…&reason=…` from a role that may unmask (a
+    listed reason, the note required for 其他; `reason=` alone is 其他 with that note, or the
+    listed reason it names): then the fields that role may see in full (finance: bank accounts
+    only). No reason: refused, nothing written."""
     from doudi.core.roles import UNMASK_BANK, UNMASK_ID, can
 
     if request.GET.get("unmasked") != "1":
@@ -233,10 +236,13 @@ def export_mask(request) -> ExportMask:
     full_id, full_account = can(request.user, UNMASK_ID), can(request.user, UNMASK_BANK)
     if not (full_id or full_account):
         raise ExportRefused("您的角色无权导出完整的身份证号或银行账号", 403)
-    reason = request.GET.get("reason", "").strip()
-    if not reason:
-        raise ExportRefused("导出完整的身份证号或银行账号须填写原因（reason），导出将被记录", 400)
-    return ExportMask(full_id=full_id, full_account=full_account, reason=reason[:200])
+    from doudi.core.unmasking import ReasonMissing, reason_from_query
+
+    try:
+        why = reason_from_query(request.GET)
+    except ReasonMissing as exc:
+        raise ExportRefused(f"导出完整的身份证号或银行账号须说明原因，导出将被记录：{exc}", 400) from None
+    return ExportMask(full_id=full_id, full_account=full_account, reason=why.text()[:200], reason_kind=why.kind)
 
 
 def export_response(
@@ -264,7 +270,13 @@ def export_response(
             entity="export",
             entity_key=filename[:64],
             reason=mask.reason,
-            changes={"title": title, "path": request.get_full_path()[:500], "rows": count, "unmasked": mask.fields},
+            changes={
+                "title": title,
+                "path": request.get_full_path()[:500],
+                "rows": count,
+                "unmasked": mask.fields,
+                "reason_kind": mask.reason_kind,
+            },
         )
     return response
 

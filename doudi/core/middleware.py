@@ -11,6 +11,9 @@ Cache-Control: no-store on every response to a signed-in user, pages and exports
 so a shared township computer or a proxy keeps no copy of household data.
 
 client_address: the user's address for the login lockout (settings.AXES_CLIENT_IP_CALLABLE).
+
+PasswordChangeRequiredMiddleware: a user the county administrator created, or whose password
+they reset, is sent to 修改密码 from every page until they have set their own password.
 """
 
 from __future__ import annotations
@@ -94,3 +97,45 @@ def client_address(request) -> str | None:
         return str(ipaddress.ip_address(hops[-count]))
     except ValueError:
         return remote
+
+
+FORCED_CHANGE_MESSAGE = "您的密码由管理员设置（新建账号或重置密码），请先设置您自己的新密码，再使用系统。"  # also on the page
+
+
+class PasswordChangeRequiredMiddleware:
+    """Every request of a signed-in user with `must_change_password` goes to the change-password
+    page (a GET is redirected with ?next=, an htmx request is told to go there, anything else
+    is redirected too): only that page, signing out and static files stay open."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            if not self._open(request.path):
+                return self._to_change_page(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _open(path: str) -> bool:
+        from django.urls import reverse
+
+        allowed = (reverse("password_change"), reverse("logout"), reverse("login"))
+        static = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
+        return path in allowed or path.startswith(static) or path == "/favicon.ico"
+
+    @staticmethod
+    def _to_change_page(request):
+        from urllib.parse import urlencode
+
+        from django.http import HttpResponse
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        target = reverse("password_change")
+        if request.method == "GET" and request.path != "/":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        if request.headers.get("HX-Request"):
+            return HttpResponse(FORCED_CHANGE_MESSAGE, status=200, headers={"HX-Redirect": target})
+        return redirect(target)

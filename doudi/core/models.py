@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from doudi.core.roles import Role
+from doudi.core.unmasking import UnmaskReason
 
 
 class Region(models.Model):
@@ -37,6 +38,10 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.VILLAGE_HELPER)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="管辖区划")
     full_name = models.CharField("姓名", max_length=32, blank=True)
+    # Set when the county administrator creates the user or resets the password: the one-time
+    # password was seen by someone else, so the user sets their own before anything else
+    # (core/middleware.py PasswordChangeRequiredMiddleware). Cleared by their own change.
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -89,7 +94,9 @@ class AuditEntry(AppendOnly):
 
 
 class UnmaskLog(AppendOnly):
-    """Every view of an unmasked ID number or bank account (个人信息保护法)."""
+    """Every view of an unmasked ID number or bank account (个人信息保护法): who, whose, which
+    number, when, from where and why (core/unmasking.py; rows older than the reason say
+    （未记录）)."""
 
     at = models.DateTimeField("时间", auto_now_add=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT, verbose_name="查看人")
@@ -97,6 +104,8 @@ class UnmaskLog(AppendOnly):
     person_id_number = models.CharField("对象身份证号", max_length=18, db_index=True)
     field = models.CharField("字段", max_length=16)
     ip = models.GenericIPAddressField("来源地址", null=True)
+    reason = models.CharField("原因", max_length=16, choices=UnmaskReason.choices, db_index=True)
+    note = models.CharField("原因说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "敏感信息查看记录"

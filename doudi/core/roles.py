@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     FINANCE = "finance", "财政局"
     SUPERVISOR = "supervisor", "纪检监督（只读）"
     DEPT_UPLOADER = "dept_uploader", "部门数据报送"
+    CHILD_DIRECTOR = "child_director", "儿童主任"
+    CHILD_SUPERVISOR = "child_supervisor", "儿童督导员"
 
 
 VIEW_REGISTRY = "view_registry"
@@ -60,6 +62,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset({VIEW_REGISTRY, UNMASK_BANK, VIEW_PAYROLL, APPROVE_PAYROLL, VIEW_RESERVE}),
     Role.SUPERVISOR: frozenset(_REGISTRY_READ | {VIEW_WARNINGS, VIEW_CADRE_REGISTER, VIEW_PAYROLL, VIEW_RESERVE}),
     Role.DEPT_UPLOADER: frozenset({UPLOAD_DATASET}),
+    Role.CHILD_DIRECTOR: frozenset(),  # children's grants below
+    Role.CHILD_SUPERVISOR: frozenset(),
 }
 
 
@@ -201,3 +205,39 @@ MANAGE_CHILD_CARE = "manage_child_care"
 MANAGE_PLACEMENT = "manage_placement"
 for _role in (Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_CLERK):
     PERMISSIONS[_role] = PERMISSIONS[_role] | {MANAGE_AGREEMENTS, MANAGE_CHILD_CARE, MANAGE_PLACEMENT}
+
+
+# Children (issue 16, 困境儿童关爱): the village 儿童主任 and the township 儿童督导员 log in with
+# their own role. Least privilege: the 困境儿童 pages (list, child page, 儿童主任名册) and visits to
+# those children — nothing of the register's household pages, no payments, bank accounts or
+# full ID numbers, no register edits, no other care records (elderly, agreements, problems).
+# A 儿童主任 records visits to the children of their village; a 儿童督导员 reads the township's
+# children and the visits the 儿童主任 made there. Roles that already read or record every
+# care record get the same rights over children, so the care pages can ask for these.
+VIEW_CHILDREN = "view_children"  # 困境儿童 list and pages, 儿童主任名册
+VIEW_CHILD_VISITS = "view_child_visits"  # visits to 困境儿童 (VIEW_CARE: every visit)
+RECORD_CHILD_VISIT = "record_child_visit"  # the visit form, for a 困境儿童 (RECORD_VISIT: anyone)
+for _role, _grants in list(PERMISSIONS.items()):
+    if VIEW_CARE in _grants:
+        PERMISSIONS[_role] = PERMISSIONS[_role] | {VIEW_CHILDREN, VIEW_CHILD_VISITS}
+    if RECORD_VISIT in _grants:
+        PERMISSIONS[_role] = PERMISSIONS[_role] | {RECORD_CHILD_VISIT}
+PERMISSIONS[Role.CHILD_DIRECTOR] = frozenset({VIEW_CHILDREN, VIEW_CHILD_VISITS, RECORD_CHILD_VISIT})
+PERMISSIONS[Role.CHILD_SUPERVISOR] = frozenset({VIEW_CHILDREN, VIEW_CHILD_VISITS})
+
+
+# Disaster relief (issue 17, doudi/services: 冬春救助, 受灾群众): the county declares a disaster event;
+# townships and the county record the affected households of their area (losses, placement, rent
+# aid, referral to 临时救助, visits); the relief money goes out as payroll runs (BUILD_PAYROLL, then
+# the usual maker-checker and finance approval). Supervisors read; helpers, finance (who approve
+# the runs in the payroll pages) and uploaders have no use for these pages (least privilege).
+VIEW_RELIEF = "view_relief"
+HANDLE_RELIEF = "handle_relief"
+DECLARE_DISASTER = "declare_disaster"
+for _role, _extra in {
+    Role.COUNTY_ADMIN: {VIEW_RELIEF, HANDLE_RELIEF, DECLARE_DISASTER},
+    Role.COUNTY_STAFF: {VIEW_RELIEF, HANDLE_RELIEF, DECLARE_DISASTER},
+    Role.TOWNSHIP_CLERK: {VIEW_RELIEF, HANDLE_RELIEF},
+    Role.SUPERVISOR: {VIEW_RELIEF},
+}.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from doudi.core.models import AuditEntry, Region, UnmaskLog, User
 from doudi.core.scoping import scope
+from doudi.core.unmasking import UnmaskReason
 
 # The list's sort keys: what the page offers → the ORM ordering (ties by username).
 USER_SORTS = {
@@ -65,10 +66,22 @@ def _day_bounds(value: str, *, end: bool) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
 
 
-def unmask_log(viewer, *, q: str = "", since: str = "", until: str = "") -> QuerySet:
+def _when_and_who(rows: QuerySet, *, since: str, until: str, user: str) -> QuerySet:
+    start, stop = _day_bounds(since, end=False), _day_bounds(until, end=True)
+    if start:
+        rows = rows.filter(at__gte=start)
+    if stop:
+        rows = rows.filter(at__lte=stop)
+    if user.isdigit():
+        rows = rows.filter(user_id=int(user))
+    return rows
+
+
+def unmask_log(viewer, *, q: str = "", since: str = "", until: str = "", user: str = "", reason: str = "") -> QuerySet:
     """Views of a full ID number or bank account by users of the viewer's subtree (the
     person viewed is in the viewer's user's scope: a clerk unmasks only inside his
-    township). `q`: a username or name of the viewer, or the tail of the ID number."""
+    township). `q`: a username or name of the viewer, or the tail of the ID number; `user`:
+    one viewer's id; `reason`: a code of core.unmasking.UnmaskReason (unknown: ignored)."""
     logs = scope(UnmaskLog.objects.select_related("user", "user__region"), viewer, "user__region__code")
     q = q.strip()
     if q:
@@ -76,23 +89,26 @@ def unmask_log(viewer, *, q: str = "", since: str = "", until: str = "") -> Quer
         if q.upper().rstrip("X").isdigit() or q.upper() == "X":
             condition |= Q(person_id_number__endswith=q.upper())
         logs = logs.filter(condition)
-    start, stop = _day_bounds(since, end=False), _day_bounds(until, end=True)
-    if start:
-        logs = logs.filter(at__gte=start)
-    if stop:
-        logs = logs.filter(at__lte=stop)
-    return logs.order_by("-at", "-id")
+    if reason in UnmaskReason.values:
+        logs = logs.filter(reason=reason)
+    return _when_and_who(logs, since=since, until=until, user=user).order_by("-at", "-id")
 
 
-def unmasked_exports(viewer, *, q: str = "", since: str = "", until: str = "") -> QuerySet:
-    """Exports with full ID numbers or accounts (core/exports.py records each, with a reason)."""
+def unmask_viewers(viewer) -> QuerySet:
+    """Users of the viewer's subtree who have seen a full number (the page's 查看人 filter)."""
+    seen = scope(UnmaskLog.objects.all(), viewer, "user__region__code").values("user_id")
+    return User.objects.filter(pk__in=seen).order_by("username")
+
+
+def unmasked_exports(viewer, *, q: str = "", since: str = "", until: str = "", user: str = "", reason: str = "") -> QuerySet:
+    """Exports with full ID numbers or accounts (core/exports.py records each, with a reason;
+    entries older than the reason's code count as 其他: their reason was free text)."""
     entries = scope(AuditEntry.objects.filter(entity="export").select_related("user"), viewer, "user__region__code")
     q = q.strip()
     if q:
         entries = entries.filter(Q(user__username__icontains=q) | Q(user__full_name__icontains=q))
-    start, stop = _day_bounds(since, end=False), _day_bounds(until, end=True)
-    if start:
-        entries = entries.filter(at__gte=start)
-    if stop:
-        entries = entries.filter(at__lte=stop)
-    return entries.order_by("-at", "-id")
+    if reason == UnmaskReason.OTHER:
+        entries = entries.filter(Q(changes__reason_kind=reason) | ~Q(changes__has_key="reason_kind"))
+    elif reason in UnmaskReason.values:
+        entries = entries.filter(changes__reason_kind=reason)
+    return _when_and_who(entries, since=since, until=until, user=user).order_by("-at", "-id")

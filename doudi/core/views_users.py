@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -15,14 +16,18 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from doudi.core import idnumber, selectors, services
-from doudi.core.exports import xlsx_response
+from doudi.core import idnumber, selectors
+from doudi.core import services_users as services
+from doudi.core.exports import ExportMeta, list_page, xlsx_response
 from doudi.core.forms_users import OwnPasswordForm, UserCreateForm, UserEditForm
+from doudi.core.middleware import FORCED_CHANGE_MESSAGE
 from doudi.core.models import AuditEntry, Region
 from doudi.core.permissions import require
 from doudi.core.roles import MANAGE_USERS, VIEW_UNMASK_LOG, Role
+from doudi.core.unmasking import UnmaskReason
 
 # Who may read the unmask log: the county administrator and the supervisor (apps.py
 # grants it; it belongs in roles.py's table).
@@ -40,7 +45,18 @@ FIELD_LABELS = {
 }
 UNMASK_FIELDS = {"id_number": "身份证号", "bank_account": "银行账号"}
 USER_EXPORT_HEADERS = ["用户名", "姓名", "角色", "管辖区划", "区划代码", "状态", "最近登录", "创建时间"]
-UNMASK_EXPORT_HEADERS = ["时间", "查看人", "用户名", "角色", "查看人区划", "对象身份证号（脱敏）", "查看字段", "来源地址", "原因"]
+UNMASK_EXPORT_HEADERS = [
+    "时间",
+    "查看人",
+    "用户名",
+    "角色",
+    "查看人区划",
+    "对象身份证号（脱敏）",
+    "查看字段",
+    "来源地址",
+    "原因",
+    "原因说明",
+]
 
 
 def _when(value) -> str:
@@ -248,6 +264,12 @@ def user_password_reset(request, pk):
 
 # -- the unmask log ---------------------------------------------------------------------------
 
+UNMASK_FILTERS = ("q", "user", "reason", "since", "until")
+
+
+def _reason_label(code: str) -> str:
+    return UnmaskReason(code).label if code in UnmaskReason.values else code
+
 
 def _unmask_rows(logs):
     for log in logs.iterator(chunk_size=2000):
@@ -260,43 +282,87 @@ def _unmask_rows(logs):
             idnumber.mask(log.person_id_number),
             UNMASK_FIELDS.get(log.field, log.field),
             log.ip or "",
-            "未记录",
+            _reason_label(log.reason),
+            idnumber.mask_text(log.note),
         ]
+
+
+def _unmask_meta(request, filters, viewers) -> ExportMeta:
+    names = {str(u.pk): u.display_name() for u in viewers}
+    return ExportMeta(
+        unit="",
+        user=request.user,
+        filters=[
+            ("查看人", names.get(filters["user"], "")),
+            ("关键词", filters["q"]),
+            ("原因", _reason_label(filters["reason"]) if filters["reason"] else ""),
+            ("起始日期", filters["since"]),
+            ("截止日期", filters["until"]),
+        ],
+    )
 
 
 @require(VIEW_UNMASK_LOG)
 def unmask_log(request):
-    filters = {k: request.GET.get(k, "").strip() for k in ("q", "since", "until")}
+    filters = {k: request.GET.get(k, "").strip() for k in UNMASK_FILTERS}
     logs = selectors.unmask_log(request.user, **filters)
+    viewers = list(selectors.unmask_viewers(request.user))
+    meta = _unmask_meta(request, filters, viewers)
     if request.GET.get("export") == "xlsx":
         # Always masked, for every role: the log says whose number was seen, not the number.
-        return xlsx_response("敏感信息查看记录.xlsx", "敏感信息查看记录", UNMASK_EXPORT_HEADERS, _unmask_rows(logs))
-    page = Paginator(logs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return xlsx_response("敏感信息查看记录.xlsx", "敏感信息查看记录", UNMASK_EXPORT_HEADERS, _unmask_rows(logs), meta)
+    page = list_page(request, logs, PAGE_SIZE)
     for log in page:
         log.masked = idnumber.mask(log.person_id_number)
         log.field_label = UNMASK_FIELDS.get(log.field, log.field)
-    exports = selectors.unmasked_exports(request.user, **filters)[:100]
+        log.reason_label = _reason_label(log.reason)
+    exports = list(selectors.unmasked_exports(request.user, **filters)[:100])
+    for entry in exports:
+        entry.reason_label = _reason_label(entry.changes.get("reason_kind") or UnmaskReason.OTHER)
     return render(
         request,
         "core/users_unmask_log.html",
-        {"page": page, "filters": filters, "exports": exports, "total": page.paginator.count},
+        {
+            "page": page,
+            "filters": filters,
+            "exports": exports,
+            "total": page.paginator.count,
+            "viewers": viewers,
+            "reasons": UnmaskReason.choices,
+            "meta": meta,
+            "print_title": "敏感信息查看记录",
+            "count_unit": "条",
+        },
     )
 
 
 # -- everyone: change my password -----------------------------------------------------------------
 
 
+def _next(request) -> str:
+    """Where a forced change of password came from (a local address only), else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target if target.startswith("/") else ""
+    return ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request):
+    forced = request.user.must_change_password
     form = OwnPasswordForm(request.user, request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             services.password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
             update_session_auth_hash(request, request.user)  # this session stays signed in
             messages.success(request, "密码已修改。下次登录请使用新密码。")
-            return redirect("password_change")
+            return redirect(_next(request) or (settings.LOGIN_REDIRECT_URL if forced else "password_change"))
         if form.already_done():
             messages.success(request, "密码已修改（表单重复提交，未再次修改）。下次登录请使用新密码。")
-            return redirect("password_change")
-    return render(request, "core/users_password_change.html", {"form": form})
+            return redirect(_next(request) or "password_change")
+    return render(
+        request,
+        "core/users_password_change.html",
+        {"form": form, "forced": forced, "forced_message": FORCED_CHANGE_MESSAGE, "next": _next(request)},
+    )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from doudi.core.models import Region, UnmaskLog
 from doudi.core.roles import UNMASK_BANK, UNMASK_ID, can
 from doudi.core.tabular.errors import ErrorList
+from doudi.core.unmasking import reason_from
 from doudi.registry.importing.apply import RegistryWriter
 from doudi.registry.importing.parse import check_benefit_holders, parse_tables
 from doudi.registry.importing.reader import csv_encodings, encoding_note, open_registry
@@ -75,12 +76,17 @@ def registry_import(
     return summary
 
 
-def person_unmask(*, user, person: Person, field: str, ip: str | None = None) -> str:
-    """The full ID number or bank account, logged; PermissionError for roles without the right."""
+def person_unmask(*, user, person: Person, field: str, reason: str, note: str = "", ip: str | None = None) -> str:
+    """The full ID number or bank account, logged with why (core/unmasking.py); PermissionError
+    for roles without the right, ReasonMissing (Chinese) without a usable reason: then
+    nothing is shown and nothing is logged."""
     needed = {"id_number": UNMASK_ID, "bank_account": UNMASK_BANK}[field]
     if not can(user, needed):
         raise PermissionError("您的角色无权查看完整信息")
-    UnmaskLog.objects.create(user=user, role=user.role, person_id_number=person.id_number, field=field, ip=ip)
+    why = reason_from(reason, note)
+    UnmaskLog.objects.create(
+        user=user, role=user.role, person_id_number=person.id_number, field=field, ip=ip, reason=why.kind, note=why.note
+    )
     return getattr(person, field)
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from doudi.core import codes, idnumber
@@ -13,6 +14,8 @@ from doudi.core.exports import ExportMeta, list_page, xlsx_response
 from doudi.core.middleware import client_address
 from doudi.core.permissions import require
 from doudi.core.roles import EDIT_REGISTRY, UNMASK_BANK, UNMASK_ID, VIEW_AUDIT, VIEW_REGISTRY, can
+from doudi.core.unmasking import SELECTABLE as UNMASK_REASONS
+from doudi.core.unmasking import ReasonMissing
 from doudi.registry import selectors, services
 
 PAGE_SIZE = 50
@@ -165,6 +168,7 @@ def person_detail(request, pk):
             "benefits": person.benefits.filter(until__isnull=True),
             "can_unmask_id": can(request.user, UNMASK_ID),
             "can_unmask_bank": can(request.user, UNMASK_BANK),
+            "unmask_reasons": UNMASK_REASONS,
             "can_edit": can(request.user, EDIT_REGISTRY),
             "moves": person.moves.select_related("from_household", "to_household").order_by("-at"),
         },
@@ -174,14 +178,26 @@ def person_detail(request, pk):
 @require_POST
 @require(VIEW_REGISTRY)
 def person_unmask(request, pk, field):
+    """The full number for the page's 显示完整号码 form: a reason (and for 其他 a note) or a
+    400 with the Chinese message, shown next to the form (HX-Retarget), nothing logged."""
     person = selectors.person_get(request.user, pk)
     if field not in ("id_number", "bank_account"):
         return HttpResponse(status=404)
     try:
-        value = services.person_unmask(user=request.user, person=person, field=field, ip=client_address(request))
+        value = services.person_unmask(
+            user=request.user,
+            person=person,
+            field=field,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            ip=client_address(request),
+        )
     except PermissionError as exc:
         return HttpResponseForbidden(str(exc))
-    return HttpResponse(f'<span class="unmasked">{value}</span>')
+    except ReasonMissing as exc:
+        message = format_html('<span class="msg error" role="alert">{}</span>', str(exc))
+        return HttpResponse(message, status=400, headers={"HX-Retarget": f"#{field}-unmask-error"})
+    return HttpResponse(format_html('<span class="unmasked">{}</span>', value))
 
 
 @require(VIEW_REGISTRY)

@@ -37,6 +37,7 @@ def test_clerk_finds_household_sees_masked_id_and_other_clerk_is_refused(page, l
     shoot(page, "household-masked")
 
     page.click("#members >> text=张三")
+    page.select_option("#id_number-reason", "identity")  # 核对身份: no reason, no number
     page.click("text=显示完整号码")
     page.wait_for_selector(".unmasked")
     assert page.inner_text("#id-number") == number

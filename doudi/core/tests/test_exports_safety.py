@@ -115,3 +115,30 @@ def test_household_export_keeps_a_formula_address_as_text(client, users, tmp_pat
     address = row[-1]
     assert address.value == LINK and address.data_type == "s"
     assert head not in [c.value for c in row] and row[5].value == idnumber.mask(head)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params, status, message",
+    [
+        ({"reason_kind": "other"}, 400, "须写明"),
+        ({"reason_kind": "unrecorded"}, 400, "不在可选范围"),
+        ({"reason_kind": "gossip", "reason": "看看"}, 400, "不在可选范围"),
+        ({"reason": "   "}, 400, "请选择"),
+        ({"reason_kind": "bank", "reason": "退票"}, 200, ""),
+        ({"reason": "银行代发核对"}, 200, ""),  # a listed reason named in words
+    ],
+)
+def test_unmasked_export_reason_is_a_listed_one_or_explained(users, params, status, message):
+    """The reason list of the person page (core/unmasking.py) applies to exports too."""
+    request = RequestFactory().get("/x/", {"export": "xlsx", "unmasked": "1", **params})
+    request.user = users["finance"]
+    response = exports.export_response(
+        request, "名单.xlsx", "名单", ["银行账号"], lambda mask: [[mask.account("6228480012345678901")]]
+    )
+    assert response.status_code == status
+    if status != 200:
+        assert message in response.content.decode() and not AuditEntry.objects.exists()
+        return
+    entry = AuditEntry.objects.get(entity="export")
+    assert entry.changes["reason_kind"] == "bank" and entry.reason.startswith("银行代发核对")

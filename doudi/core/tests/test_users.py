@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from doudi.core import services
+from doudi.core import services_users as services
 from doudi.core.models import AuditEntry, Region, User
 from doudi.core.roles import Role
 from doudi.core.services import user_create

@@ -8,6 +8,8 @@ from doudi.core.models import UnmaskLog
 from doudi.registry.models import Person
 from doudi.registry.services import registry_import
 
+WHY = {"reason": "identity"}  # 核对身份 (core/unmasking.py)
+
 
 @pytest.fixture
 def loaded(users, small_registry):
@@ -35,7 +37,7 @@ def test_other_township_household_and_person_are_not_found(client, loaded):
     assert client.get(reverse("household_detail", args=["H001"])).status_code == 404
     assert client.get(reverse("household_detail", args=["NOPE"])).status_code == 404
     assert client.get(reverse("person_detail", args=[zhang.pk])).status_code == 404
-    assert client.post(reverse("person_unmask", args=[zhang.pk, "id_number"])).status_code == 404
+    assert client.post(reverse("person_unmask", args=[zhang.pk, "id_number"]), WHY).status_code == 404
     assert UnmaskLog.objects.count() == 0
 
 
@@ -61,18 +63,18 @@ def test_village_helper_sees_only_village_and_masked_ids(client, loaded):
     number = loaded["ids"]["张三"]
     assert number not in detail and number[:6] + "********" + number[-4:] in detail
     zhang = Person.objects.get(name="张三")
-    assert client.post(reverse("person_unmask", args=[zhang.pk, "id_number"])).status_code == 403
+    assert client.post(reverse("person_unmask", args=[zhang.pk, "id_number"]), WHY).status_code == 403
     assert UnmaskLog.objects.count() == 0
 
 
 def test_unmasking_is_logged(client, loaded, users):
     zhang = Person.objects.get(name="张三")
-    response = login(client, "clerk_a").post(reverse("person_unmask", args=[zhang.pk, "id_number"]))
+    response = login(client, "clerk_a").post(reverse("person_unmask", args=[zhang.pk, "id_number"]), WHY)
     assert response.status_code == 200 and zhang.id_number in response.content.decode()
     log = UnmaskLog.objects.get()
-    assert (log.user, log.person_id_number, log.field) == (users["clerk_a"], zhang.id_number, "id_number")
-    assert login(client, "clerk_a").post(reverse("person_unmask", args=[zhang.pk, "bank_account"])).status_code == 403
-    assert login(client, "finance").post(reverse("person_unmask", args=[zhang.pk, "bank_account"])).status_code == 200
+    assert (log.user, log.person_id_number, log.field, log.reason) == (users["clerk_a"], zhang.id_number, "id_number", "identity")
+    assert login(client, "clerk_a").post(reverse("person_unmask", args=[zhang.pk, "bank_account"]), WHY).status_code == 403
+    assert login(client, "finance").post(reverse("person_unmask", args=[zhang.pk, "bank_account"]), WHY).status_code == 200
 
 
 def test_department_uploader_cannot_open_register(client, loaded):

@@ -19,3 +19,22 @@ document.addEventListener("click", function (event) {
     if (row) row.remove();
   }
 });
+
+// The 显示完整号码 forms (form[data-unmask], templates/core/_unmask_form.html): a refusal
+// (400 no reason, 403 no right) is a Chinese message the server retargets next to the form,
+// so htmx swaps it in instead of ignoring an error status; once the number is shown the form
+// is hidden (the showing is logged once; another look means asking again).
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+  var status = event.detail.xhr ? event.detail.xhr.status : 0;
+  if (form && form.matches && form.matches("form[data-unmask]") && (status === 400 || status === 403)) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+document.addEventListener("htmx:afterRequest", function (event) {
+  var form = event.detail.elt;
+  if (form && form.matches && form.matches("form[data-unmask]") && event.detail.xhr && event.detail.xhr.status === 200) {
+    form.hidden = true;
+  }
+});
