@@ -107,3 +107,17 @@ def test_only_the_registry_names_its_tables_in_sql():
             if pattern.search(line):
                 offenders.append(f"doudi/{relative}:{number}: {line.strip()[:100]}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_only_the_registry_reads_its_table_names():
+    """Set-wise SQL elsewhere joins the registry through registry/extracts.py (BENEFITS,
+    HOUSEHOLDS, PERSONS, in_force_sql), not through the models' table names."""
+    pattern = re.compile(r"\b(Benefit|Household|Person)\._meta\b")
+    offenders = [
+        f"doudi/{path.relative_to(ROOT).as_posix()}"
+        for path in ROOT.rglob("*.py")
+        if not path.relative_to(ROOT).as_posix().startswith("registry/")
+        and "/tests/" not in path.as_posix()
+        and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, offenders

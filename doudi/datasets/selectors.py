@@ -85,29 +85,22 @@ PERSON_SCHEMA = pa.schema(
 
 
 def registry_persons(region_code: str = "", chunk: int = 100_000) -> pa.Table:
-    """Registry persons as an Arrow table, read in chunks (never a province of objects)."""
-    from doudi.registry.models import Person
+    """Registry persons as an Arrow table, read in chunks from the registry's extract (never a
+    province of objects), names cleaned and keyed for linkage."""
+    from doudi.registry.extracts import person_link_chunks
 
-    query = Person.objects.order_by("id")
-    if region_code:
-        query = query.filter(household__region__code__startswith=region_code)
-    fields = ("id", "id_number", "name", "birth_date", "household__region_id", "household__code")
-    batches, last = [], 0
-    while True:
-        rows = list(query.filter(id__gt=last).values_list(*fields)[:chunk])
-        if not rows:
-            break
-        last = rows[-1][0]
-        names = [clean_name(r[2]) for r in rows]
+    batches = []
+    for rows in person_link_chunks(region_code, chunk):
+        names = [clean_name(r[1]) for r in rows]
         batches.append(
             pa.record_batch(
                 [
-                    [r[1] for r in rows],
+                    [r[0] for r in rows],
                     names,
                     [name_key(n) for n in names],
+                    [r[2] for r in rows],
                     [r[3] for r in rows],
                     [r[4] for r in rows],
-                    [r[5] for r in rows],
                 ],
                 schema=PERSON_SCHEMA,
             )

@@ -103,7 +103,7 @@ def warning_history(warning: Warning):
 
 
 def benefits_in_force(warning: Warning) -> QuerySet:
-    return Benefit.objects.filter(household=warning.household, until__isnull=True).select_related("person")
+    return Benefit.objects.in_force(timezone.localdate()).filter(household=warning.household).select_related("person")
 
 
 def recent_runs(user, limit: int = 10) -> QuerySet:
@@ -113,7 +113,7 @@ def recent_runs(user, limit: int = 10) -> QuerySet:
 
 def low_income_households(user, *, q="", category="", township="") -> QuerySet:
     """低收入人口库: households with any benefit in force (monitored groups hold `low_income`)."""
-    active = Benefit.objects.filter(household=OuterRef("pk"), until__isnull=True)
+    active = Benefit.objects.in_force(timezone.localdate()).filter(household=OuterRef("pk"))
     if category in codes.CATEGORIES:
         active = active.filter(category=category)
     households = scope(Household.objects.filter(Exists(active)), user).select_related("region")

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from doudi.payments import months
 from doudi.payments.runs import LINE_COLUMNS, LINES, SKIP_PAID, execute, sql_date, subtree
-from doudi.registry.models import Benefit, Household, Person
-
-B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
+from doudi.registry.extracts import BENEFITS as B
+from doudi.registry.extracts import HOUSEHOLDS as H
+from doudi.registry.extracts import PERSONS as P
+from doudi.registry.extracts import in_force_sql
 
 
 def _members(categories: tuple[str, ...]) -> str:
     marks = ", ".join(["%s"] * len(categories))
-    cond = f"b.category IN ({marks}) AND b.since <= %s AND (b.until IS NULL OR b.until >= %s)"
+    cond = f"b.category IN ({marks}) AND {in_force_sql('b')}"
     return (
         f"SELECT b.person_id AS pid FROM {B} b WHERE b.person_id IS NOT NULL AND {cond} "
         f"UNION SELECT m.id AS pid FROM {B} b JOIN {P} m ON m.household_id = b.household_id "

@@ -27,11 +27,13 @@ from doudi.payments.runs import (
     target_regions,
     totals,
 )
-from doudi.registry.models import Benefit, Household, Person
+from doudi.registry.extracts import BENEFITS as B
+from doudi.registry.extracts import HOUSEHOLDS as H
+from doudi.registry.extracts import PERSONS as P
+from doudi.registry.extracts import in_force_sql
 
-B, H, P = Benefit._meta.db_table, Household._meta.db_table, Person._meta.db_table
 # {first} and {last} bound the month: parameters for one month, or the columns of the back-pay months joined in {months}.
-_IN_FORCE = "b.category = %s AND b.since <= {last} AND (b.until IS NULL OR b.until >= {first}) AND b.monthly_amount > 0"
+_IN_FORCE = f"b.category = %s AND {in_force_sql('b', '{first}', '{last}')} AND b.monthly_amount > 0"
 
 # {join} attaches each row to the run of its region (runs.run_join): one statement builds
 # the runs of every county at once.

@@ -213,7 +213,7 @@ def token_status(token: str, day: dt.date) -> dict | None:
         name = "（未成年人，不显示姓名）"
     else:
         name = mask_name(head.name)
-    benefits = Benefit.objects.filter(household=household, until__isnull=True).order_by("category", "id")
+    benefits = Benefit.objects.in_force(day).filter(household=household).order_by("category", "id")
     rows = [
         {
             "category": codes.CATEGORIES.get(b.category, b.category),

@@ -208,8 +208,20 @@ _PERSON_ROWS = (
     "p.disability_level, p.income_wage + p.income_business + p.income_property, h.code FROM registry_person p "
     "JOIN registry_household h ON h.id = p.household_id WHERE h.region_id LIKE %s"
 )
-# "A benefit in force on a day", written once: started by then and not ended before it.
-IN_FORCE = "b.since <= %s AND (b.until IS NULL OR b.until >= %s)"
+# The registry's tables, for the set-wise SQL of other apps (payments builds a province's
+# payroll lines in one INSERT … SELECT joining them): named here and nowhere else.
+BENEFITS, HOUSEHOLDS, PERSONS = "registry_benefit", "registry_household", "registry_person"
+
+
+def in_force_sql(alias: str = "b", first: str = "%s", last: str = "%s") -> str:
+    """ "A benefit in force", written once as SQL: started by `last` and not ended before
+    `first` (one day: both the same; a month: its first and last day). The ORM twin is
+    `Benefit.objects.in_force` (registry/models.py)."""
+    return f"{alias}.since <= {last} AND ({alias}.until IS NULL OR {alias}.until >= {first})"
+
+
+# On one day: parameters (day, day).
+IN_FORCE = in_force_sql()
 
 
 def person_row_chunks(region_code: str = "", chunk: int = 50_000) -> Iterator[list[tuple]]:
@@ -231,6 +243,26 @@ def benefits_in_force(day: dt.date, region_code: str = "", chunk: int = 50_000) 
         )
         while rows := cursor.fetchmany(chunk):
             yield from rows
+
+
+def person_link_chunks(region_code: str = "", chunk: int = 100_000) -> Iterator[list[tuple]]:
+    """(id_number, name, birth_date, region_id, household_code) of every person of
+    `region_code`'s subtree, by keyset pages of `chunk` rows (the record linkage's view of
+    the register, doudi/datasets/selectors.py)."""
+    sql = (
+        f"SELECT p.id, p.id_number, p.name, p.birth_date, h.region_id, h.code FROM {PERSONS} p "
+        f"JOIN {HOUSEHOLDS} h ON h.id = p.household_id WHERE h.region_id LIKE %s AND p.id > %s ORDER BY p.id LIMIT %s"
+    )
+    last = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [f"{region_code}%", last, chunk])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            # SQLite hands dates back as text.
+            yield [(r[1], r[2], dt.date.fromisoformat(r[3]) if isinstance(r[3], str) else r[3], r[4], r[5]) for r in rows]
 
 
 def registered_id_numbers(numbers: list[str]) -> set[str]:

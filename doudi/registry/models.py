@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 
@@ -92,8 +94,18 @@ class Person(models.Model):
         return self.income_wage + self.income_business + self.income_property + self.income_transfer
 
 
+class BenefitQuerySet(models.QuerySet):
+    def in_force(self, first: dt.date, last: dt.date | None = None) -> "BenefitQuerySet":
+        """ "A benefit in force" (the SQL twin is registry/extracts.py `in_force_sql`): on a
+        day, or at any time from `first` to `last`. An end date still ahead (渐退, a stop
+        from next month) is in force until then, which `until IS NULL` alone would miss."""
+        return self.filter(Q(since__lte=last or first) & (Q(until__isnull=True) | Q(until__gte=first)))
+
+
 class Benefit(models.Model):
     """A benefit a household (person empty) or a person holds, from `since` until `until`."""
+
+    objects = BenefitQuerySet.as_manager()
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="benefits", verbose_name="家庭")
     person = models.ForeignKey(

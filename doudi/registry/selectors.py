@@ -216,9 +216,10 @@ def persons_covered_on(region_code: str, day: dt.date, categories) -> QuerySet:
     from `since` to `until` (its last day) inclusive. Not scoped: callers check the region
     against the user first (reports, issue 18). Membership is today's: moves are not replayed."""
     cats = list(categories)
-    in_force = Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
-    own = Benefit.objects.filter(in_force, person_id=OuterRef("pk"), category__in=cats)
-    household = Benefit.objects.filter(in_force, household_id=OuterRef("household_id"), person__isnull=True, category__in=cats)
+    own = Benefit.objects.in_force(day).filter(person_id=OuterRef("pk"), category__in=cats)
+    household = Benefit.objects.in_force(day).filter(
+        household_id=OuterRef("household_id"), person__isnull=True, category__in=cats
+    )
     return Person.objects.filter(household__region__code__startswith=region_code).filter(Q(Exists(own)) | Q(Exists(household)))
 
 
@@ -382,6 +383,5 @@ def person_find(user, q: str, *, accounts: bool = False, region: str = "", limit
 def dispersed_tekun_on(region_code: str, day: dt.date) -> QuerySet:
     """分散供养特困人员 under `region_code` covered on `day` (a tekun benefit in force with
     support mode dispersed). Not scoped: the caller checks the region (reports, issue 18)."""
-    in_force = Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
-    own = Benefit.objects.filter(in_force, person_id=OuterRef("pk"), category="tekun", support_mode="dispersed")
+    own = Benefit.objects.in_force(day).filter(person_id=OuterRef("pk"), category="tekun", support_mode="dispersed")
     return Person.objects.filter(household__region__code__startswith=region_code).filter(Exists(own))
