@@ -87,9 +87,9 @@ def writeoff_propose(*, overpayment: Overpayment, user, reason: str, ref: str = 
         amount = open_amount(record)
         if amount <= 0:
             raise WorkflowError("该多发款项已全部追回或核销，没有可核销的金额")
-        data = {"open": str(amount), "ref": ref.strip()[:100]}
-        moved = WRITE_OFF_WORKFLOW.move(record, "propose", user, reason, data)
-        _audit(moved, user, {"state": [record.state, moved.state], "writeoff_proposed": [None, str(amount)]}, reason)
+        data, before = {"open": str(amount), "ref": ref.strip()[:100]}, record.state
+        moved = WRITE_OFF_WORKFLOW.move(record, "propose", user, reason, data)  # refreshes `record` too
+        _audit(moved, user, {"state": [before, moved.state], "writeoff_proposed": [None, str(amount)]}, reason)
     return moved
 
 
@@ -102,11 +102,11 @@ def writeoff_approve(*, overpayment: Overpayment, user, note: str = "", ref: str
         amount = open_amount(record)
         if amount <= 0:
             raise WorkflowError("该多发款项已全部追回，无需核销")
-        total = record.written_off + amount
+        before, total = (record.state, record.written_off), record.written_off + amount
         data = {"written_off": str(amount), "ref": ref.strip()[:100]}
         reason = note.strip() or f"同意核销 {amount} 元"
         moved = WRITE_OFF_WORKFLOW.move(record, "approve", user, reason, data, written_off=total)
-        _audit(moved, user, {"state": [record.state, moved.state], "written_off": [str(record.written_off), str(total)]}, reason)
+        _audit(moved, user, {"state": [before[0], moved.state], "written_off": [str(before[1]), str(total)]}, reason)
     return moved
 
 
@@ -115,8 +115,9 @@ def writeoff_return(*, overpayment: Overpayment, user, reason: str) -> Overpayme
     with transaction.atomic():
         record = _locked(overpayment)
         action = "return_partial" if record.recovered > 0 or record.written_off > 0 else "return_open"
+        before = record.state
         moved = WRITE_OFF_WORKFLOW.move(record, action, user, reason)
-        _audit(moved, user, {"state": [record.state, moved.state]}, reason)
+        _audit(moved, user, {"state": [before, moved.state]}, reason)
     return moved
 
 
