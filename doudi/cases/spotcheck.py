@@ -132,7 +132,13 @@ def spot_check_record(*, user, check: SpotCheck, result: str, note: str = "", to
     note = str(note or "").strip()
     with transaction.atomic():
         moved = SPOT_CHECK_WORKFLOW.move(
-            check, result, user, note or "抽查无误", note=note[:500], checked_on=day, checked_by=user
+            check,
+            result,
+            user,
+            note if result == "wrong" else note or "抽查无误",
+            note=note[:500],
+            checked_on=day,
+            checked_by=user,
         )
         if result == "wrong":
             opened = _open_change_case(moved, user, note, day)
