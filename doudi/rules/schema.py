@@ -231,6 +231,8 @@ FUND_LABELS = {
     "youfu_province": "省级资金（县级垫付）",
     "donation": "社会捐赠资金",
     "temp_assist": "临时救助资金",
+    "relief_central": "中央自然灾害救灾资金",
+    "relief_local": "地方自然灾害救灾资金",
 }
 _PAID_ZH = {
     "dibao": "低保",
@@ -406,6 +408,18 @@ PAYMENT_PARAMETERS.update(
     {
         "rescue.cold_patrols_per_week": Spec("count", "恶劣天气时段每周街面巡查不少于（次）", high=50),
         "rescue.cold_night_patrols_per_week": Spec("count", "恶劣天气时段每周夜间巡查不少于（次）", high=50),
+    }
+)
+
+
+# Disaster relief (冬春救助, 受灾群众, docs/services.md): the rent aid during rebuilding per household
+# and month (过渡期房屋租住补助), how often a household not yet back home is visited, and the fund a
+# relief run pays from by default. Not rule inputs: kept with the payment parameters.
+PAYMENT_PARAMETERS.update(
+    {
+        "relief.rent_monthly": Spec("yuan", "过渡期房屋租住补助（元/户·月）"),
+        "relief.visit_days": Spec("count", "在外安置受灾户走访间隔（天），超过即为逾期", high=365),
+        "fund.relief": Spec("fund", "资金来源：冬春救助和受灾群众救助"),
     }
 )
 

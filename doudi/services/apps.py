@@ -18,3 +18,10 @@ class ServicesConfig(AppConfig):
         # Street rescue finds people (as the hotline does); the donation account is money.
         add_menu_entry(30, "流浪救助", "services:patrols", VIEW_RESCUE, group=ASSESSMENT)
         add_menu_entry(59, "捐赠专户", "services:donations", VIEW_DONATIONS, group=MONEY)
+        # Disaster relief registers the affected (台账) and pays them through payroll runs.
+        from doudi.core.roles import VIEW_RELIEF
+        from doudi.payments import relief as relief_runs
+        from doudi.services.models import Disaster
+
+        add_menu_entry(16, "受灾群众", "services:relief", VIEW_RELIEF, group=LEDGER)
+        relief_runs.register_namer(lambda pk: Disaster.objects.filter(pk=pk).values_list("name", flat=True).first())

@@ -3,6 +3,7 @@ from django.urls import path
 from doudi.services import views_donations as vd
 from doudi.services import views_goods, views_hotline
 from doudi.services import views_institutions as vi
+from doudi.services import views_relief as vf
 from doudi.services import views_rescue as vr
 
 app_name = "services"
@@ -57,4 +58,13 @@ urlpatterns = [
     path("rescue/notices/<int:pk>/photo/", vr.notice_photo, name="notice_photo"),
     path("rescue/notices/<int:pk>/do/<str:action>/", vr.notice_act, name="notice_act"),
     path("rescue/referrals/", vr.referral_list, name="referrals"),
+    path("relief/", vf.relief_list, name="relief"),
+    path("relief/new/", vf.disaster_new, name="disaster_new"),
+    path("relief/away/", vf.away_list, name="relief_away"),
+    path("relief/<int:pk>/", vf.disaster_detail, name="disaster"),
+    path("relief/<int:pk>/households/", vf.affected_new, name="affected_new"),
+    path("relief/<int:pk>/import/", vf.affected_upload, name="affected_import"),
+    path("relief/<int:pk>/runs/", vf.run_new, name="relief_run_new"),
+    path("relief/households/<int:pk>/", vf.affected_detail, name="affected"),
+    path("relief/households/<int:pk>/do/<str:action>/", vf.affected_act, name="affected_act"),
 ]

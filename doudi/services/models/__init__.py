@@ -12,11 +12,15 @@ from doudi.services.models.institutions import (
     Institution,
     Resident,
 )
+from doudi.services.models.relief import NEEDS, Affected, Disaster, ReliefVisit
 from doudi.services.models.rescue import ColdSpell, Encounter, Patrol, Referral, SearchNotice
 
 __all__ = [
     "GOODS_KINDS",
+    "NEEDS",
+    "Affected",
     "ColdSpell",
+    "Disaster",
     "Donation",
     "DonationBalance",
     "DonationSpend",
@@ -32,6 +36,7 @@ __all__ = [
     "Institution",
     "Patrol",
     "Referral",
+    "ReliefVisit",
     "Resident",
     "SearchNotice",
     "WorkOrder",

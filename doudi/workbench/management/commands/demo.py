@@ -18,7 +18,7 @@ from doudi.registry.services import registry_import
 
 REGISTRY_FILES = ("家庭.csv", "成员.csv", "保障.csv")
 # Apps with a demo.py defining build_demo(seed, stdout, stderr), run in this order.
-DEMO_STEPS: list[str] = ["datasets", "monitoring", "payments", "cases", "care", "reports"]
+DEMO_STEPS: list[str] = ["datasets", "monitoring", "payments", "cases", "care", "services", "reports"]
 
 
 class Command(DoudiCommand):
