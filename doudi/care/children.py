@@ -45,6 +45,18 @@ def is_difficult_child(person: Person) -> bool:
     return Person.objects.filter(pk=person.pk).filter(_child_filter()).exists()
 
 
+def child_people():
+    """Every person flagged or paid as a 困境儿童 (any age: a visit stays a child's visit)."""
+    return Person.objects.filter(_child_filter())
+
+
+def is_child_now(person: Person, today: dt.date) -> bool:
+    """A 困境儿童 under the age limit today: whom a 儿童主任 may visit."""
+    return is_difficult_child(person) and duties.age_on(person.birth_date, today) < child_max_age(
+        person.household.region_id, today
+    )
+
+
 def children_for(user, today: dt.date, region: str = ""):
     """困境儿童 in scope: flagged (孤儿、事实无人抚养、留守、其他) or paid a child's living allowance, under age."""
     people = registry.persons_for(user)

@@ -23,7 +23,16 @@ def person_get(user, pk: int) -> Person:
 
 
 def visits_for(user):
-    return scope(Visit.objects.all(), user, "region_code")
+    """Visits in scope; for a role that reads children's records only (儿童主任, 儿童督导员,
+    core/roles.py) the visits to 困境儿童."""
+    from doudi.core.roles import VIEW_CARE, can
+
+    visits = scope(Visit.objects.all(), user, "region_code")
+    if not can(user, VIEW_CARE):
+        from doudi.care.children import child_people
+
+        visits = visits.filter(person__in=child_people())
+    return visits
 
 
 def visit_get(user, pk: int) -> Visit:

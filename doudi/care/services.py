@@ -14,7 +14,7 @@ from doudi.care import groups
 from doudi.care.models import PersonGroup, Problem, ProblemTransition, Visit, VisitPhoto
 from doudi.core import uploads, workdays
 from doudi.core.models import AuditEntry
-from doudi.core.roles import HANDLE_PROBLEMS, MANAGE_GROUPS, RECORD_VISIT, can
+from doudi.core.roles import HANDLE_PROBLEMS, MANAGE_GROUPS, RECORD_CHILD_VISIT, RECORD_VISIT, can
 from doudi.core.scoping import in_scope
 from doudi.core.workflow import Log, Step, Workflow, WorkflowError
 
@@ -94,6 +94,15 @@ def _photo_type(upload) -> str:
         raise CareError(str(exc)) from None
 
 
+def may_visit(user, person, today: dt.date) -> bool:
+    """RECORD_VISIT: anyone in scope; RECORD_CHILD_VISIT (儿童主任): a 困境儿童 only."""
+    if can(user, RECORD_VISIT):
+        return True
+    from doudi.care.children import is_child_now
+
+    return can(user, RECORD_CHILD_VISIT) and is_child_now(person, today)
+
+
 def visit_record(
     *,
     user,
@@ -114,8 +123,10 @@ def visit_record(
     """Stores one visit and opens a problem for every answer needing action. Returns (visit,
     created); a client_key already stored returns that visit (a draft sent twice)."""
     village = _village(person)
-    if not can(user, RECORD_VISIT) or not in_scope(user, village):
+    if not in_scope(user, village) or not (can(user, RECORD_VISIT) or can(user, RECORD_CHILD_VISIT)):
         raise CareError("该人员不在您负责的村（社区），不能登记走访")
+    if not may_visit(user, person, visited_on):
+        raise CareError("您的角色只能为困境儿童登记走访")
     existing = Visit.objects.filter(client_key=client_key).first() if client_key else None
     if existing is not None:
         if existing.person_id != person.pk or existing.visitor_id != user.pk:

@@ -28,7 +28,15 @@ from doudi.care.models import PlacementWish
 from doudi.care.services import CareError
 from doudi.core.exports import ExportMask, export_response
 from doudi.core.permissions import require
-from doudi.core.roles import MANAGE_AGREEMENTS, MANAGE_CHILD_CARE, MANAGE_PLACEMENT, VIEW_CARE, can
+from doudi.core.roles import (
+    MANAGE_AGREEMENTS,
+    MANAGE_CHILD_CARE,
+    MANAGE_PLACEMENT,
+    RECORD_CHILD_VISIT,
+    VIEW_CARE,
+    VIEW_CHILDREN,
+    can,
+)
 from doudi.registry import selectors as registry
 
 PAGE_SIZE = 50
@@ -260,7 +268,7 @@ def agreement_copy(request, pk):
 
 
 # -- 困境儿童 ------------------------------------------------------------------------------------
-@require(VIEW_CARE)
+@require(VIEW_CHILDREN)
 def child_list(request):
     today = timezone.localdate()
     village, villages = _village_filter(request)
@@ -297,14 +305,15 @@ def _child_page(request, child, *, guardian_form=None, pair_form=None, end_forms
             "end_form": EndForm(initial={"ended_on": today}),
             "errors": errors,
             "can_manage": can(request.user, MANAGE_CHILD_CARE),
-            "is_child": children.is_difficult_child(child)
-            and duties.age_on(child.birth_date, today) < children.child_max_age(child.household.region_id, today),
+            "can_care": can(request.user, VIEW_CARE),  # the person's whole care page (not for 儿童主任)
+            "can_visit": can(request.user, RECORD_CHILD_VISIT),
+            "is_child": children.is_child_now(child, today),
         },
         status=status,
     )
 
 
-@require(VIEW_CARE)
+@require(VIEW_CHILDREN)
 def child_detail(request, pk):
     return _child_page(request, selectors.person_get(request.user, pk))
 
@@ -368,7 +377,7 @@ def _director_regions(user) -> list[tuple[str, str]]:
     return [(code, f"{name}（乡镇，儿童督导员）") for code, name in townships] + [(code, name) for code, name in villages]
 
 
-@require(VIEW_CARE)
+@require(VIEW_CHILDREN)
 def director_list(request):
     form, errors, status = None, [], 200
     if request.method == "POST":

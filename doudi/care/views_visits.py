@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from doudi.care.forms import VisitForm
 from doudi.care.models import VisitPhoto
 from doudi.core.exports import ExportMask, export_response
 from doudi.core.permissions import require
-from doudi.core.roles import RECORD_VISIT, VIEW_CARE
+from doudi.core.roles import RECORD_CHILD_VISIT, VIEW_CARE, VIEW_CHILD_VISITS, can
 from doudi.registry.models import Person
 
 PAGE_SIZE = 50
@@ -52,10 +53,12 @@ def _initial(person, today) -> dict:
     return {"visited_on": today, "categories": groups.form_ticks(held), "health": health, "client_key": uuid.uuid4().hex}
 
 
-@require(RECORD_VISIT)
+@require(RECORD_CHILD_VISIT)  # every role with RECORD_VISIT has it; services.may_visit says for whom
 def visit_new(request, pk):
     if request.method != "POST":
         person = selectors.person_get(request.user, pk)  # 404 outside the user's villages
+        if not services.may_visit(request.user, person, timezone.localdate()):
+            raise PermissionDenied("您的角色只能为困境儿童登记走访")
         form = VisitForm(initial=_initial(person, timezone.localdate()))
         return _page(request, person, form)
     # The person is looked up unscoped only to show the same refusal for one outside the
@@ -102,7 +105,7 @@ def _page(request, person, form, errors=(), status=200):
     )
 
 
-@require(VIEW_CARE)
+@require(VIEW_CHILD_VISITS)  # VIEW_CARE roles have it; selectors.visits_for narrows the others to children
 def visit_detail(request, pk):
     visit = selectors.visit_get(request.user, pk)
     names = selectors.region_names([visit.region_code, visit.township_code])
@@ -118,11 +121,12 @@ def visit_detail(request, pk):
             "questions": [(n, text, visit.answer(n), visit.note(n)) for n, text in groups.QUESTIONS.items()],
             "photos": visit.photos.all(),
             "problems": visit.problems.all(),
+            "can_care": can(request.user, VIEW_CARE),
         },
     )
 
 
-@require(VIEW_CARE)
+@require(VIEW_CHILD_VISITS)
 def visit_signature(request, pk, who):
     visit = selectors.visit_get(request.user, pk)
     field = {"visitor": visit.visitor_signature, "person": visit.person_signature}.get(who)
@@ -131,7 +135,7 @@ def visit_signature(request, pk, who):
     return FileResponse(field.open("rb"), content_type="image/png")
 
 
-@require(VIEW_CARE)
+@require(VIEW_CHILD_VISITS)
 def visit_photo(request, pk):
     photo = VisitPhoto.objects.filter(pk=pk).first()
     if photo is None:
@@ -140,7 +144,7 @@ def visit_photo(request, pk):
     return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
 
 
-@require(VIEW_CARE)
+@require(VIEW_CHILD_VISITS)
 def visit_list(request):
     visits = selectors.visits_for(request.user).select_related("person", "visitor").order_by("-visited_on", "-id")
     village = request.GET.get("village", "").strip()
