@@ -31,3 +31,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SavedFilter(models.Model):
+    """A list's filters saved under a name by one user (issue 13 item 3): the list's path and
+    its query string without paging, export or print. Only the user who saved it sees it;
+    opening it runs the list's own scoped query, so it can never show more than the list."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="用户")
+    path = models.CharField("页面", max_length=200)
+    name = models.CharField("名称", max_length=40)
+    query = models.CharField("筛选条件", max_length=500, blank=True)
+    created_at = models.DateTimeField("保存时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "常用筛选"
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "path", "name"], name="saved_filter_name_once")]
+
+    @property
+    def url(self) -> str:
+        return f"{self.path}?{self.query}" if self.query else self.path
