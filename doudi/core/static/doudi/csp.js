@@ -36,5 +36,6 @@ document.addEventListener("htmx:afterRequest", function (event) {
   var form = event.detail.elt;
   if (form && form.matches && form.matches("form[data-unmask]") && event.detail.xhr && event.detail.xhr.status === 200) {
     form.hidden = true;
+    form.style.display = "none"; // a form.inline is display:flex, which beats [hidden]
   }
 });
