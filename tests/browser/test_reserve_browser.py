@@ -1,6 +1,8 @@
-"""临时救助备用金 in a browser: county staff allocates to a township, its clerk draws for
-someone from outside the county, an overdraw is refused with the form kept, and the
-clerk of another township does not see the first one's reserve."""
+"""临时救助备用金 in a browser, on a desktop (1366×900) and a phone (390×844): county staff
+allocates to a township and a second person (staff2) confirms it before the balance moves; the
+township's clerk draws for someone from outside the county (待复核), an overdraw is refused with
+the form kept, county staff confirms the draw; the clerk of another township does not see the
+first one's reserve. Nothing scrolls sideways."""
 
 import pytest
 
@@ -8,6 +10,21 @@ from conftest import person_id
 from tests.browser.conftest import login, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
+
+
+def _as(browser, viewport, base, username):
+    context = browser.new_context(locale="zh-CN", viewport=viewport, device_scale_factor=1)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    login(page, base, username, f"pass-{username}")
+    page.goto(f"{base}/payments/reserve/")
+    return context, page
+
+
+def _no_sideways_scroll(page):
+    width = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], width
 
 
 def _draw(page, amount, name="外地务工人员", id_number=None):
@@ -21,38 +38,56 @@ def _draw(page, amount, name="外地务工人员", id_number=None):
     page.click(f"{form} button[type=submit]")
 
 
-def test_allocate_draw_and_refuse_overdraw(page, live_server, users):
-    base = live_server.url
-    login(page, base, "staff", "pass-staff")
-    page.click("header >> text=临时救助备用金")
-    form = "#reserve-allocation-form"
-    page.select_option(f"{form} [name=township]", "140521100")
-    page.fill(f"{form} [name=on]", "2026-11-01")
-    page.fill(f"{form} [name=amount]", "5000")
-    page.fill(f"{form} [name=ref]", "沁民发〔2026〕演示号")
-    page.click(f"{form} button[type=submit]")
-    assert "5000.00" in page.inner_text("#reserve-balances")
-    page.click("text=退出")
-    page.wait_for_url("**/login/")
+def _confirm_first_waiting(page):
+    page.click("#reserve-waiting .reserve-decide button:has-text('复核通过')")
+    page.wait_for_selector(".msg.success")
 
-    login(page, base, "clerk_a", "pass-clerk_a")
-    page.click("header >> text=临时救助备用金")
-    _draw(page, "1200")
-    balances = page.inner_text("#reserve-balances")
-    assert "1200.00" in balances and "3800.00" in balances
-    assert "外地务工人员" in page.inner_text("#reserve-entries")
 
-    _draw(page, "4000", name="超额申请人")
-    assert "余额" in page.inner_text("#reserve-draw-form .msg.error")
-    assert page.input_value("#reserve-draw-form [name=recipient_name]") == "超额申请人"
-    assert page.input_value("#reserve-draw-form [name=amount]") == "4000"
-    assert "3800.00" in page.inner_text("#reserve-balances")
-    assert "超额申请人" not in page.inner_text("#reserve-entries")
-    shoot(page, "reserve-overdraw-refused")
-    page.click("text=退出")
-    page.wait_for_url("**/login/")
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_allocate_confirm_draw_and_refuse_overdraw(browser, live_server, users, viewport):
+    base, opened = live_server.url, []
+    try:
+        context, page = _as(browser, viewport, base, "staff")
+        opened.append(context)
+        form = "#reserve-allocation-form"
+        page.select_option(f"{form} [name=township]", "140521100")
+        page.fill(f"{form} [name=on]", "2026-11-01")
+        page.fill(f"{form} [name=amount]", "5000")
+        page.fill(f"{form} [name=ref]", "沁民发〔2026〕演示号")
+        page.click(f"{form} button[type=submit]")
+        assert "待另一人复核后计入余额" in page.inner_text(".msg.success")
+        assert page.locator("#reserve-waiting").count() == 0  # the maker is not offered their own entry
 
-    login(page, base, "clerk_b", "pass-clerk_b")
-    page.click("header >> text=临时救助备用金")
-    assert "龙港镇" not in page.inner_text("#reserve-balances")
-    assert "外地务工人员" not in page.content()
+        context, page = _as(browser, viewport, base, "staff2")
+        opened.append(context)
+        assert "待您复核（1 笔）" in page.inner_text("#reserve-waiting")
+        _confirm_first_waiting(page)
+        assert "5000.00" in page.inner_text("#reserve-balances")
+        _no_sideways_scroll(page)
+
+        context, page = _as(browser, viewport, base, "clerk_a")
+        opened.append(context)
+        _draw(page, "1200")
+        assert "待另一人复核" in page.inner_text(".msg.success")
+        assert "外地务工人员" in page.inner_text("#reserve-entries") and "待复核" in page.inner_text("#reserve-entries")
+        _draw(page, "6000", name="超额申请人")
+        assert "余额" in page.inner_text("#reserve-draw-form .msg.error")
+        assert page.input_value("#reserve-draw-form [name=recipient_name]") == "超额申请人"
+        assert page.input_value("#reserve-draw-form [name=amount]") == "6000"
+        assert "超额申请人" not in page.inner_text("#reserve-entries")
+        _no_sideways_scroll(page)
+        shoot(page, f"reserve-overdraw-refused-{viewport['width']}")
+
+        context, page = _as(browser, viewport, base, "staff")
+        opened.append(context)
+        _confirm_first_waiting(page)
+        balances = page.inner_text("#reserve-balances")
+        assert "1200.00" in balances and "3800.00" in balances
+
+        context, page = _as(browser, viewport, base, "clerk_b")
+        opened.append(context)
+        assert "龙港镇" not in page.inner_text("#reserve-balances")
+        assert "外地务工人员" not in page.content()
+    finally:
+        for context in opened:
+            context.close()
