@@ -98,26 +98,23 @@ def build_relief_demo(*, stderr) -> str:
 
 
 def _households(staff, event, townships) -> list:
+    """Seven register households of each township, then six new to the register (both townships)."""
     out = []
-    heads = (
-        registry.persons_for(staff)
-        .filter(relation="head", household__region__code__startswith=townships[0].code[:6])
-        .filter(household__region__parent__in=townships)
-        .select_related("household")
-        .order_by("household__region_id", "household__code")
-    )
-    taken = 0
-    for n, head in enumerate(heads[:40]):
-        if taken >= 14:
-            break
-        data = {"register": head.household.code, **_plan(taken)}
-        if not bankfiles.valid_account(head.bank_account or ""):
-            data.update(bank_name="农村信用社", bank_account=card(1000 + n))
-        out.append(relief.affected_add(user=staff, disaster=event, data=data))
-        taken += 1
-    villages = list(Region.objects.filter(parent__in=townships, level=Region.Level.VILLAGE).order_by("code"))
+    for t, township in enumerate(townships):
+        heads = (
+            registry.persons_for(staff)
+            .filter(relation="head", household__region__parent=township)
+            .select_related("household")
+            .order_by("household__region_id", "household__code")[:7]
+        )
+        for n, head in enumerate(heads):
+            data = {"register": head.household.code, **_plan(2 * n + t)}
+            if not bankfiles.valid_account(head.bank_account or ""):
+                data.update(bank_name="农村信用社", bank_account=card(1000 + 10 * t + n))
+            out.append(relief.affected_add(user=staff, disaster=event, data=data))
+    out.sort(key=lambda a: (a.house != "collapsed", a.house != "severe", a.pk))
     for n, (name, birth) in enumerate(NEW):
-        village = villages[n % len(villages)]
+        village = Region.objects.filter(parent=townships[n % 2], level=Region.Level.VILLAGE).order_by("code")[n // 2]
         data = {
             "name": name,
             "id_number": idnumber.with_check_digit(f"{village.code[:6]}{birth}{n + 61:03d}"),
