@@ -5,6 +5,7 @@ from doudi.monitoring import views
 urlpatterns = [
     path("compare/", views.compare_start, name="compare_start"),
     path("warnings/", views.warning_list, name="warning_list"),
+    path("warnings/bulk/", views.warnings_bulk, name="warnings_bulk"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning_detail"),
     path("warnings/<int:pk>/visit/", views.warning_visit, name="warning_visit"),
     path("warnings/<int:pk>/confirm/", views.warning_confirm, name="warning_confirm"),

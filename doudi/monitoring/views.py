@@ -2,9 +2,11 @@
 low-income population database with each household's assistance chain, the 人情保 register."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from doudi.core import codes, idnumber
@@ -108,6 +110,8 @@ def warning_list(request):
             "overdue": selectors.overdue_count(request.user),
             "meta": meta,
             "print_title": "数据比对预警清单",
+            "may_handle": can(request.user, HANDLE_WARNINGS),
+            "bulk_actions": services.BULK_ACTIONS,
             "count_unit": "条",
         },
     )
@@ -252,6 +256,29 @@ def warning_dismiss(request, pk):
         return "预警已排除"
 
     return _handle(request, pk, action)
+
+
+@require_POST
+@require(HANDLE_WARNINGS)
+def warnings_bulk(request):
+    """批量处理 from the list: back to the same filtered list with the result."""
+    back = request.POST.get("back", "")
+    back = back if back.startswith("?") else ""
+    try:
+        moved = services.warnings_bulk(
+            user=request.user,
+            ids=request.POST.getlist("warning"),
+            action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from None
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        label = services.BULK_ACTIONS[request.POST["action"]].split("（")[0]
+        messages.success(request, f"已批量{label} {moved} 条预警")
+    return redirect(reverse("warning_list") + back)
 
 
 @require(VIEW_WARNINGS)

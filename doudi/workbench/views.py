@@ -73,3 +73,43 @@ def notifications_read_all(request):
     count = notifications.mark_read(request.user)
     messages.success(request, f"已将 {count} 条通知标为已读。" if count else "没有未读通知。")
     return redirect("home" if request.POST.get("next") == "home" else "notifications")
+
+
+@login_required
+@require_POST
+def saved_filter_save(request):
+    from doudi.workbench.saved_filters import SavedFilterError
+    from doudi.workbench.saved_filters import saved_filter_save as save
+
+    path, query = request.POST.get("path", ""), request.POST.get("query", "")
+    try:
+        found = save(user=request.user, path=path, name=request.POST.get("name", ""), query=query)
+    except SavedFilterError as exc:
+        messages.error(request, str(exc))
+        return redirect(_back(path, query))
+    messages.success(request, f"已保存常用筛选「{found.name}」")
+    return redirect(found.url)
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk: int):
+    from doudi.workbench.saved_filters import SavedFilterError
+    from doudi.workbench.saved_filters import saved_filter_delete as delete
+
+    try:
+        path = delete(user=request.user, pk=pk)
+    except SavedFilterError as exc:
+        messages.error(request, str(exc))
+        return redirect("home")
+    messages.success(request, "已删除该常用筛选")
+    return redirect(path)
+
+
+def _back(path: str, query: str) -> str:
+    """Back to the list the form came from, never to another site."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if not (path.startswith("/") and url_has_allowed_host_and_scheme(path, allowed_hosts=None)):
+        return "/"
+    return f"{path}?{query}" if query else path

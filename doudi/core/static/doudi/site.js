@@ -19,3 +19,14 @@
     if (menu.open && !wide.matches && !menu.contains(event.target)) { menu.open = false; }
   });
 })();
+
+/* 全选本页: a checkbox with data-check-all="NAME" ticks every enabled checkbox named NAME. */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    if (!all.matches || !all.matches("input[data-check-all]")) { return; }
+    var boxes = document.querySelectorAll('input[type=checkbox][name="' + all.getAttribute("data-check-all") + '"]:not(:disabled)');
+    for (var i = 0; i < boxes.length; i++) { boxes[i].checked = all.checked; }
+  });
+})();
