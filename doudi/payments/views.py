@@ -50,6 +50,11 @@ def item_label(item: str) -> str:
 
 @require(VIEW_PAYROLL)
 def run_list(request):
+    return _run_list(request, BuildForm())
+
+
+def _run_list(request, form: BuildForm, status: int = 200):
+    """The list of runs with the build form: empty, or as typed when it was refused."""
     filters = {k: request.GET.get(k, "").strip() for k in ("period", "item", "state")}
     runs = selectors.runs_for(request.user).select_related("region")
     for key, field in (("period", "period"), ("item", "item"), ("state", "state")):
@@ -89,9 +94,10 @@ def run_list(request):
             "page": page,
             "filters": filters,
             "states": PayrollRun.State.choices,
-            "form": BuildForm(),
+            "form": form,
             "can_build": can(request.user, BUILD_PAYROLL) and _build_region(request.user) is not None,
         },
+        status=status,
     )
 
 
@@ -108,11 +114,11 @@ def _build_region(user) -> str | None:
 def run_build(request):
     form = BuildForm(request.POST)
     region = _build_region(request.user)
-    if region is None or not form.is_valid():
-        messages.error(
-            request, "；".join(e for errs in form.errors.values() for e in errs) or "您的管辖区划不能生成花名册（应为县或乡镇）"
-        )
+    if region is None:
+        messages.error(request, "您的管辖区划不能生成花名册（应为县或乡镇）")
         return redirect("payroll_list")
+    if not form.is_valid():  # the list again, with what was typed and the reason next to the field
+        return _run_list(request, form, status=400)
     data = form.cleaned_data
     job = job_start(
         kind="payroll",

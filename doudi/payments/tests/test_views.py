@@ -106,3 +106,12 @@ def test_return_upload_with_two_failures_then_reissued(money_county, users):
     feb = PayrollRun.objects.get(period="2025-02")
     page = client_for(users["staff"]).get(f"/payments/runs/{feb.pk}/").content.decode()
     assert page.count("（补发）") == 2
+
+
+def test_a_refused_build_form_keeps_what_was_typed(money_county, users):
+    staff = client_for(users["staff"])
+    response = staff.post("/payments/runs/build/", {"period": "2025-13", "category": "dibao", "through": "2025-3"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "期次应为 YYYY-MM" in page and "月份应为 YYYY-MM" in page
+    assert 'value="2025-13"' in page and 'value="2025-3"' in page and '<option value="dibao" selected>' in page
+    assert not PayrollRun.objects.exists()
