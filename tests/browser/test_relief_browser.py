@@ -71,6 +71,8 @@ def test_declare_event_add_household_build_run(browser, live_server, users, view
         _no_sideways_scroll(page)
         shoot(page, f"relief-run-built-{viewport['width']}")
         page.click("#relief-runs a:has-text('2026-12')")
-        assert "救灾资金发放（2026年11月低温雨雪冰冻灾害）" in page.inner_text("main")
+        main = page.inner_text("main")
+        assert "救灾资金发放（2026年11月低温雨雪冰冻灾害）" in main and "中央自然灾害救灾资金" in main
+        assert "（补发）" not in main  # the relief is booked to the event's month, not a back payment
     finally:
         context.close()
