@@ -1,6 +1,7 @@
 """Demo money for the demo county (idempotent): last month's 低保 payroll taken through
 check, finance approval, the bank file and a return file with two failures, so this
-month's build shows them re-issued; the 2022-07 price index (food +6.3%); the two
+month's build shows them re-issued; the 2022-07 price index (food +6.3%) and a recent month's
+(demo values, so a run sits near today); the two
 晋民发〔2022〕38号 campaigns as drafts; every township's 临时救助备用金 allocated by `staff` and
 confirmed by `staff2` (money needs a second person), and in the first township a draw by its
 clerk confirmed by `staff2`, a second draw and a 补充 still waiting for their checker (one to a
@@ -41,15 +42,27 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
         _through_the_bank(run, staff, User.objects.get(username="staff2"), finance)
     if not PayrollRun.objects.filter(item="price_subsidy", period="2022-07").exists():
         price_subsidy_run(month="2022-07", cpi="2.7", food="6.3", region=DEMO_COUNTY, released=dt.date(2022, 8, 10), user=staff)
+    recent = _recent_price_month()
+    if not PayrollRun.objects.filter(item="price_subsidy", period=recent).exists():
+        # A month near the demo's today, so the price-subsidy page has a run in its deadline
+        # (the indices are demo values: food +6.4% triggers the subsidy).
+        released = months.first_day(months.add(recent, 1)).replace(day=10)
+        price_subsidy_run(month=recent, cpi="2.4", food="6.4", region=DEMO_COUNTY, released=released, user=staff)
     for code in ("jmf2022_38_subsidy", "jmf2022_38_voucher"):
         if not PayrollRun.objects.filter(item=code).exists():
             campaign_build(code=code, region=DEMO_COUNTY, user=staff)
     township = _reserve_demo(staff, User.objects.get(username="staff2"))
     stdout.write(
-        f"资金发放演示数据已就绪：{last_month} 低保花名册已对账（2笔失败待补发），2022-07 价格临时补贴、两项一次性发放已生成"
+        f"资金发放演示数据已就绪：{last_month} 低保花名册已对账（2笔失败待补发），2022-07 与 {recent} 价格临时补贴、两项一次性发放已生成"
         + (f"，各乡镇临时救助备用金已下拨并复核，{township}支取一笔已复核、一笔支取和一笔补充待复核" if township else "")
         + "。\n"
     )
+
+
+def _recent_price_month(today: dt.date | None = None) -> str:
+    """The latest month whose price index is out by today (released about the 10th of the next)."""
+    today = today or dt.date.today()
+    return months.add(months.of(today), -1 if today.day >= 10 else -2)
 
 
 def _reserve_demo(staff, checker) -> str:

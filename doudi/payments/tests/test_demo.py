@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from doudi.payments.demo import build_demo
+from doudi.payments.demo import _recent_price_month, build_demo
 from doudi.payments.models import PaymentLine, PayrollRun
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,17 @@ def test_demo_money_is_built_once(money_county):
         "jmf2022_38_voucher",
     }
     assert "2笔失败待补发" in out.getvalue()
+    # Besides 2022-07 (a real index), one price-subsidy month near today (issue 13 item 7).
+    periods = set(PayrollRun.objects.filter(item="price_subsidy").values_list("period", flat=True))
+    assert periods == {"2022-07", _recent_price_month()}
+
+
+def test_the_recent_price_month_is_the_last_one_released():
+    import datetime as dt
+
+    assert _recent_price_month(dt.date(2026, 12, 2)) == "2026-10"
+    assert _recent_price_month(dt.date(2026, 12, 10)) == "2026-11"
+    assert _recent_price_month(dt.date(2027, 1, 15)) == "2026-12"
 
 
 def test_demo_reserve_is_built_once(money_county):
