@@ -107,6 +107,15 @@ def _problem(user, person, day, key, solved=None, solver=None):
     return problem
 
 
+def confirm_all(checker):
+    """The reserve's second person (复核): every entry waiting, in order."""
+    from doudi.payments.models import ReserveEntry
+    from doudi.payments.reserve_check import reserve_confirm
+
+    for entry in ReserveEntry.objects.filter(state=ReserveEntry.State.PENDING).order_by("id"):
+        reserve_confirm(entry=entry, user=checker)
+
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -151,6 +160,7 @@ def winter_county(users):
         reserve.reserve_allocate(
             township=township, amount="10000", on=dt.date(2025, 1, 2), ref="沁民发〔2025〕1号", user=users["staff"]
         )
+    confirm_all(users["staff2"])
     fields = {"recipient_id_number": OUTSIDER, "cause_type": "emergency", "cause": "火灾"}
     reserve.reserve_draw(
         township=TOWNSHIP_A, amount="3000", on=dt.date(2025, 1, 7), recipient_name="甲", user=users["clerk_a"], **fields
@@ -162,10 +172,13 @@ def winter_county(users):
     undone, _ = reserve.reserve_draw(
         township=TOWNSHIP_B, amount="200", on=MONDAY, recipient_name="丁", user=users["clerk_b"], **fields
     )
+    confirm_all(users["staff2"])
+    undone.refresh_from_db()
     reserve.reserve_reverse(entry=undone, reason="重复支取", user=users["clerk_b"], on=dt.date(2025, 1, 10))
     reserve.reserve_draw(
         township=TOWNSHIP_B, amount="500", on=dt.date(2025, 1, 5), recipient_name="戊", user=users["clerk_b"], **fields
     )
+    confirm_all(users["staff2"])
     # Problems found on visits
     helper, clerk = users["helper_a1"], users["clerk_a"]
     _problem(helper, people["老张"], dt.date(2025, 1, 7), "p1", solved=dt.date(2025, 1, 9), solver=clerk)

@@ -22,7 +22,7 @@ from doudi.registry.models import Benefit, Household, Person
 from doudi.reports import festival, services
 from doudi.reports.models import ReportVersion
 from doudi.reports.periods import PeriodError
-from doudi.reports.tests.conftest import _problem
+from doudi.reports.tests.conftest import _problem, confirm_all
 from doudi.services.models.goods import GoodsEntry
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +155,7 @@ def festival_county(users):
     # 临时救助: a case paid first from the reserve (counted once, with its case), a direct draw,
     # a draw before 元旦.
     reserve.reserve_allocate(township=TOWNSHIP_A, amount="10000", on=dt.date(2024, 12, 1), ref="石民发", user=staff)
+    confirm_all(users["staff2"])
     case = temp.temp_receive(
         user=users["clerk_a"],
         data={
@@ -178,6 +179,7 @@ def festival_county(users):
     reserve.reserve_draw(
         township=TOWNSHIP_A, amount="700", on=dt.date(2024, 12, 20), recipient_name="丙", user=users["clerk_a"], **fields
     )
+    confirm_all(users["staff2"])
     ReserveEntry.objects.update(created_at=_at(dt.date(2025, 1, 12)))
     # Runs: February's 低保 sent on 15 January before its due date (提前发放); January's sent on
     # time (not early); a campaign and a price subsidy sent in the period; one sent after the date.
