@@ -19,9 +19,10 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_advance_payment_on_a_phone(browser, live_server, today, users, tmp_path):  # noqa: F811
-    reserve.reserve_allocate(
+    allocation, _ = reserve.reserve_allocate(
         township=TOWNSHIP_A, amount="5000", on=dt.date(2026, 1, 5), ref="沁民发〔2026〕1号", user=users["staff"]
     )
+    reserve.reserve_confirm(entry=allocation, user=users["staff2"])  # money needs a second person
     base = live_server.url
     page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
     login(page, base, "clerk_a", "pass-clerk_a")

@@ -32,7 +32,10 @@ def test_found_by_comparison_then_paid_the_one_off(planted, users):
     assert client.post(f"/cases/temp/from-warning/{warning.pk}/").status_code == 404
     client.force_login(users["clerk_b"])
     assert "开立临时救助案件" in client.get("/cases/temp/").content.decode()
-    reserve.reserve_allocate(township=TOWNSHIP_B, amount="2000", on=dt.date(2025, 1, 2), ref="x", user=users["staff"])
+    allocation, _ = reserve.reserve_allocate(
+        township=TOWNSHIP_B, amount="2000", on=dt.date(2025, 1, 2), ref="x", user=users["staff"]
+    )
+    reserve.reserve_confirm(entry=allocation, user=users["staff2"])  # money needs a second person
     case = temp.case_from_warning(warning=warning, user=users["clerk_b"], today=DAY)
     warning.refresh_from_db()
     assert (warning.status, warning.outcome) == ("confirmed", "enrol") and case.number in warning.outcome_note
