@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from doudi.cases import clock, decisions, evidence, services, temp
+from doudi.cases.demo_life import build_life
 from doudi.cases.models import Case
 from doudi.core import idnumber, workdays
 from doudi.core.models import Region, User
@@ -94,6 +95,7 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
     temps = [t for t in _temp_plans(random.Random(seed + 1), days, users) if (t.id_number, "temp_assist") not in have]
     if not plans and not temps:
         stdout.write("案件演示数据已就绪（已生成过，未重复生成）。\n")
+        build_life(users=users, today=days.today, last_receipt=days.last_receipt, stdout=stdout, stderr=stderr)
         return
     stderr.write(f"[进度] 演示：{len(plans)} 件申请和 {len(temps)} 件临时救助，按办理环节推进……\n")
     made, failed = Counter(), []
@@ -133,6 +135,7 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
         f"案件演示数据已就绪：新增 {sum(n for s, n in made.items() if not s.startswith('temp_'))} 件（{shown}）；"
         f"临时救助 {sum(n for s, n in made.items() if s.startswith('temp_'))} 件（{temp_shown}）。\n"
     )
+    build_life(users=users, today=days.today, last_receipt=days.last_receipt, stdout=stdout, stderr=stderr)
 
 
 # ---- dates -----------------------------------------------------------------------------
@@ -184,14 +187,22 @@ class Days:
 
 # ---- who applies -----------------------------------------------------------------------
 def _not_from_cases(qs):
-    """Benefits the register held before any case: one a demo case started does not count."""
-    return qs.exclude(pk__in=Case.objects.filter(benefit__isnull=False).values("benefit_id"))
+    """Benefits the register held before any case: one a demo application started does not count."""
+    return qs.exclude(pk__in=Case.objects.filter(kind=Case.Kind.APPLY, benefit__isnull=False).values("benefit_id"))
+
+
+def _held_before() -> Q:
+    """Held before any demo case: not ended, or ended by a demo review (渐退, 停保, demo_life.py),
+    so a second build picks the same applicants; households a case created (N…) never count."""
+    reviewed = Case.objects.filter(kind__in=(Case.Kind.REVIEW, Case.Kind.CHANGE), benefit__isnull=False)
+    return (Q(until__isnull=True) | Q(pk__in=reviewed.values("benefit_id"))) & ~Q(household__code__startswith="N")
 
 
 def _persons_without(category: str, **filters):
-    held = _not_from_cases(Benefit.objects.filter(person_id=OuterRef("pk"), category=category, until__isnull=True))
+    held = _not_from_cases(Benefit.objects.filter(person_id=OuterRef("pk"), category=category).filter(_held_before()))
     return (
         Person.objects.filter(household__region__code__startswith=DEMO_COUNTY, **filters)
+        .exclude(household__code__startswith="N")  # households a demo case created
         .exclude(Exists(held))
         .select_related("household")
         .order_by("pk")
@@ -207,16 +218,20 @@ def _pools(today: dt.date) -> dict[str, list[Person]]:
 
     eighty = today.replace(year=today.year - 80)
     covered = _not_from_cases(
-        Benefit.objects.filter(household_id=OuterRef("pk"), until__isnull=True, category__in=("dibao", "dibao_single", "tekun"))
+        Benefit.objects.filter(household_id=OuterRef("pk"), category__in=("dibao", "dibao_single", "tekun")).filter(
+            _held_before()
+        )
     )
     household_covered = _not_from_cases(
-        Benefit.objects.filter(
-            household_id=OuterRef("household_id"), until__isnull=True, category__in=("dibao", "dibao_single", "tekun")
+        Benefit.objects.filter(household_id=OuterRef("household_id"), category__in=("dibao", "dibao_single", "tekun")).filter(
+            _held_before()
         )
     )
     medical = Household.objects.filter(pk__in=Warning.objects.filter(rule="high_medical").values("household_id"))
     edge = Household.objects.filter(region__code__startswith=DEMO_COUNTY).filter(
-        Exists(Benefit.objects.filter(household_id=OuterRef("pk"), until__isnull=True, category__in=("dibao_edge", "low_income")))
+        Exists(
+            Benefit.objects.filter(household_id=OuterRef("pk"), category__in=("dibao_edge", "low_income")).filter(_held_before())
+        )
     )
     return {
         "elderly_age": list(_persons_without("elderly_age", birth_date__lte=eighty)),
@@ -224,7 +239,7 @@ def _pools(today: dt.date) -> dict[str, list[Person]]:
         # 困难残疾人生活补贴 is for disabled persons in 低保 households (the rules' condition).
         "disability_living": list(
             _persons_without("disability_living", disability_level__isnull=False).filter(
-                Exists(Benefit.objects.filter(household_id=OuterRef("household_id"), until__isnull=True, category="dibao"))
+                Exists(Benefit.objects.filter(household_id=OuterRef("household_id"), category="dibao").filter(_held_before()))
             )
         ),
         "dibao_medical": list(_heads(medical.exclude(Exists(covered)))),

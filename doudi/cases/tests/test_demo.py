@@ -72,11 +72,11 @@ def demo_county(users, tmp_path, settings, monkeypatch):
 
 
 def _counts():
-    from doudi.cases.models import Case, CaseDocument, CaseStep, Conference
+    from doudi.cases.models import Case, CaseDocument, CaseStep, Conference, Referral, SpotCheck
     from doudi.payments.models import ReserveEntry
     from doudi.registry.models import Benefit
 
-    return [m.objects.count() for m in (Case, CaseStep, CaseDocument, Conference, ReserveEntry, Benefit)]
+    return [m.objects.count() for m in (Case, CaseStep, CaseDocument, Conference, ReserveEntry, Benefit, SpotCheck, Referral)]
 
 
 def test_cases_at_every_step_twice_is_once(demo_county):
@@ -108,6 +108,22 @@ def test_cases_at_every_step_twice_is_once(demo_county):
     assert {t.approval for t in temps if t.approval} >= {"township", "county", "conference"}
     assert any(t.papers_missing for t in temps) and any(t.advance and t.papers_completed_on for t in temps)
     assert any(t.non_resident and t.case.person is None for t in temps)
+    # After 纳入保障: this month's reviews opened, households in 渐退, a stop; 民主评议 before 公示
+    # (the demo county holds it from 2026-09); last month's township confirmations of new
+    # applicants (their households created in the register) and the county's spot-check; 转办.
+    from doudi.cases.models import Deliberation, Referral, SpotCheck
+
+    reviews = [c for c in Case.objects.filter(kind="review")]
+    assert reviews and {"tapering", "continued", "received"} <= {c.state for c in reviews}
+    assert all(c.taper_start and c.benefit.until for c in reviews if c.state == "tapering")
+    assert Deliberation.objects.filter(result="agree").exists()
+    township = Case.objects.filter(decided_by_township=True)
+    assert township.count() >= 2 and all(c.household.code.startswith("N") for c in township)
+    assert {"correct", "wrong"} <= {s.state for s in SpotCheck.objects.all()} and SpotCheck.objects.filter(
+        review_case__isnull=False
+    )
+    assert Referral.objects.filter(state="answered").exists() and Referral.objects.filter(state="sent").exists()
+    assert "在保复核、抽查和转办演示数据已就绪" in out.getvalue()
     before = _counts()
     again = io.StringIO()
     build_demo(seed=2026, stdout=again, stderr=io.StringIO())
