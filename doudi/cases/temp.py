@@ -515,3 +515,28 @@ def case_from_warning(*, warning, user, today: dt.date | None = None) -> Case:
         except PermissionError as exc:
             raise WorkflowError(str(exc)) from None
     return case
+
+
+def temp_from_source(*, user, data: dict, key: str, origin: str, label: str, today: dt.date | None = None) -> Case:
+    """A 临时救助 case opened from a finding of another app (a problem found on a care visit:
+    key "care_problem:<id>"): received as temp_receive does, its source kept in CaseSource (the
+    case page shows the label), so the same finding never opens two cases, even twice at once:
+    DuplicateApplication names the case opened first."""
+    from django.db import IntegrityError
+
+    from doudi.cases.models import CaseSource
+    from doudi.cases.services import DuplicateApplication
+
+    earlier = CaseSource.objects.select_related("case").filter(key=key).first()
+    if earlier is not None:
+        raise DuplicateApplication(earlier.case.number)
+    try:
+        with transaction.atomic():
+            case = temp_receive(user=user, data=data, today=today)
+            CaseSource.objects.create(case=case, key=key, origin=origin, label=label[:200])
+    except IntegrityError:
+        earlier = CaseSource.objects.select_related("case").filter(key=key).first()
+        if earlier is None:
+            raise
+        raise DuplicateApplication(earlier.case.number) from None
+    return case
