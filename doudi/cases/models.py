@@ -318,7 +318,11 @@ class TempAssist(models.Model):
     approval = models.CharField("审批层级", max_length=10, choices=Approval.choices, blank=True)
     paid_by = models.CharField("支付方式", max_length=10, choices=PaidBy.choices, blank=True)
     fund = models.CharField("资金来源", max_length=24, blank=True)
-    paid_on = models.DateField("支付日期", null=True, blank=True)
+    paid_on = models.DateField("支付日期", null=True, blank=True)  # county fund: the day it was granted (paid by a run)
+    # County fund: the card the run pays to when the applicant's own (register) card is not used,
+    # e.g. a non-resident helped where the emergency happened.
+    bank_name = models.CharField("收款开户银行", max_length=40, blank=True)
+    bank_account = models.CharField("收款银行账号", max_length=32, blank=True)
     in_kind = models.CharField("实物救助（临时住宿、饮食、御寒衣物等）", max_length=200, blank=True)
     in_kind_value = models.DecimalField("实物折价", max_digits=12, decimal_places=2, default=0)
     advance = models.BooleanField("先行救助", default=False)
