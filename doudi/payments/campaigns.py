@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from doudi.payments import cohorts, months, params, relief
+from doudi.payments import cohorts, months, params, relief, temp_assist
 from doudi.payments.models import PaymentLine, PayrollRun
 from doudi.payments.runs import PayrollError, run_build, target_regions, totals
 
@@ -104,6 +104,8 @@ def campaigns(file: str = str(FILE)) -> dict[str, Campaign]:
 def label(code: str) -> str:
     if code.startswith(relief.PREFIX):  # a disaster event's run (payments/relief.py)
         return relief.label(code)
+    if code == temp_assist.ITEM:  # county-paid 临时救助 cases (payments/temp_assist.py)
+        return temp_assist.LABEL
     found = campaigns().get(code)
     return found.name if found else code
 

@@ -145,6 +145,16 @@ def failed_lines_waiting(user) -> QuerySet:
     return lines_for(user).filter(status=PaymentLine.Status.FAILED).exclude(Exists(reissued))
 
 
+def temp_assist_lines(numbers) -> dict[str, PaymentLine]:
+    """The latest 临时救助县级发放 line of each case (by case number), with its run: what the case
+    and the 临时救助台账 show (已纳入花名册 / 已报送银行 / 已到账 / 发放失败). Not scoped: the caller
+    passes the numbers of cases it has already scoped."""
+    from doudi.payments.temp_assist import ITEM
+
+    lines = PaymentLine.objects.filter(item=ITEM, holder_key__in=list(numbers)).select_related("run").order_by("pk")
+    return {line.holder_key: line for line in lines}
+
+
 # -- reports (issue 18): runs sent, early and late --------------------------------------------
 # Not scoped: the caller checks the region against the user (reports, supervision).
 def runs_sent_annotated(region_code: str) -> QuerySet:
