@@ -93,7 +93,8 @@ def household_create(*, village: str, hukou: str, members: list[dict], reason: s
                     changes={
                         "region": [None, village],
                         "hukou": [None, hukou],
-                        "members": [None, [f"{m['name']}（{codes.RELATIONS[m['relation']]}）" for m in people]],
+                        # "name" (姓名) on the household's change log: every member with their relation.
+                        "name": [None, "、".join(f"{m['name']}（{codes.RELATIONS[m['relation']]}）" for m in people)],
                     },
                     reason=reason[:200],
                 )

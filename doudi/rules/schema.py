@@ -275,7 +275,7 @@ PAYMENT_PARAMETERS.update(
         "cases.township_confirms": Spec("bool", "审核确认权限是否下放至乡镇（街道）"),
         "cases.start_months_after": Spec("months", "审核确认后从第几个月起发放（1为次月）"),
         # 民主评议 between 入户调查 and 公示 where the county uses it; the county's spot-check
-        # share of the cases its townships confirmed in a month (审批权限下放, docs/cases.md §11).
+        # share of the cases its townships confirmed in a month (审批权限下放, docs/cases.md §11, §12).
         "cases.democratic_review": Spec("bool", "入户调查后是否组织民主评议"),
         "cases.spot_check_rate": Spec("ratio", "县级抽查乡镇审核确认案件的比例（0至1，如0.1为10%）"),
     }

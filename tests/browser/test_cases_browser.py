@@ -1,5 +1,5 @@
 """Issue #14's browser test: a township clerk receives an application at the window and
-takes it through 核对, 入户调查 and 公示; after the 公示 the county confirms it and the
+takes it through 核对, 入户调查, 民主评议 (the county holds it) and 公示; after the 公示 the county confirms it and the
 benefit starts (desktop). On a phone, the county refuses another case and opens the
 printable refusal notice."""
 
@@ -21,7 +21,11 @@ def _logout(page):
     page.wait_for_url("**/login/**")
 
 
-def test_apply_to_enrolled_desktop_and_refusal_on_phone(page, browser, live_server, register, today, users):  # noqa: F811
+def test_apply_to_enrolled_desktop_and_refusal_on_phone(page, browser, live_server, register, today, users, monkeypatch):  # noqa: F811
+    from doudi.cases import clock
+
+    real = clock.value
+    monkeypatch.setattr(clock, "value", lambda name, *a: True if name == "cases.democratic_review" else real(name, *a))
     base = live_server.url
     page.set_viewport_size({"width": 1366, "height": 900})
     login(page, base, "clerk_a", "pass-clerk_a")
@@ -37,6 +41,12 @@ def test_apply_to_enrolled_desktop_and_refusal_on_phone(page, browser, live_serv
     assert "符合城乡最低生活保障条件" in page.inner_text("#rules-check")
     page.fill("#notes", "入户查看：一人居住，无务工收入")
     page.click("#form-survey button[type=submit]")
+    assert page.locator("#form-publicize").count() == 0  # 民主评议 first
+    page.fill("#participants", "9")
+    page.select_option("#result", "agree")
+    page.fill("#minutes", "村民代表 7 人、村“两委”2 人参加，一致同意")
+    page.click("#form-deliberate button[type=submit]")
+    assert page.inner_text("#case-state") == "已民主评议" and "一致同意" in page.inner_text("#deliberations")
     page.click("#form-publicize button[type=submit]")
     assert page.inner_text("#case-state") == "公示中"
     shoot(page, "case-publicity-desktop")

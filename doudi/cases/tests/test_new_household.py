@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from conftest import COUNTY, VILLAGE_A1, person_id
 from doudi.cases import decisions, services
@@ -29,7 +30,7 @@ def _publicized(users, data):
     return services.case_publicize(case=case, user=clerk, today=DAY + dt.timedelta(days=1))
 
 
-def test_new_household_enters_the_register_and_the_next_payroll(register, users, today):
+def test_new_household_enters_the_register_and_the_next_payroll(register, users, today, client):
     qian, wife, son = person_id(COUNTY, "19850101", 61), person_id(COUNTY, "19860202", 62), person_id(COUNTY, "20150303", 63)
     members = f"李秀英 {wife} 配偶\n钱小明 {son} 子女"
     case = _publicized(users, application(qian, name="钱九", hukou="rural", address="一村 12 号", members=members))
@@ -54,6 +55,9 @@ def test_new_household_enters_the_register_and_the_next_payroll(register, users,
     )
     created = AuditEntry.objects.get(entity="household", action="create", household_code=household.code)
     assert case.number in created.reason and created.user == users["staff"]
+    client.force_login(users["staff"])
+    page = client.get(reverse("household_detail", args=[household.code])).content.decode()
+    assert "钱九（户主）、李秀英（配偶）、钱小明（子女）" in page and "members" not in page
     payroll_build(period="2026-07", category="dibao")
     line = PaymentLine.objects.get(holder_key=household.code, month="2026-07")
     assert line.amount == Decimal("600.00") and line.item == "dibao" and line.people == 3
