@@ -13,6 +13,8 @@ import io
 import tempfile
 from pathlib import Path
 
+from django.utils import timezone
+
 from doudi.core import idnumber, months
 from doudi.core.models import Region, User
 from doudi.payments import bankfiles
@@ -66,7 +68,7 @@ def build_relief_demo(*, stderr) -> str:
     if len(townships) < 2:
         return ""
     stderr.write("[进度] 演示：灾害事件、受灾户、救灾资金花名册和代发回盘\n")
-    today = dt.date.today()
+    today = timezone.localdate()
     on = min(dt.date(2026, 11, 18), today - dt.timedelta(days=14))
     due = relief.festival_due(on) or dt.date(on.year + 1, 2, 4)
     event = relief.disaster_create(
@@ -114,7 +116,10 @@ def _households(staff, event, townships) -> list:
             out.append(relief.affected_add(user=staff, disaster=event, data=data))
     out.sort(key=lambda a: (a.house != "collapsed", a.house != "severe", a.pk))
     for n, (name, birth) in enumerate(NEW):
-        village = Region.objects.filter(parent=townships[n % 2], level=Region.Level.VILLAGE).order_by("code")[n // 2]
+        villages = list(Region.objects.filter(parent=townships[n % 2], level=Region.Level.VILLAGE).order_by("code")[:3])
+        if not villages:
+            continue
+        village = villages[(n // 2) % len(villages)]
         data = {
             "name": name,
             "id_number": idnumber.with_check_digit(f"{village.code[:6]}{birth}{n + 61:03d}"),

@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, person_id
 from doudi.core.tabular.errors import ImportRejected
@@ -265,7 +266,7 @@ def test_referral_to_temp_assist_and_visits(users, people, event):
     assert a.case == case and case.category == "temp_assist" and case.temp.cause == "disaster"
     with pytest.raises(ServiceError, match="已转入临时救助"):
         relief.affected_refer(user=clerk, affected=a, data={"reason": "再次"})
-    today = dt.date.today()
+    today = timezone.localdate()
     rows = sel.away_list(users["staff"], today=today)
     assert [r["a"].pk for r in rows] == [a.pk] and rows[0]["last"] is None
     assert rows[0]["overdue"] == ((today - event.on).days > 30)
