@@ -256,9 +256,9 @@ def warning_confirm(*, warning: Warning, user, outcome: str, reason: str, benefi
     benefits = list(benefits)
     if outcome == Warning.Outcome.STOP and not benefits:
         raise WorkflowError("停发待遇时请至少选择一项待遇")
-    if any(b.household_id != warning.household_id or b.until is not None for b in benefits):
-        raise WorkflowError("只能停发该户当前享受的待遇")
     stop_on = stop_on or timezone.localdate()
+    if any(b.household_id != warning.household_id or (b.until is not None and b.until <= stop_on) for b in benefits):
+        raise WorkflowError("只能停发该户当前享受的待遇")
     label = RULES[warning.rule].name
     with transaction.atomic():
         for benefit in benefits if outcome == Warning.Outcome.STOP else ():

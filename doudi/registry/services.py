@@ -214,8 +214,11 @@ def benefit_stop(*, benefit, until, reason: str, user) -> None:
         raise ValueError("停发待遇必须填写原因")
     with transaction.atomic():
         locked = Benefit.objects.select_for_update().select_related("household").get(pk=benefit.pk)
-        if locked.until is not None:
+        # An end still ahead (渐退, a stop from a later month) may be brought forward: a death
+        # during 渐退 ends it now. One already ended on or before `until` is refused.
+        if locked.until is not None and locked.until <= until:
             raise ValueError(f"该待遇已于 {locked.until} 终止")
+        before = locked.until.isoformat() if locked.until else None
         if until < locked.since:
             raise ValueError(f"终止日期 {until} 早于开始日期 {locked.since}")
         locked.until = until
@@ -227,7 +230,7 @@ def benefit_stop(*, benefit, until, reason: str, user) -> None:
             entity="benefit",
             entity_key=codes.CATEGORY_SHORT[locked.category],
             household_code=locked.household.code,
-            changes={"until": [None, until.isoformat()]},
+            changes={"until": [before, until.isoformat()]},
             reason=reason[:200],
         )
     benefit.until = until
