@@ -276,3 +276,18 @@ def test_referral_to_temp_assist_and_visits(users, people, event):
     with pytest.raises(ServiceError):
         relief.visit_record(user=users["clerk_b"], affected=a, data={"on": today.isoformat(), "note": "x"})
     assert ReliefVisit.objects.count() == 1
+
+
+def test_import_xlsx_with_register_household(users, people, event, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["户主姓名", "身份证号", "台账户编号", "村(社区)代码", "银行账号", "房屋损失", "核定救助金额(元)"])
+    sheet.append(["", "", "S001", "", card(51), "严重损坏", 800])
+    sheet.append(["郑五", person_id(COUNTY, "19610101", 52), "", VILLAGE_A1, card(52), "", 500])
+    path = tmp_path / "名单.xlsx"
+    book.save(path)
+    assert relief_import.affected_import(user=users["clerk_a"], disaster=event, path=path) == 2
+    linked = Affected.objects.get(household__code="S001")
+    assert linked.name == "刘老汉" and linked.bank_account == card(51) and linked.relief_amount == Decimal("800.00")
