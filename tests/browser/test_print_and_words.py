@@ -10,7 +10,9 @@ import os
 import pytest
 from django.urls import reverse
 
-from conftest import VILLAGE_A2
+from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2
+from doudi.core.roles import Role
+from doudi.core.services import user_create
 from doudi.monitoring.models import ComparisonRun, Warning
 from doudi.monitoring.rules import RULES
 from doudi.payments.payroll import payroll_build
@@ -110,8 +112,9 @@ PHONE_MEASURE = """() => {
     tallestRow: Math.max(0, ...rows.map(r => r.getBoundingClientRect().height)),
   };
 }"""
-# Every role of the test county (conftest.users), each walking its own menu.
-ROLES = ("admin", "staff", "clerk_a", "helper_a1", "finance", "supervisor", "uploader")
+# Every role of the test county (conftest.users, plus the children's roles made below), each
+# walking its own menu.
+ROLES = ("admin", "staff", "clerk_a", "helper_a1", "finance", "supervisor", "uploader", "child_dir", "child_sup")
 
 
 # The pages are the same on both databases and the walk takes minutes: it runs once, on
@@ -124,6 +127,8 @@ def test_every_role_walks_every_menu_page(browser, live_server, county, viewport
     collapsed, no list row taller than the screen. A screenshot of each page (as the
     first role to reach it) lands in data/screenshots/walk/ for review. The print of the
     whole 130-row list is checked once per size, as the county admin."""
+    user_create(username="child_dir", password="pass-child_dir", role=Role.CHILD_DIRECTOR, region_code=VILLAGE_A1)
+    user_create(username="child_sup", password="pass-child_sup", role=Role.CHILD_SUPERVISOR, region_code=TOWNSHIP_A)
     base = live_server.url
     found: dict[str, list[str]] = {}
     shot: set[str] = set()
