@@ -64,6 +64,8 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
     if len(ended) > 1 and services.latest_version(KIND, ended[-1].code, township) is None:
         _submit(clerk, ended[-1], township, "township")
         done.append(f"{ended[-1].code} {services.region_name(township)}报送")
+    done += _festival(staff, today)
+    done += _supervision(staff, User.objects.get(username="staff2"), clerk, today)
     if not done:
         stdout.write("统计报表演示数据已就绪（已生成过，未重复生成）。\n")
     else:
@@ -115,3 +117,83 @@ def _late_visit(seed: int, week: periods.Week, today: dt.date) -> dt.date | None
         client_key=f"demo-late-{week.code}",
     )
     return day
+
+
+def _festival(staff, today: dt.date) -> list[str]:
+    """Last winter's 元旦春节 table (重庆 festival), submitted by the county: present in the demo
+    whatever the date (this winter's reporting dates may not have come yet)."""
+    from doudi.reports import festival
+
+    year = today.year if today.month >= 3 else today.year - 1
+    period = f"{year}-01-11"
+    if year not in festival.SPRING_FESTIVAL or services.latest_version(festival.KIND, period, DEMO_COUNTY) is not None:
+        return []
+    filler, phone = FILLERS["county"]
+    services.report_submit(
+        user=staff, kind=festival.KIND, period=period, region_code=DEMO_COUNTY, filler=filler, phone=phone, today=today
+    )
+    return [f"元旦春节统计表 {period} 县级报送"]
+
+
+DEMO_INSPECTION = "冬季救助工作专项督导（演示）"
+
+
+def _supervision(staff, staff2, clerk, today: dt.date) -> list[str]:
+    """督导检查 and 督办任务 in every state, through the services: open (one due within the
+    reminder period, one overdue), reported with a photo, closed (整改清零), one sent back once;
+    a task due tomorrow (its reminder on the home to-do) and one reported with a PDF."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from doudi.care.demo import signature_png
+    from doudi.core import workdays
+    from doudi.reports import supervision, tasks
+    from doudi.reports.models import Inspection
+
+    if Inspection.objects.filter(subject=DEMO_INSPECTION).exists():
+        return []
+    township = clerk.region_id
+    soon = workdays.add(today, 1)
+    held = today - dt.timedelta(days=20)
+    inspection = supervision.inspection_create(
+        user=staff, region=township, held_on=held, inspectors="县民政局 王科长、李干事", subject=DEMO_INSPECTION
+    )
+
+    def finding(text, deadline):
+        return supervision.finding_create(
+            user=staff, inspection=inspection, region=township, description=text, deadline=max(deadline, held)
+        )
+
+    def photo(name):
+        return SimpleUploadedFile(name, signature_png(name), content_type="image/png")
+
+    finding("2户分散供养特困人员照料服务协议到期未续签", soon)  # open, due soon: reminded
+    finding("走访台账中3户未记录取暖设施检查情况", today - dt.timedelta(days=3))  # open, overdue
+    reported = finding("低保家庭收入核算未附佐证材料", today + dt.timedelta(days=10))
+    supervision.finding_report(
+        user=clerk, finding=reported, evidence="已补齐5户收入核算佐证，附整改台账照片", files=[photo("整改台账.png")]
+    )
+    closed = finding("临时救助备用金支取未及时登记", today - dt.timedelta(days=5))
+    supervision.finding_report(user=clerk, finding=closed, evidence="已补登记支取记录4笔")
+    supervision.finding_reject(user=staff, finding=closed, reason="未附支取凭证，请补充")
+    closed.refresh_from_db()
+    supervision.finding_report(user=clerk, finding=closed, evidence="已补登记支取记录4笔，附凭证", files=[photo("支取凭证.png")])
+    supervision.finding_close(user=staff2, finding=closed)
+    task = tasks.task_create(
+        user=staff,
+        region=township,
+        description="入冬前完成辖区内独居老人取暖设施安全排查",
+        deadline=soon,
+        today=today,
+    )
+    supervision.finding_progress(user=clerk, finding=task, text="已排查3个村，发现隐患2处", files=[photo("排查现场.png")])
+    office = tasks.task_create(
+        user=staff,
+        region=DEMO_COUNTY,
+        office="社会救助股",
+        description="汇总各乡镇冬春救助资金需求，报县财政局",
+        deadline=today + dt.timedelta(days=7),
+        today=today,
+    )
+    pdf = SimpleUploadedFile("资金需求汇总.pdf", b"%PDF-1.4\n% demo\n", content_type="application/pdf")
+    supervision.finding_report(user=staff2, finding=office, evidence="已汇总并报送", files=[pdf])
+    return ["督导问题 4 个（整改中、待核验、已清零）", "督办任务 2 个"]

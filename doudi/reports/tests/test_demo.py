@@ -39,7 +39,15 @@ def test_reports_demo_twice_is_once(demo_county):  # noqa: F811
     }
     assert county["2026-W48"] == "待报送" and county["2026-W49"] == "未结束"
     assert township["2026-W47"] == "逾期未报" and township["2026-W48"] == "已报送"
-    before = ReportVersion.objects.count()
+    from doudi.reports.models import Finding, FindingEvidence
+    from doudi.reports.reminders import for_user
+
+    assert set(Finding.objects.filter(inspection__isnull=False).values_list("state", flat=True)) == {"open", "reported", "closed"}
+    assert Finding.objects.filter(inspection__isnull=True).count() == 2 and FindingEvidence.objects.count() == 4
+    assert ReportVersion.objects.filter(kind="festival", region_id=COUNTY).count() == 1
+    assert any(d.kind == "task" and not d.overdue for d in for_user(User.objects.get(username="clerk1"), DAY))
+    assert any(d.kind == "finding" and d.overdue for d in for_user(User.objects.get(username="staff"), DAY))
+    before = ReportVersion.objects.count(), Finding.objects.count()
     again = io.StringIO()
     build_demo(seed=2026, stdout=again, stderr=io.StringIO())
-    assert ReportVersion.objects.count() == before and "未重复生成" in again.getvalue()
+    assert (ReportVersion.objects.count(), Finding.objects.count()) == before and "未重复生成" in again.getvalue()
