@@ -29,8 +29,7 @@ from doudi.core.permissions import require
 from doudi.core.roles import MANAGE_USERS, VIEW_UNMASK_LOG, Role
 from doudi.core.unmasking import UnmaskReason
 
-# Who may read the unmask log: the county administrator and the supervisor (apps.py
-# grants it; it belongs in roles.py's table).
+# Who may read the unmask log: the county administrator and the supervisor (roles.py VIEW_UNMASK_LOG).
 PAGE_SIZE = 50
 FIELD_LABELS = {
     "username": "用户名",
