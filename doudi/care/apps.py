@@ -7,7 +7,7 @@ class CareConfig(AppConfig):
     verbose_name = "走访关爱"
 
     def ready(self):
-        from doudi.care.imported import store_special_groups
+        from doudi.care.imported import store_family_apart, store_special_groups
         from doudi.core.navigation import LEDGER, add_menu_entry
         from doudi.core.roles import MANAGE_GROUPS, RECORD_VISIT, VIEW_CARE, VIEW_CHILD_VISITS, VIEW_CHILDREN, VIEW_COVERAGE
         from doudi.registry.importing.apply import add_after_write
@@ -22,5 +22,8 @@ class CareConfig(AppConfig):
         add_menu_entry(14, "照料协议", "care:agreements", VIEW_CARE, group=LEDGER)
         add_menu_entry(15, "困境儿童", "care:children", VIEW_CHILDREN, group=LEDGER)
         add_menu_entry(19, "集中供养需求", "care:placement", VIEW_CARE, group=LEDGER)
+        add_menu_entry(19, "集中走访慰问", "care:campaigns", VIEW_CARE, group=LEDGER)
         # The import's optional 成员 columns (特殊困难老年人, 困境儿童, 精神障碍患者) become flags.
         add_after_write(store_special_groups)
+        # 分开居住的家庭成员 (the 附件1 question 2) from the same 成员 sheet.
+        add_after_write(store_family_apart)

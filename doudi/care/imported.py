@@ -81,3 +81,79 @@ def store_special_groups(members) -> dict:
 
 def _labels(codes) -> str:
     return "、".join(groups.label(c) for c in groups.SPECIAL if c in codes)
+
+
+def store_family_apart(members) -> dict:
+    """The hook for 分开居住的家庭成员 (REG-7, 附件1 question 2): the column, when in the file, speaks
+    for each row's members who live apart. A member listed (matched by name and relation) is
+    added or brought up to date; one no longer listed is ended only if an import added it (one
+    typed in on the care page stays). Returns {"family_contacts_changed": persons changed}."""
+    import json
+
+    from doudi.care.models import FamilyContact
+
+    rows = [
+        (pid, number, household, values["family_apart"])
+        for pid, number, household, values in members.rows
+        if "family_apart" in values
+    ]
+    user = members.user if getattr(members.user, "pk", None) else None
+    changed = 0
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        existing: dict[int, list] = {}
+        for contact in FamilyContact.objects.filter(person_id__in=[r[0] for r in chunk], active=True).order_by("id"):
+            existing.setdefault(contact.person_id, []).append(contact)
+        new, updated = [], []
+        for person_id, number, household, value in chunk:
+            wanted = {(m[0], m[1]): m for m in (json.loads(value) if value else [])}
+            had = existing.get(person_id, [])
+            before = _family_labels(had)
+            after_rows = []
+            seen = set()
+            for contact in had:
+                key = (contact.name, contact.relation)
+                if key in wanted and key not in seen:
+                    seen.add(key)
+                    _, _, duty, phone, place = wanted[key]
+                    if contact.source == "import" and (contact.duty, contact.phone, contact.address) != (duty, phone, place):
+                        contact.duty, contact.phone, contact.address = duty, phone, place
+                        updated.append(contact)
+                    after_rows.append(contact)
+                elif contact.source == "import":
+                    contact.active = False
+                    updated.append(contact)
+                else:
+                    after_rows.append(contact)
+            for key, (name, relation, duty, phone, place) in wanted.items():
+                if key in seen:
+                    continue
+                contact = FamilyContact(
+                    person_id=person_id,
+                    name=name,
+                    relation=relation,
+                    duty=duty,
+                    phone=phone,
+                    address=place,
+                    source="import",
+                    created_by=user,
+                )
+                new.append(contact)
+                after_rows.append(contact)
+            after = _family_labels(after_rows)
+            if before != after:
+                changed += 1
+                members.log("update", "person", number, household, {"分开居住的家庭成员": [before, after]}, "台账导入")
+        FamilyContact.objects.bulk_create(new, batch_size=1000)
+        FamilyContact.objects.bulk_update(updated, ["active", "duty", "phone", "address"], batch_size=1000)
+    return {"family_contacts_changed": changed}
+
+
+def _family_labels(contacts) -> str:
+    from doudi.care.models import FamilyContact
+
+    duties = dict(FamilyContact.Duty.choices)
+    return "；".join(
+        f"{c.relation} {c.name}（{duties.get(c.duty, c.duty)}{'，' + c.phone if c.phone else ''}{'，' + c.address if c.address else ''}）"
+        for c in contacts
+    )

@@ -119,6 +119,11 @@ class Problem(models.Model):
     solved_on = models.DateField("解决日期", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # A case started from the problem (care/casework.py): its number and kind, set once.
+    case_number = models.CharField("发起的案件", max_length=40, blank=True)
+    case_category = models.CharField("案件类别", max_length=16, blank=True)
+    case_started_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    case_started_at = models.DateTimeField("发起时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "走访发现问题"
@@ -161,6 +166,8 @@ class FamilyContact(models.Model):
     phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("居住地", max_length=100, blank=True)
     active = models.BooleanField("有效", default=True)
+    # An import changes only the rows an import made (care/imported.py); those typed in stay.
+    source = models.CharField("来源", max_length=8, default="hand", choices=[("hand", "手工登记"), ("import", "台账导入")])
     created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
@@ -168,6 +175,8 @@ class FamilyContact(models.Model):
         verbose_name = verbose_name_plural = "分开居住的家庭成员"
         ordering = ["id"]
 
+
+from doudi.care.models_campaign import Campaign, CampaignTarget, CampaignVisit  # noqa: E402,F401
 
 # The models of agreements.py, children.py and placement.py (issue 16 items 5–7) live in
 # their own module; imported here so Django finds them under the care app.

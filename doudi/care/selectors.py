@@ -95,7 +95,16 @@ def _add(out, person_id: int, category: str, mode: str) -> None:
 
 def candidates(user, region: str = "") -> list[dict]:
     """Persons in scope (and under `region`) who hold a benefit or a special-group flag."""
-    people = registry.persons_for(user)
+    return _with_duty(registry.persons_for(user), region)
+
+
+def candidate_rows(region: str) -> list[dict]:
+    """candidates() for a whole region, unscoped: the caller checked the user (a county's
+    campaign, care/campaigns.py; the benchmark)."""
+    return _with_duty(Person.objects.all(), region)
+
+
+def _with_duty(people, region: str) -> list[dict]:
     if region:
         people = people.filter(household__region__code__startswith=region)
     own = Benefit.objects.filter(person_id=OuterRef("pk"), until__isnull=True)
@@ -305,3 +314,28 @@ def visits_between(region_code: str, first: dt.date, last: dt.date, recorded_bef
     if recorded_before is not None:
         rows = rows.filter(created_at__lt=recorded_before)
     return rows
+
+
+def campaign_totals(region_code: str, first: dt.date, last: dt.date, recorded_before: dt.datetime | None = None) -> dict:
+    """集中走访慰问 handed out under `region_code` at visits dated `first`…`last` (care/campaigns.py):
+    {"visits": campaign visits, "persons": distinct persons, "money": 慰问金 given at the visit
+    (Decimal, a figure only: bank-paid festival subsidies are payments runs), "goods": {kind: count}}.
+    With `recorded_before`, only what was entered before that moment. Not scoped: the caller
+    checks the region (the reports' festival table)."""
+    from decimal import Decimal
+
+    from doudi.care.models import CampaignVisit
+
+    rows = CampaignVisit.objects.filter(region_code__startswith=region_code, visited_on__gte=first, visited_on__lte=last)
+    if recorded_before is not None:
+        rows = rows.filter(created_at__lt=recorded_before)
+    out = {"visits": 0, "persons": 0, "money": Decimal("0"), "goods": {}}
+    persons = set()
+    for person_id, money, goods in rows.values_list("target__person_id", "money", "goods").iterator():
+        out["visits"] += 1
+        persons.add(person_id)
+        out["money"] += money
+        for kind, n in goods.items():
+            out["goods"][kind] = out["goods"].get(kind, 0) + n
+    out["persons"] = len(persons)
+    return out

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doudi.care import views, views_problems, views_support, views_visits
+from doudi.care import views, views_campaign, views_problems, views_support, views_visits
 
 app_name = "care"
 urlpatterns = [
@@ -36,4 +36,10 @@ urlpatterns = [
     path("placement/", views_support.placement_list, name="placement"),
     path("persons/<int:pk>/placement/", views_support.placement_wish, name="placement_wish"),
     path("placement/<int:pk>/decide/", views_support.placement_decide, name="placement_decide"),
+    # 集中走访慰问; a problem starts a case (issue 16)
+    path("campaigns/", views_campaign.campaign_list, name="campaigns"),
+    path("campaigns/new/", views_campaign.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", views_campaign.campaign_detail, name="campaign"),
+    path("visits/<int:pk>/campaign/", views_campaign.visit_campaign_mark, name="visit_campaign"),
+    path("problems/<int:pk>/case/", views_campaign.problem_case, name="problem_case"),
 ]

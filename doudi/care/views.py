@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from doudi.care import duties, groups, selectors, services, stats
+from doudi.care import campaigns, duties, groups, selectors, services, stats
 from doudi.care.models import FamilyContact
 from doudi.core.permissions import require
 from doudi.core.roles import MANAGE_GROUPS, RECORD_VISIT, VIEW_CARE, VIEW_COVERAGE, can
@@ -51,6 +51,7 @@ def duty_list(request):
             "villages": villages,
             "today": today,
             "heating": _heating(request.user, today),
+            "campaign_todo": campaigns.todo(request.user, today=today, village=village),
         },
     )
 

@@ -14,7 +14,7 @@ from doudi.care.forms import AssignForm, SolveForm
 from doudi.care.models import Problem
 from doudi.core.exports import ExportMask, export_response
 from doudi.core.permissions import require
-from doudi.core.roles import HANDLE_PROBLEMS, VIEW_CARE
+from doudi.core.roles import HANDLE_PROBLEMS, VIEW_CARE, VIEW_CASES, can
 from doudi.core.workflow import WorkflowError
 
 PAGE_SIZE = 50
@@ -84,8 +84,10 @@ def _export_rows(problems, mask: ExportMask):
 
 
 @require(VIEW_CARE)
-def problem_detail(request, pk, assign_form=None, solve_form=None, status=200):
+def problem_detail(request, pk, assign_form=None, solve_form=None, status=200, case_errors=(), case_values=None):
     problem = selectors.problem_get(request.user, pk)
+    from doudi.care import casework
+
     allowed = services.PROBLEM_WORKFLOW.allowed(problem, request.user)
     names = selectors.region_names([problem.region_code, problem.township_code])
     return render(
@@ -103,6 +105,14 @@ def problem_detail(request, pk, assign_form=None, solve_form=None, status=200):
             "village": names.get(problem.region_code, ""),
             "township": names.get(problem.township_code, ""),
             "question": groups.QUESTIONS[problem.question],
+            # 由问题发起案件 (care/casework.py): once per problem
+            "can_start_case": not problem.case_number and casework.may_start_case(request.user),
+            "case_kinds": casework.KINDS,
+            "case_label": casework.KINDS.get(problem.case_category, ""),
+            "causes": casework.temp_causes(),
+            "case_errors": case_errors,
+            "case_values": case_values or {},
+            "can_view_cases": can(request.user, VIEW_CASES),
         },
         status=status,
     )

@@ -19,7 +19,7 @@ from doudi.care.forms import VisitForm
 from doudi.care.models import VisitPhoto
 from doudi.core.exports import ExportMask, export_response
 from doudi.core.permissions import require
-from doudi.core.roles import RECORD_CHILD_VISIT, VIEW_CARE, VIEW_CHILD_VISITS, can
+from doudi.core.roles import RECORD_CHILD_VISIT, RECORD_VISIT, VIEW_CARE, VIEW_CHILD_VISITS, can
 from doudi.registry.models import Person
 
 PAGE_SIZE = 50
@@ -106,8 +106,11 @@ def _page(request, person, form, errors=(), status=200):
 
 
 @require(VIEW_CHILD_VISITS)  # VIEW_CARE roles have it; selectors.visits_for narrows the others to children
-def visit_detail(request, pk):
+def visit_detail(request, pk, mark_errors=(), mark_values=None, status=200):
     visit = selectors.visit_get(request.user, pk)
+    from doudi.care import campaigns
+
+    marked = getattr(visit, "campaign_visit", None)
     names = selectors.region_names([visit.region_code, visit.township_code])
     return render(
         request,
@@ -122,7 +125,13 @@ def visit_detail(request, pk):
             "photos": visit.photos.all(),
             "problems": visit.problems.all(),
             "can_care": can(request.user, VIEW_CARE),
+            # 集中走访慰问: the campaign this visit counts for, or those it may be marked for.
+            "campaign_visit": marked,
+            "campaign_options": [] if marked or not can(request.user, RECORD_VISIT) else campaigns.open_for_visit(visit),
+            "mark_errors": mark_errors,
+            "mark_values": mark_values or {},
         },
+        status=status,
     )
 
 

@@ -209,6 +209,42 @@ OPTIONAL_COLUMNS = {
         Column("特殊困难老年人", "special_elderly", several(codes.SPECIAL_ELDERLY, "特殊困难老年人")),
         Column("困境儿童", "difficult_child", several(codes.DIFFICULT_CHILDREN, "困境儿童")),
         Column("精神障碍患者", "mental_disorder", yes_no),
+        Column("分开居住的家庭成员", "family_apart", lambda v: family_apart(v)),
     ],
     "保障": [],
 }
+
+
+# 分开居住的家庭成员 (附件1 question 2; stored by doudi/care through the after-write hook): one cell
+# per person, several members separated by ";": 姓名（关系，义务，联系电话，居住地）, the duty one of
+# 赡养/抚养/扶养, phone and place optional. Parsed to JSON [[name, relation, duty code, phone, place]…].
+FAMILY_DUTIES = {"赡养": "support", "抚养": "raise", "扶养": "maintain"}
+FAMILY_FORMAT = "分开居住的家庭成员应写作 姓名（关系，义务，联系电话，居住地），义务为赡养、抚养或扶养，多人用分号隔开"
+_FAMILY_ENTRY = re.compile(r"^\s*([^（(）)]+?)\s*[（(]([^（(）)]*)[）)]\s*$")
+
+
+@lru_cache(maxsize=1024)
+def family_apart(value: str) -> str:
+    import json
+
+    members = []
+    for entry in (e for e in re.split(r"[;；]+", value.strip()) if e.strip()):
+        found = _FAMILY_ENTRY.match(entry)
+        if found is None:
+            raise CellError(FAMILY_FORMAT)
+        name = found.group(1).strip()
+        parts = [p.strip() for p in re.split(r"[，,]", found.group(2))]
+        if len(parts) < 2 or not parts[0]:
+            raise CellError(f"{FAMILY_FORMAT}（「{name}」缺少关系或义务）")
+        relation, duty, phone = parts[0], parts[1], parts[2] if len(parts) > 2 else ""
+        place = "，".join(p for p in parts[3:] if p)
+        if len(name) > 32 or len(relation) > 16 or len(place) > 100:
+            raise CellError(f"分开居住的家庭成员「{name[:32]}」：姓名不超过 32 字、关系不超过 16 字、居住地不超过 100 字")
+        if duty not in FAMILY_DUTIES:
+            raise CellError(f"分开居住的家庭成员「{name}」的义务应为赡养、抚养或扶养，而不是「{duty}」")
+        if phone and not re.fullmatch(r"[0-9\-+ ]{7,20}", phone):
+            raise CellError(f"分开居住的家庭成员「{name}」的联系电话「{phone}」格式不对，应为 7–20 位数字")
+        members.append([name, relation, FAMILY_DUTIES[duty], phone, place])
+    if len(members) > 10:
+        raise CellError("分开居住的家庭成员每人最多 10 名")
+    return json.dumps(members, ensure_ascii=False) if members else ""
