@@ -109,6 +109,9 @@ def test_urls_refuse_lesser_roles_and_other_townships(money_county, users):
         for action in ("propose", "approve", "return"):
             response = client.post(f"/payments/overpayments/{record.pk}/writeoff/{action}/", {"reason": "x", "note": "x"})
             assert response.status_code == 403, (name, action)
+    for name in ("helper_a1", "uploader"):  # no payroll reading at all
+        client.force_login(users[name])
+        assert client.get(f"/payments/overpayments/{record.pk}/").status_code == 403, name
     client.force_login(users["clerk_b"])  # reads only their township's
     assert client.get(f"/payments/overpayments/{record.pk}/").status_code == 404
     assert "户主1" not in client.get("/payments/overpayments/").content.decode()
