@@ -67,7 +67,7 @@ def _clean_application(data: dict) -> tuple[dict, dict[str, str]]:
         errors["hukou"] = "户籍性质应为 urban（城镇）或 rural（农村）"
     out["address"] = str(data.get("address") or "").strip()[:200]
     try:
-        out["members"] = clean_members(data.get("members"))
+        out["members"] = clean_members(data.get("members"), skip=out.get("id_number", ""))
     except ValueError as exc:
         errors["members"] = str(exc)
     return out, errors
@@ -76,9 +76,10 @@ def _clean_application(data: dict) -> tuple[dict, dict[str, str]]:
 RELATION_WORDS = {**{v: k for k, v in codes.RELATIONS.items()}, **{k: k for k in codes.RELATIONS}, "本人": "head"}
 
 
-def clean_members(raw) -> list[dict]:
+def clean_members(raw, skip: str = "") -> list[dict]:
     """Other members of a new applicant's household: a list of {name, id_number, relation}
-    (the API) or lines "姓名 身份证号 关系" (the form); ValueError (Chinese) for a bad one."""
+    (the API) or lines "姓名 身份证号 关系" (the form); ValueError (Chinese) for a bad one.
+    The applicant's own entry (ID number `skip`, e.g. listed as head) is left out."""
     if not raw:
         return []
     if isinstance(raw, str):
@@ -96,6 +97,8 @@ def clean_members(raw) -> list[dict]:
         name = str(item.get("name") or "").strip()
         number, problem = idnumber.try_normalize(str(item.get("id_number") or ""))
         relation = RELATION_WORDS.get(str(item.get("relation") or "").strip())
+        if number is not None and number == skip:
+            continue
         if not name or len(name) > 32:
             raise ValueError(f"第 {n} 位家庭成员：请填写姓名")
         if number is None:

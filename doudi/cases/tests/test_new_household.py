@@ -82,3 +82,21 @@ def test_bad_members_at_intake_refused(register, users, today):
     with pytest.raises(services.ApplicationRefused) as refused:
         services.case_receive(user=users["clerk_a"], data=application(qian, name="钱九", members="李秀英 123 配偶"), today=DAY)
     assert "身份证号无效" in refused.value.errors["members"] and not Case.objects.exists()
+
+
+def test_api_members_create_the_household(register, users, today, client):
+    """The API's members (the applicant may be listed too, as head): stored, then created on confirmation."""
+    qian, wife = person_id(COUNTY, "19850101", 61), person_id(COUNTY, "19860202", 62)
+    body = application(qian, name="钱九", hukou="urban", channel="api")
+    body["members"] = [
+        {"name": "钱九", "id_number": qian, "relation": "head"},
+        {"name": "李秀英", "id_number": wife, "relation": "spouse"},
+    ]
+    answer = client.post("/api/applications", body, content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    case = Case.objects.get(number=answer.json()["number"])
+    assert [(m["name"], m["relation"]) for m in case.new_household["members"]] == [("钱九", "head"), ("李秀英", "spouse")]
+    body["members"][1]["relation"] = "boss"
+    body["id_number"] = person_id(COUNTY, "19870101", 64)
+    refused = client.post("/api/applications", body, content_type="application/json")
+    assert refused.status_code == 422 and "与申请人关系" in refused.json()["errors"]["members"]
