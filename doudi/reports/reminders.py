@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from doudi.core import workdays
 from doudi.core.models import Region
-from doudi.core.roles import INSPECT, RECTIFY, SUBMIT_REPORTS, VIEW_SUPERVISION, Role, can
+from doudi.core.roles import INSPECT, RECTIFY, SUBMIT_REPORTS, Role, can
 from doudi.core.scoping import in_scope
 from doudi.reports import festival, periods, winter
 from doudi.reports.models import Finding, Reminder, ReportVersion
@@ -73,8 +73,16 @@ def _report_items(county: Region, today: dt.date, until: dt.date) -> list[Due]:
             "kind", "period", "region_id"
         )
     )
-    periods_due = [(winter.KIND, w.code, "附件2 温暖过冬统计表", lambda level, w=w: w.due) for w in periods.season_weeks(today)]
-    periods_due += [(festival.KIND, f.code, "元旦春节兜底保障统计表", f.due_for) for f in festival.season(today)]
+    # A table is reminded of only in a county that files it (has submitted it before): 附件2 is
+    # 临猗's form, the festival table 重庆's — a county that never used one is not nagged about it.
+    in_use = {kind for kind, _period, _region in sent}
+    periods_due = []
+    if winter.KIND in in_use:
+        periods_due += [
+            (winter.KIND, w.code, "附件2 温暖过冬统计表", lambda level, w=w: w.due) for w in periods.season_weeks(today)
+        ]
+    if festival.KIND in in_use:
+        periods_due += [(festival.KIND, f.code, "元旦春节兜底保障统计表", f.due_for) for f in festival.season(today)]
     out = []
     for kind, period, title, due_for in periods_due:
         for code, name, level in units:
@@ -137,7 +145,8 @@ def for_user(user, today: dt.date) -> list[Due]:
     county = _county_of(user)
     if county is None:
         return []
-    county_view = len(user.scope_code) == 6 and (can(user, INSPECT) or can(user, VIEW_SUPERVISION) or can(user, SUBMIT_REPORTS))
+    # The county's staff see every township's overdue items; read-only roles have nothing to do.
+    county_view = len(user.scope_code) == 6 and (can(user, INSPECT) or can(user, SUBMIT_REPORTS))
     return [
         d for d in collect(county, today) if in_scope(user, d.unit) and (_responsible(user, d) or (d.overdue and county_view))
     ]

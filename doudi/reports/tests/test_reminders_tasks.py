@@ -15,7 +15,7 @@ from doudi.core import workdays
 from doudi.core.models import Region
 from doudi.core.workflow import WorkflowError
 from doudi.reports import reminders, supervision, tasks
-from doudi.reports.models import Finding, FindingEvidence, Reminder
+from doudi.reports.models import Finding, FindingEvidence, Reminder, ReportVersion
 from doudi.workbench.models import Notification
 from doudi.workbench.notifications import notifications_for, notify
 
@@ -39,6 +39,17 @@ def _task(users, township=TOWNSHIP_A, deadline=None, today=WED):
 
 
 def test_reminders_once_a_day_to_the_responsible_only(users, regions):
+    # The county files 附件2 (it submitted the week before the season): its tables are reminded of.
+    ReportVersion.objects.create(
+        kind="winter-weekly",
+        period="2026-W46",
+        region_id=COUNTY,
+        version=1,
+        data={},
+        filler="王",
+        phone="1",
+        submitted_by=users["staff"],
+    )
     near = _task(users, TOWNSHIP_A)  # due tomorrow: township A is reminded
     far = _task(users, TOWNSHIP_B, deadline=WED + dt.timedelta(days=30))  # not yet
     late = _task(users, TOWNSHIP_B, deadline=WED + dt.timedelta(days=20))
@@ -65,6 +76,9 @@ def test_reminders_once_a_day_to_the_responsible_only(users, regions):
     assert f"finding:{late.pk}" in keys_staff and f"finding:{near.pk}" not in keys_staff
     assert f"report:winter-weekly:2026-W47:{TOWNSHIP_B}" in keys_staff  # townships' overdue tables, to the county
     assert reminders.for_user(users["helper_a1"], WED) == [] and reminders.for_user(users["finance"], WED) == []
+    assert reminders.for_user(users["supervisor"], WED) == []  # read-only: nothing to do
+    ReportVersion.objects.all().delete()  # a county that never filed 附件2 is not reminded of it
+    assert not any(d.kind == "report" for d in reminders.collect(county, WED))
     # The next day the due-soon ones are notified again (once), the overdue ones are not.
     again = reminders.send(WED + dt.timedelta(days=1), notify, county)
     assert 0 < again < written
