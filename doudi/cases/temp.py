@@ -6,8 +6,9 @@ within the window, and cases opened from a 未参保失业人员 warning.
 
 Every move goes through CASE_WORKFLOW (compare-and-set, append-only CaseStep). Every payment is
 a reserve draw linked to the case (doudi.payments.reserve, which locks the township's balance
-row: two draws at once can never overdraw it) or a county payment with its fund source; a
-refused draw rolls the move back. Refusals are WorkflowError / ApplicationRefused, in Chinese,
+row: two draws at once can never overdraw it) or, from the county's fund, a line of the county's
+临时救助县级发放 payroll run (doudi/cases/temp_pay.py: built by one person, checked by another);
+a refused draw rolls the move back. Refusals are WorkflowError / ApplicationRefused, in Chinese,
 with nothing changed.
 """
 
@@ -291,7 +292,9 @@ def _check_level(user, case: Case, decision: rules.Decision, amount: Decimal, ti
 
 
 def _pay(case: Case, user, amount: Decimal, day: dt.date, *, advance: bool, paid_by: str, step: str) -> dict:
-    """The money: a draw on the township's reserve linked to the case, or the county's fund."""
+    """The money: a draw on the township's reserve linked to the case; or the county's fund, which
+    pays nothing here — the case waits for the county's 临时救助县级发放 run (temp_pay.py), and
+    `paid_on` is the day it was granted (the same-cause window and the 台账 count from it)."""
     from doudi.payments import reserve
 
     fund = str(clock.value("fund.temp_assist", case.region_id, day))
@@ -345,10 +348,13 @@ def temp_grant(
     reason: str = "",
     in_kind: str = "",
     in_kind_value=None,
+    bank_name: str = "",
+    bank_account: str = "",
     today: dt.date | None = None,
 ) -> Case:
     """批准: the amount within the approver's level; paid from the township reserve (township
-    approval, or the county's choice) or the county's fund."""
+    approval, or the county's choice) at once, or from the county's fund by the county's next
+    临时救助县级发放 run (to the card given here, else the applicant's card in the register)."""
     day = today or clock.today()
     temp = _temp(case)
     CASE_WORKFLOW.check(case, "grant", user, reason)
@@ -366,6 +372,13 @@ def temp_grant(
         raise WorkflowError("支付方式应为乡镇备用金或县级临时救助资金")
     value = _money(in_kind_value, "实物折价", {}, "x") or temp.in_kind_value
     label = TempAssist.Approval(need).label
+    card = {}
+    if paid_by == TempAssist.PaidBy.COUNTY:
+        from doudi.cases.temp_pay import clean_account
+
+        name, account = clean_account(bank_name, bank_account)
+        card = {"bank_name": name, "bank_account": account} if account else {}
+        label += "，由县级临时救助资金经发放花名册发放"
     with transaction.atomic():
         moved = CASE_WORKFLOW.move(
             case,
@@ -384,6 +397,7 @@ def temp_grant(
             in_kind=in_kind.strip()[:200] or temp.in_kind,
             in_kind_value=value,
             **fields,
+            **card,
         )
     return _fresh(moved)
 

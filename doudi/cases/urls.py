@@ -13,6 +13,7 @@ urlpatterns = [
     path("temp/advances/", views_temp.advances, name="temp_advances"),
     path("temp/conferences/", views_temp.conferences, name="temp_conferences"),
     path("temp/from-warning/<int:pk>/", views_temp.from_warning, name="temp_from_warning"),
+    path("temp/county-run/", views_temp.county_run, name="temp_county_run"),
     path("bulk/evaluation/<int:pk>/", views_lifecycle.bulk_evaluation, name="bulk_evaluation"),
     path("bulk/warnings/", views_lifecycle.bulk_warnings, name="bulk_warnings"),
     path("reviews/", views_lifecycle.reviews, name="reviews"),

@@ -146,7 +146,7 @@ def detail(request, number):
 
 def _temp_context(case: Case, user, actions: list[str]) -> dict:
     """The 临时救助 panel: limits in force today, payments, 一事一议, 先行 reminder."""
-    from doudi.cases import temp
+    from doudi.cases import temp, views_temp
     from doudi.rules import temp_assist as ta
 
     info = case.temp
@@ -170,6 +170,7 @@ def _temp_context(case: Case, user, actions: list[str]) -> dict:
         "tiers": list(ta.TIERS.items()),
         "user_level": level,
         "papers_late": info.papers_missing and info.papers_due is not None and info.papers_due < clock.today(),
+        **views_temp.county_pay_context(case, user),  # county fund: the run's line (temp_pay.py)
     }
 
 

@@ -14,14 +14,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from doudi.cases import clock, selectors, services, temp
+from doudi.cases import clock, selectors, services, temp, temp_pay
 from doudi.cases.forms import TempApplyForm
 from doudi.cases.models import TempAssist
 from doudi.cases.workflow import WorkflowError
+from doudi.core import months
 from doudi.core.exports import ExportMask, export_response
 from doudi.core.models import Region
 from doudi.core.permissions import require
-from doudi.core.roles import HANDLE_WARNINGS, PROCESS_CASES, RECEIVE_CASES, VIEW_CASES, can
+from doudi.core.roles import BUILD_PAYROLL, HANDLE_WARNINGS, PROCESS_CASES, RECEIVE_CASES, VIEW_CASES, can
 from doudi.core.scoping import in_scope
 
 
@@ -66,6 +67,11 @@ def _act(action: str, case, user, post):
             reason=post.get("reason", ""),
             in_kind=post.get("in_kind", ""),
             in_kind_value=post.get("in_kind_value"),
+            bank_name=post.get("bank_name", ""),
+            bank_account=post.get("bank_account", ""),
+        ),
+        "account": lambda: temp_pay.account_set(
+            case=case, user=user, bank_name=post.get("bank_name", ""), bank_account=post.get("bank_account", "")
         ),
         "complete": lambda: temp.temp_complete(case=case, user=user, reason=post.get("reason", "")),
         "conference": lambda: temp.conference_record(
@@ -89,6 +95,7 @@ DONE = {
     "grant": "已批准临时救助",
     "complete": "材料已补齐，先行救助已办结",
     "conference": "已登记“一事一议”记录",
+    "account": "已登记收款账号，下一期临时救助县级发放花名册将付到该账号",
 }
 
 
@@ -134,6 +141,7 @@ REGISTER_HEADERS = [
     "实物折价（元）",
     "审批层级",
     "支付方式",
+    "县级发放",
     "先行救助",
     "材料补齐",
 ]
@@ -141,7 +149,24 @@ SUMMARY_HEADERS = ["救助类型", "事由", "困难程度", "人次", "金额�
 
 
 def _register_rows(rows, mask: ExportMask):
-    for t in rows.iterator(chunk_size=2000):
+    for chunk in _chunks(rows.iterator(chunk_size=2000), 2000):
+        county = temp_pay.statuses([t.case for t in chunk if t.paid_by == TempAssist.PaidBy.COUNTY])
+        yield from _register_chunk(chunk, county, mask)
+
+
+def _chunks(items, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _register_chunk(chunk, county: dict, mask: ExportMask):
+    for t in chunk:
         c = t.case
         yield [
             c.number,
@@ -159,6 +184,7 @@ def _register_rows(rows, mask: ExportMask):
             t.in_kind_value,
             t.get_approval_display(),
             t.get_paid_by_display(),
+            county[c.number]["label"] if c.number in county else "",
             "是" if t.advance else "",
             (t.papers_completed_on.isoformat() if t.papers_completed_on else ("待补齐" if t.advance else "")),
         ]
@@ -186,6 +212,10 @@ def register(request):
             SUMMARY_HEADERS,
             lambda mask: ([s["kind"], s["cause"], s["tier"], s["times"], s["amount"], s["in_kind"]] for s in summary),
         )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    county = temp_pay.statuses([t.case for t in page if t.paid_by == TempAssist.PaidBy.COUNTY])
+    for t in page:
+        t.county_pay = county.get(t.case.number)
     total = {
         "times": sum(s["times"] for s in summary),
         "amount": sum(s["amount"] for s in summary),
@@ -197,14 +227,57 @@ def register(request):
         {
             "summary": summary,
             "total": total,
-            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "page": page,
             "townships": townships,
             "filters": {"township": township, "from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
             "missing": selectors.temp_advances_missing(request.user).count(),
             "warnings": selectors.unemployed_warnings(request.user)[:50] if can(request.user, HANDLE_WARNINGS) else [],
             "may_receive": can(request.user, RECEIVE_CASES),
+            "may_build_run": _may_build_run(request.user),
+            "last_month": months.add(months.of(clock.today()), -1),
         },
     )
+
+
+def _may_build_run(user) -> bool:
+    return can(user, BUILD_PAYROLL) and temp.level_of(user) == "county" and len(user.scope_code or "") == 6
+
+
+@require_POST
+@require(BUILD_PAYROLL)
+def county_run(request):
+    """生成临时救助县级发放花名册: the month's granted county-paid cases not yet paid, one line each;
+    then 复核 by another person, 财政审批, the bank file and return on the run's page."""
+    try:
+        result = temp_pay.county_run_build(user=request.user, period=request.POST.get("period", ""))
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("cases:temp_register")
+    skipped = result["no_account"]
+    note = (
+        f"；{len(skipped)} 件缺少收款银行账号未纳入（{'、'.join(skipped[:5])}{'等' if len(skipped) > 5 else ''}），请在案件页登记"
+        if skipped
+        else ""
+    )
+    if result["run"] is None:
+        messages.warning(request, "没有待发放的县级临时救助案件，未生成花名册" + note)
+        return redirect("cases:temp_register")
+    run = result["run"]
+    messages.success(
+        request, f"已生成 {run.period} 临时救助县级发放花名册：{run.lines} 件，{run.amount} 元；须由另一人复核{note}"
+    )
+    return redirect("payroll_detail", pk=run.pk)
+
+
+def county_pay_context(case, user) -> dict:
+    """The case page: where the county's money for a granted case is, and the card form."""
+    info = case.temp
+    if info.paid_by != TempAssist.PaidBy.COUNTY or case.state != case.State.GRANTED:
+        return {}
+    status = temp_pay.statuses([case])[case.number]
+    may_set = can(user, PROCESS_CASES) and temp.level_of(user) == "county" and status["code"] in ("waiting", "failed")
+    payee = temp_pay.payee_of(case)
+    return {"county_pay": status, "county_payee": payee, "may_set_account": may_set}
 
 
 ADVANCE_HEADERS = ["案件编号", "乡镇", "姓名", "身份证号", "事由", "先行救助金额（元）", "支付日期", "补齐材料期限", "状态"]
