@@ -20,6 +20,14 @@ from doudi.payments import reserve
 from doudi.payments.models import ReserveEntry
 
 pytestmark = pytest.mark.django_db
+
+
+def allocated(**fields):
+    """A 下拨 by staff, confirmed by another county user (every reserve entry needs a second person)."""
+    entry, _ = reserve.reserve_allocate(**fields)
+    return reserve.reserve_confirm(entry=entry, user=User.objects.get(username="admin"))
+
+
 OUTSIDER = person_id("140522", "19750305", 2)  # 阳城县: not in this county's register
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -41,9 +49,7 @@ def temp_application(id_number=OUTSIDER, name="外地务工人员", region=VILLA
 
 @pytest.fixture
 def fund(users):
-    reserve.reserve_allocate(
-        township=TOWNSHIP_A, amount="10000", on=dt.date(2026, 1, 5), ref="沁民发〔2026〕1号", user=users["staff"]
-    )
+    allocated(township=TOWNSHIP_A, amount="10000", on=dt.date(2026, 1, 5), ref="沁民发〔2026〕1号", user=users["staff"])
 
 
 @pytest.fixture
@@ -72,6 +78,9 @@ def test_non_resident_paid_first_then_papers_completed(users, fund, today):
         OUTSIDER,
         "emergency",
     )
+    # One clerk received and paid: the draw waits for a second person before it moves the balance.
+    assert entry.state == "pending" and reserve.balance_of(TOWNSHIP_A) == Decimal("10000.00")
+    reserve.reserve_confirm(entry=entry, user=users["admin"])
     assert reserve.balance_of(TOWNSHIP_A) == Decimal("9000.00")
     with pytest.raises(WorkflowError, match="请先上传补齐的材料"):
         temp.temp_complete(case=case, user=clerk, today=DAY)
@@ -197,7 +206,7 @@ def test_same_cause_refused_or_sent_to_the_county(users, fund, today, clerk2):
 
 
 def test_reserve_cannot_go_negative(users, today, clerk2):
-    reserve.reserve_allocate(township=TOWNSHIP_A, amount="500", on=dt.date(2026, 1, 5), ref="x", user=users["staff"])
+    allocated(township=TOWNSHIP_A, amount="500", on=dt.date(2026, 1, 5), ref="x", user=users["staff"])
     clerk = users["clerk_a"]
     case = received(clerk, today)
     with pytest.raises(WorkflowError, match="余额 500.00 元，不足支取 600.00 元"):

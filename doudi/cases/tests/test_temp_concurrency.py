@@ -14,6 +14,7 @@ from doudi.cases.models import Case
 from doudi.cases.tests.conftest import DAY
 from doudi.cases.tests.test_concurrency import _race
 from doudi.cases.tests.test_temp_assist import temp_application
+from doudi.core.models import User
 from doudi.core.workflow import WorkflowError
 from doudi.payments import reserve
 from doudi.payments.models import ReserveEntry
@@ -21,8 +22,14 @@ from doudi.payments.models import ReserveEntry
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def allocated(**fields):
+    """A 下拨 by staff, confirmed by another county user (every reserve entry needs a second person)."""
+    entry, _ = reserve.reserve_allocate(**fields)
+    return reserve.reserve_confirm(entry=entry, user=User.objects.get(username="admin"))
+
+
 def test_two_advances_exceeding_the_balance_one_wins(users, today):
-    reserve.reserve_allocate(township=TOWNSHIP_A, amount="1500", on=dt.date(2026, 1, 5), ref="x", user=users["staff"])
+    allocated(township=TOWNSHIP_A, amount="1500", on=dt.date(2026, 1, 5), ref="x", user=users["staff"])
     clerk = users["clerk_a"]
     first = temp.temp_receive(user=clerk, data=temp_application(), today=DAY)
     second = temp.temp_receive(

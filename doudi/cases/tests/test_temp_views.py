@@ -14,10 +14,17 @@ from doudi.cases import temp
 from doudi.cases.models import Case
 from doudi.cases.tests.conftest import DAY
 from doudi.cases.tests.test_temp_assist import OUTSIDER, temp_application
+from doudi.core.models import User
 from doudi.payments import reserve
 from doudi.payments.models import ReserveEntry
 
 pytestmark = pytest.mark.django_db
+
+
+def allocated(**fields):
+    """A 下拨 by staff, confirmed by another county user (every reserve entry needs a second person)."""
+    entry, _ = reserve.reserve_allocate(**fields)
+    return reserve.reserve_confirm(entry=entry, user=User.objects.get(username="admin"))
 
 
 def login(user) -> Client:
@@ -33,7 +40,7 @@ def sheet(response):
 
 @pytest.fixture
 def fund(users):
-    reserve.reserve_allocate(township=TOWNSHIP_A, amount="5000", on=dt.date(2026, 1, 5), ref="x", user=users["staff"])
+    allocated(township=TOWNSHIP_A, amount="5000", on=dt.date(2026, 1, 5), ref="x", user=users["staff"])
 
 
 def test_receive_pay_first_and_register(users, fund, today):
