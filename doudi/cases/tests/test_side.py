@@ -237,8 +237,11 @@ def test_referral_answer_view_double_submission(register, users, today, client):
     clerk = users["clerk_a"]
     case = services.case_receive(user=clerk, data=application(register["sun"]), today=DAY)
     sent = referrals.referral_send(case=case, user=clerk, kind="employment", department="县人社局", request="就业援助", today=DAY)
-    client.force_login(clerk)
     url = reverse("cases:referral_answer", args=[case.number, sent.pk])
+    for other, status in ((users["clerk_b"], 404), (users["helper_a1"], 403), (users["supervisor"], 403)):
+        client.force_login(other)
+        assert client.post(url, {"version": sent.version, "answer": "越权", "answered_on": "2026-06-01"}).status_code == status
+    client.force_login(clerk)
     client.post(url, {"version": sent.version, "answer": "已推荐公益性岗位", "answered_on": "2026-06-01"})
     page = client.post(url, {"version": sent.version, "answer": "再次提交", "answered_on": "2026-06-01"}, follow=True)
     assert "已被他人处理" in page.content.decode()
