@@ -89,6 +89,16 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
                     made[village] += 1
                     problems.update(_move_problems(seed, visit, users, today, force))
     visits = sum(made.values())
+    from doudi.care.demo_more import build_more
+
+    # 照料服务协议, 困境儿童 with guardians and 结对, the pre-festival campaign, a problem's case.
+    users.update({u.username: u for u in User.objects.filter(username__in=["childdir1", "childsup1"])})
+    more = build_more(users=users, today=today, png=_png)
+    if any(more.values()):
+        stdout.write(
+            f"走访关爱演示数据（续）：照料服务协议 {more['agreements']} 份，困境儿童监护和结对 {more['children']} 名，"
+            f"集中走访慰问登记 {more['campaign_visits']} 次，由问题发起临时救助案件 {more['cases']} 件。\n"
+        )
     if not (flags or contacts or visits):
         stdout.write("走访关爱演示数据已就绪（已生成过，未重复生成）。\n")
         return
