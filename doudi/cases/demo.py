@@ -34,7 +34,7 @@ from django.db.models import Exists, OuterRef, Q
 from doudi.cases import clock, decisions, evidence, services, temp
 from doudi.cases.demo_life import build_life
 from doudi.cases.models import Case
-from doudi.core import idnumber, workdays
+from doudi.core import idnumber, months, workdays
 from doudi.core.models import Region, User
 from doudi.registry.models import Benefit, Household, Person
 
@@ -95,6 +95,7 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
     temps = [t for t in _temp_plans(random.Random(seed + 1), days, users) if (t.id_number, "temp_assist") not in have]
     if not plans and not temps:
         stdout.write("案件演示数据已就绪（已生成过，未重复生成）。\n")
+        _county_run(users, days, stdout)
         build_life(users=users, today=days.today, last_receipt=days.last_receipt, stdout=stdout, stderr=stderr)
         return
     stderr.write(f"[进度] 演示：{len(plans)} 件申请和 {len(temps)} 件临时救助，按办理环节推进……\n")
@@ -135,6 +136,7 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
         f"案件演示数据已就绪：新增 {sum(n for s, n in made.items() if not s.startswith('temp_'))} 件（{shown}）；"
         f"临时救助 {sum(n for s, n in made.items() if s.startswith('temp_'))} 件（{temp_shown}）。\n"
     )
+    _county_run(users, days, stdout)
     build_life(users=users, today=days.today, last_receipt=days.last_receipt, stdout=stdout, stderr=stderr)
 
 
@@ -537,6 +539,7 @@ def _temp_plans(rng: random.Random, days: Days, users: dict) -> list[Plan]:
             relation="head",
             birth_date__gt=days.today.replace(year=days.today.year - 70),
         )
+        .exclude(household__code__startswith="N")  # households a demo case created: a second build picks the same
         .select_related("household")
         .order_by("pk")[:3000]
     )
@@ -627,11 +630,12 @@ def _temp_plans(rng: random.Random, days: Days, users: dict) -> list[Plan]:
 
 
 def _reserves(temps: list[Plan], users: dict, days: Days) -> None:
-    """Each township with 临时救助 holds a reserve (下拨 once per township: the token)."""
+    """Each township with 临时救助 holds a reserve (下拨 once per township: the token), confirmed by a
+    second person."""
     from doudi.payments import reserve
 
     for township in sorted({p.village[:9] for p in temps}):
-        reserve.reserve_allocate(
+        entry, created = reserve.reserve_allocate(
             township=township,
             amount="20000",
             on=days.floor,
@@ -639,6 +643,8 @@ def _reserves(temps: list[Plan], users: dict, days: Days) -> None:
             user=users["staff"],
             token=f"demo-cases-reserve-{township}",
         )
+        if created:  # money needs a second person: staff2 confirms what staff allocated
+            reserve.reserve_confirm(entry=entry, user=users["staff2"], note="演示：已核对下拨文件")
 
 
 def _run_temp(plan: Plan, users: dict, days: Days) -> Case:
@@ -718,6 +724,23 @@ def _run_temp(plan: Plan, users: dict, days: Days) -> Case:
             today=decided,
         )
     return temp.temp_grant(case=case, user=county, amount=extra["amount"], paid_by="county", today=decided)
+
+
+def _county_run(users: dict, days: Days, stdout) -> None:
+    """Last month's 临时救助县级发放 run: the cases the county granted from its fund by then, built by
+    `staff` and checked by `staff2` (money needs a second person); finance approves it in the demo.
+    Idempotent: a run already checked is left as it is, a draft is rebuilt and checked."""
+    from doudi.cases import temp_pay
+    from doudi.payments.workflow import run_transition
+
+    period = months.add(months.of(days.today), -1)
+    result = temp_pay.county_run_build(user=users["staff"], period=period, today=days.today)
+    run = result["run"]
+    if run is None:
+        return
+    if run.state == "draft":
+        run = run_transition(run=run, action="check", user=users["staff2"], reason="演示：已核对案件和收款账号")
+    stdout.write(f"临时救助县级发放：{period} 花名册 {run.lines} 件、{run.amount} 元（{run.get_state_display()}）。\n")
 
 
 # ---- files -----------------------------------------------------------------------------

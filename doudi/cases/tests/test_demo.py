@@ -73,10 +73,11 @@ def demo_county(users, tmp_path, settings, monkeypatch):
 
 def _counts():
     from doudi.cases.models import Case, CaseDocument, CaseStep, Conference, Referral, SpotCheck
-    from doudi.payments.models import ReserveEntry
+    from doudi.payments.models import PaymentLine, ReserveEntry
     from doudi.registry.models import Benefit
 
-    return [m.objects.count() for m in (Case, CaseStep, CaseDocument, Conference, ReserveEntry, Benefit, SpotCheck, Referral)]
+    models = (Case, CaseStep, CaseDocument, Conference, ReserveEntry, Benefit, SpotCheck, Referral, PaymentLine)
+    return [m.objects.count() for m in models]
 
 
 def test_cases_at_every_step_twice_is_once(demo_county):
@@ -108,6 +109,14 @@ def test_cases_at_every_step_twice_is_once(demo_county):
     assert {t.approval for t in temps if t.approval} >= {"township", "county", "conference"}
     assert any(t.papers_missing for t in temps) and any(t.advance and t.papers_completed_on for t in temps)
     assert any(t.non_resident and t.case.person is None for t in temps)
+    # The county's money: last month's 临时救助县级发放 run, built by staff and checked by staff2.
+    from doudi.payments.models import PaymentLine, PayrollRun
+
+    run = PayrollRun.objects.get(kind="temp_assist", period="2026-11")
+    owed = [t for t in temps if t.paid_by == "county" and t.case.state == "granted" and t.paid_on < dt.date(2026, 12, 1)]
+    assert owed and run.state == "checked" and run.lines == len(owed)
+    assert set(PaymentLine.objects.filter(run=run).values_list("holder_key", flat=True)) == {t.case.number for t in owed}
+    assert list(run.transitions.values_list("to_state", "user__username")) == [("draft", "staff"), ("checked", "staff2")]
     # After 纳入保障: this month's reviews opened, households in 渐退, a stop; 民主评议 before 公示
     # (the demo county holds it from 2026-09); last month's township confirmations of new
     # applicants (their households created in the register) and the county's spot-check; 转办.
