@@ -9,11 +9,16 @@ machine's load average (os.getloadavg) before, during (sampled each second) and 
 
 The servers are started by this script on a copy of the database and stopped at the end:
     baseline    `doudi serve --threads 1` (one request at a time: a single-threaded server)
-    production  `doudi serve --threads 8` (waitress, production settings)
+    production  `doudi serve --threads 8` (waitress, production settings), in K processes
+                with --workers K (docs/deploy.md, a province: several `doudi serve` behind
+                nginx); the clients are spread round-robin over the K ports instead of a
+                proxy (127.0.0.1 only, so no proxy is needed to reach them)
 
     python -m bench.load_bench --database data/demo.sqlite3 --clients 20 50
-    python -m bench.load_bench --database postgres://doudi@127.0.0.1:54329/doudi_bench ...
+    python -m bench.load_province     # the province in PostgreSQL: 1.6M persons
+    python -m bench.load_bench --database postgres://doudi@127.0.0.1:54329/doudi_loadbench --workers 1 2 4
 
+A PostgreSQL database is used as it is (not copied): the scenario writes only sessions.
 The load generator shares the machine with the server: its own CPU shows in the load.
 """
 
@@ -161,7 +166,8 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def run_load(base: str, clients: int, requests_per_client: int, time_cap: float, seed: int) -> dict:
+def run_load(bases: list[str], clients: int, requests_per_client: int, time_cap: float, seed: int) -> dict:
+    """`clients` clients, client i on bases[i % len(bases)] (round-robin, as a proxy would)."""
     load_before = os.getloadavg()
     sampled: list[float] = []
     stop = threading.Event()
@@ -176,7 +182,7 @@ def run_load(base: str, clients: int, requests_per_client: int, time_cap: float,
     logged_in = []
 
     def one(index: int) -> Client:
-        client = Client(base, CLERKS[index % len(CLERKS)], timeout=30)
+        client = Client(bases[index % len(bases)], CLERKS[index % len(CLERKS)], timeout=30)
         rng = random.Random(seed * 1000 + index)
         if client.login():
             logged_in.append(index)
@@ -224,6 +230,28 @@ def run_load(base: str, clients: int, requests_per_client: int, time_cap: float,
     }
 
 
+def wait_for_quiet(limit: float, most: float = 1200, every: float = 60) -> None:
+    """Waits until the 1-minute load average is below `limit`, at most `most` seconds (then runs anyway)."""
+    deadline = time.monotonic() + most
+    while os.getloadavg()[0] >= limit and time.monotonic() < deadline:
+        print(f"load {os.getloadavg()[0]:.2f} ≥ {limit}: waiting", flush=True)
+        time.sleep(every)
+
+
+def scale_of(database_url: str) -> dict:
+    """What the database holds: households, persons, warnings."""
+    tables = {"households": "registry_household", "persons": "registry_person", "warnings": "monitoring_warning"}
+    if database_url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
+            return {k: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for k, t in tables.items()}  # noqa: S608
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return {k: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for k, t in tables.items()}  # noqa: S608
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -235,7 +263,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=60, help="requests per client, logins not counted")
     parser.add_argument("--time-cap", type=float, default=90, help="seconds per run")
     parser.add_argument("--servers", nargs="+", default=list(SERVERS), choices=list(SERVERS))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="processes of the waitress server, each on its own port (e.g. 1 2 4); the baseline is always one",
+    )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--wait-load",
+        type=float,
+        default=0,
+        metavar="LOAD",
+        help="before each run wait (up to 20 min, checking each minute) until the 1-minute load average is below LOAD",
+    )
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
 
@@ -263,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "load_bench",
         "database": args.database,
         "engine": engine,
-        "scale": "demo county",
+        "scale": scale_of(database_url),
         "command": " ".join(["python -m bench.load_bench", *(argv if argv is not None else sys.argv[1:])]),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "scenario": {
@@ -273,21 +315,30 @@ def main(argv: list[str] | None = None) -> int:
         },
         "runs": [],
     }
+    plan = [(name, 1 if SERVERS[name] == 1 else workers) for name in args.servers for workers in args.workers]
+    plan = list(dict.fromkeys(plan))
     try:
-        for name in args.servers:
-            server = Server(database_url, data_dir, SERVERS[name], scratch / f"{name}.log")
+        for name, workers in plan:
+            servers = []
             try:
+                for index in range(workers):
+                    servers.append(Server(database_url, data_dir, SERVERS[name], scratch / f"{name}-{index}.log"))
+                print(f"{name} × {workers}: pids {[s.process.pid for s in servers]}", flush=True)
                 for clients in args.clients:
+                    if args.wait_load:
+                        wait_for_quiet(args.wait_load)
                     result = {
                         "server": name,
                         "threads": SERVERS[name],
-                        **run_load(server.base, clients, args.requests, args.time_cap, args.seed),
+                        "workers": workers,
+                        **run_load([s.base for s in servers], clients, args.requests, args.time_cap, args.seed),
                     }
                     report["runs"].append(result)
                     print(json.dumps({k: v for k, v in result.items() if k != "by_page"}, ensure_ascii=False), flush=True)
                     time.sleep(5)  # let the load average settle a little between runs
             finally:
-                server.stop()
+                for server in servers:
+                    server.stop()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         out = Path(args.out)  # what was measured, also when a later run failed
