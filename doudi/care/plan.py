@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from contextlib import contextmanager
 
+from django.db import connection, transaction
 from django.db.models import Max
 
 from doudi.care import duties
@@ -19,6 +21,24 @@ from doudi.care.selectors import candidate_rows, groups_of
 def season_plan(region: str, first: dt.date, weeks: int = 16) -> dict:
     """{"persons": with a duty in the period, "visits": visits due, "per_week": [count per week],
     "per_village": {village: visits due}} from `first` for `weeks` weeks."""
+    with _no_jit():
+        return _plan(region, first, weeks)
+
+
+@contextmanager
+def _no_jit():
+    """PostgreSQL's JIT compiles the persons' EXISTS … OR EXISTS … plan for longer than it runs
+    (the same finding as reports.winter.no_jit, docs/benchmarks.md); off for these reads only."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _plan(region: str, first: dt.date, weeks: int) -> dict:
     last_day = first + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
     people = candidate_rows(region)
     held = groups_of([p["id"] for p in people])
