@@ -39,7 +39,9 @@ def build_demo(*, seed: int, stdout, stderr) -> None:
         stderr.write(f"[进度] 演示：{last_month} 低保花名册、代发文件和回盘\n")
         payroll_build(period=last_month, category="dibao", region=DEMO_COUNTY, user=staff)
         run = PayrollRun.objects.get(item="dibao", period=last_month, region_id=DEMO_COUNTY)
-        _through_the_bank(run, staff, User.objects.get(username="staff2"), finance)
+        through_the_bank(
+            run, staff, User.objects.get(username="staff2"), finance, failures={1: "账户已销户", 2: "户名与账号不符"}
+        )
     if not PayrollRun.objects.filter(item="price_subsidy", period="2022-07").exists():
         price_subsidy_run(month="2022-07", cpi="2.7", food="6.3", region=DEMO_COUNTY, released=dt.date(2022, 8, 10), user=staff)
     recent = _recent_price_month()
@@ -116,9 +118,21 @@ def _reserve_demo(staff, checker) -> str:
     return township.name
 
 
-def _through_the_bank(run: PayrollRun, staff, checker, finance) -> None:
-    run_transition(run=run, action="check", user=checker, reason="演示：已复核")
-    run_transition(run=run, action="approve", user=finance, reason="演示：同意拨付")
+def through_the_bank(
+    run: PayrollRun,
+    staff,
+    checker,
+    finance,
+    *,
+    failures: dict[int, str] | None = None,
+    why: tuple[str, str] = ("已复核", "同意拨付"),
+) -> None:
+    """A demo run checked by `checker`, approved by `finance`, sent by `staff` and reconciled from
+    a return file in which the lines numbered in `failures` failed with their reason (the
+    relief demo, doudi/services/demo_relief.py, pays everyone)."""
+    failures = failures or {}
+    run_transition(run=run, action="check", user=checker, reason=f"演示：{why[0]}")
+    run_transition(run=run, action="approve", user=finance, reason=f"演示：{why[1]}")
     bankfiles.bank_send(run=run, user=staff)
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "send.csv"
@@ -128,7 +142,6 @@ def _through_the_bank(run: PayrollRun, staff, checker, finance) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["流水号", "处理结果", "失败原因"])
-    reasons = {1: "账户已销户", 2: "户名与账号不符"}
     for index, ref in enumerate(refs):
-        writer.writerow([ref, "失败" if index in reasons else "成功", reasons.get(index, "")])
+        writer.writerow([ref, "失败" if index in failures else "成功", failures.get(index, "")])
     bankfiles.return_import(run=run, layout="generic", name="演示回盘.csv", content=buffer.getvalue().encode("utf-8"), user=staff)

@@ -7,18 +7,14 @@ before the Spring Festival deadline; two collapsed houses with rent aid, one hou
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import tempfile
-from pathlib import Path
 
 from django.utils import timezone
 
 from doudi.core import idnumber, months
 from doudi.core.models import Region, User
 from doudi.payments import bankfiles
-from doudi.payments.workflow import run_transition
+from doudi.payments.demo import through_the_bank
 from doudi.registry import selectors as registry
 from doudi.services import relief, relief_pay
 from doudi.services.models import Disaster
@@ -88,7 +84,13 @@ def build_relief_demo(*, stderr) -> str:
         first = months.of(today)
         relief.rent_grant(user=staff, affected=a, data={"rent_from": first, "rent_to": months.add(first, 3)})
     run, _ = relief_pay.relief_run_build(user=staff, disaster=event, data={"period": months.of(today), "fund": "relief_central"})
-    _through_the_bank(run, staff, User.objects.get(username="staff2"), User.objects.get(username="finance"))
+    through_the_bank(
+        run,
+        staff,
+        User.objects.get(username="staff2"),
+        User.objects.get(username="finance"),
+        why=("已核对受灾户名单和金额", "同意拨付救灾资金"),
+    )
     relief.affected_refer(
         user=staff,
         affected=affected[2],
@@ -132,21 +134,3 @@ def _households(staff, event, townships) -> list:
         }
         out.append(relief.affected_add(user=staff, disaster=event, data=data))
     return out
-
-
-def _through_the_bank(run, staff, checker, finance) -> None:
-    run_transition(run=run, action="check", user=checker, reason="演示：已核对受灾户名单和金额")
-    run_transition(run=run, action="approve", user=finance, reason="演示：同意拨付救灾资金")
-    bankfiles.bank_send(run=run, user=staff)
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "send.csv"
-        bankfiles.bank_file(run=run, layout="generic", target=target)
-        with target.open(encoding="utf-8-sig") as handle:
-            refs = [row["流水号"] for row in csv.DictReader(handle)]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["流水号", "处理结果", "失败原因"])
-    writer.writerows([ref, "成功", ""] for ref in refs)
-    bankfiles.return_import(
-        run=run, layout="generic", name="救灾资金回盘.csv", content=buffer.getvalue().encode("utf-8"), user=staff
-    )
