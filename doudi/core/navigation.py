@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from doudi.core.roles import can
 
@@ -29,12 +30,16 @@ class MenuEntry:
 
 
 _MENU: dict[str, MenuEntry] = {}
+# visible_entries by who sees them: the menu depends only on the role (roles.can), and
+# reversing ~45 URL names took ~2 ms of every page (issue 12 D, bench/load_bench.py).
+_VISIBLE: dict[tuple, tuple[dict, ...]] = {}
 
 
 def add_menu_entry(order: int, label: str, url_name: str, permission: str | None, group: str | None = None) -> None:
     if group is not None and group not in GROUPS and group != "":
         raise ValueError(f"unknown menu group {group!r}; one of {GROUPS}")
     _MENU[url_name] = MenuEntry(order, label, url_name, permission, group)
+    _VISIBLE.clear()
 
 
 def group_of(entry: MenuEntry) -> str:
@@ -44,12 +49,22 @@ def group_of(entry: MenuEntry) -> str:
 
 
 def visible_entries(user) -> list[dict]:
-    entries = sorted(_MENU.values(), key=lambda e: e.order)
-    return [
-        {"label": e.label, "url": reverse(e.url_name), "group": group_of(e)}
-        for e in entries
-        if e.permission is None or can(user, e.permission)
-    ]
+    signed_in = getattr(user, "is_authenticated", False)
+    key = (
+        signed_in,
+        signed_in and user.is_superuser,
+        getattr(user, "role", None),
+        get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+    )
+    if key not in _VISIBLE:
+        entries = sorted(_MENU.values(), key=lambda e: e.order)
+        _VISIBLE[key] = tuple(
+            {"label": e.label, "url": reverse(e.url_name), "group": group_of(e)}
+            for e in entries
+            if e.permission is None or can(user, e.permission)
+        )
+    return [dict(e) for e in _VISIBLE[key]]
 
 
 def menu_groups(entries: list[dict], path: str = "") -> dict:
