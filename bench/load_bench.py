@@ -2,7 +2,8 @@
 
 N clients (threads, each with its own session) log in as the demo's township clerks and
 repeat a visit: search households, open two of them, open the warnings list and one
-warning, open the payroll list. Each client stops after a fixed number of requests or at
+warning, open the payroll list, with no pause between pages unless --think gives one
+(a mean reading time). Each client stops after a fixed number of requests or at
 the time cap, whichever comes first. Reported per run: p50/p95/p99 latency, errors
 (anything but HTTP 200, a timeout or a refused connection), requests per second, and the
 machine's load average (os.getloadavg) before, during (sampled each second) and after.
@@ -33,6 +34,7 @@ import random
 import re
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -109,12 +111,13 @@ class Server:
 
 
 class Client:
-    def __init__(self, base: str, username: str, timeout: float):
+    def __init__(self, base: str, username: str, timeout: float, think: float = 0, seed: int = 0):
         assert urllib.parse.urlsplit(base).hostname == HOST, "load tests only target 127.0.0.1"
         self.base, self.username, self.timeout = base, username, timeout
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.samples: list[tuple[str, float, bool]] = []
+        self.think, self.pauses = think, random.Random(seed)
 
     def request(self, page: str, path: str, data: dict | None = None) -> str:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -128,6 +131,8 @@ class Client:
         except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError):
             ok = False
         self.samples.append((page, time.perf_counter() - started, ok))
+        if self.think and page != "login":
+            time.sleep(self.pauses.expovariate(1 / self.think))  # a person reading the page
         return text
 
     def login(self) -> bool:
@@ -166,7 +171,7 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def run_load(bases: list[str], clients: int, requests_per_client: int, time_cap: float, seed: int) -> dict:
+def run_load(bases: list[str], clients: int, requests_per_client: int, time_cap: float, seed: int, think: float = 0) -> dict:
     """`clients` clients, client i on bases[i % len(bases)] (round-robin, as a proxy would)."""
     load_before = os.getloadavg()
     sampled: list[float] = []
@@ -178,22 +183,32 @@ def run_load(bases: list[str], clients: int, requests_per_client: int, time_cap:
 
     sampler = threading.Thread(target=sample_load, daemon=True)
     sampler.start()
+    # Everyone signs in first (Argon2, deliberately slow: 50 at once take the CPU for seconds),
+    # then the timed part starts, so the page figures are not those of a login storm.
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        everyone = list(
+            pool.map(
+                lambda i: Client(bases[i % len(bases)], CLERKS[i % len(CLERKS)], timeout=30, think=think, seed=seed + i),
+                range(clients),
+            )
+        )
+        logged_in = [c for c, ok in zip(everyone, pool.map(Client.login, everyone)) if ok]
+    login_seconds = time.monotonic() - started
+    load_after_logins = os.getloadavg()
     deadline = time.monotonic() + time_cap
-    logged_in = []
 
     def one(index: int) -> Client:
-        client = Client(bases[index % len(bases)], CLERKS[index % len(CLERKS)], timeout=30)
-        rng = random.Random(seed * 1000 + index)
-        if client.login():
-            logged_in.append(index)
-            while len(client.samples) < requests_per_client and time.monotonic() < deadline:
-                client.visit(rng)
+        client, rng = logged_in[index], random.Random(seed * 1000 + index)
+        while sum(1 for s in client.samples if s[0] != "login") < requests_per_client and time.monotonic() < deadline:
+            client.visit(rng)
         return client
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        done = list(pool.map(one, range(clients)))
+        done = list(pool.map(one, range(len(logged_in))))
     elapsed = time.monotonic() - started
+    done += [c for c in everyone if c not in logged_in]
     stop.set()
     sampler.join()
     samples = [s for c in done for s in c.samples]
@@ -210,7 +225,9 @@ def run_load(bases: list[str], clients: int, requests_per_client: int, time_cap:
         }
     return {
         "clients": clients,
+        "think_seconds": think,
         "clients_logged_in": len(logged_in),
+        "login_seconds": round(login_seconds, 1),
         "requests": len(pages),
         "login_requests": len(samples) - len(pages),
         "errors": sum(1 for s in samples if not s[2]),
@@ -224,15 +241,15 @@ def run_load(bases: list[str], clients: int, requests_per_client: int, time_cap:
         "by_page": by_page,
         "load": {
             "before": [round(x, 2) for x in load_before],
+            "after_logins": [round(x, 2) for x in load_after_logins],
             "after": [round(x, 2) for x in os.getloadavg()],
             "max_1min_during": round(max(sampled), 2) if sampled else None,
         },
     }
 
 
-def wait_for_quiet(limit: float, most: float = 1200, every: float = 60) -> None:
-    """Waits until the 1-minute load average is below `limit`, at most `most` seconds (then runs anyway)."""
-    deadline = time.monotonic() + most
+def wait_for_quiet(limit: float, deadline: float, every: float = 60) -> None:
+    """Waits until the 1-minute load average is below `limit`, checking every minute, until `deadline` (then runs anyway)."""
     while os.getloadavg()[0] >= limit and time.monotonic() < deadline:
         print(f"load {os.getloadavg()[0]:.2f} ≥ {limit}: waiting", flush=True)
         time.sleep(every)
@@ -253,6 +270,7 @@ def scale_of(database_url: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill` still stops the servers (finally below)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--database",
@@ -272,11 +290,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
+        "--think",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="mean pause after each page (exponential), a person reading it; 0: none, each client asks again at once",
+    )
+    parser.add_argument(
         "--wait-load",
         type=float,
         default=0,
         metavar="LOAD",
-        help="before each run wait (up to 20 min, checking each minute) until the 1-minute load average is below LOAD",
+        help="before each run wait until the 1-minute load average is below LOAD (checked each minute; 20 min in all at most)",
     )
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
@@ -312,11 +337,13 @@ def main(argv: list[str] | None = None) -> int:
             "requests_per_client": args.requests,
             "time_cap_seconds": args.time_cap,
             "visit": "household search, 2 household pages, warning list, 1 warning, payroll list",
+            "think_seconds": args.think,
         },
         "runs": [],
     }
     plan = [(name, 1 if SERVERS[name] == 1 else workers) for name in args.servers for workers in args.workers]
     plan = list(dict.fromkeys(plan))
+    wait_deadline = time.monotonic() + 20 * 60
     try:
         for name, workers in plan:
             servers = []
@@ -326,12 +353,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name} × {workers}: pids {[s.process.pid for s in servers]}", flush=True)
                 for clients in args.clients:
                     if args.wait_load:
-                        wait_for_quiet(args.wait_load)
+                        wait_for_quiet(args.wait_load, wait_deadline)
                     result = {
                         "server": name,
                         "threads": SERVERS[name],
                         "workers": workers,
-                        **run_load([s.base for s in servers], clients, args.requests, args.time_cap, args.seed),
+                        **run_load([s.base for s in servers], clients, args.requests, args.time_cap, args.seed, args.think),
                     }
                     report["runs"].append(result)
                     print(json.dumps({k: v for k, v in result.items() if k != "by_page"}, ensure_ascii=False), flush=True)
