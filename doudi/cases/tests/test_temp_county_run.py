@@ -100,7 +100,7 @@ def test_a_county_case_is_paid_by_the_run_once(users, today, tmp_path):
     page = login(users["staff"]).get("/cases/" + case.number + "/").content.decode()
     assert "已到账（2026-06 临时救助县级发放花名册）" in page and card(7) not in page
     ledger_page = login(users["staff"]).get("/payments/ledger/").content.decode()
-    assert "临时救助县级发放" in ledger_page and "2500.00" in ledger_page, ledger_page[ledger_page.find("ledger-table"):]
+    assert "临时救助县级发放" in ledger_page and "2500.00" in ledger_page, ledger_page[ledger_page.find("ledger-table") :]
     runs_page = login(users["staff"]).get("/payments/runs/").content.decode()
     assert "临时救助县级发放" in runs_page
 
