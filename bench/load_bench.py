@@ -200,6 +200,8 @@ def run_load(bases: list[str], clients: int, requests_per_client: int, time_cap:
 
     def one(index: int) -> Client:
         client, rng = logged_in[index], random.Random(seed * 1000 + index)
+        if think:  # people do not all click at the same instant: start within one reading pause
+            time.sleep(rng.uniform(0, think))
         while sum(1 for s in client.samples if s[0] != "login") < requests_per_client and time.monotonic() < deadline:
             client.visit(rng)
         return client
