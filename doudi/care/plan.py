@@ -8,34 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from contextlib import contextmanager
 
-from django.db import connection, transaction
 from django.db.models import Max
 
 from doudi.care import duties
 from doudi.care.models import Visit
 from doudi.care.selectors import candidate_rows, groups_of
+from doudi.core.bulk import no_jit
 
 
 def season_plan(region: str, first: dt.date, weeks: int = 16) -> dict:
     """{"persons": with a duty in the period, "visits": visits due, "per_week": [count per week],
     "per_village": {village: visits due}} from `first` for `weeks` weeks."""
-    with _no_jit():
+    with no_jit():
         return _plan(region, first, weeks)
-
-
-@contextmanager
-def _no_jit():
-    """PostgreSQL's JIT compiles the persons' EXISTS … OR EXISTS … plan for longer than it runs
-    (the same finding as reports.winter.no_jit, docs/benchmarks.md); off for these reads only."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def _plan(region: str, first: dt.date, weeks: int) -> dict:

@@ -17,14 +17,13 @@ Every count is of distinct persons; a person counts in each group they are in, e
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from doudi.care import groups as care_groups
 from doudi.care import selectors as care
+from doudi.core.bulk import no_jit
 from doudi.core.models import Region
 from doudi.payments import selectors as payments
 from doudi.registry import selectors as registry
@@ -139,20 +138,6 @@ def _empty(code: str, name: str) -> dict:
         "found": 0,
         "solved": 0,
     }
-
-
-@contextmanager
-def no_jit():
-    """PostgreSQL's JIT compiles the person counts' EXISTS plans (their estimated cost is high)
-    for longer than they run: 3.5 s instead of 0.3 s for one figure of a 30,000-person county
-    (docs/benchmarks.md). Off for these reads only (SET LOCAL, inside a transaction)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def compute(region: Region, week: Week) -> dict:
