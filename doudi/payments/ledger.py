@@ -117,17 +117,23 @@ def overpayment_record(
         changes = {"amount": [before, str(amount)]}
         if created:
             changes.update(category=[None, category], from_month=[None, from_month])
-        AuditEntry.objects.create(
-            user=user,
-            role=getattr(user, "role", ""),
-            action="create" if created else "update",
-            entity="overpayment",
-            entity_key=str(record.pk),
-            household_code=person.household.code,
-            changes=changes,
-            reason=reason[:200],
-        )
+        overpayment_audit(record, user, changes, reason, action="create" if created else "update")
     return record
+
+
+def overpayment_audit(record: Overpayment, user, changes: dict, reason: str, action: str = "update") -> None:
+    """One entry on the household's change log for an overpayment (created, recovered, written
+    off): `changes` as old → new pairs, which the log renders."""
+    AuditEntry.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        role=getattr(user, "role", ""),
+        action=action,
+        entity="overpayment",
+        entity_key=str(record.pk),
+        household_code=record.person.household.code,
+        changes=changes,
+        reason=reason[:200],
+    )
 
 
 def _household_items() -> frozenset:
@@ -170,14 +176,5 @@ def recovery_record(*, overpayment: Overpayment, amount, user, note: str = "") -
             WRITE_OFF_WORKFLOW.record(
                 record, user, record.state, "已全部追回，核销申请不再办理", {"recovered": str(amount)}, from_state=before
             ).save()
-        AuditEntry.objects.create(
-            user=user,
-            role=getattr(user, "role", ""),
-            action="update",
-            entity="overpayment",
-            entity_key=str(record.pk),
-            household_code=record.person.household.code,
-            changes={"recovered": [str(record.recovered - amount), str(record.recovered)]},
-            reason=note[:200],
-        )
+        overpayment_audit(record, user, {"recovered": [str(record.recovered - amount), str(record.recovered)]}, note)
     return record

@@ -18,9 +18,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from doudi.core.models import AuditEntry
 from doudi.core.roles import BUILD_PAYROLL
 from doudi.core.workflow import Log, Step, Workflow, WorkflowError
+from doudi.payments.ledger import overpayment_audit
 from doudi.payments.models import Overpayment, OverpaymentTransition
 
 S = Overpayment.State
@@ -62,19 +62,6 @@ def _county_level(user, verb: str) -> None:
         raise WorkflowError(f"{verb}须由县级民政部门办理")
 
 
-def _audit(record: Overpayment, user, changes: dict, reason: str) -> None:
-    AuditEntry.objects.create(
-        user=user,
-        role=getattr(user, "role", ""),
-        action="update",
-        entity="overpayment",
-        entity_key=str(record.pk),
-        household_code=record.person.household.code,
-        changes=changes,
-        reason=reason[:200],
-    )
-
-
 def _locked(record: Overpayment) -> Overpayment:
     return Overpayment.objects.select_for_update().select_related("person__household").get(pk=record.pk)
 
@@ -89,7 +76,7 @@ def writeoff_propose(*, overpayment: Overpayment, user, reason: str, ref: str = 
             raise WorkflowError("该多发款项已全部追回或核销，没有可核销的金额")
         data, before = {"open": str(amount), "ref": ref.strip()[:100]}, record.state
         moved = WRITE_OFF_WORKFLOW.move(record, "propose", user, reason, data)  # refreshes `record` too
-        _audit(moved, user, {"state": [before, moved.state], "writeoff_proposed": [None, str(amount)]}, reason)
+        overpayment_audit(moved, user, {"state": [before, moved.state], "writeoff_proposed": [None, str(amount)]}, reason)
     return moved
 
 
@@ -106,7 +93,7 @@ def writeoff_approve(*, overpayment: Overpayment, user, note: str = "", ref: str
         data = {"written_off": str(amount), "ref": ref.strip()[:100]}
         reason = note.strip() or f"同意核销 {amount} 元"
         moved = WRITE_OFF_WORKFLOW.move(record, "approve", user, reason, data, written_off=total)
-        _audit(moved, user, {"state": [before[0], moved.state], "written_off": [str(before[1]), str(total)]}, reason)
+        overpayment_audit(moved, user, {"state": [before[0], moved.state], "written_off": [str(before[1]), str(total)]}, reason)
     return moved
 
 
@@ -117,7 +104,7 @@ def writeoff_return(*, overpayment: Overpayment, user, reason: str) -> Overpayme
         action = "return_partial" if record.recovered > 0 or record.written_off > 0 else "return_open"
         before = record.state
         moved = WRITE_OFF_WORKFLOW.move(record, action, user, reason)
-        _audit(moved, user, {"state": [before, moved.state]}, reason)
+        overpayment_audit(moved, user, {"state": [before, moved.state]}, reason)
     return moved
 
 
