@@ -221,3 +221,26 @@ def temp_paid_between(region_code: str, first: dt.date, last: dt.date):
 def cases_under(region_code: str) -> QuerySet:
     """Cases of villages under `region_code`. Not scoped: the caller checks the region (reports)."""
     return Case.objects.filter(region__code__startswith=region_code)
+
+
+def timeline(case: Case) -> list:
+    """The case's steps, with its referrals' and spot-check's steps in time order (the case has
+    been read through `case_get`, which scopes it)."""
+    from doudi.cases.models import Referral, ReferralStep, SpotCheckStep
+    from doudi.cases.workflow import CASE_WORKFLOW
+    from doudi.core.roles import Role
+
+    roles, states = dict(Role.choices) | {"superuser": "系统管理员"}, dict(Case.State.choices)
+    steps = list(CASE_WORKFLOW.history(case).select_related("user"))
+    for step in steps:
+        step.role_label, step.state_label = roles.get(step.role, step.role), states.get(step.to_state, step.to_state)
+    kinds = dict(Referral.Kind.choices)
+    for step in ReferralStep.objects.filter(referral__case=case).select_related("user", "referral"):
+        what = f"转办{kinds.get(step.referral.kind, '')}" if step.to_state == "sent" else "转办答复"
+        step.role_label, step.state_label = roles.get(step.role, step.role), f"{what}（{step.referral.department}）"
+        steps.append(step)
+    for step in SpotCheckStep.objects.filter(spot_check__case=case).select_related("user"):
+        label = {"drawn": "列入县级抽查", "correct": "县级抽查：无误", "wrong": "县级抽查：有误"}.get(step.to_state, "")
+        step.role_label, step.state_label = roles.get(step.role, step.role), label
+        steps.append(step)
+    return sorted(steps, key=lambda s: s.at)

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from doudi.cases import clock, decisions, deliberation, evidence, selectors, services
 from doudi.cases.forms import ApplyForm
 from doudi.cases.models import CATEGORY_CHOICES, Case
-from doudi.cases.workflow import ACTION_LABELS, CASE_WORKFLOW, TEMP_ONLY, WorkflowError, actions_for
+from doudi.cases.workflow import ACTION_LABELS, TEMP_ONLY, WorkflowError, actions_for
 from doudi.core.exports import ExportMask, export_response
 from doudi.core.models import Region
 from doudi.core.permissions import require
-from doudi.core.roles import APPROVE_CASES, PROCESS_CASES, RECEIVE_CASES, VIEW_CASE_OVERRIDES, VIEW_CASES, Role, can
+from doudi.core.roles import APPROVE_CASES, PROCESS_CASES, RECEIVE_CASES, VIEW_CASE_OVERRIDES, VIEW_CASES, can
 from doudi.core.scoping import in_scope
 
 PAGE_SIZE = 50
@@ -134,7 +134,7 @@ def detail(request, number):
         {
             "case": case,
             "clock": clock.status(case),
-            "steps": _timeline(case),
+            "steps": selectors.timeline(case),
             "documents": case.documents.all(),
             "actions": [(a, ACTION_LABELS[a]) for a in actions],
             "may_upload": case.is_open and can(request.user, RECEIVE_CASES),
@@ -187,26 +187,6 @@ def _side_context(case: Case, user) -> dict:
         "spot_check": getattr(case, "spot_check", None) if case.decided_by_township else None,
         "today": clock.today(),
     }
-
-
-def _timeline(case: Case) -> list:
-    """The case's steps, with its referrals' and spot-check's steps in time order."""
-    from doudi.cases.models import Referral, ReferralStep, SpotCheckStep
-
-    roles, states = dict(Role.choices) | {"superuser": "系统管理员"}, dict(Case.State.choices)
-    steps = list(CASE_WORKFLOW.history(case).select_related("user"))
-    for step in steps:
-        step.role_label, step.state_label = roles.get(step.role, step.role), states.get(step.to_state, step.to_state)
-    kinds = dict(Referral.Kind.choices)
-    for step in ReferralStep.objects.filter(referral__case=case).select_related("user", "referral"):
-        what = f"转办{kinds.get(step.referral.kind, '')}" if step.to_state == "sent" else "转办答复"
-        step.role_label, step.state_label = roles.get(step.role, step.role), f"{what}（{step.referral.department}）"
-        steps.append(step)
-    for step in SpotCheckStep.objects.filter(spot_check__case=case).select_related("user"):
-        label = {"drawn": "列入县级抽查", "correct": "县级抽查：无误", "wrong": "县级抽查：有误"}.get(step.to_state, "")
-        step.role_label, step.state_label = roles.get(step.role, step.role), label
-        steps.append(step)
-    return sorted(steps, key=lambda s: s.at)
 
 
 def _act(action: str, case: Case, user, post) -> Case:
