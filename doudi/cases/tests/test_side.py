@@ -4,10 +4,12 @@ wrong role, another township and a double submission refused."""
 
 import datetime as dt
 import hashlib
+import io
 import math
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from conftest import COUNTY, TOWNSHIP_A, person_id
 from doudi.cases import decisions, deliberation, referrals, services, spotcheck
@@ -222,7 +224,10 @@ def test_referral_sent_answered_and_listed(register, users, today, client):
     client.force_login(users["staff"])
     page = client.get(reverse("cases:referrals")).content.decode()
     assert "县教育局" in page and "9 天" in page and "县医疗保障局" not in page
-    assert client.get(reverse("cases:referrals") + "?export=xlsx").status_code == 200
+    exported = client.get(reverse("cases:referrals") + "?export=xlsx")
+    cells = [str(c) for row in load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active.values for c in row]
+    number = case.applicant_id_number
+    assert "县教育局" in cells and number not in cells and any(c[:6] == number[:6] and "*" in c for c in cells)
     detail = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "转办医疗救助（县医疗保障局）" in detail and "转办答复（县医疗保障局）" in detail
     client.force_login(users["helper_a1"])
